@@ -1,0 +1,185 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Health reports whether the server answers GET /healthz with 200.
+func (c *Client) Health(ctx context.Context) error {
+	var out struct {
+		Status string `json:"status"`
+	}
+	_, err := c.do(ctx, request{method: http.MethodGet, path: "/healthz", out: &out})
+	return err
+}
+
+// Register creates an account with the member role.
+func (c *Client) Register(ctx context.Context, cred Credentials) (*User, error) {
+	var u User
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/register", body: cred, out: &u}); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// Login starts a session; afterwards Session returns its cookie value and
+// the client sends it with every request. Wrong credentials give a 401 *Error.
+func (c *Client) Login(ctx context.Context, cred Credentials) (*User, error) {
+	var u User
+	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/login", body: cred, out: &u}); err != nil {
+		return nil, err
+	}
+	if c.Session() == "" {
+		return nil, errors.New("the server accepted the login but set no " + SessionCookie + " cookie")
+	}
+	return &u, nil
+}
+
+// Logout ends the session on the server.
+func (c *Client) Logout(ctx context.Context) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/logout"})
+	return err
+}
+
+// Me returns the user the session belongs to.
+func (c *Client) Me(ctx context.Context) (*User, error) {
+	var u User
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/me", out: &u}); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// ListDocuments returns documents in ID order without their bodies,
+// following the server's Link rel="next" pagination to the end, or until
+// opts.Limit documents have been read.
+func (c *Client) ListDocuments(ctx context.Context, opts ListOptions) ([]Document, error) {
+	q := url.Values{}
+	pageSize := opts.PageSize
+	if opts.Limit > 0 && (pageSize == 0 || opts.Limit < pageSize) && opts.Limit <= maxPageSize {
+		pageSize = opts.Limit
+	}
+	if pageSize > 0 {
+		q.Set("limit", strconv.Itoa(pageSize))
+	}
+	if opts.After > 0 {
+		q.Set("after", strconv.FormatInt(opts.After, 10))
+	}
+	r := request{method: http.MethodGet, path: "/documents", query: q}
+	var all []Document
+	seen := map[string]bool{}
+	for {
+		var page []Document
+		r.out = &page
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if opts.Limit > 0 && len(all) >= opts.Limit {
+			return all[:opts.Limit], nil
+		}
+		next := nextLink(resp.header)
+		if next == "" || len(page) == 0 {
+			return all, nil
+		}
+		nu, err := resp.url.Parse(next)
+		if err != nil {
+			return nil, fmt.Errorf("invalid next page link %q: %w", next, err)
+		}
+		if nu.Scheme != c.base.Scheme || nu.Host != resp.url.Host {
+			return nil, fmt.Errorf("refusing next page link to another server: %s", nu)
+		}
+		if seen[nu.String()] {
+			return nil, fmt.Errorf("the server's next page link repeats itself: %s", nu)
+		}
+		seen[nu.String()] = true
+		r = request{method: http.MethodGet, url: nu}
+	}
+}
+
+// maxPageSize is the largest page the server serves.
+const maxPageSize = 1000
+
+// GetDocument returns one document with its body and ETag.
+func (c *Client) GetDocument(ctx context.Context, id int64) (*Document, error) {
+	var d Document
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: docPath(id), out: &d})
+	if err != nil {
+		return nil, err
+	}
+	d.ETag = etagOr(resp.header, d.Version)
+	return &d, nil
+}
+
+// CreateDocument creates a document authored by the session's user.
+func (c *Client) CreateDocument(ctx context.Context, doc NewDocument) (*Document, error) {
+	var d Document
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/documents", body: doc, out: &d})
+	if err != nil {
+		return nil, err
+	}
+	d.ETag = etagOr(resp.header, d.Version)
+	return &d, nil
+}
+
+// UpdateDocument changes the fields set in patch. With opts.IfMatch set, a
+// document changed meanwhile is refused with a 412 *Error.
+func (c *Client) UpdateDocument(ctx context.Context, id int64, patch DocumentPatch, opts UpdateOptions) (*Document, error) {
+	var d Document
+	r := request{method: http.MethodPatch, path: docPath(id), body: patch, out: &d}
+	if opts.IfMatch != "" {
+		r.header = http.Header{"If-Match": {opts.IfMatch}}
+	}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	d.ETag = etagOr(resp.header, d.Version)
+	return &d, nil
+}
+
+// DeleteDocument deletes a document.
+func (c *Client) DeleteDocument(ctx context.Context, id int64) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: docPath(id)})
+	return err
+}
+
+// ListUsers returns every user (admins only).
+func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
+	var us []User
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/users", out: &us}); err != nil {
+		return nil, err
+	}
+	return us, nil
+}
+
+// SetRole changes a user's role (admins only).
+func (c *Client) SetRole(ctx context.Context, userID int64, role Role) (*User, error) {
+	var u User
+	body := struct {
+		Role Role `json:"role"`
+	}{role}
+	path := "/users/" + strconv.FormatInt(userID, 10)
+	if _, err := c.do(ctx, request{method: http.MethodPatch, path: path, body: body, out: &u}); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func docPath(id int64) string { return "/documents/" + strconv.FormatInt(id, 10) }
+
+// VersionETag returns the entity tag docsd uses for a document version.
+func VersionETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+func etagOr(h http.Header, version int64) string {
+	if e := h.Get("ETag"); e != "" {
+		return e
+	}
+	return VersionETag(version)
+}

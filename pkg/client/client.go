@@ -1,0 +1,228 @@
+// Package client is a typed Go client for the docsd HTTP API.
+//
+// It keeps the session cookie in a cookie jar, turns problem documents
+// (RFC 9457) into *Error values that carry the status, title and detail,
+// and reports an unreachable server as *UnreachableError. It imports
+// nothing from the server, so scripts and the docs CLI can use it alike.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// SessionCookie is the name of the cookie that carries a docsd session.
+const SessionCookie = "docs_session"
+
+// maxResponseBytes bounds how much of a response body the client reads, so a
+// misbehaving server cannot make it allocate without limit.
+const maxResponseBytes = 64 << 20
+
+// Options configures a Client. The zero value is usable.
+type Options struct {
+	// Session is a session cookie value to send, as stored after Login.
+	Session string
+	// HTTPClient is the client to use; its Jar is replaced by the Client's own.
+	// When nil, a client with conservative timeouts is used.
+	HTTPClient *http.Client
+	// UserAgent is sent with every request when not empty.
+	UserAgent string
+}
+
+// Client talks to one docsd server. It is safe for concurrent use.
+type Client struct {
+	base      *url.URL
+	baseErr   error
+	http      *http.Client
+	jar       http.CookieJar
+	userAgent string
+}
+
+// New returns a client for the docsd server at baseURL
+// (for example "http://127.0.0.1:5555"). An invalid baseURL is reported
+// by every method call.
+func New(baseURL string, opts *Options) *Client {
+	if opts == nil {
+		opts = &Options{}
+	}
+	c := &Client{userAgent: opts.UserAgent}
+	c.base, c.baseErr = ParseServerURL(baseURL)
+	jar, _ := cookiejar.New(nil) // never fails with nil options
+	c.jar = jar
+	hc := http.Client{Timeout: 60 * time.Second}
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient
+	}
+	hc.Jar = jar
+	c.http = &hc
+	if c.baseErr == nil && opts.Session != "" {
+		c.SetSession(opts.Session)
+	}
+	return c
+}
+
+// BaseURL returns the server URL in its normalised form, scheme://host:port.
+func (c *Client) BaseURL() string {
+	if c.base == nil {
+		return ""
+	}
+	return c.base.String()
+}
+
+// SetSession makes the client send the given session cookie value.
+func (c *Client) SetSession(value string) {
+	if c.base == nil {
+		return
+	}
+	c.jar.SetCookies(c.base, []*http.Cookie{{Name: SessionCookie, Value: value, Path: "/"}})
+}
+
+// Session returns the session cookie value the client currently holds,
+// or "" when it holds none (before Login, or after Logout).
+func (c *Client) Session() string {
+	if c.base == nil {
+		return ""
+	}
+	for _, ck := range c.jar.Cookies(c.base) {
+		if ck.Name == SessionCookie {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// request describes one API call.
+type request struct {
+	method  string
+	path    string     // relative to the base URL, e.g. "/documents/7"
+	url     *url.URL   // absolute URL; overrides path when set
+	query   url.Values // added to path
+	body    any        // marshalled as JSON when not nil
+	header  http.Header
+	out     any // unmarshalled from JSON when not nil and the status is 2xx
+	wantRaw bool
+}
+
+// response is what do returns for a successful (2xx) call.
+type response struct {
+	status int
+	header http.Header
+	url    *url.URL
+}
+
+// do sends r and decodes a 2xx JSON answer into r.out. A non-2xx answer
+// becomes *Error; a transport failure becomes *UnreachableError.
+func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	if c.baseErr != nil {
+		return nil, c.baseErr
+	}
+	u := r.url
+	if u == nil {
+		ref := &url.URL{Path: r.path}
+		if len(r.query) > 0 {
+			ref.RawQuery = r.query.Encode()
+		}
+		u = c.base.ResolveReference(ref)
+	}
+	var body io.Reader
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, fmt.Errorf("encode request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json, application/problem+json")
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	for k, vs := range r.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.unreachable(ctx, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, c.unreachable(ctx, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, newError(r.method, u, resp, data)
+	}
+	if r.out != nil && resp.StatusCode != http.StatusNoContent {
+		if err := json.Unmarshal(data, r.out); err != nil {
+			return nil, fmt.Errorf("decode %s %s response: %w", r.method, u.Path, err)
+		}
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, url: u}, nil
+}
+
+// unreachable wraps a transport error, keeping context cancellation as is.
+func (c *Client) unreachable(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return ctx.Err()
+	}
+	return &UnreachableError{URL: c.base.String(), Err: err}
+}
+
+// ParseServerURL checks that s is an absolute http or https URL and returns
+// it normalised to scheme://host:port: lower case, the default port made
+// explicit, and no path, query or trailing slash. The normalised form names
+// a server in the keyring.
+func ParseServerURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("invalid server URL %q: %w", s, err)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return nil, fmt.Errorf("invalid server URL %q: it must start with http:// or https://", s)
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return nil, fmt.Errorf("invalid server URL %q: no host", s)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("invalid server URL %q: it must not carry a user name or password", s)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if scheme == "https" {
+			port = "443"
+		}
+	}
+	if strings.Contains(host, ":") { // IPv6 literal
+		host = "[" + host + "]"
+	}
+	return &url.URL{Scheme: scheme, Host: host + ":" + port}, nil
+}
+
+// NormalizeServerURL returns s in the form ParseServerURL produces.
+func NormalizeServerURL(s string) (string, error) {
+	u, err := ParseServerURL(s)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}

@@ -1,0 +1,136 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestParseServerURL(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"keeps an explicit port", "http://127.0.0.1:5555", "http://127.0.0.1:5555"},
+		{"drops the trailing slash", "http://127.0.0.1:5555/", "http://127.0.0.1:5555"},
+		{"drops a path and query", "http://127.0.0.1:5555/documents?x=1", "http://127.0.0.1:5555"},
+		{"adds the http default port", "http://docs.example", "http://docs.example:80"},
+		{"adds the https default port", "https://docs.example/", "https://docs.example:443"},
+		{"lowers scheme and host", "HTTPS://Docs.Example:8443", "https://docs.example:8443"},
+		{"keeps IPv6 brackets", "http://[::1]:5555", "http://[::1]:5555"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NormalizeServerURL(tt.in)
+			if err != nil || got != tt.want {
+				t.Errorf("NormalizeServerURL(%q) = %q, %v; want %q, nil", tt.in, got, err, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"127.0.0.1:5555", "ftp://x", "http://", "http://user:pw@host", ""} {
+		t.Run("refuses "+bad, func(t *testing.T) {
+			if got, err := NormalizeServerURL(bad); err == nil {
+				t.Errorf("NormalizeServerURL(%q) = %q, nil; want an error", bad, got)
+			}
+		})
+	}
+}
+
+func TestNextLink(t *testing.T) {
+	tests := []struct {
+		name  string
+		links []string
+		want  string
+	}{
+		{"docsd's relative next link", []string{`</documents?after=100&limit=100>; rel="next"`}, "/documents?after=100&limit=100"},
+		{"unquoted rel", []string{`</d?after=2>; rel=next`}, "/d?after=2"},
+		{"next among several links", []string{`</d?after=0>; rel="prev", </d?after=2>; rel="next"`}, "/d?after=2"},
+		{"next in a second header", []string{`</a>; rel="prev"`, `</b>; rel="next"`}, "/b"},
+		{"rel with several values", []string{`</c>; rel="last next"`}, "/c"},
+		{"comma inside the target", []string{`</d?x=a,b>; rel="next"`}, "/d?x=a,b"},
+		{"no next link", []string{`</a>; rel="prev"`}, ""},
+		{"no Link header", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			for _, l := range tt.links {
+				h.Add("Link", l)
+			}
+			if got := nextLink(h); got != tt.want {
+				t.Errorf("nextLink(%q) = %q; want %q", tt.links, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewError(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1:5555/documents/7")
+	t.Run("a problem document keeps the server's title and detail", func(t *testing.T) {
+		body := `{"type":"about:blank", "title":"Forbidden","status":403,"detail":"only the author (alice) or an admin may delete document 7"}`
+		resp := &http.Response{StatusCode: 403, Header: http.Header{"Content-Type": {"application/problem+json"}}}
+		e := newError("DELETE", u, resp, []byte(body))
+		want := "403 Forbidden: only the author (alice) or an admin may delete document 7"
+		if e.Error() != want {
+			t.Errorf("Error() = %q; want %q", e.Error(), want)
+		}
+		if string(e.Problem) != strings.ReplaceAll(body, `", "`, `","`) {
+			t.Errorf("Problem = %s; want the server's document, compacted", e.Problem)
+		}
+	})
+	t.Run("a non-JSON body becomes a problem with the status text", func(t *testing.T) {
+		resp := &http.Response{StatusCode: 502, Header: http.Header{"Content-Type": {"text/html"}}}
+		e := newError("GET", u, resp, []byte("<html>bad gateway\nmore</html>"))
+		if e.Title != "Bad Gateway" || e.Detail != "<html>bad gateway" {
+			t.Errorf("Title, Detail = %q, %q; want %q, %q", e.Title, e.Detail, "Bad Gateway", "<html>bad gateway")
+		}
+		if !strings.Contains(string(e.Problem), `"status":502`) {
+			t.Errorf("Problem = %s; want a built problem with status 502", e.Problem)
+		}
+	})
+	t.Run("StatusCode sees through wrapping", func(t *testing.T) {
+		err := fmt.Errorf("delete: %w", &Error{StatusCode: 404})
+		if got := StatusCode(err); got != 404 {
+			t.Errorf("StatusCode = %d; want 404", got)
+		}
+	})
+}
+
+func TestReason(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"refused", &url.Error{Op: "Get", URL: "x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}, "connection refused"},
+		{"no such host", &url.Error{Op: "Get", URL: "x", Err: &net.DNSError{Err: "no such host", Name: "nope", IsNotFound: true}}, "no such host"},
+		{"timeout", &url.Error{Op: "Get", URL: "x", Err: os.ErrDeadlineExceeded}, "timed out"},
+		{"other", &url.Error{Op: "Get", URL: "x", Err: errors.New("tls: handshake failure")}, "tls: handshake failure"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Reason(tt.err); got != tt.want {
+				t.Errorf("Reason(%v) = %q; want %q", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnreachableNamesTheServer(t *testing.T) {
+	// Port 1 on loopback is closed on any sane machine: a real refused dial.
+	c := New("http://127.0.0.1:1", nil)
+	err := c.Health(t.Context())
+	var ue *UnreachableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("Health() = %v; want *UnreachableError", err)
+	}
+	want := "cannot reach the docs server at http://127.0.0.1:1: connection refused"
+	if err.Error() != want {
+		t.Errorf("Health() error = %q; want %q", err.Error(), want)
+	}
+}

@@ -1,0 +1,164 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// Error is a non-2xx answer from docsd. When the server sent a problem
+// document (RFC 9457) its fields are filled from it; otherwise Title is the
+// status text and Detail a short excerpt of the body.
+type Error struct {
+	// StatusCode is the HTTP status of the response.
+	StatusCode int
+	// Type, Title, Detail and Instance are the problem document's members.
+	Type     string
+	Title    string
+	Detail   string
+	Instance string
+	// Method and URL identify the request that failed.
+	Method string
+	URL    string
+	// Problem is the problem document as the server sent it, or one built
+	// from the fields above when the server sent something else.
+	Problem json.RawMessage
+}
+
+// Error formats the error as "403 Forbidden: detail".
+func (e *Error) Error() string {
+	s := fmt.Sprintf("%d %s", e.StatusCode, e.Title)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// problem mirrors the members of an RFC 9457 problem document.
+type problem struct {
+	Type     string `json:"type,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Status   int    `json:"status,omitempty"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+}
+
+func newError(method string, u *url.URL, resp *http.Response, body []byte) *Error {
+	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: u.String()}
+	var p problem
+	if isJSON(resp.Header.Get("Content-Type")) && json.Unmarshal(body, &p) == nil {
+		e.Type, e.Title, e.Detail, e.Instance = p.Type, p.Title, p.Detail, p.Instance
+		e.Problem = compactJSON(body)
+	} else {
+		e.Detail = excerpt(body)
+	}
+	if e.Title == "" {
+		e.Title = http.StatusText(resp.StatusCode)
+	}
+	if e.Problem == nil {
+		b, _ := json.Marshal(problem{Type: "about:blank", Title: e.Title, Status: e.StatusCode, Detail: e.Detail})
+		e.Problem = b
+	}
+	return e
+}
+
+func isJSON(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	ct = strings.TrimSpace(strings.ToLower(ct))
+	return ct == "application/problem+json" || ct == "application/json"
+}
+
+func compactJSON(b []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return json.RawMessage(b)
+	}
+	return json.RawMessage(buf.Bytes())
+}
+
+// excerpt returns the first line of a non-JSON body, shortened, with
+// control characters removed, for use as an error detail.
+func excerpt(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// StatusCode returns the HTTP status of err when it is (or wraps) an *Error,
+// and 0 otherwise.
+func StatusCode(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.StatusCode
+	}
+	return 0
+}
+
+// UnreachableError reports that the server could not be reached at all:
+// nothing was answered, so the request may or may not have been applied.
+type UnreachableError struct {
+	// URL is the server's base URL.
+	URL string
+	// Err is the transport error.
+	Err error
+}
+
+// Error names the server and the reason in words, not as a raw dial error.
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach the docs server at %s: %s", e.URL, Reason(e.Err))
+}
+
+// Unwrap returns the transport error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Reason describes a transport error in a few words, such as
+// "connection refused" or "no such host".
+func Reason(err error) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "no route to host"
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return "no such host"
+		}
+		return "name lookup failed"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out"
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return "timed out"
+	}
+	// Strip the url.Error and net.OpError prefixes; keep the innermost cause.
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	return err.Error()
+}

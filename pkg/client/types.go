@@ -1,0 +1,77 @@
+package client
+
+import "time"
+
+// Role is a user's role: RoleMember, RoleEditor or RoleAdmin.
+type Role string
+
+// The roles docsd knows.
+const (
+	RoleMember Role = "member"
+	RoleEditor Role = "editor"
+	RoleAdmin  Role = "admin"
+)
+
+// User is a docsd account.
+type User struct {
+	ID        int64     `json:"id"`
+	Username  string    `json:"username"`
+	Role      Role      `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Author is the short form of a user embedded in a document.
+type Author struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+}
+
+// Document is a docsd document. Lists leave Body empty: the server omits it.
+type Document struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body,omitempty"`
+	Author    Author    `json:"author"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+	// ETag is the entity tag the server sent with the document, such as
+	// `"3"`; pass it as UpdateOptions.IfMatch to save only over this version.
+	ETag string `json:"-"`
+}
+
+// Credentials are a username and password, for Login and Register.
+type Credentials struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// NewDocument is the content of a document to create.
+type NewDocument struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// DocumentPatch holds the fields to change; nil fields are left as they are.
+type DocumentPatch struct {
+	Title *string `json:"title,omitempty"`
+	Body  *string `json:"body,omitempty"`
+}
+
+// UpdateOptions qualifies UpdateDocument.
+type UpdateOptions struct {
+	// IfMatch, when not empty, is sent as If-Match: the server refuses the
+	// change with 412 when the document's current ETag differs.
+	IfMatch string
+}
+
+// ListOptions qualifies ListDocuments.
+type ListOptions struct {
+	// Limit is the most documents to return in all; 0 means all of them.
+	Limit int
+	// PageSize is how many documents to ask for per request; 0 leaves it
+	// to the server (100 by default).
+	PageSize int
+	// After starts the listing after the document with this ID.
+	After int64
+}
