@@ -1,0 +1,141 @@
+// Package api is docsd's HTTP API: the gin engine, the route table
+// (routes.go), the session guard (guard.go), the authorization policy
+// (policy.go), the one mapping from errors to problem documents (errors.go)
+// and the handlers.
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	ginsessions "github.com/gin-contrib/sessions"
+	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/session"
+)
+
+// DefaultMaxBodyBytes bounds a request body: room for a 1 MiB document body
+// even when every byte of it is escaped in JSON.
+const DefaultMaxBodyBytes = 2 << 20
+
+// Config is what the API needs to know beyond its stores.
+type Config struct {
+	// PublicRoutes is the skip list: names of routes anyone may call.
+	// Every name must match a route.
+	PublicRoutes      []string
+	AllowRegistration bool
+	MaxBodyBytes      int64
+	Logger            *slog.Logger
+	// Now returns the time; tests inject a clock. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Deps are the stores and services the handlers use.
+type Deps struct {
+	Users     docs.UserStore
+	Documents docs.DocumentStore
+	Sessions  *session.Store
+	Passwords *docs.Passwords
+}
+
+// Server holds what the handlers share.
+type Server struct {
+	Deps
+	cfg    Config
+	public map[string]bool
+	// byRoute finds a route from gin's method and matched path pattern.
+	byRoute map[string]map[string]*Route
+	log     *slog.Logger
+}
+
+// New returns the docsd engine. It fails when the skip list names a route
+// that does not exist: a misspelt name must not leave a route private (or,
+// worse, be mistaken for having made one public).
+func New(cfg Config, deps Deps) (*gin.Engine, error) {
+	s, err := newServer(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	// The client address is the TCP peer unless a proxy is configured.
+	if err := e.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
+	e.Use(s.logRequests, s.recover, ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions), s.guard, s.limitBody)
+	for i := range routes {
+		r := &routes[i]
+		e.Handle(r.Method, r.Path, s.handle(r.handler))
+	}
+	e.NoRoute(s.noRoute)
+	e.NoMethod(s.noMethod)
+	return e, nil
+}
+
+func newServer(cfg Config, deps Deps) (*Server, error) {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil {
+		return nil, errors.New("api: every dependency is required")
+	}
+	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{}}
+	for _, name := range cfg.PublicRoutes {
+		s.public[name] = true
+	}
+	for i := range routes {
+		r := &routes[i]
+		if s.byRoute[r.Method] == nil {
+			s.byRoute[r.Method] = map[string]*Route{}
+		}
+		s.byRoute[r.Method][r.Path] = r
+	}
+	return s, nil
+}
+
+// CheckPublicRoutes returns an error naming every entry of a skip list that
+// matches no route.
+func CheckPublicRoutes(names []string) error {
+	known := map[string]bool{}
+	for _, r := range routes {
+		known[r.Name] = true
+	}
+	var unknown []string
+	for _, n := range names {
+		if !known[n] {
+			unknown = append(unknown, fmt.Sprintf("%q", n))
+		}
+	}
+	if len(unknown) > 0 {
+		var all []string
+		for _, r := range routes {
+			all = append(all, r.Name)
+		}
+		return fmt.Errorf("auth.public_routes names no such route: %v (routes are: %v)", unknown, all)
+	}
+	return nil
+}
+
+// handle adapts an error-returning handler: a non-nil error becomes the
+// response through fail, the one error mapping.
+func (s *Server) handle(h func(*Server, *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(s, c); err != nil {
+			s.fail(c, err)
+		}
+	}
+}

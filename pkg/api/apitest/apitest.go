@@ -1,0 +1,197 @@
+// Package apitest starts the real docsd engine for tests: a fresh SQLite file
+// in t.TempDir(), migrated and seeded with the demo users, served by
+// net/http/httptest. Nothing in it is a mock.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/seed"
+	"github.com/docsd/docs/pkg/session"
+	"github.com/docsd/docs/pkg/sqlite"
+)
+
+// Server is a running docsd for one test.
+type Server struct {
+	*httptest.Server
+	DB       *sqlite.DB
+	Sessions *session.Store
+	Clock    *Clock
+	// Users maps the demo usernames to their ids.
+	Users map[string]int64
+}
+
+// Options change the server a test gets.
+type Options struct {
+	// Config is passed to api.New; PublicRoutes defaults to
+	// api.DefaultPublicRoutes and AllowRegistration to true.
+	Config *api.Config
+	// Secrets are the session secrets; one random secret by default.
+	Secrets [][]byte
+}
+
+// Clock is a settable clock for session timeouts.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Session defaults used by NewServer.
+const (
+	IdleTimeout     = 24 * time.Hour
+	AbsoluteTimeout = 7 * 24 * time.Hour
+)
+
+// NewServer starts docsd with the default configuration.
+func NewServer(t testing.TB) *Server {
+	return NewServerWith(t, Options{})
+}
+
+// NewServerWith starts docsd with opts.
+func NewServerWith(t testing.TB, opts Options) *Server {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "docs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pw, err := docs.NewPasswords(bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &Clock{now: time.Now()}
+	created, err := seed.Run(ctx, db, pw, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := map[string]int64{}
+	for _, c := range created {
+		u, err := db.UserByName(ctx, c.User)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[c.User] = u.ID
+	}
+	secrets := opts.Secrets
+	if secrets == nil {
+		secrets = [][]byte{[]byte("apitest-secret-0123456789abcdef-0123456789")}
+	}
+	store, err := session.NewStore(db, session.Config{
+		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true}
+	if opts.Config != nil {
+		cfg = *opts.Config
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg.Now = clock.Now
+	engine, err := api.New(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(engine)
+	t.Cleanup(srv.Close)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
+}
+
+// CreateDocument stores a document by author (a demo username) and returns
+// its id.
+func (s *Server) CreateDocument(t testing.TB, author, title, body string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.DB.UserByName(ctx, author)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := s.Clock.Now().UTC()
+	d := &docs.Document{Title: title, Body: body, Author: docs.Author{ID: u.ID}, CreatedAt: now, UpdatedAt: now}
+	if err := s.DB.CreateDocument(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}
+
+// Login logs username in with the demo password and returns the session
+// cookie.
+func (s *Server) Login(t testing.TB, username string) *http.Cookie {
+	t.Helper()
+	return s.LoginWith(t, username, seed.Password)
+}
+
+// LoginWith logs in with a password and returns the session cookie.
+func (s *Server) LoginWith(t testing.TB, username, password string) *http.Cookie {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	resp, err := s.Client().Post(s.URL+"/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(resp.Body)
+		t.Fatalf("login %s: status %d: %s", username, resp.StatusCode, msg)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == s.Sessions.CookieName() {
+			return c
+		}
+	}
+	t.Fatalf("login %s: no session cookie in %v", username, resp.Header["Set-Cookie"])
+	return nil
+}
+
+// AddUser creates a user with the demo password and returns its id.
+func (s *Server) AddUser(t testing.TB, username string, role docs.Role) int64 {
+	t.Helper()
+	pw, err := docs.NewPasswords(bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := pw.Hash(seed.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &docs.User{Username: username, Role: role, PasswordHash: hash, CreatedAt: s.Clock.Now()}
+	if err := s.DB.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	s.Users[username] = u.ID
+	return u.ID
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"net/http"
+
+	ginsessions "github.com/gin-contrib/sessions"
+	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/session"
+)
+
+func (s *Server) health(c *gin.Context) error {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	return nil
+}
+
+type credentials struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) register(c *gin.Context) error {
+	if !s.cfg.AllowRegistration {
+		return docs.Errorf(docs.Forbidden, "registration is disabled on this server; ask an admin for an account")
+	}
+	var in credentials
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := docs.ValidateUsername(in.Username); err != nil {
+		return err
+	}
+	if err := docs.ValidatePassword(in.Password); err != nil {
+		return err
+	}
+	hash, err := s.Passwords.Hash(in.Password)
+	if err != nil {
+		return err
+	}
+	u := &docs.User{Username: in.Username, Role: docs.RoleMember, PasswordHash: hash, CreatedAt: s.cfg.Now().UTC()}
+	if err := s.Users.CreateUser(c.Request.Context(), u); err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toUserJSON(u))
+	return nil
+}
+
+// errBadCredentials is the one answer to a failed login, whether the user
+// exists or not.
+var errBadCredentials = docs.Errorf(docs.Unauthorized, "invalid username or password")
+
+// login checks the password and starts a new session under a new id. Any
+// session the request came with is ended (see package session), so a
+// cookie planted before login is worth nothing after it.
+func (s *Server) login(c *gin.Context) error {
+	var in credentials
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Username == "" || in.Password == "" {
+		return docs.Errorf(docs.Invalid, "username and password are required")
+	}
+	u, err := s.Users.UserByName(c.Request.Context(), in.Username)
+	if err != nil && !docs.IsNotFound(err) {
+		return err
+	}
+	if !s.Passwords.Check(u, in.Password) {
+		if u == nil {
+			c.Set(ctxReason, "login: unknown user "+in.Username)
+		} else {
+			c.Set(ctxReason, "login: wrong password for "+u.Username)
+		}
+		return errBadCredentials
+	}
+	sess := ginsessions.Default(c)
+	sess.Clear()
+	sess.Set(session.UserIDKey, u.ID)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	c.Set(ctxUser, u)
+	c.JSON(http.StatusOK, toUserJSON(u))
+	return nil
+}
+
+// logout deletes the session record, so the cookie is dead even if a copy
+// of it survives, and tells the browser to drop it.
+func (s *Server) logout(c *gin.Context) error {
+	sess := ginsessions.Default(c)
+	sess.Options(ginsessions.Options{MaxAge: -1})
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(c *gin.Context) error {
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUserJSON(u))
+	return nil
+}

@@ -1,0 +1,266 @@
+package api_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// The principals of the authorization matrix.
+const (
+	anonymous = "anonymous"
+	member    = "member"
+	editor    = "editor"
+	admin     = "admin"
+	author    = "author"
+	expired   = "expired session"
+	revoked   = "revoked session"
+	tampered  = "tampered cookie"
+)
+
+var principals = []string{anonymous, member, editor, admin, author, expired, revoked, tampered}
+
+// The demo users behind the principals. dave is a member who writes the
+// documents the matrix acts on, so "member" (carol) is never the author.
+var principalUser = map[string]string{
+	member: "carol", editor: "bob", admin: "alice", author: "dave",
+	expired: "alice", revoked: "alice", tampered: "alice",
+}
+
+// matrixRow is one route's expected status for each principal. Statuses
+// not listed default to want401 for the non-public routes.
+type matrixRow struct {
+	name   string
+	access string // what `docsd routes` prints with the default skip list
+	// request builds the request for the route against document docID and
+	// user userID (dave); n makes names unique per cell.
+	request func(docID, userID int64, n int) (method, path, body string)
+	want    map[string]int
+}
+
+// statuses gives the same status to every principal.
+func statuses(status int) map[string]int {
+	m := map[string]int{}
+	for _, p := range principals {
+		m[p] = status
+	}
+	return m
+}
+
+// loggedIn gives ok to the logged-in principals, a per-principal override,
+// and 401 to everyone without a valid session.
+func loggedIn(ok int, overrides map[string]int) map[string]int {
+	m := map[string]int{}
+	for _, p := range principals {
+		m[p] = http.StatusUnauthorized
+	}
+	for _, p := range []string{member, editor, admin, author} {
+		m[p] = ok
+	}
+	for p, s := range overrides {
+		m[p] = s
+	}
+	return m
+}
+
+var matrix = []matrixRow{
+	{"health", "public", fixed("GET", "/healthz", ""), statuses(200)},
+	{"register", "public", func(_, _ int64, n int) (string, string, string) {
+		return "POST", "/register", fmt.Sprintf(`{"username":"new%d","password":"password123"}`, n)
+	}, statuses(201)},
+	{"login", "public", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200)},
+	{"logout", "login", fixed("DELETE", "/logout", ""), loggedIn(204, nil)},
+	{"me", "login", fixed("GET", "/me", ""), loggedIn(200, nil)},
+	{"document_list", "public", fixed("GET", "/documents", ""), statuses(200)},
+	{"document_create", "login", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil)},
+	{"document", "login", onDoc("GET", ""), loggedIn(200, nil)},
+	{"document_update", "author, editor or admin", onDoc("PATCH", `{"title":"changed"}`), loggedIn(200, map[string]int{member: 403})},
+	{"document_delete", "author or admin", onDoc("DELETE", ""), loggedIn(204, map[string]int{member: 403, editor: 403})},
+	{"user_list", "admin", fixed("GET", "/users", ""), loggedIn(403, map[string]int{admin: 200})},
+	{"user_update", "admin", func(_, userID int64, _ int) (string, string, string) {
+		return "PATCH", fmt.Sprintf("/users/%d", userID), `{"role":"member"}`
+	}, loggedIn(403, map[string]int{admin: 200})},
+}
+
+func fixed(method, path, body string) func(int64, int64, int) (string, string, string) {
+	return func(int64, int64, int) (string, string, string) { return method, path, body }
+}
+
+func onDoc(method, body string) func(int64, int64, int) (string, string, string) {
+	return func(docID, _ int64, _ int) (string, string, string) {
+		return method, fmt.Sprintf("/documents/%d", docID), body
+	}
+}
+
+// TestAuthorizationMatrix sends every route as every principal to the real
+// engine and checks the status. Each cell gets a fresh session and a fresh
+// document, so a logout or delete in one cell cannot change another.
+func TestAuthorizationMatrix(t *testing.T) {
+	srv := newMatrixServer(t, api.DefaultPublicRoutes)
+	for _, m := range runMatrix(t, srv) {
+		t.Error(m)
+	}
+}
+
+// TestMatrixCatchesWidenedSkipList proves the matrix would fail if someone
+// put a private route on the skip list.
+func TestMatrixCatchesWidenedSkipList(t *testing.T) {
+	widened := append(slices.Clone(api.DefaultPublicRoutes), "document")
+	srv := newMatrixServer(t, widened)
+	got := runMatrix(t, srv)
+	if len(got) == 0 {
+		t.Fatal("matrix passed with \"document\" on the skip list; want failures")
+	}
+	if !slices.ContainsFunc(got, func(m string) bool { return strings.HasPrefix(m, "document as anonymous:") }) {
+		t.Errorf("matrix failures %q do not include the anonymous read of a document", got)
+	}
+}
+
+func newMatrixServer(t *testing.T, public []string) *apitest.Server {
+	srv := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: public, AllowRegistration: true}})
+	srv.AddUser(t, "dave", docs.RoleMember)
+	return srv
+}
+
+// runMatrix returns one message per cell whose status differs from the
+// table, and checks that the table covers every route the engine has.
+func runMatrix(t *testing.T, srv *apitest.Server) []string {
+	t.Helper()
+	var mismatches []string
+	covered := map[string]bool{}
+	n := 0
+	for _, row := range matrix {
+		covered[row.name] = true
+		for _, p := range principals {
+			n++
+			docID := srv.CreateDocument(t, "dave", "target", "text")
+			cookie := principalCookie(t, srv, p)
+			method, path, body := row.request(docID, srv.Users["dave"], n)
+			status, problem := send(t, srv, method, path, body, cookie)
+			if want := row.want[p]; status != want {
+				mismatches = append(mismatches, fmt.Sprintf("%s as %s: %s %s = %d; want %d (%s)", row.name, p, method, path, status, want, problem))
+			}
+		}
+	}
+	for _, r := range api.Routes() {
+		if !covered[r.Name] {
+			mismatches = append(mismatches, fmt.Sprintf("route %s (%s %s) is missing from the matrix", r.Name, r.Method, r.Path))
+		}
+	}
+	return mismatches
+}
+
+// principalCookie returns the cookie p sends: none, a live session, one
+// past the idle timeout, one ended by logout, or one with a forged
+// signature.
+func principalCookie(t *testing.T, srv *apitest.Server, p string) *http.Cookie {
+	t.Helper()
+	switch p {
+	case anonymous:
+		return nil
+	case expired:
+		c := srv.Login(t, principalUser[p])
+		srv.Clock.Advance(apitest.IdleTimeout + 1)
+		return c
+	case revoked:
+		c := srv.Login(t, principalUser[p])
+		if status, problem := send(t, srv, "DELETE", "/logout", "", c); status != http.StatusNoContent {
+			t.Fatalf("logout = %d; want 204 (%s)", status, problem)
+		}
+		return c
+	case tampered:
+		c := srv.Login(t, principalUser[p])
+		token, sig, _ := strings.Cut(c.Value, ".")
+		forged := *c
+		forged.Value = token + "." + strings.Repeat("A", len(sig))
+		return &forged
+	default:
+		return srv.Login(t, principalUser[p])
+	}
+}
+
+func send(t *testing.T, srv *apitest.Server, method, path, body string, cookie *http.Cookie) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestMatrixAccessColumn checks the table against what `docsd routes` prints,
+// so the printed access rules and the enforced ones are the same rules.
+func TestMatrixAccessColumn(t *testing.T) {
+	routes := map[string]api.Route{}
+	for _, r := range api.Routes() {
+		routes[r.Name] = r
+	}
+	for _, row := range matrix {
+		r, ok := routes[row.name]
+		if !ok {
+			t.Errorf("matrix row %s names no route", row.name)
+			continue
+		}
+		if got := api.AccessFor(r, api.DefaultPublicRoutes); got != row.access {
+			t.Errorf("AccessFor(%s) = %q; want %q", row.name, got, row.access)
+		}
+	}
+}
+
+// TestEveryRegisteredRouteIsNamed walks the engine's routes: each must come
+// from the route table, so none can skip the table and its access rule.
+func TestEveryRegisteredRouteIsNamed(t *testing.T) {
+	srv := apitest.NewServer(t)
+	engine := srv.Config.Handler.(*gin.Engine)
+	if unnamed := unnamedRoutes(engine); len(unnamed) > 0 {
+		t.Errorf("routes registered outside the route table: %v", unnamed)
+	}
+
+	t.Run("a route registered outside the table is caught and private", func(t *testing.T) {
+		engine.GET("/debug/vars", func(c *gin.Context) { c.String(http.StatusOK, "secrets") })
+		if got := unnamedRoutes(engine); !slices.Equal(got, []string{"GET /debug/vars"}) {
+			t.Errorf("unnamedRoutes = %v; want [GET /debug/vars]", got)
+		}
+		if status, body := send(t, srv, "GET", "/debug/vars", "", nil); status != http.StatusUnauthorized {
+			t.Errorf("anonymous GET /debug/vars = %d %s; want 401", status, body)
+		}
+	})
+}
+
+func unnamedRoutes(e *gin.Engine) []string {
+	named := map[string]bool{}
+	for _, r := range api.Routes() {
+		if r.Name != "" {
+			named[r.Method+" "+r.Path] = true
+		}
+	}
+	var out []string
+	for _, ri := range e.Routes() {
+		if !named[ri.Method+" "+ri.Path] {
+			out = append(out, ri.Method+" "+ri.Path)
+		}
+	}
+	return out
+}

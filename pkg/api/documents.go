@@ -1,0 +1,159 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+func (s *Server) listDocuments(c *gin.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	// One more than asked tells whether a next page exists without a count.
+	ask := p
+	ask.Limit++
+	list, err := s.Documents.ListDocuments(c.Request.Context(), ask)
+	if err != nil {
+		return err
+	}
+	if len(list) > p.Limit {
+		list = list[:p.Limit]
+		setNextLink(c, p, list[len(list)-1].ID)
+	}
+	out := make([]documentJSON, len(list))
+	for i, d := range list {
+		out[i] = toDocumentJSON(d, false)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+type documentInput struct {
+	Title *string `json:"title"`
+	Body  *string `json:"body"`
+}
+
+func (s *Server) createDocument(c *gin.Context) error {
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	var in documentInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Title == nil {
+		return docs.FieldErrorf("title", "title is required")
+	}
+	body := ""
+	if in.Body != nil {
+		body = *in.Body
+	}
+	if err := validateDocument(in.Title, &body); err != nil {
+		return err
+	}
+	now := s.cfg.Now().UTC()
+	d := &docs.Document{Title: *in.Title, Body: body, Author: docs.Author{ID: u.ID}, CreatedAt: now, UpdatedAt: now}
+	if err := s.Documents.CreateDocument(c.Request.Context(), d); err != nil {
+		return err
+	}
+	c.Header("Location", fmt.Sprintf("/documents/%d", d.ID))
+	c.Header("ETag", etag(d.Version))
+	c.JSON(http.StatusCreated, toDocumentJSON(d, true))
+	return nil
+}
+
+func validateDocument(title, body *string) error {
+	if title != nil {
+		if err := docs.ValidateTitle(*title); err != nil {
+			return err
+		}
+	}
+	if body != nil {
+		return docs.ValidateBody(*body)
+	}
+	return nil
+}
+
+// loadDocument parses :id and loads the document: 400 for a bad id, 404 for
+// a missing document, both before any ownership check.
+func (s *Server) loadDocument(c *gin.Context) (*docs.Document, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.Documents.DocumentByID(c.Request.Context(), id)
+}
+
+// getDocument needs no user of its own: the guard decides who may read, so
+// an operator who puts "document" on the skip list gets a public wiki.
+func (s *Server) getDocument(c *gin.Context) error {
+	d, err := s.loadDocument(c)
+	if err != nil {
+		return err
+	}
+	c.Header("ETag", etag(d.Version))
+	c.JSON(http.StatusOK, toDocumentJSON(d, true))
+	return nil
+}
+
+// updateDocument checks, in order: the id (400), that the document exists
+// (404), the policy (403), the body (400), and If-Match (412 when stale).
+func (s *Server) updateDocument(c *gin.Context) error {
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.loadDocument(c)
+	if err != nil {
+		return err
+	}
+	if err := authorize(u, EditDocument, d); err != nil {
+		return err
+	}
+	var in documentInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Title == nil && in.Body == nil {
+		return docs.Errorf(docs.Invalid, "nothing to change: send title, body or both")
+	}
+	if err := validateDocument(in.Title, in.Body); err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	d, err = s.Documents.UpdateDocument(c.Request.Context(), d.ID, docs.DocumentUpdate{Title: in.Title, Body: in.Body}, version, s.cfg.Now().UTC())
+	if err != nil {
+		return err
+	}
+	c.Header("ETag", etag(d.Version))
+	c.JSON(http.StatusOK, toDocumentJSON(d, true))
+	return nil
+}
+
+func (s *Server) deleteDocument(c *gin.Context) error {
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.loadDocument(c)
+	if err != nil {
+		return err
+	}
+	if err := authorize(u, DeleteDocument, d); err != nil {
+		return err
+	}
+	if err := s.Documents.DeleteDocument(c.Request.Context(), d.ID); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// Problem is an RFC 9457 problem document, the body of every error.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Field names the request field at fault, for 400s about one field.
+	Field string `json:"field,omitempty"`
+}
+
+// statusOf is the one mapping from an error kind to an HTTP status.
+func statusOf(k docs.Kind) int {
+	switch k {
+	case docs.Invalid:
+		return http.StatusBadRequest
+	case docs.Unauthorized:
+		return http.StatusUnauthorized
+	case docs.Forbidden:
+		return http.StatusForbidden
+	case docs.NotFound:
+		return http.StatusNotFound
+	case docs.Conflict:
+		return http.StatusConflict
+	case docs.PreconditionFailed:
+		return http.StatusPreconditionFailed
+	case docs.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Context keys the middleware and handlers share.
+const (
+	ctxUser   = "docsd.user"
+	ctxRoute  = "docsd.route"
+	ctxReason = "docsd.reason"
+)
+
+// fail writes err as a problem document and aborts the chain. Errors that
+// nobody classified are logged in full and shown as a bare 500. For 401s
+// and 403s the detail is kept for the request log line.
+func (s *Server) fail(c *gin.Context, err error) {
+	kind := docs.KindOf(err)
+	status := statusOf(kind)
+	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
+	if kind == docs.Internal {
+		s.log.Error("internal error", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		p.Detail = "the server could not complete the request; the error is in its log"
+	} else {
+		var de *docs.Error
+		errors.As(err, &de)
+		p.Detail, p.Field = de.Detail, de.Field
+	}
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		if _, logged := c.Get(ctxReason); !logged {
+			c.Set(ctxReason, p.Detail)
+		}
+	}
+	writeProblem(c, p)
+}
+
+func writeProblem(c *gin.Context, p Problem) {
+	c.Header("Content-Type", "application/problem+json")
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(p.Status, p)
+}
+
+func (s *Server) noRoute(c *gin.Context) {
+	writeProblem(c, Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound,
+		Detail: fmt.Sprintf("no route for %s %s", c.Request.Method, c.Request.URL.Path)})
+}
+
+func (s *Server) noMethod(c *gin.Context) {
+	writeProblem(c, Problem{Type: "about:blank", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
+		Detail: fmt.Sprintf("%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))})
+}
+
+// recover turns a panic into a logged 500 problem, never a stack trace on
+// the wire.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.fail(c, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+		}
+	}()
+	c.Next()
+}

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/session"
+)
+
+// guard runs before every handler. A route whose name is on the skip list
+// passes; every other matched route, including one registered outside the
+// route table and so without a name, needs a valid session and an existing
+// user, else 401. The user is loaded on every request, so a role change or
+// a removed user takes effect at once.
+func (s *Server) guard(c *gin.Context) {
+	if c.FullPath() == "" {
+		// No route matched: gin answers 404 or 405, the same for everyone.
+		c.Next()
+		return
+	}
+	r := s.byRoute[c.Request.Method][c.FullPath()]
+	if r != nil {
+		c.Set(ctxRoute, r)
+		if s.public[r.Name] {
+			c.Next()
+			return
+		}
+	}
+	uid, reason, err := s.Sessions.Authenticate(c.Request)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if uid == 0 {
+		c.Set(ctxReason, string(reason))
+		s.fail(c, unauthorized(reason != session.NoCookie))
+		return
+	}
+	u, err := s.Users.UserByID(c.Request.Context(), uid)
+	if docs.IsNotFound(err) {
+		c.Set(ctxReason, "session user no longer exists")
+		s.fail(c, unauthorized(true))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(ctxUser, u)
+	c.Next()
+}
+
+func unauthorized(hadCookie bool) error {
+	if hadCookie {
+		return docs.Errorf(docs.Unauthorized, "the session is invalid, expired or ended; log in again")
+	}
+	return docs.Errorf(docs.Unauthorized, "log in first: this route needs a session")
+}
+
+// currentUser returns the logged-in user, or an Unauthorized error when the
+// route ran without one (it is on the skip list). Handlers that need a user
+// call it; they never read the session themselves.
+func currentUser(c *gin.Context) (*docs.User, error) {
+	if v, ok := c.Get(ctxUser); ok {
+		return v.(*docs.User), nil
+	}
+	return nil, docs.Errorf(docs.Unauthorized, "log in first: this route needs a session")
+}
+
+func routeName(c *gin.Context) string {
+	if v, ok := c.Get(ctxRoute); ok {
+		return v.(*Route).Name
+	}
+	return ""
+}
+
+// limitBody caps the request body. A declared length over the cap is
+// refused before anything is read; an undeclared one is cut off by
+// http.MaxBytesReader as soon as it passes the cap.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
+		s.fail(c, tooLarge(s.cfg.MaxBodyBytes))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	c.Next()
+}
+
+// logRequests writes one line per request. 401s and 403s carry the reason,
+// so an unexpected denial can be debugged from the log alone.
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	status := c.Writer.Status()
+	attrs := []any{
+		"route", routeName(c),
+		"method", c.Request.Method,
+		"path", c.Request.URL.Path,
+		"status", status,
+		"latency", time.Since(start),
+	}
+	if v, ok := c.Get(ctxUser); ok {
+		attrs = append(attrs, "user", v.(*docs.User).ID)
+	}
+	if reason, ok := c.Get(ctxReason); ok {
+		attrs = append(attrs, "reason", reason)
+	}
+	level := slog.LevelInfo
+	if status >= http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	s.log.Log(c.Request.Context(), level, "request", attrs...)
+}

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+func (s *Server) listUsers(c *gin.Context) error {
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	if err := authorize(u, ListUsers, nil); err != nil {
+		return err
+	}
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	ask := p
+	ask.Limit++
+	list, err := s.Users.ListUsers(c.Request.Context(), ask)
+	if err != nil {
+		return err
+	}
+	if len(list) > p.Limit {
+		list = list[:p.Limit]
+		setNextLink(c, p, list[len(list)-1].ID)
+	}
+	out := make([]userJSON, len(list))
+	for i, u := range list {
+		out[i] = toUserJSON(u)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+type roleInput struct {
+	Role *docs.Role `json:"role"`
+}
+
+func (s *Server) updateUser(c *gin.Context) error {
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := authorize(u, ChangeRole, nil); err != nil {
+		return err
+	}
+	var in roleInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Role == nil || !in.Role.Valid() {
+		return docs.FieldErrorf("role", "role must be one of %s", roleNames())
+	}
+	target, err := s.Users.SetRole(c.Request.Context(), id, *in.Role)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUserJSON(target))
+	return nil
+}
+
+func roleNames() string {
+	names := make([]string, len(docs.Roles))
+	for i, r := range docs.Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,117 @@
+// Package docs holds the domain of docsd: users, roles, documents and
+// sessions, the errors the rest of the program speaks in, and the storage
+// interfaces that adapters such as pkg/sqlite implement.
+//
+// It imports nothing from the rest of the module, so the HTTP layer and the
+// storage adapters depend on it and never on each other.
+package docs
+
+import (
+	"context"
+	"time"
+)
+
+// Role decides what a logged-in user may do beyond reading.
+type Role string
+
+// The roles, from least to most privileged.
+const (
+	RoleMember Role = "member"
+	RoleEditor Role = "editor"
+	RoleAdmin  Role = "admin"
+)
+
+// Roles lists every valid role in order of privilege.
+var Roles = []Role{RoleMember, RoleEditor, RoleAdmin}
+
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool {
+	for _, v := range Roles {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+// User is an account that can log in.
+type User struct {
+	ID           int64
+	Username     string
+	Role         Role
+	PasswordHash []byte
+	CreatedAt    time.Time
+}
+
+// Author is the part of a user that a document shows.
+type Author struct {
+	ID       int64
+	Username string
+}
+
+// Document is a titled text owned by its author. Version starts at 1 and
+// grows by one with every update; it is what ETag and If-Match compare.
+type Document struct {
+	ID        int64
+	Title     string
+	Body      string
+	Author    Author
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// DocumentUpdate is a partial change to a document; nil fields stay as they are.
+type DocumentUpdate struct {
+	Title *string
+	Body  *string
+}
+
+// Page asks for at most Limit items whose id is greater than After.
+// Keyset pagination keeps every page as cheap as the first.
+type Page struct {
+	After int64
+	Limit int
+}
+
+// Session is the server-side record behind a session cookie. ID is a hash of
+// the token the cookie carries, so the table alone cannot be replayed.
+type Session struct {
+	ID        string
+	UserID    int64
+	CreatedAt time.Time
+	LastSeen  time.Time
+}
+
+// UserStore keeps users. Usernames are unique regardless of case.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id int64) (*User, error)
+	UserByName(ctx context.Context, username string) (*User, error)
+	ListUsers(ctx context.Context, p Page) ([]*User, error)
+	// SetRole changes a user's role, refusing to demote the last admin.
+	SetRole(ctx context.Context, id int64, role Role) (*User, error)
+}
+
+// DocumentStore keeps documents.
+type DocumentStore interface {
+	CreateDocument(ctx context.Context, d *Document) error
+	DocumentByID(ctx context.Context, id int64) (*Document, error)
+	// ListDocuments returns documents in id order without their bodies.
+	ListDocuments(ctx context.Context, p Page) ([]*Document, error)
+	// UpdateDocument applies u when the stored version equals ifVersion
+	// (0 means any version) and returns the new document.
+	UpdateDocument(ctx context.Context, id int64, u DocumentUpdate, ifVersion int64, now time.Time) (*Document, error)
+	DeleteDocument(ctx context.Context, id int64) error
+}
+
+// SessionStore keeps the server-side session records.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	SessionByID(ctx context.Context, id string) (*Session, error)
+	TouchSession(ctx context.Context, id string, seen time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteExpiredSessions removes sessions last seen before idleBefore or
+	// created before createdBefore, and says how many went.
+	DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
+}

@@ -1,0 +1,55 @@
+package docs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind says what went wrong in terms a caller can act on. The HTTP layer
+// maps each kind to one status in one place.
+type Kind int
+
+// The error kinds. The zero value is Internal, so an error that nobody
+// classified is never shown to a client as its own fault.
+const (
+	Internal Kind = iota
+	Invalid
+	Unauthorized
+	Forbidden
+	NotFound
+	Conflict
+	PreconditionFailed
+	TooLarge
+)
+
+// Error is an error with a kind and a message written for the user.
+type Error struct {
+	Kind   Kind
+	Detail string
+	// Field names the request field at fault, for Invalid errors.
+	Field string
+}
+
+func (e *Error) Error() string { return e.Detail }
+
+// Errorf returns an *Error of the given kind.
+func Errorf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an Invalid error about one request field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Kind: Invalid, Field: field, Detail: fmt.Sprintf(format, args...)}
+}
+
+// KindOf returns the kind of the first *Error in err's chain, or Internal.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// IsNotFound reports whether err is a NotFound error.
+func IsNotFound(err error) bool { return KindOf(err) == NotFound }

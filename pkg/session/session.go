@@ -1,0 +1,271 @@
+// Package session is docsd's server-side session store for
+// gin-contrib/sessions.
+//
+// The cookie carries only a random token and its HMAC; the database keeps a
+// SHA-256 of the token with the user id and two times. None of the stores
+// that ship with gin-contrib/sessions can rotate the id at login or end a
+// session for good, so this one is written for that:
+//
+//   - every Save writes a new session under a new token and deletes the old
+//     one (the only saves are logins, so a pre-login cookie stops working);
+//   - a Save whose Options.MaxAge is negative deletes the session (logout),
+//     so a replayed cookie finds nothing;
+//   - idle and absolute timeouts are checked on every lookup, not trusted to
+//     the browser.
+//
+// The cookie's attributes come from the store's configuration whatever
+// Options a handler passes, so the logout cookie always matches the login one.
+package session
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	ginsessions "github.com/gin-contrib/sessions"
+	"github.com/gorilla/sessions"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// UserIDKey is the session value that holds the logged-in user's id (int64).
+const UserIDKey = "user_id"
+
+// MinSecretBytes is the shortest signing secret accepted.
+const MinSecretBytes = 32
+
+// touchEvery bounds how often a read request writes last_seen: at most once
+// a minute per session, so reads stay reads.
+const touchEvery = time.Minute
+
+// Config configures a Store.
+type Config struct {
+	CookieName string
+	// Secrets sign cookies: the first signs, all verify, so a secret can be
+	// rotated by putting a new one first and dropping the old one later.
+	Secrets         [][]byte
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	Secure          bool
+	// Now returns the time; tests inject a clock. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Store implements gin-contrib/sessions' Store over a docs.SessionStore.
+type Store struct {
+	repo docs.SessionStore
+	cfg  Config
+}
+
+// NewStore returns a Store. It refuses a configuration without a secret
+// long enough to sign with.
+func NewStore(repo docs.SessionStore, cfg Config) (*Store, error) {
+	if len(cfg.Secrets) == 0 {
+		return nil, errors.New("no session secret configured")
+	}
+	for i, s := range cfg.Secrets {
+		if len(s) < MinSecretBytes {
+			return nil, fmt.Errorf("session secret %d is %d bytes; at least %d are needed", i+1, len(s), MinSecretBytes)
+		}
+	}
+	if cfg.CookieName == "" {
+		cfg.CookieName = "docs_session"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Store{repo: repo, cfg: cfg}, nil
+}
+
+// CookieName is the name of the session cookie.
+func (s *Store) CookieName() string { return s.cfg.CookieName }
+
+// Reason says why a request has no valid session. The guard logs it; the
+// client sees a shorter message.
+type Reason string
+
+// The reasons a session is not valid.
+const (
+	NoCookie   Reason = "no session cookie"
+	BadCookie  Reason = "session cookie signature invalid"
+	NoSession  Reason = "session ended or unknown"
+	IdleExpiry Reason = "session idle timeout passed"
+	AbsExpiry  Reason = "session absolute timeout passed"
+)
+
+// Authenticate returns the user id of r's valid session. When there is none
+// it returns 0 and the reason; err is for storage failures only, so an
+// outage is never reported as "not logged in".
+func (s *Store) Authenticate(r *http.Request) (userID int64, reason Reason, err error) {
+	c, err := r.Cookie(s.cfg.CookieName)
+	if err != nil {
+		return 0, NoCookie, nil
+	}
+	token, ok := s.verify(c.Value)
+	if !ok {
+		return 0, BadCookie, nil
+	}
+	sess, reason, err := s.lookup(r.Context(), token)
+	if sess == nil {
+		return 0, reason, err
+	}
+	return sess.UserID, "", nil
+}
+
+func (s *Store) lookup(ctx context.Context, token string) (*docs.Session, Reason, error) {
+	id := hashToken(token)
+	sess, err := s.repo.SessionByID(ctx, id)
+	if docs.IsNotFound(err) {
+		return nil, NoSession, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.cfg.Now()
+	var expired Reason
+	switch {
+	case now.Sub(sess.CreatedAt) > s.cfg.AbsoluteTimeout:
+		expired = AbsExpiry
+	case now.Sub(sess.LastSeen) > s.cfg.IdleTimeout:
+		expired = IdleExpiry
+	}
+	if expired != "" {
+		if err := s.repo.DeleteSession(ctx, id); err != nil {
+			return nil, "", err
+		}
+		return nil, expired, nil
+	}
+	if now.Sub(sess.LastSeen) >= touchEvery {
+		if err := s.repo.TouchSession(ctx, id, now); err != nil {
+			return nil, "", err
+		}
+	}
+	return sess, "", nil
+}
+
+// Get returns the request's session through gorilla's per-request registry.
+func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return sessions.GetRegistry(r).Get(s, name)
+}
+
+// New loads the session named by r's cookie, or starts an empty one.
+func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	sess := sessions.NewSession(s, name)
+	sess.IsNew = true
+	c, err := r.Cookie(name)
+	if err != nil {
+		return sess, nil
+	}
+	token, ok := s.verify(c.Value)
+	if !ok {
+		return sess, nil
+	}
+	rec, _, err := s.lookup(r.Context(), token)
+	if err != nil || rec == nil {
+		return sess, err
+	}
+	sess.ID = token
+	sess.IsNew = false
+	sess.Values[UserIDKey] = rec.UserID
+	return sess, nil
+}
+
+// Save persists sess. See the package comment for why every save rotates.
+func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
+	ctx := r.Context()
+	if sess.ID != "" {
+		if err := s.repo.DeleteSession(ctx, hashToken(sess.ID)); err != nil {
+			return err
+		}
+		sess.ID = ""
+	}
+	if sess.Options != nil && sess.Options.MaxAge < 0 {
+		http.SetCookie(w, s.cookie("", -1))
+		return nil
+	}
+	uid, ok := sess.Values[UserIDKey].(int64)
+	if !ok || uid <= 0 {
+		return errors.New("session has no user id to save")
+	}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	if err := s.repo.CreateSession(ctx, &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now}); err != nil {
+		return err
+	}
+	sess.ID = token
+	http.SetCookie(w, s.cookie(s.sign(token), int(s.cfg.AbsoluteTimeout/time.Second)))
+	return nil
+}
+
+// Options is part of gin-contrib's Store interface. The store's cookie
+// attributes are fixed by its Config, so this does nothing; see the package
+// comment.
+func (s *Store) Options(ginsessions.Options) {}
+
+// Sweep deletes every expired session and says how many went.
+func (s *Store) Sweep(ctx context.Context) (int64, error) {
+	now := s.cfg.Now()
+	return s.repo.DeleteExpiredSessions(ctx, now.Add(-s.cfg.IdleTimeout), now.Add(-s.cfg.AbsoluteTimeout))
+}
+
+func (s *Store) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     s.cfg.CookieName,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.cfg.Secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// sign returns token.mac where mac is the HMAC-SHA256 of token under the
+// first secret.
+func (s *Store) sign(token string) string {
+	return token + "." + mac(s.cfg.Secrets[0], token)
+}
+
+// verify returns the token of a cookie value signed by any configured secret.
+func (s *Store) verify(value string) (string, bool) {
+	token, sig, ok := strings.Cut(value, ".")
+	if !ok || token == "" {
+		return "", false
+	}
+	for _, key := range s.cfg.Secrets {
+		if hmac.Equal([]byte(sig), []byte(mac(key, token))) {
+			return token, true
+		}
+	}
+	return "", false
+}
+
+func mac(key []byte, token string) string {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("session token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// CreateDocument inserts d and sets its ID, Version and author name.
+func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
+	doc.Version = 1
+	err := d.db.QueryRowContext(ctx,
+		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
+		 VALUES (?, ?, ?, ?, ?, 1)
+		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
+		doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt),
+	).Scan(&doc.ID, &doc.Author.Username)
+	if err != nil {
+		return fmt.Errorf("create document: %w", err)
+	}
+	return nil
+}
+
+// DocumentByID returns the document with id, or a NotFound error.
+func (d *DB) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
+	return documentByID(ctx, d.db, id)
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func documentByID(ctx context.Context, q queryRower, id int64) (*docs.Document, error) {
+	var (
+		doc              docs.Document
+		created, updated int64
+	)
+	err := q.QueryRowContext(ctx,
+		`SELECT d.id, d.title, d.body, d.author_id, u.username, d.created_at, d.updated_at, d.version
+		 FROM documents d JOIN users u ON u.id = d.author_id WHERE d.id = ?`, id,
+	).Scan(&doc.ID, &doc.Title, &doc.Body, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, docs.Errorf(docs.NotFound, "document %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load document %d: %w", id, err)
+	}
+	doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &doc, nil
+}
+
+// ListDocuments returns up to p.Limit documents with id > p.After, in id
+// order, without bodies. The primary key makes every page an index range
+// scan, however deep.
+func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, error) {
+	rows, err := d.db.QueryContext(ctx,
+		`SELECT d.id, d.title, d.author_id, u.username, d.created_at, d.updated_at, d.version
+		 FROM documents d JOIN users u ON u.id = d.author_id
+		 WHERE d.id > ? ORDER BY d.id LIMIT ?`, p.After, p.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	out := make([]*docs.Document, 0, p.Limit)
+	for rows.Next() {
+		var (
+			doc              docs.Document
+			created, updated int64
+		)
+		if err := rows.Scan(&doc.ID, &doc.Title, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version); err != nil {
+			return nil, fmt.Errorf("list documents: %w", err)
+		}
+		doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, &doc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateDocument applies u if the stored version is ifVersion (0: any).
+// The version check and the write are one statement, so two writers racing
+// on the same version cannot both succeed.
+func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion int64, now time.Time) (*docs.Document, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("update document %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx,
+		`UPDATE documents SET
+		   title = COALESCE(?, title),
+		   body = COALESCE(?, body),
+		   updated_at = ?,
+		   version = version + 1
+		 WHERE id = ? AND (? = 0 OR version = ?)`,
+		u.Title, u.Body, micros(now), id, ifVersion, ifVersion)
+	if err != nil {
+		return nil, fmt.Errorf("update document %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, fmt.Errorf("update document %d: %w", id, err)
+	}
+	doc, err := documentByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, docs.Errorf(docs.PreconditionFailed,
+			"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, doc.Version, ifVersion)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("update document %d: %w", id, err)
+	}
+	return doc, nil
+}
+
+// DeleteDocument deletes the document with id, or returns NotFound.
+func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
+	res, err := d.db.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete document %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete document %d: %w", id, err)
+	} else if n == 0 {
+		return docs.Errorf(docs.NotFound, "document %d not found", id)
+	}
+	return nil
+}

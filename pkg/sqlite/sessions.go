@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// CreateSession stores s.
+func (d *DB) CreateSession(ctx context.Context, s *docs.Session) error {
+	_, err := d.db.ExecContext(ctx,
+		`INSERT INTO sessions (id, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)`,
+		s.ID, s.UserID, micros(s.CreatedAt), micros(s.LastSeen))
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByID returns the session with id, or a NotFound error.
+func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) {
+	var (
+		s             docs.Session
+		created, seen int64
+	)
+	err := d.db.QueryRowContext(ctx,
+		`SELECT id, user_id, created_at, last_seen FROM sessions WHERE id = ?`, id,
+	).Scan(&s.ID, &s.UserID, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, docs.Errorf(docs.NotFound, "session not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
+	return &s, nil
+}
+
+// TouchSession records that the session was used at seen.
+func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error {
+	if _, err := d.db.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(seen), id); err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession removes the session with id; a missing one is not an error.
+func (d *DB) DeleteSession(ctx context.Context, id string) error {
+	if _, err := d.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions idle since before idleBefore or
+// created before createdBefore.
+func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
+	res, err := d.db.ExecContext(ctx,
+		`DELETE FROM sessions WHERE last_seen < ? OR created_at < ?`, micros(idleBefore), micros(createdBefore))
+	if err != nil {
+		return 0, fmt.Errorf("sweep sessions: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,152 @@
+// Package sqlite stores docsd's users, documents, sessions and settings in an
+// embedded SQLite database (modernc.org/sqlite, no cgo). Its schema lives in
+// migrations/ and is embedded in the binary.
+//
+// The SQL is kept portable (BIGINT times, lower(username) index, ON CONFLICT)
+// so that a PostgreSQL adapter can share it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a docsd database. It implements docs.UserStore, docs.DocumentStore
+// and docs.SessionStore.
+type DB struct {
+	db *sql.DB
+}
+
+// Open opens (creating if needed) the SQLite database at path. It does not
+// migrate; call Migrate.
+func Open(path string) (*DB, error) {
+	q := url.Values{}
+	for _, p := range []string{
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"foreign_keys(1)",
+		"synchronous(NORMAL)",
+	} {
+		q.Add("_pragma", p)
+	}
+	// Writers take the lock when the transaction begins, so two writers
+	// queue on busy_timeout instead of failing to upgrade a read lock.
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.PingContext(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+func (d *DB) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectSQLite3, d.db, sub)
+}
+
+// Migration is one schema migration and whether it has been applied.
+type Migration struct {
+	Version   int64
+	Name      string
+	Applied   bool
+	AppliedAt time.Time
+}
+
+// Migrate applies every pending migration and returns those it applied.
+func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	p, err := d.migrator()
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	out := make([]Migration, 0, len(res))
+	for _, r := range res {
+		out = append(out, Migration{Version: r.Source.Version, Name: r.Source.Path, Applied: true})
+	}
+	return out, nil
+}
+
+// Migrations returns every known migration and whether it is applied.
+func (d *DB) Migrations(ctx context.Context) ([]Migration, error) {
+	p, err := d.migrator()
+	if err != nil {
+		return nil, fmt.Errorf("migration status: %w", err)
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration status: %w", err)
+	}
+	out := make([]Migration, 0, len(st))
+	for _, s := range st {
+		out = append(out, Migration{
+			Version:   s.Source.Version,
+			Name:      s.Source.Path,
+			Applied:   s.State == goose.StateApplied,
+			AppliedAt: s.AppliedAt,
+		})
+	}
+	return out, nil
+}
+
+// Setting returns the value stored under key, creating it with create()
+// when absent. Concurrent callers, on one process or several sharing the
+// database, all get the value that was stored first.
+func (d *DB) Setting(ctx context.Context, key string, create func() (string, error)) (string, error) {
+	var v string
+	err := d.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("read setting %s: %w", key, err)
+	}
+	nv, err := create()
+	if err != nil {
+		return "", err
+	}
+	if _, err := d.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, nv); err != nil {
+		return "", fmt.Errorf("store setting %s: %w", key, err)
+	}
+	if err := d.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
+		return "", fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// Compile-time checks that DB is every store the core asks for.
+var (
+	_ docs.UserStore     = (*DB)(nil)
+	_ docs.DocumentStore = (*DB)(nil)
+	_ docs.SessionStore  = (*DB)(nil)
+)

@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+const userColumns = `id, username, password_hash, role, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*docs.User, error) {
+	var (
+		u       docs.User
+		hash    string
+		role    string
+		created int64
+	)
+	if err := row.Scan(&u.ID, &u.Username, &hash, &role, &created); err != nil {
+		return nil, err
+	}
+	u.PasswordHash = []byte(hash)
+	u.Role = docs.Role(role)
+	u.CreatedAt = fromMicros(created)
+	return &u, nil
+}
+
+// CreateUser inserts u and sets its ID. A taken username (in any case) is a
+// Conflict.
+func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
+	err := d.db.QueryRowContext(ctx,
+		`INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		u.Username, string(u.PasswordHash), string(u.Role), micros(u.CreatedAt),
+	).Scan(&u.ID)
+	if isUniqueViolation(err) {
+		return docs.Errorf(docs.Conflict, "username %q is taken", u.Username)
+	}
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return nil
+}
+
+// UserByID returns the user with id, or a NotFound error.
+func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
+	u, err := scanUser(d.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UserByName returns the user called username in any case, or a NotFound error.
+func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error) {
+	u, err := scanUser(d.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower(?)`, username))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, docs.Errorf(docs.NotFound, "user %q not found", username)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load user %s: %w", username, err)
+	}
+	return u, nil
+}
+
+// ListUsers returns users in id order.
+func (d *DB) ListUsers(ctx context.Context, p docs.Page) ([]*docs.User, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []*docs.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// SetRole changes a user's role. Demoting the last admin is a Conflict: a
+// server with no admin could never grant the role again.
+func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("set role: %w", err)
+	}
+	defer tx.Rollback()
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("set role: %w", err)
+	}
+	if u.Role == docs.RoleAdmin && role != docs.RoleAdmin {
+		var admins int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin'`).Scan(&admins); err != nil {
+			return nil, fmt.Errorf("set role: %w", err)
+		}
+		if admins <= 1 {
+			return nil, docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, string(role), id); err != nil {
+		return nil, fmt.Errorf("set role: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("set role: %w", err)
+	}
+	u.Role = role
+	return u, nil
+}
+
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
