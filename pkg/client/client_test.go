@@ -1,0 +1,230 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/client"
+)
+
+// These tests run the client against the real docsd engine over httptest,
+// with a fresh seeded SQLite database each.
+
+func login(t *testing.T, srv *apitest.Server, user string) *client.Client {
+	t.Helper()
+	c := client.New(srv.URL, nil)
+	if _, err := c.Login(t.Context(), client.Credentials{Username: user, Password: "password"}); err != nil {
+		t.Fatalf("Login(%s) = %v; want nil", user, err)
+	}
+	return c
+}
+
+func wantStatus(t *testing.T, what string, err error, status int) *client.Error {
+	t.Helper()
+	var ce *client.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("%s error = %v; want *client.Error with status %d", what, err, status)
+	}
+	if ce.StatusCode != status {
+		t.Fatalf("%s status = %d (%v); want %d", what, ce.StatusCode, err, status)
+	}
+	return ce
+}
+
+func TestLoginSessionLifecycle(t *testing.T) {
+	srv := apitest.NewServer(t)
+	ctx := t.Context()
+
+	t.Run("login returns the user and a session cookie", func(t *testing.T) {
+		c := client.New(srv.URL, nil)
+		u, err := c.Login(ctx, client.Credentials{Username: "alice", Password: "password"})
+		if err != nil {
+			t.Fatalf("Login = %v", err)
+		}
+		if u.Username != "alice" || u.Role != client.RoleAdmin {
+			t.Errorf("Login user = %+v; want alice, admin", u)
+		}
+		if c.Session() == "" {
+			t.Errorf("Session() = \"\" after login; want the cookie value")
+		}
+	})
+
+	t.Run("a stored session value works in a new client", func(t *testing.T) {
+		value := login(t, srv, "bob").Session()
+		me, err := client.New(srv.URL, &client.Options{Session: value}).Me(ctx)
+		if err != nil || me.Username != "bob" {
+			t.Fatalf("Me() with stored session = %+v, %v; want bob", me, err)
+		}
+	})
+
+	t.Run("wrong password is a 401", func(t *testing.T) {
+		_, err := client.New(srv.URL, nil).Login(ctx, client.Credentials{Username: "alice", Password: "nope"})
+		wantStatus(t, "Login(wrong password)", err, http.StatusUnauthorized)
+	})
+
+	t.Run("no session is a 401 on a private route", func(t *testing.T) {
+		_, err := client.New(srv.URL, nil).Me(ctx)
+		ce := wantStatus(t, "Me() logged out", err, http.StatusUnauthorized)
+		if ce.Title == "" {
+			t.Errorf("401 title is empty; want the problem title")
+		}
+	})
+
+	t.Run("logout ends the session on the server", func(t *testing.T) {
+		c := login(t, srv, "carol")
+		value := c.Session()
+		if err := c.Logout(ctx); err != nil {
+			t.Fatalf("Logout = %v", err)
+		}
+		_, err := client.New(srv.URL, &client.Options{Session: value}).Me(ctx)
+		wantStatus(t, "Me() with the logged-out session", err, http.StatusUnauthorized)
+	})
+}
+
+func TestDocuments(t *testing.T) {
+	srv := apitest.NewServer(t)
+	ctx := t.Context()
+	alice, carol := login(t, srv, "alice"), login(t, srv, "carol")
+
+	created, err := alice.CreateDocument(ctx, client.NewDocument{Title: "T", Body: "B"})
+	if err != nil {
+		t.Fatalf("CreateDocument = %v", err)
+	}
+	if created.Author.Username != "alice" || created.Version != 1 || created.ETag != `"1"` {
+		t.Errorf("CreateDocument = %+v; want author alice, version 1, ETag \"1\"", created)
+	}
+
+	t.Run("get returns body and ETag", func(t *testing.T) {
+		d, err := carol.GetDocument(ctx, created.ID)
+		if err != nil {
+			t.Fatalf("GetDocument(%d) = %v", created.ID, err)
+		}
+		if d.Body != "B" || d.ETag != client.VersionETag(d.Version) {
+			t.Errorf("GetDocument(%d) = body %q, ETag %q; want B, %q", created.ID, d.Body, d.ETag, client.VersionETag(d.Version))
+		}
+	})
+
+	t.Run("a missing document is a 404", func(t *testing.T) {
+		_, err := alice.GetDocument(ctx, 999999)
+		wantStatus(t, "GetDocument(999999)", err, http.StatusNotFound)
+	})
+
+	t.Run("update with the current ETag succeeds and bumps the version", func(t *testing.T) {
+		d, _ := alice.GetDocument(ctx, created.ID)
+		body := "B2"
+		u, err := alice.UpdateDocument(ctx, d.ID, client.DocumentPatch{Body: &body}, client.UpdateOptions{IfMatch: d.ETag})
+		if err != nil {
+			t.Fatalf("UpdateDocument = %v", err)
+		}
+		if u.Body != "B2" || u.Version != d.Version+1 || u.Title != "T" {
+			t.Errorf("UpdateDocument = %+v; want body B2, title T, version %d", u, d.Version+1)
+		}
+	})
+
+	t.Run("update with a stale ETag is a 412", func(t *testing.T) {
+		body := "lost"
+		_, err := alice.UpdateDocument(ctx, created.ID, client.DocumentPatch{Body: &body}, client.UpdateOptions{IfMatch: `"1"`})
+		wantStatus(t, "UpdateDocument(stale If-Match)", err, http.StatusPreconditionFailed)
+	})
+
+	t.Run("member cannot delete another author's document: 403 with the reason", func(t *testing.T) {
+		err := carol.DeleteDocument(ctx, created.ID)
+		ce := wantStatus(t, "carol DeleteDocument", err, http.StatusForbidden)
+		if ce.Detail == "" || ce.Title != "Forbidden" {
+			t.Errorf("403 = title %q, detail %q; want Forbidden and the server's reason", ce.Title, ce.Detail)
+		}
+		if len(ce.Problem) == 0 {
+			t.Errorf("403 Problem is empty; want the problem document")
+		}
+	})
+
+	t.Run("the author deletes", func(t *testing.T) {
+		if err := alice.DeleteDocument(ctx, created.ID); err != nil {
+			t.Fatalf("alice DeleteDocument = %v", err)
+		}
+		_, err := alice.GetDocument(ctx, created.ID)
+		wantStatus(t, "GetDocument after delete", err, http.StatusNotFound)
+	})
+}
+
+func TestListDocumentsFollowsPages(t *testing.T) {
+	srv := apitest.NewServer(t)
+	ctx := t.Context()
+	for i := range 7 {
+		srv.CreateDocument(t, "bob", fmt.Sprintf("extra %d", i), "x")
+	}
+	anon := client.New(srv.URL, nil) // listing is public
+
+	all, err := anon.ListDocuments(ctx, client.ListOptions{})
+	if err != nil {
+		t.Fatalf("ListDocuments() = %v", err)
+	}
+	if len(all) < 8 {
+		t.Fatalf("ListDocuments() returned %d documents; want at least 8", len(all))
+	}
+
+	tests := []struct {
+		name string
+		opts client.ListOptions
+		want int
+	}{
+		{"small pages are followed to the end", client.ListOptions{PageSize: 2}, len(all)},
+		{"a limit stops across pages", client.ListOptions{PageSize: 2, Limit: 5}, 5},
+		{"a limit alone sets the page size", client.ListOptions{Limit: 3}, 3},
+		{"after skips earlier documents", client.ListOptions{PageSize: 3, After: all[1].ID}, len(all) - 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := anon.ListDocuments(ctx, tt.opts)
+			if err != nil {
+				t.Fatalf("ListDocuments(%+v) = %v", tt.opts, err)
+			}
+			if len(got) != tt.want {
+				t.Fatalf("ListDocuments(%+v) returned %d documents; want %d", tt.opts, len(got), tt.want)
+			}
+			offset := len(all) - tt.want
+			if tt.opts.Limit > 0 {
+				offset = 0
+			}
+			for i, d := range got {
+				if d.ID != all[i+offset].ID {
+					t.Fatalf("ListDocuments(%+v)[%d].ID = %d; want %d (ID order, no gaps or repeats)", tt.opts, i, d.ID, all[i+offset].ID)
+				}
+				if d.Body != "" {
+					t.Errorf("listed document %d has a body; the list omits it", d.ID)
+				}
+			}
+		})
+	}
+}
+
+func TestUsers(t *testing.T) {
+	srv := apitest.NewServer(t)
+	ctx := t.Context()
+	us, err := login(t, srv, "alice").ListUsers(ctx)
+	if err != nil || len(us) < 3 {
+		t.Fatalf("admin ListUsers = %d users, %v; want the 3 seeded users", len(us), err)
+	}
+	_, err = login(t, srv, "carol").ListUsers(ctx)
+	wantStatus(t, "member ListUsers", err, http.StatusForbidden)
+
+	u, err := login(t, srv, "alice").SetRole(ctx, srv.Users["carol"], client.RoleEditor)
+	if err != nil || u.Role != client.RoleEditor {
+		t.Fatalf("SetRole(carol, editor) = %+v, %v; want role editor", u, err)
+	}
+}
+
+func TestContextCancelIsNotUnreachable(t *testing.T) {
+	srv := apitest.NewServer(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	err := client.New(srv.URL, nil).Health(ctx)
+	var ue *client.UnreachableError
+	if !errors.Is(err, context.Canceled) || errors.As(err, &ue) {
+		t.Errorf("Health(cancelled) = %v; want context.Canceled, not *UnreachableError", err)
+	}
+}
