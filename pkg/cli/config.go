@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/docsd/docs/pkg/client"
+)
+
+// defaultServer is where docsd listens unless told otherwise.
+const defaultServer = "http://127.0.0.1:5555"
+
+// settings are the resolved global settings: for each, a flag wins over
+// its DOCS_* environment variable, which wins over config.yaml, which wins
+// over the default.
+type settings struct {
+	Server         string        // normalised scheme://host:port
+	Output         string        // "table" or "json"
+	Editor         string        // DOCS_EDITOR, config editor, $VISUAL, $EDITOR; "" for none set
+	KeyringTimeout time.Duration // bound on every keyring call
+	ConfigDir      string        // where config.yaml and sessions.json live
+	EnvSession     string        // DOCS_SESSION, which wins over any stored session
+	CI             bool          // the CI variable is set
+}
+
+// globalFlags are the persistent flags of the root command.
+type globalFlags struct {
+	server string
+	output string
+	set    *pflag.FlagSet
+}
+
+// configDir returns DOCS_CONFIG_DIR, else $XDG_CONFIG_HOME/docs, else
+// ~/.config/docs (on macOS too, as gh does).
+func configDir(getenv func(string) string) (string, error) {
+	if d := getenv("DOCS_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "docs"), nil
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config", "docs"), nil
+	}
+	return "", errors.New("cannot find a config directory: set DOCS_CONFIG_DIR, XDG_CONFIG_HOME or HOME")
+}
+
+// loadSettings resolves the global settings from flags, environment and
+// config.yaml. inTTY lengthens the default keyring timeout, since a person
+// may have to answer an unlock prompt.
+func loadSettings(g *globalFlags, getenv func(string) string, inTTY bool) (*settings, error) {
+	dir, err := configDir(getenv)
+	if err != nil {
+		return nil, err
+	}
+	v := viper.New()
+	v.SetConfigFile(filepath.Join(dir, "config.yaml"))
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read config %s: %w", filepath.Join(dir, "config.yaml"), err)
+	}
+	pick := func(flag, flagVal, env, key, def string) string {
+		if g != nil && g.set != nil && g.set.Changed(flag) {
+			return flagVal
+		}
+		if e := getenv(env); e != "" {
+			return e
+		}
+		if c := v.GetString(key); c != "" {
+			return c
+		}
+		return def
+	}
+	s := &settings{ConfigDir: dir, EnvSession: getenv("DOCS_SESSION"), CI: getenv("CI") != ""}
+	var serverFlag, outputFlag string
+	if g != nil {
+		serverFlag, outputFlag = g.server, g.output
+	}
+
+	s.Output = pick("output", outputFlag, "DOCS_OUTPUT", "output", "table")
+	if s.Output != "table" && s.Output != "json" {
+		return nil, usageErrorf("invalid output format %q: use table or json", s.Output)
+	}
+	raw := pick("server", serverFlag, "DOCS_SERVER", "server", defaultServer)
+	if s.Server, err = client.NormalizeServerURL(raw); err != nil {
+		return nil, usageErrorf("%v (set with --server, DOCS_SERVER or server: in config.yaml)", err)
+	}
+
+	s.Editor = pick("", "", "DOCS_EDITOR", "editor", "")
+	if s.Editor == "" {
+		s.Editor = getenv("VISUAL")
+	}
+	if s.Editor == "" {
+		s.Editor = getenv("EDITOR")
+	}
+
+	def := "3s"
+	if inTTY {
+		def = "30s"
+	}
+	if s.KeyringTimeout, err = parseTimeout(pick("", "", "DOCS_KEYRING_TIMEOUT", "keyring_timeout", def)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parseTimeout accepts a Go duration ("5s", "1m") or whole seconds ("5").
+func parseTimeout(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, usageErrorf("invalid keyring timeout %q: use a duration such as 5s (DOCS_KEYRING_TIMEOUT or keyring_timeout in config.yaml)", s)
+	}
+	return d, nil
+}

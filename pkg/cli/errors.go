@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/docsd/docs/pkg/client"
+)
+
+// Exit codes, as documented in `docs --help` and the README.
+const (
+	exitOK        = 0
+	exitError     = 1 // any other failure: network, server error, keyring
+	exitUsage     = 2 // bad flags or arguments, missing input with no terminal
+	exitAuth      = 4 // not logged in: a 401, or no stored session
+	exitForbidden = 5 // a 403
+	exitNotFound  = 6 // a 404
+	exitConflict  = 7 // a 409 or 412
+)
+
+// exitCodeHelp is the exit code table shown in `docs --help`.
+const exitCodeHelp = `Exit codes:
+  0  success
+  1  any other failure (network, server error, keyring failure)
+  2  usage error (bad flags or arguments, missing input with no terminal)
+  4  not logged in: the server said 401, or no session is stored
+  5  forbidden: the server said 403
+  6  not found: the server said 404
+  7  conflict: the server said 409 or 412 (changed by someone else)`
+
+// usageError is a mistake in how docs was called.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, a ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, a...)}
+}
+
+// notLoggedInError means no session is stored for the server.
+type notLoggedInError struct{ Server string }
+
+func (e *notLoggedInError) Error() string {
+	return "not logged in to " + e.Server
+}
+
+// cancelledError is a confirmation the user declined; it has been said.
+type cancelledError struct{ msg string }
+
+func (e *cancelledError) Error() string { return e.msg }
+
+// hinter is an error that knows what the user can do next.
+type hinter interface{ Hint() string }
+
+// problemExtender adds members to the problem document printed with -o json.
+type problemExtender interface{ ProblemExtensions() map[string]any }
+
+// exitCode is the one place that maps an error to the process exit code.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue *usageError
+	var nl *notLoggedInError
+	var ce *client.Error
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &nl):
+		return exitAuth
+	case errors.As(err, &ce):
+		switch ce.StatusCode {
+		case http.StatusUnauthorized:
+			return exitAuth
+		case http.StatusForbidden:
+			return exitForbidden
+		case http.StatusNotFound:
+			return exitNotFound
+		case http.StatusConflict, http.StatusPreconditionFailed:
+			return exitConflict
+		}
+	}
+	return exitError
+}
+
+// errorPrinter writes an error for a person, or as a problem document
+// with -o json.
+type errorPrinter struct {
+	w          io.Writer
+	json       bool
+	ci         bool // CI is set: a 401 hints at DOCS_SESSION, not docs login
+	envSession bool // DOCS_SESSION is set
+	command    string
+}
+
+func (p errorPrinter) print(err error) {
+	if p.json {
+		p.printJSON(err)
+		return
+	}
+	fmt.Fprintf(p.w, "Error: %s\n", err)
+	for _, h := range p.hints(err) {
+		fmt.Fprintln(p.w, h)
+	}
+}
+
+func (p errorPrinter) hints(err error) []string {
+	var hs []string
+	var h hinter
+	if errors.As(err, &h) {
+		if s := h.Hint(); s != "" {
+			return []string{s}
+		}
+	}
+	var ue *usageError
+	var nl *notLoggedInError
+	var ke *keyringError
+	switch {
+	case errors.As(err, &ue):
+		cmd := "docs"
+		if p.command != "" {
+			cmd = p.command
+		}
+		hs = append(hs, fmt.Sprintf("Run '%s --help' for usage.", cmd))
+	case errors.As(err, &nl), client.StatusCode(err) == http.StatusUnauthorized:
+		hs = append(hs, p.loginHint(nl != nil))
+	case errors.As(err, &ke) && ke.Op == "read":
+		hs = append(hs, "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_SESSION.")
+	}
+	return hs
+}
+
+func (p errorPrinter) loginHint(nothingStored bool) string {
+	switch {
+	case p.envSession && !nothingStored:
+		return "The server did not accept the session in DOCS_SESSION: set DOCS_SESSION to a valid session, or unset it and run 'docs login'."
+	case p.ci:
+		return "In CI, set DOCS_SESSION to a valid session cookie value for this server."
+	default:
+		return "To log in, run: docs login"
+	}
+}
+
+func (p errorPrinter) printJSON(err error) {
+	var doc map[string]any
+	var ce *client.Error
+	if errors.As(err, &ce) && json.Unmarshal(ce.Problem, &doc) == nil {
+		// The server's problem document, as it sent it.
+	} else {
+		doc = map[string]any{"title": errorTitle(err), "detail": err.Error()}
+	}
+	var ext problemExtender
+	if errors.As(err, &ext) {
+		for k, v := range ext.ProblemExtensions() {
+			doc[k] = v
+		}
+	}
+	b, _ := json.Marshal(doc)
+	fmt.Fprintf(p.w, "%s\n", b)
+}
+
+// errorTitle names the kind of a local error for its problem document.
+func errorTitle(err error) string {
+	var ue *usageError
+	var nl *notLoggedInError
+	var ke *keyringError
+	var un *client.UnreachableError
+	switch {
+	case errors.As(err, &ue):
+		return "Usage error"
+	case errors.As(err, &nl):
+		return "Not logged in"
+	case errors.As(err, &ke):
+		return "Keyring unavailable"
+	case errors.As(err, &un):
+		return "Server unreachable"
+	}
+	return "Error"
+}
+
+// isUnknownCommand tells cobra's unknown-command error, which has no type.
+func isUnknownCommand(err error) bool {
+	return strings.HasPrefix(err.Error(), "unknown command")
+}

@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/client"
+)
+
+type loginOptions struct {
+	cmdEnv
+	Prompter prompter
+
+	Username        string
+	PasswordStdin   bool
+	InsecureStorage bool
+	PasswordFlag    bool // --password was given: refused
+}
+
+func newCmdLogin(f *factory, runF func(*loginOptions) error) *cobra.Command {
+	opts := &loginOptions{cmdEnv: f.env(), Prompter: f.Prompter}
+	var password string
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Log in and keep the session in the system keyring",
+		Long: `Log in to the docs server and store the session cookie in the system
+keyring (service "docs", account = the server URL).
+
+On a terminal, docs asks for what is missing; the password is not echoed.
+Without a terminal, pass --username and --password-stdin.
+
+Where no keyring can be reached (a headless box or CI runner), either pass
+--insecure-storage to keep the session in a plain-text file (mode 0600) in
+the config directory, or set DOCS_SESSION.`,
+		Example: `  docs login -u alice
+  printf '%s\n' "$DOCS_PASSWORD" | docs login -u alice --password-stdin`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.PasswordFlag = cmd.Flags().Changed("password")
+			if runF != nil {
+				return runF(opts)
+			}
+			return loginRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Username, "username", "u", "", "user `name`")
+	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the password from standard input")
+	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "store the session in a plain-text file instead of the keyring")
+	cmd.Flags().StringVarP(&password, "password", "p", "", "refused: use --password-stdin")
+	_ = cmd.Flags().MarkHidden("password")
+	return cmd
+}
+
+func loginRun(ctx context.Context, opts *loginOptions) error {
+	ios := opts.IO
+	if opts.PasswordFlag {
+		return usageErrorf("refusing --password: a password on the command line is seen by other users (ps) and kept in shell history; use --password-stdin or the prompt")
+	}
+	s, err := opts.Settings()
+	if err != nil {
+		return err
+	}
+	cred, err := loginCredentials(opts)
+	if err != nil {
+		return err
+	}
+	if s.EnvSession != "" {
+		fmt.Fprintln(ios.ErrOut, "Warning: DOCS_SESSION is set and wins over the session stored now; unset it to use this login.")
+	}
+
+	st := opts.Sessions(s)
+	if !opts.InsecureStorage {
+		// Find out before sending the password whether the session can be kept.
+		if err := st.ProbeKeyring(ctx, s.Server); err != nil {
+			return noKeyringError(err, st)
+		}
+	}
+
+	c := opts.Client(s, "")
+	user, err := c.Login(ctx, cred)
+	if err != nil {
+		return err
+	}
+	if opts.InsecureStorage {
+		fmt.Fprintf(ios.ErrOut, "Warning: storing the session in plain text in %s (mode 0600): anyone who can read this file can act as %s.\n", st.filePath(), user.Username)
+		err = st.SaveFile(s.Server, c.Session())
+	} else {
+		err = st.SaveKeyring(ctx, s.Server, c.Session())
+	}
+	if err != nil {
+		_ = c.Logout(ctx) // a session that cannot be kept should not stay valid
+		var ke *keyringError
+		if errors.As(err, &ke) {
+			return noKeyringError(err, st)
+		}
+		return fmt.Errorf("store session: %w", err)
+	}
+
+	where := "the system keyring"
+	if opts.InsecureStorage {
+		where = st.filePath()
+	}
+	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (%s). Session stored in %s.\n", s.Server, user.Username, user.Role, where)
+	if s.Output == "json" {
+		return writeJSON(ios.Out, user)
+	}
+	return nil
+}
+
+// loginCredentials takes the username and password from the flags, stdin
+// or the terminal; with no terminal a missing value is a usage error.
+func loginCredentials(opts *loginOptions) (client.Credentials, error) {
+	cred := client.Credentials{Username: opts.Username}
+	tty := opts.IO.InTTY
+	if cred.Username == "" {
+		if !tty || opts.PasswordStdin {
+			return cred, usageErrorf("--username is required when not asking on a terminal")
+		}
+		u, err := opts.Prompter.Input("Username: ")
+		if err != nil {
+			return cred, err
+		}
+		cred.Username = strings.TrimSpace(u)
+		if cred.Username == "" {
+			return cred, usageErrorf("no username given")
+		}
+	}
+	switch {
+	case opts.PasswordStdin:
+		b, err := io.ReadAll(opts.IO.In)
+		if err != nil {
+			return cred, fmt.Errorf("read password from stdin: %w", err)
+		}
+		cred.Password = trimLineEnding(string(b))
+	case tty:
+		p, err := opts.Prompter.Password("Password: ")
+		if err != nil {
+			return cred, err
+		}
+		cred.Password = p
+	default:
+		return cred, usageErrorf("no password: pass --password-stdin, or run on a terminal to be asked")
+	}
+	if cred.Password == "" {
+		return cred, usageErrorf("the password is empty")
+	}
+	return cred, nil
+}
+
+// trimLineEnding removes one trailing "\n" or "\r\n", and nothing else:
+// spaces and further newlines may be part of the password.
+func trimLineEnding(s string) string {
+	if strings.HasSuffix(s, "\r\n") {
+		return s[:len(s)-2]
+	}
+	return strings.TrimSuffix(s, "\n")
+}
+
+// noKeyringLoginError is a login that failed because the keyring is out of
+// reach; it names the two ways out.
+type noKeyringLoginError struct {
+	err  error
+	file string
+}
+
+func (e *noKeyringLoginError) Error() string { return e.err.Error() }
+func (e *noKeyringLoginError) Unwrap() error { return e.err }
+func (e *noKeyringLoginError) Hint() string {
+	return "docs does not fall back to plain text silently. Either:\n" +
+		"  docs login --insecure-storage   store the session in " + e.file + " (mode 0600) instead\n" +
+		"  export DOCS_SESSION=<cookie>    pass a session cookie value in the environment (CI)"
+}
+
+func noKeyringError(err error, st *sessionStore) error {
+	return &noKeyringLoginError{err: err, file: st.filePath()}
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// newCmdRoot builds the command tree.
+func newCmdRoot(f *factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "docs <command>",
+		Short: "Work with documents on a docsd server",
+		Long: `docs works with documents on a docsd server: log in once, then list,
+read, create, edit and delete documents. The session is kept in the
+system keyring.
+
+Data goes to standard output; messages and errors to standard error.
+
+Environment:
+  DOCS_SERVER           server URL (default ` + defaultServer + `)
+  DOCS_OUTPUT           output format: table or json
+  DOCS_SESSION          a session cookie value; wins over any stored session (for CI)
+  DOCS_CONFIG_DIR       config directory (default $XDG_CONFIG_HOME/docs or ~/.config/docs)
+  DOCS_KEYRING_TIMEOUT  limit for each keyring call (default 3s, 30s on a terminal)
+  DOCS_EDITOR, VISUAL, EDITOR  editor for create and edit (default vi)
+  CI                    when set, a 401 suggests DOCS_SESSION instead of docs login
+
+` + exitCodeHelp,
+		Version:       f.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetVersionTemplate("docs version {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{msg: err.Error()}
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.global.server, "server", defaultServer, "docsd server `URL` (env DOCS_SERVER, config server)")
+	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json (env DOCS_OUTPUT)")
+	f.global.set = pf
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddCommand(
+		newCmdLogin(f, nil),
+		newCmdLogout(f, nil),
+		newCmdStatus(f, nil),
+		newCmdList(f, nil),
+		newCmdGet(f, nil),
+		newCmdCreate(f, nil),
+		newCmdEdit(f, nil),
+		newCmdRm(f, nil),
+		newCmdCompletion(f, nil),
+		newCmdVersion(f, nil),
+	)
+	return root
+}
+
+// exactArgs is cobra.ExactArgs reporting a usage error.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return &usageError{msg: err.Error()}
+		}
+		return nil
+	}
+}
