@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// setting is one configuration key with its default. Its environment
+// variable is DOCSD_ and the key in upper case with dots as underscores.
+type setting struct {
+	key string
+	def any
+}
+
+// settings are every key docsd reads; configs/docsd.yaml documents each.
+var settings = []setting{
+	{"addr", "127.0.0.1:5555"},
+	{"database", "docs.db"},
+	{"auth.public_routes", "health,register,login,document_list"},
+	{"auth.allow_registration", true},
+	{"auth.bcrypt_cost", 10},
+	{"session.secrets", ""},
+	{"session.idle_timeout", 24 * time.Hour},
+	{"session.absolute_timeout", 7 * 24 * time.Hour},
+	{"session.secure_cookie", false},
+	{"server.max_body_bytes", 2 << 20},
+	{"server.read_header_timeout", 10 * time.Second},
+	{"server.read_timeout", 60 * time.Second},
+	{"server.write_timeout", 60 * time.Second},
+	{"server.idle_timeout", 120 * time.Second},
+	{"server.shutdown_timeout", 30 * time.Second},
+	{"log.format", "text"},
+	{"log.level", "info"},
+}
+
+// defaultConfigFile is read when present and --config is not given.
+const defaultConfigFile = "configs/docsd.yaml"
+
+func envName(key string) string {
+	return "DOCSD_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// loadConfig layers flags over environment over config file over defaults.
+// Flags are bound by key: a flag named "addr" sets key "addr".
+func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*viper.Viper, error) {
+	v := viper.New()
+	for _, s := range settings {
+		v.SetDefault(s.key, s.def)
+	}
+	path, _ := flags.GetString("config")
+	explicit := flags.Changed("config")
+	if !explicit {
+		path = defaultConfigFile
+	}
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		var pe *fs.PathError
+		if explicit || !errors.As(err, &pe) || !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("read config %s: %w", path, err)
+		}
+	}
+	for _, s := range settings {
+		if val := getenv(envName(s.key)); val != "" {
+			v.Set(s.key, val)
+		}
+	}
+	flags.VisitAll(func(f *pflag.Flag) {
+		if f.Changed && isKey(f.Name) {
+			v.Set(f.Name, f.Value.String())
+		}
+	})
+	return v, nil
+}
+
+func isKey(name string) bool {
+	for _, s := range settings {
+		if s.key == name {
+			return true
+		}
+	}
+	return false
+}
+
+// list reads a key that may be a YAML list or a comma-separated string (as
+// it is from the environment).
+func list(v *viper.Viper, key string) []string {
+	var raw []string
+	switch x := v.Get(key).(type) {
+	case string:
+		raw = strings.Split(x, ",")
+	case []any:
+		for _, e := range x {
+			raw = append(raw, fmt.Sprint(e))
+		}
+	case []string:
+		raw = x
+	}
+	var out []string
+	for _, s := range raw {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/sqlite"
+)
+
+// env is what every command gets: the layered configuration and the
+// injected IO.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	cfg    *viper.Viper
+}
+
+// run is docsd's whole program; main only wires it to the process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "docsd",
+		Short: "docsd serves documents over a JSON API where every route is private unless named on a skip list",
+		Long: `docsd serves documents over a JSON API. Every route needs a logged-in
+session unless its name is on the skip list (auth.public_routes); roles and
+authorship decide the rest. 401 means "log in", 403 means "not allowed".
+
+Configuration: flags, then DOCSD_* environment variables, then the config
+file (--config, default configs/docsd.yaml when present), then defaults.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := loadConfig(cmd.Flags(), getenv)
+			e.cfg = v
+			return err
+		},
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
+	root.PersistentFlags().String("config", defaultConfigFile, "config file")
+	root.PersistentFlags().String("database", "docs.db", "SQLite database file (env DOCSD_DATABASE)")
+	root.AddCommand(
+		newServeCmd(e),
+		newMigrateCmd(e),
+		newSeedCmd(e),
+		newUserCmd(e),
+		newRoutesCmd(e),
+	)
+	err := root.ExecuteContext(ctx)
+	if err != nil && isCobraUsageError(err) {
+		return usageErrorf("%v (see docsd --help)", err)
+	}
+	return err
+}
+
+// isCobraUsageError recognises cobra's own argument errors, which it does
+// not type.
+func isCobraUsageError(err error) bool {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return false
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "received ", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// openDB opens the configured database and applies pending migrations.
+func (e *env) openDB(ctx context.Context) (*sqlite.DB, error) {
+	path := e.cfg.GetString("database")
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		return nil, fmt.Errorf("database %s: PostgreSQL is not supported yet; give a SQLite file path", path)
+	}
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (e *env) passwords() (*docs.Passwords, error) {
+	return docs.NewPasswords(e.cfg.GetInt("auth.bcrypt_cost"))
+}
+
+func (e *env) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(e.cfg.GetString("log.level"))); err != nil {
+		return nil, fmt.Errorf("log.level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch f := e.cfg.GetString("log.format"); f {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	default:
+		return nil, fmt.Errorf("log.format %q: want text or json", f)
+	}
+}

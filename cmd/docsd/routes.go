@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/api"
+)
+
+func newRoutesCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "routes",
+		Short: "Print every route with who may call it, from the table the server registers",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			public := list(e.cfg, "auth.public_routes")
+			if err := api.CheckPublicRoutes(public); err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "NAME\tMETHOD\tPATH\tACCESS")
+			for _, r := range api.Routes() {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Name, r.Method, r.Path, api.AccessFor(r, public))
+			}
+			return w.Flush()
+		},
+	}
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/session"
+	"github.com/docsd/docs/pkg/sqlite"
+)
+
+// sweepEvery is how often expired sessions are deleted.
+const sweepEvery = 10 * time.Minute
+
+func newServeCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the API (applies pending migrations first)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return e.serve(cmd.Context()) },
+	}
+	cmd.Flags().String("addr", "127.0.0.1:5555", "address to listen on (env DOCSD_ADDR)")
+	return cmd
+}
+
+func (e *env) serve(ctx context.Context) error {
+	log, err := e.logger()
+	if err != nil {
+		return err
+	}
+	db, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secrets, err := e.sessionSecrets(ctx, db)
+	if err != nil {
+		return err
+	}
+	store, err := session.NewStore(db, session.Config{
+		Secrets:         secrets,
+		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
+		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
+		Secure:          e.cfg.GetBool("session.secure_cookie"),
+	})
+	if err != nil {
+		return err
+	}
+	pw, err := e.passwords()
+	if err != nil {
+		return err
+	}
+	engine, err := api.New(api.Config{
+		PublicRoutes:      list(e.cfg, "auth.public_routes"),
+		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
+		MaxBodyBytes:      e.cfg.GetInt64("server.max_body_bytes"),
+		Logger:            log,
+	}, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              e.cfg.GetString("addr"),
+		Handler:           engine,
+		ReadHeaderTimeout: e.cfg.GetDuration("server.read_header_timeout"),
+		ReadTimeout:       e.cfg.GetDuration("server.read_timeout"),
+		WriteTimeout:      e.cfg.GetDuration("server.write_timeout"),
+		IdleTimeout:       e.cfg.GetDuration("server.idle_timeout"),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
+
+	go sweepSessions(ctx, store, log)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: waiting for in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), e.cfg.GetDuration("server.shutdown_timeout"))
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("docsd stopped")
+	return nil
+}
+
+// sessionSecrets returns session.secrets when configured. Otherwise it
+// uses a secret generated once and kept in the database, so restarts and
+// replicas sharing the database accept the same cookies.
+func (e *env) sessionSecrets(ctx context.Context, db *sqlite.DB) ([][]byte, error) {
+	if configured := list(e.cfg, "session.secrets"); len(configured) > 0 {
+		out := make([][]byte, len(configured))
+		for i, s := range configured {
+			out[i] = []byte(s)
+		}
+		return out, nil
+	}
+	s, err := db.Setting(ctx, "session_secret", func() (string, error) {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		return base64.RawURLEncoding.EncodeToString(b), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return [][]byte{[]byte(s)}, nil
+}
+
+func sweepSessions(ctx context.Context, store *session.Store, log *slog.Logger) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		n, err := store.Sweep(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("sweep expired sessions", "err", err)
+		case n > 0:
+			log.Info("swept expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+func newUserCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user",
+		Short: "Manage users",
+	}
+	cmd.AddCommand(newUserAddCmd(e), newUserSetRoleCmd(e), newUserListCmd(e))
+	return cmd
+}
+
+func newUserAddCmd(e *env) *cobra.Command {
+	var (
+		role          string
+		passwordStdin bool
+	)
+	cmd := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a user; the password comes from a hidden prompt or --password-stdin",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if !docs.Role(role).Valid() {
+				return usageErrorf("--role must be member, editor or admin, not %q", role)
+			}
+			if err := docs.ValidateUsername(name); err != nil {
+				return usageErrorf("%v", err)
+			}
+			password, err := e.readPassword(passwordStdin)
+			if err != nil {
+				return err
+			}
+			if err := docs.ValidatePassword(password); err != nil {
+				return err
+			}
+			db, err := e.openDB(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			pw, err := e.passwords()
+			if err != nil {
+				return err
+			}
+			hash, err := pw.Hash(password)
+			if err != nil {
+				return err
+			}
+			u := &docs.User{Username: name, Role: docs.Role(role), PasswordHash: hash, CreatedAt: time.Now().UTC()}
+			if err := db.CreateUser(cmd.Context(), u); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "created user %s (%s) with id %d\n", u.Username, u.Role, u.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&role, "role", string(docs.RoleMember), "member, editor or admin")
+	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+	return cmd
+}
+
+// readPassword reads a password from stdin (only the one trailing line
+// ending is removed) or, on a terminal, from a hidden prompt asked twice.
+func (e *env) readPassword(fromStdin bool) (string, error) {
+	if fromStdin {
+		b, err := io.ReadAll(bufio.NewReader(e.stdin))
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		s := strings.TrimSuffix(string(b), "\n")
+		return strings.TrimSuffix(s, "\r"), nil
+	}
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", usageErrorf("no terminal to prompt for a password; pipe it in with --password-stdin")
+	}
+	ask := func(prompt string) (string, error) {
+		fmt.Fprint(e.stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		return string(b), err
+	}
+	p1, err := ask("Password: ")
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	p2, err := ask("Password again: ")
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	if p1 != p2 {
+		return "", errors.New("the passwords do not match")
+	}
+	return p1, nil
+}
+
+func newUserSetRoleCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "set-role NAME ROLE",
+		Short: "Change a user's role (member, editor or admin); it applies at their next request",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			role := docs.Role(args[1])
+			if !role.Valid() {
+				return usageErrorf("role must be member, editor or admin, not %q", args[1])
+			}
+			return e.withUser(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+				u, err := db.SetRole(cmd.Context(), u.ID, role)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s is now %s\n", u.Username, u.Role)
+				return nil
+			})
+		},
+	}
+}
+
+type userDB interface{ docs.UserStore }
+
+// withUser opens the database and finds the user called name, with a clear
+// error when there is none.
+func (e *env) withUser(ctx context.Context, name string, f func(userDB, *docs.User) error) error {
+	db, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.UserByName(ctx, name)
+	if docs.IsNotFound(err) {
+		return fmt.Errorf("no user named %q", name)
+	}
+	if err != nil {
+		return err
+	}
+	return f(db, u)
+}
+
+func newUserListCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List users",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := e.openDB(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tUSERNAME\tROLE\tCREATED")
+			p := docs.Page{Limit: 1000}
+			for {
+				users, err := db.ListUsers(cmd.Context(), p)
+				if err != nil {
+					return err
+				}
+				for _, u := range users {
+					fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, u.CreatedAt.Format(time.RFC3339))
+				}
+				if len(users) < p.Limit {
+					break
+				}
+				p.After = users[len(users)-1].ID
+			}
+			return w.Flush()
+		},
+	}
+}
