@@ -91,6 +91,10 @@ type UserStore interface {
 	ListUsers(ctx context.Context, p Page) ([]*User, error)
 	// SetRole changes a user's role, refusing to demote the last admin.
 	SetRole(ctx context.Context, id int64, role Role) (*User, error)
+	// DeleteUser removes a user and ends their sessions. Their documents
+	// move to reassignTo; with reassignTo 0 a user who owns documents is
+	// a Conflict, so no document is ever lost with its author.
+	DeleteUser(ctx context.Context, id, reassignTo int64) error
 }
 
 // DocumentStore keeps documents.

@@ -126,3 +126,59 @@ func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User,
 func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+// DeleteUser removes a user, moving their documents to reassignTo (0: refuse
+// if they own any). Their sessions go with them (ON DELETE CASCADE).
+func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	defer tx.Rollback()
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return docs.Errorf(docs.NotFound, "user %d not found", id)
+	}
+	if err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	if reassignTo == id {
+		return docs.Errorf(docs.Invalid, "cannot reassign %s's documents to %s", u.Username, u.Username)
+	}
+	if reassignTo != 0 {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ?`, reassignTo).Scan(&exists); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
+		if exists == 0 {
+			return docs.Errorf(docs.NotFound, "user %d not found", reassignTo)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET author_id = ? WHERE author_id = ?`, reassignTo, id); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
+	} else {
+		var owned int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE author_id = ?`, id).Scan(&owned); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
+		if owned > 0 {
+			return docs.Errorf(docs.Conflict, "%s owns %d documents; reassign them to another user first", u.Username, owned)
+		}
+	}
+	if u.Role == docs.RoleAdmin {
+		var admins int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin'`).Scan(&admins); err != nil {
+			return fmt.Errorf("delete user: %w", err)
+		}
+		if admins <= 1 {
+			return docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	return nil
+}
