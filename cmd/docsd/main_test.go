@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// docsd runs the whole program in-process, as main would.
+func docsd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestRoutesPrintsTheTable(t *testing.T) {
+	out, errOut, code := docsd(t, nil, "", "routes")
+	if code != 0 {
+		t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
+	}
+	want := `NAME             METHOD  PATH            ACCESS
+health           GET     /healthz        public
+register         POST    /register       public
+login            POST    /login          public
+logout           DELETE  /logout         login
+me               GET     /me             login
+document_list    GET     /documents      public
+document_create  POST    /documents      login
+document         GET     /documents/:id  login
+document_update  PATCH   /documents/:id  author, editor or admin
+document_delete  DELETE  /documents/:id  author or admin
+user_list        GET     /users          admin
+user_update      PATCH   /users/:id      admin
+`
+	if out != want {
+		t.Errorf("docsd routes printed\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestMisspeltSkipListStopsTheServer(t *testing.T) {
+	env := map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health,documents_list", "DOCSD_DATABASE": filepath.Join(t.TempDir(), "d.db")}
+	for _, cmd := range []string{"routes", "serve"} {
+		_, errOut, code := docsd(t, env, "", cmd)
+		if code != 1 || !strings.Contains(errOut, `"documents_list"`) {
+			t.Errorf("docsd %s with a misspelt skip list: exit %d, stderr %q; want exit 1 naming the entry", cmd, code, errOut)
+		}
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "docsd.yaml")
+	if err := os.WriteFile(file, []byte("addr: 127.0.0.1:1111\ndatabase: from-file.db\nauth:\n  public_routes: [health, login]\nsession:\n  idle_timeout: 1h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flags := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	flags.String("config", defaultConfigFile, "")
+	flags.String("addr", "", "")
+	flags.String("database", "", "")
+	if err := flags.Parse([]string{"--config", file, "--addr", "127.0.0.1:3333"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DOCSD_ADDR": "127.0.0.1:2222", "DOCSD_DATABASE": "from-env.db"}
+	v, err := loadConfig(flags, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ key, got, want string }{
+		{"addr: flag beats env and file", v.GetString("addr"), "127.0.0.1:3333"},
+		{"database: env beats file", v.GetString("database"), "from-env.db"},
+		{"public_routes: file beats default", strings.Join(list(v, "auth.public_routes"), ","), "health,login"},
+		{"idle_timeout: file beats default", v.GetDuration("session.idle_timeout").String(), "1h0m0s"},
+		{"absolute_timeout: default", v.GetDuration("session.absolute_timeout").String(), "168h0m0s"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.key, tc.got, tc.want)
+		}
+	}
+
+	t.Run("a comma-separated env list", func(t *testing.T) {
+		env := map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health, login ,document_list"}
+		v, err := loadConfig(flags, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(list(v, "auth.public_routes"), ","); got != "health,login,document_list" {
+			t.Errorf("public_routes = %q; want health,login,document_list", got)
+		}
+	})
+
+	t.Run("an explicit config file that is missing is an error", func(t *testing.T) {
+		_, errOut, code := docsd(t, nil, "", "routes", "--config", filepath.Join(dir, "missing.yaml"))
+		if code != 1 || !strings.Contains(errOut, "missing.yaml") {
+			t.Errorf("exit %d, stderr %q; want exit 1 naming the file", code, errOut)
+		}
+	})
+}
+
+func TestSeedAndUsers(t *testing.T) {
+	env := map[string]string{"DOCSD_DATABASE": filepath.Join(t.TempDir(), "d.db"), "DOCSD_AUTH_BCRYPT_COST": "4"}
+	out, errOut, code := docsd(t, env, "", "seed")
+	if code != 0 || !strings.Contains(out, "created user alice (admin)") || !strings.Contains(out, "created user carol (member)") {
+		t.Fatalf("first seed: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, _, code = docsd(t, env, "", "seed")
+	if code != 0 || !strings.Contains(out, "nothing to do") {
+		t.Errorf("second seed: exit %d, stdout %q; want nothing to do", code, out)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		out   string
+	}{
+		{"add with --password-stdin trims one line ending", "s3cret-pass\r\n", []string{"user", "add", "dave", "--role", "editor", "--password-stdin"}, 0, "created user dave (editor)"},
+		{"a taken name is refused", "s3cret-pass\n", []string{"user", "add", "DAVE", "--password-stdin"}, 1, ""},
+		{"no terminal and no --password-stdin is a usage error", "", []string{"user", "add", "erin"}, 2, ""},
+		{"an unknown role is a usage error", "", []string{"user", "add", "erin", "--role", "root", "--password-stdin"}, 2, ""},
+		{"set-role", "", []string{"user", "set-role", "dave", "admin"}, 0, "dave is now admin"},
+		{"set-role of an unknown user", "", []string{"user", "set-role", "zed", "admin"}, 1, ""},
+		{"list", "", []string{"user", "list"}, 0, "dave      admin"},
+		{"migrate is a no-op after seed", "", []string{"migrate"}, 0, "database is up to date"},
+		{"migrate status", "", []string{"migrate", "status"}, 0, "00001_init.sql  applied"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := docsd(t, env, tc.stdin, tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.out) {
+				t.Errorf("docsd %v: exit %d, stdout %q, stderr %q; want exit %d and %q", tc.args, code, out, errOut, tc.code, tc.out)
+			}
+		})
+	}
+}
+
+// TestServe starts docsd serve, logs in, restarts it on the same database
+// and checks the session survived (the generated secret is kept), then
+// checks that SIGTERM-style cancellation exits cleanly.
+func TestServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4"}
+	if _, errOut, code := docsd(t, env, "", "seed"); code != 0 {
+		t.Fatalf("seed: %s", errOut)
+	}
+	base, stop := serve(t, env)
+	resp, err := http.Post(base+"/login", "application/json", strings.NewReader(`{"username":"alice","password":"password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	if resp.StatusCode != 200 || len(cookies) == 0 {
+		t.Fatalf("login = %d with %d cookies; want 200 and a cookie", resp.StatusCode, len(cookies))
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v after shutdown; want nil", err)
+	}
+
+	base, stop = serve(t, env)
+	defer stop()
+	req, _ := http.NewRequest("GET", base+"/me", nil)
+	req.AddCookie(cookies[0])
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET /me after restart = %d; want 200 (the session secret must persist)", resp.StatusCode)
+	}
+}
+
+// serve runs `docsd serve` on a free port until stop is called.
+func serve(t *testing.T, env map[string]string) (base string, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", addr}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+	}()
+	base = "http://" + addr
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve exited before it was ready: %v", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if i > 500 {
+			cancel()
+			t.Fatal("serve did not become ready")
+		}
+	}
+	var stopped bool
+	return base, func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			return errors.New("serve did not stop")
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"bogus"}, {"serve", "--nope"}, {"routes", "extra"}} {
+		_, errOut, code := docsd(t, nil, "", args...)
+		if code != 2 {
+			t.Errorf("docsd %v: exit %d, stderr %q; want 2", args, code, errOut)
+		}
+		if !strings.HasPrefix(errOut, "docsd: ") {
+			t.Errorf("docsd %v: stderr %q; want a docsd: message", args, errOut)
+		}
+	}
+}
