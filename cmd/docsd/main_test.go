@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 )
 
 // docsd runs the whole program in-process, as main would.
@@ -241,4 +243,42 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("docsd %v: stderr %q; want a docsd: message", args, errOut)
 		}
 	}
+}
+
+// TestShippedConfigDocumentsEveryKey keeps configs/docsd.yaml honest: it
+// must set every key docsd reads, to its default.
+func TestShippedConfigDocumentsEveryKey(t *testing.T) {
+	flags := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	flags.String("config", "", "")
+	if err := flags.Parse([]string{"--config", "../../configs/docsd.yaml"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := loadConfig(flags, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !v.InConfig(s.key) {
+			t.Errorf("configs/docsd.yaml lacks %s", s.key)
+			continue
+		}
+		got, want := fmt.Sprint(v.Get(s.key)), fmt.Sprint(s.def)
+		switch s.key {
+		case "auth.public_routes", "session.secrets":
+			got, want = strings.Join(list(v, s.key), ","), strings.Join(list(defaultOnly(s), s.key), ",")
+		}
+		if d, ok := s.def.(time.Duration); ok {
+			got, want = v.GetDuration(s.key).String(), d.String()
+		}
+		if got != want {
+			t.Errorf("configs/docsd.yaml sets %s to %s; the default is %s", s.key, got, want)
+		}
+	}
+}
+
+// defaultOnly is a config holding only s's default.
+func defaultOnly(s setting) *viper.Viper {
+	v := viper.New()
+	v.Set(s.key, s.def)
+	return v
 }
