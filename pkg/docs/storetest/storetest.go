@@ -1,0 +1,784 @@
+// Package storetest is the conformance suite for docsd's storage adapters.
+// Every backend (SQLite now, PostgreSQL next) runs the same Run from its own
+// tests, so the adapters cannot drift apart in what they promise the core:
+// error kinds, case-insensitive usernames, optimistic locking, keyset
+// pagination, session expiry and microsecond UTC times.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// Store is every storage interface a docsd backend implements.
+type Store interface {
+	docs.UserStore
+	docs.DocumentStore
+	docs.SessionStore
+}
+
+// userDeleter is the user deletion some stores offer. Tests that need it
+// skip on stores without it.
+type userDeleter interface {
+	DeleteUser(ctx context.Context, id, reassignTo int64) error
+}
+
+// base is the time the suite's records are created at. It has nanoseconds
+// and a zone other than UTC, so a store that keeps either is caught.
+var base = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.FixedZone("CET", 3600))
+
+// Run runs the conformance suite. open must return an empty, migrated store
+// that no other test uses; it is called once per subtest and should register
+// its own cleanup.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("roles", func(t *testing.T) { testRoles(t, open) })
+	t.Run("documents", func(t *testing.T) { testDocuments(t, open) })
+	t.Run("pagination", func(t *testing.T) { testPagination(t, open) })
+	t.Run("updates", func(t *testing.T) { testUpdates(t, open) })
+	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("expiry", func(t *testing.T) { testExpiry(t, open) })
+}
+
+func testUsers(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+
+	t.Run("CreateUser sets an ID and UserByID returns the user as stored at microsecond precision in UTC", func(t *testing.T) {
+		s := open(t)
+		in := &docs.User{Username: "Alice", Role: docs.RoleEditor, PasswordHash: []byte("$2a$04$hash"), CreatedAt: base}
+		if err := s.CreateUser(ctx, in); err != nil {
+			t.Fatalf("CreateUser(%q) = %v; want nil", in.Username, err)
+		}
+		if in.ID <= 0 {
+			t.Fatalf("CreateUser(%q) set ID %d; want > 0", in.Username, in.ID)
+		}
+		got, err := s.UserByID(ctx, in.ID)
+		if err != nil {
+			t.Fatalf("UserByID(%d) = %v; want nil", in.ID, err)
+		}
+		if got.ID != in.ID || got.Username != "Alice" || got.Role != docs.RoleEditor || string(got.PasswordHash) != "$2a$04$hash" {
+			t.Errorf("UserByID(%d) = {ID:%d Username:%q Role:%q PasswordHash:%q}; want {ID:%d Username:%q Role:%q PasswordHash:%q}",
+				in.ID, got.ID, got.Username, got.Role, got.PasswordHash, in.ID, "Alice", docs.RoleEditor, "$2a$04$hash")
+		}
+		checkTime(t, fmt.Sprintf("UserByID(%d).CreatedAt", in.ID), got.CreatedAt, base)
+	})
+
+	t.Run("usernames are unique regardless of case", func(t *testing.T) {
+		s := open(t)
+		mustUser(t, s, "alice", docs.RoleMember)
+		for _, name := range []string{"alice", "ALICE", "Alice", "aLiCe"} {
+			u := &docs.User{Username: name, Role: docs.RoleMember, PasswordHash: []byte("x"), CreatedAt: base}
+			err := s.CreateUser(ctx, u)
+			checkKind(t, fmt.Sprintf("CreateUser(%q) with %q taken", name, "alice"), err, docs.Conflict)
+		}
+		list, err := s.ListUsers(ctx, docs.Page{Limit: 10})
+		if err != nil {
+			t.Fatalf("ListUsers = %v", err)
+		}
+		if len(list) != 1 {
+			t.Errorf("after refused duplicates ListUsers returned %d users; want 1", len(list))
+		}
+	})
+
+	t.Run("UserByName finds a user in any case and keeps the stored spelling", func(t *testing.T) {
+		s := open(t)
+		want := mustUser(t, s, "Carol.D", docs.RoleMember)
+		mustUser(t, s, "carol", docs.RoleMember)
+		for _, name := range []string{"Carol.D", "carol.d", "CAROL.D", "cArOl.d"} {
+			got, err := s.UserByName(ctx, name)
+			if err != nil {
+				t.Errorf("UserByName(%q) = %v; want user %d", name, err, want.ID)
+				continue
+			}
+			if got.ID != want.ID || got.Username != "Carol.D" {
+				t.Errorf("UserByName(%q) = {ID:%d Username:%q}; want {ID:%d Username:%q}", name, got.ID, got.Username, want.ID, "Carol.D")
+			}
+		}
+	})
+
+	t.Run("missing users are NotFound", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "dave", docs.RoleAdmin)
+		missing := u.ID + 1000
+		_, err := s.UserByID(ctx, missing)
+		checkKind(t, fmt.Sprintf("UserByID(%d)", missing), err, docs.NotFound)
+		_, err = s.UserByName(ctx, "nobody")
+		checkKind(t, `UserByName("nobody")`, err, docs.NotFound)
+		_, err = s.UserByName(ctx, "dav")
+		checkKind(t, `UserByName("dav") with only "dave" stored`, err, docs.NotFound)
+		_, err = s.SetRole(ctx, missing, docs.RoleEditor)
+		checkKind(t, fmt.Sprintf("SetRole(%d, editor)", missing), err, docs.NotFound)
+	})
+
+	t.Run("ListUsers pages in id order", func(t *testing.T) {
+		s := open(t)
+		var want []int64
+		for i := range 5 {
+			want = append(want, mustUser(t, s, fmt.Sprintf("user%d", i), docs.RoleMember).ID)
+		}
+		var got []int64
+		after := int64(0)
+		for range 10 {
+			page, err := s.ListUsers(ctx, docs.Page{After: after, Limit: 2})
+			if err != nil {
+				t.Fatalf("ListUsers(after %d, limit 2) = %v", after, err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, u := range page {
+				got = append(got, u.ID)
+			}
+			after = page[len(page)-1].ID
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ListUsers pages of 2 gave ids %v; want %v", got, want)
+		}
+	})
+
+	t.Run("deleting a user ends their sessions", func(t *testing.T) {
+		s := open(t)
+		del, ok := s.(userDeleter)
+		if !ok {
+			t.Skipf("%T has no DeleteUser", s)
+		}
+		mustUser(t, s, "admin", docs.RoleAdmin)
+		gone := mustUser(t, s, "gone", docs.RoleMember)
+		kept := mustUser(t, s, "kept", docs.RoleMember)
+		mustSession(t, s, "gone-1", gone.ID, base, base)
+		mustSession(t, s, "gone-2", gone.ID, base, base)
+		mustSession(t, s, "kept-1", kept.ID, base, base)
+		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
+			t.Fatalf("DeleteUser(%d, 0) = %v; want nil", gone.ID, err)
+		}
+		for _, id := range []string{"gone-1", "gone-2"} {
+			_, err := s.SessionByID(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionByID(%q) after deleting its user", id), err, docs.NotFound)
+		}
+		if _, err := s.SessionByID(ctx, "kept-1"); err != nil {
+			t.Errorf("SessionByID(%q) of another user after DeleteUser = %v; want nil", "kept-1", err)
+		}
+	})
+}
+
+func testRoles(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+
+	for _, role := range []docs.Role{docs.RoleMember, docs.RoleEditor} {
+		t.Run(fmt.Sprintf("SetRole refuses to demote the last admin to %s", role), func(t *testing.T) {
+			s := open(t)
+			admin := mustUser(t, s, "root", docs.RoleAdmin)
+			mustUser(t, s, "member", docs.RoleMember)
+			_, err := s.SetRole(ctx, admin.ID, role)
+			checkKind(t, fmt.Sprintf("SetRole(last admin, %s)", role), err, docs.Conflict)
+			got := mustUserByID(t, s, admin.ID)
+			if got.Role != docs.RoleAdmin {
+				t.Errorf("after refused SetRole(last admin, %s) role = %q; want %q", role, got.Role, docs.RoleAdmin)
+			}
+		})
+	}
+
+	t.Run("SetRole demotes an admin when another admin exists", func(t *testing.T) {
+		s := open(t)
+		a := mustUser(t, s, "a", docs.RoleAdmin)
+		b := mustUser(t, s, "b", docs.RoleMember)
+		if _, err := s.SetRole(ctx, b.ID, docs.RoleAdmin); err != nil {
+			t.Fatalf("SetRole(b, admin) = %v; want nil", err)
+		}
+		got, err := s.SetRole(ctx, a.ID, docs.RoleEditor)
+		if err != nil {
+			t.Fatalf("SetRole(a, editor) with b admin = %v; want nil", err)
+		}
+		if got.Role != docs.RoleEditor {
+			t.Errorf("SetRole(a, editor) returned role %q; want %q", got.Role, docs.RoleEditor)
+		}
+		if stored := mustUserByID(t, s, a.ID); stored.Role != docs.RoleEditor {
+			t.Errorf("after SetRole(a, editor) stored role = %q; want %q", stored.Role, docs.RoleEditor)
+		}
+		// b is now the only admin and is protected in turn.
+		_, err = s.SetRole(ctx, b.ID, docs.RoleMember)
+		checkKind(t, "SetRole(b, member) once b is the last admin", err, docs.Conflict)
+	})
+
+	t.Run("SetRole keeps the last admin when asked to make it admin again", func(t *testing.T) {
+		s := open(t)
+		a := mustUser(t, s, "a", docs.RoleAdmin)
+		if _, err := s.SetRole(ctx, a.ID, docs.RoleAdmin); err != nil {
+			t.Errorf("SetRole(last admin, admin) = %v; want nil", err)
+		}
+	})
+
+	t.Run("SetRole changes a non-admin's role freely", func(t *testing.T) {
+		s := open(t)
+		mustUser(t, s, "root", docs.RoleAdmin)
+		m := mustUser(t, s, "m", docs.RoleMember)
+		for _, role := range []docs.Role{docs.RoleEditor, docs.RoleMember, docs.RoleEditor} {
+			got, err := s.SetRole(ctx, m.ID, role)
+			if err != nil {
+				t.Fatalf("SetRole(m, %s) = %v; want nil", role, err)
+			}
+			if got.Role != role || mustUserByID(t, s, m.ID).Role != role {
+				t.Errorf("SetRole(m, %s): returned role %q; want %q in both result and store", role, got.Role, role)
+			}
+		}
+	})
+}
+
+func testDocuments(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+
+	t.Run("CreateDocument sets ID, version 1 and the author's name", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "Erin", docs.RoleEditor)
+		d := &docs.Document{Title: "T", Body: "B", Author: docs.Author{ID: u.ID}, CreatedAt: base, UpdatedAt: base}
+		if err := s.CreateDocument(ctx, d); err != nil {
+			t.Fatalf("CreateDocument = %v; want nil", err)
+		}
+		if d.ID <= 0 || d.Version != 1 || d.Author.Username != "Erin" {
+			t.Errorf("CreateDocument set {ID:%d Version:%d Author.Username:%q}; want {ID:>0 Version:1 Author.Username:%q}", d.ID, d.Version, d.Author.Username, "Erin")
+		}
+		got, err := s.DocumentByID(ctx, d.ID)
+		if err != nil {
+			t.Fatalf("DocumentByID(%d) = %v; want nil", d.ID, err)
+		}
+		if got.ID != d.ID || got.Title != "T" || got.Body != "B" || got.Version != 1 || got.Author != (docs.Author{ID: u.ID, Username: "Erin"}) {
+			t.Errorf("DocumentByID(%d) = {ID:%d Title:%q Body:%q Version:%d Author:%+v}; want {ID:%d Title:%q Body:%q Version:1 Author:{ID:%d Username:Erin}}",
+				d.ID, got.ID, got.Title, got.Body, got.Version, got.Author, d.ID, "T", "B", u.ID)
+		}
+		checkTime(t, fmt.Sprintf("DocumentByID(%d).CreatedAt", d.ID), got.CreatedAt, base)
+		checkTime(t, fmt.Sprintf("DocumentByID(%d).UpdatedAt", d.ID), got.UpdatedAt, base)
+	})
+
+	t.Run("missing documents are NotFound", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocument(t, s, u, "t")
+		missing := d.ID + 1000
+		title := "x"
+		_, err := s.DocumentByID(ctx, missing)
+		checkKind(t, fmt.Sprintf("DocumentByID(%d)", missing), err, docs.NotFound)
+		for _, ifVersion := range []int64{0, 1} {
+			_, err = s.UpdateDocument(ctx, missing, docs.DocumentUpdate{Title: &title}, ifVersion, base)
+			checkKind(t, fmt.Sprintf("UpdateDocument(%d, ifVersion %d)", missing, ifVersion), err, docs.NotFound)
+		}
+		err = s.DeleteDocument(ctx, missing)
+		checkKind(t, fmt.Sprintf("DeleteDocument(%d)", missing), err, docs.NotFound)
+	})
+
+	t.Run("DeleteDocument removes the document and a second delete is NotFound", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocument(t, s, u, "doomed")
+		other := mustDocument(t, s, u, "kept")
+		if err := s.DeleteDocument(ctx, d.ID); err != nil {
+			t.Fatalf("DeleteDocument(%d) = %v; want nil", d.ID, err)
+		}
+		_, err := s.DocumentByID(ctx, d.ID)
+		checkKind(t, fmt.Sprintf("DocumentByID(%d) after delete", d.ID), err, docs.NotFound)
+		err = s.DeleteDocument(ctx, d.ID)
+		checkKind(t, fmt.Sprintf("second DeleteDocument(%d)", d.ID), err, docs.NotFound)
+		if _, err := s.DocumentByID(ctx, other.ID); err != nil {
+			t.Errorf("DocumentByID(%d) of an undeleted document = %v; want nil", other.ID, err)
+		}
+	})
+
+	t.Run("document ids are never reused after a delete", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		mustDocument(t, s, u, "one")
+		last := mustDocument(t, s, u, "two")
+		// Deleting the highest id is the case a plain rowid would reuse.
+		if err := s.DeleteDocument(ctx, last.ID); err != nil {
+			t.Fatalf("DeleteDocument(%d) = %v", last.ID, err)
+		}
+		next := mustDocument(t, s, u, "three")
+		if next.ID <= last.ID {
+			t.Errorf("CreateDocument after deleting id %d got id %d; want > %d", last.ID, next.ID, last.ID)
+		}
+	})
+}
+
+func testPagination(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+
+	// walk lists every page of size limit from after 0 until an empty page
+	// and returns the ids seen. between runs after each non-empty page.
+	walk := func(t *testing.T, s Store, limit int, between func(page int)) []int64 {
+		t.Helper()
+		var ids []int64
+		after := int64(0)
+		for n := 0; ; n++ {
+			if n > 100 {
+				t.Fatalf("ListDocuments(limit %d) did not reach an empty page after %d pages", limit, n)
+			}
+			page, err := s.ListDocuments(ctx, docs.Page{After: after, Limit: limit})
+			if err != nil {
+				t.Fatalf("ListDocuments(after %d, limit %d) = %v", after, limit, err)
+			}
+			if len(page) > limit {
+				t.Fatalf("ListDocuments(after %d, limit %d) returned %d documents; want at most %d", after, limit, len(page), limit)
+			}
+			if len(page) == 0 {
+				return ids
+			}
+			for _, d := range page {
+				if d.ID <= after {
+					t.Errorf("ListDocuments(after %d) returned id %d; want ids > %d in increasing order", after, d.ID, after)
+				}
+				if d.Body != "" {
+					t.Errorf("ListDocuments(after %d) returned document %d with body %q; want no body", after, d.ID, d.Body)
+				}
+				after = d.ID
+				ids = append(ids, d.ID)
+			}
+			if between != nil {
+				between(n)
+			}
+		}
+	}
+
+	t.Run("ListDocuments walks every document once in id order without bodies", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "Pat", docs.RoleEditor)
+		var want []int64
+		for i := range 7 {
+			want = append(want, mustDocument(t, s, u, fmt.Sprintf("doc %d", i)).ID)
+		}
+		for _, limit := range []int{1, 3, 7, 50} {
+			if got := walk(t, s, limit, nil); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("ListDocuments pages of %d gave ids %v; want %v", limit, got, want)
+			}
+		}
+	})
+
+	t.Run("ListDocuments carries title, author, times and version", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "Pat", docs.RoleEditor)
+		d := mustDocument(t, s, u, "listed")
+		page, err := s.ListDocuments(ctx, docs.Page{Limit: 10})
+		if err != nil || len(page) != 1 {
+			t.Fatalf("ListDocuments(limit 10) = %d documents, %v; want 1, nil", len(page), err)
+		}
+		got := page[0]
+		if got.ID != d.ID || got.Title != "listed" || got.Version != 1 || got.Author != (docs.Author{ID: u.ID, Username: "Pat"}) {
+			t.Errorf("ListDocuments()[0] = {ID:%d Title:%q Version:%d Author:%+v}; want {ID:%d Title:listed Version:1 Author:{ID:%d Username:Pat}}",
+				got.ID, got.Title, got.Version, got.Author, d.ID, u.ID)
+		}
+		checkTime(t, "ListDocuments()[0].CreatedAt", got.CreatedAt, base)
+		checkTime(t, "ListDocuments()[0].UpdatedAt", got.UpdatedAt, base)
+	})
+
+	t.Run("ListDocuments is empty after the last document", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		empty, err := s.ListDocuments(ctx, docs.Page{Limit: 10})
+		if err != nil || len(empty) != 0 {
+			t.Errorf("ListDocuments on an empty store = %d documents, %v; want 0, nil", len(empty), err)
+		}
+		d := mustDocument(t, s, u, "only")
+		for _, after := range []int64{d.ID, d.ID + 1, d.ID + 1000} {
+			page, err := s.ListDocuments(ctx, docs.Page{After: after, Limit: 10})
+			if err != nil || len(page) != 0 {
+				t.Errorf("ListDocuments(after %d, limit 10) with last id %d = %d documents, %v; want 0, nil", after, d.ID, len(page), err)
+			}
+		}
+	})
+
+	t.Run("ListDocuments pages stay stable while documents come and go", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		var all []*docs.Document
+		for i := range 6 {
+			all = append(all, mustDocument(t, s, u, fmt.Sprintf("doc %d", i)))
+		}
+		var added int64
+		got := walk(t, s, 2, func(page int) {
+			if page != 0 {
+				return
+			}
+			// After the first page (ids 0 and 1): delete a document already
+			// seen and one not yet seen, and add a new one. The walk must
+			// neither repeat nor skip a surviving document.
+			for _, d := range []*docs.Document{all[0], all[3]} {
+				if err := s.DeleteDocument(ctx, d.ID); err != nil {
+					t.Fatalf("DeleteDocument(%d) = %v", d.ID, err)
+				}
+			}
+			added = mustDocument(t, s, u, "late").ID
+		})
+		want := []int64{all[0].ID, all[1].ID, all[2].ID, all[4].ID, all[5].ID, added}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ListDocuments pages of 2, deleting %d and %d and adding one after page 1, gave ids %v; want %v",
+				all[0].ID, all[3].ID, got, want)
+		}
+	})
+}
+
+func testUpdates(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+	ptr := func(s string) *string { return &s }
+	later := base.Add(90 * time.Minute)
+
+	for _, tc := range []struct {
+		name      string
+		update    docs.DocumentUpdate
+		bumps     int   // updates applied before the one under test
+		ifVersion int64 // 0: any; -1: the current version
+		wantTitle string
+		wantBody  string
+	}{
+		{
+			name:      "ifVersion 0 updates whatever the version",
+			update:    docs.DocumentUpdate{Title: ptr("new title")},
+			bumps:     2,
+			ifVersion: 0,
+			wantTitle: "new title", wantBody: "body",
+		},
+		{
+			name:      "matching version changes only the title when only the title is given",
+			update:    docs.DocumentUpdate{Title: ptr("new title")},
+			ifVersion: -1,
+			wantTitle: "new title", wantBody: "body",
+		},
+		{
+			name:      "matching version changes only the body when only the body is given",
+			update:    docs.DocumentUpdate{Body: ptr("new body")},
+			bumps:     1,
+			ifVersion: -1,
+			wantTitle: "title", wantBody: "new body",
+		},
+		{
+			name:      "matching version changes both fields when both are given",
+			update:    docs.DocumentUpdate{Title: ptr("new title"), Body: ptr("")},
+			ifVersion: -1,
+			wantTitle: "new title", wantBody: "",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			u := mustUser(t, s, "u", docs.RoleEditor)
+			d := mustDocumentBody(t, s, u, "title", "body")
+			for i := range tc.bumps {
+				if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{}, 0, base.Add(time.Duration(i+1)*time.Minute)); err != nil {
+					t.Fatalf("UpdateDocument(%d, empty, 0) = %v", d.ID, err)
+				}
+			}
+			before := int64(1 + tc.bumps)
+			ifVersion := tc.ifVersion
+			if ifVersion < 0 {
+				ifVersion = before
+			}
+			got, err := s.UpdateDocument(ctx, d.ID, tc.update, ifVersion, later)
+			if err != nil {
+				t.Fatalf("UpdateDocument(%d, ifVersion %d) at version %d = %v; want nil", d.ID, ifVersion, before, err)
+			}
+			stored, err := s.DocumentByID(ctx, d.ID)
+			if err != nil {
+				t.Fatalf("DocumentByID(%d) = %v", d.ID, err)
+			}
+			for _, doc := range []struct {
+				what string
+				d    *docs.Document
+			}{{"returned", got}, {"stored", stored}} {
+				if doc.d.Version != before+1 || doc.d.Title != tc.wantTitle || doc.d.Body != tc.wantBody || doc.d.Author.Username != "u" {
+					t.Errorf("UpdateDocument(%d, ifVersion %d) at version %d: %s {Version:%d Title:%q Body:%q Author:%q}; want {Version:%d Title:%q Body:%q Author:u}",
+						d.ID, ifVersion, before, doc.what, doc.d.Version, doc.d.Title, doc.d.Body, doc.d.Author.Username, before+1, tc.wantTitle, tc.wantBody)
+				}
+				checkTime(t, doc.what+" UpdatedAt", doc.d.UpdatedAt, later)
+				checkTime(t, doc.what+" CreatedAt", doc.d.CreatedAt, base)
+			}
+		})
+	}
+
+	t.Run("a stale version is PreconditionFailed and changes nothing", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "title", "body")
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("second")}, 1, base.Add(time.Minute)); err != nil {
+			t.Fatalf("UpdateDocument(%d, ifVersion 1) = %v", d.ID, err)
+		}
+		before, err := s.DocumentByID(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stale := range []int64{1, 3, 99} {
+			_, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("lost"), Body: ptr("lost")}, stale, later)
+			checkKind(t, fmt.Sprintf("UpdateDocument(%d, ifVersion %d) at version 2", d.ID, stale), err, docs.PreconditionFailed)
+		}
+		after, err := s.DocumentByID(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *after != *before {
+			t.Errorf("after refused updates DocumentByID(%d) = %+v; want unchanged %+v", d.ID, *after, *before)
+		}
+	})
+
+	t.Run("racing updates on one version: exactly one wins", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "title", "body")
+		const writers = 8
+		var (
+			start = make(chan struct{})
+			wg    sync.WaitGroup
+			errs  = make([]error, writers)
+		)
+		for i := range writers {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr(fmt.Sprintf("writer %d", i))}, 1, later)
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Errorf("writers %d and %d both updated version 1; want exactly one", winner, i)
+			case err == nil:
+				winner = i
+			default:
+				checkKind(t, fmt.Sprintf("losing writer %d", i), err, docs.PreconditionFailed)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("no writer of %d updated version 1; want exactly one (errors: %v)", writers, errs)
+		}
+		got, err := s.DocumentByID(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("writer %d", winner); got.Version != 2 || got.Title != want {
+			t.Errorf("after the race DocumentByID(%d) = {Version:%d Title:%q}; want {Version:2 Title:%q}", d.ID, got.Version, got.Title, want)
+		}
+	})
+}
+
+func testSessions(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+
+	t.Run("CreateSession and SessionByID round-trip at microsecond precision in UTC", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		seen := base.Add(time.Hour + 123456789)
+		mustSession(t, s, "abc", u.ID, base, seen)
+		got, err := s.SessionByID(ctx, "abc")
+		if err != nil {
+			t.Fatalf("SessionByID(%q) = %v; want nil", "abc", err)
+		}
+		if got.ID != "abc" || got.UserID != u.ID {
+			t.Errorf("SessionByID(%q) = {ID:%q UserID:%d}; want {ID:%q UserID:%d}", "abc", got.ID, got.UserID, "abc", u.ID)
+		}
+		checkTime(t, "SessionByID.CreatedAt", got.CreatedAt, base)
+		checkTime(t, "SessionByID.LastSeen", got.LastSeen, seen)
+	})
+
+	t.Run("missing sessions are NotFound", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		mustSession(t, s, "abc", u.ID, base, base)
+		for _, id := range []string{"", "ab", "ABC", "abcd"} {
+			_, err := s.SessionByID(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionByID(%q) with only %q stored", id, "abc"), err, docs.NotFound)
+		}
+	})
+
+	t.Run("TouchSession moves last seen and nothing else", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		mustSession(t, s, "a", u.ID, base, base)
+		mustSession(t, s, "b", u.ID, base, base)
+		seen := base.Add(3*time.Hour + 999)
+		if err := s.TouchSession(ctx, "a", seen); err != nil {
+			t.Fatalf("TouchSession(%q) = %v; want nil", "a", err)
+		}
+		a, err := s.SessionByID(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTime(t, "touched session LastSeen", a.LastSeen, seen)
+		checkTime(t, "touched session CreatedAt", a.CreatedAt, base)
+		if a.UserID != u.ID {
+			t.Errorf("touched session UserID = %d; want %d", a.UserID, u.ID)
+		}
+		b, err := s.SessionByID(ctx, "b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTime(t, "untouched session LastSeen", b.LastSeen, base)
+	})
+
+	t.Run("DeleteSession ends one session and deleting it again is not an error", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		mustSession(t, s, "a", u.ID, base, base)
+		mustSession(t, s, "b", u.ID, base, base)
+		if err := s.DeleteSession(ctx, "a"); err != nil {
+			t.Fatalf("DeleteSession(%q) = %v; want nil", "a", err)
+		}
+		_, err := s.SessionByID(ctx, "a")
+		checkKind(t, `SessionByID("a") after DeleteSession`, err, docs.NotFound)
+		// A logout racing a login's rotation deletes the same row twice.
+		if err := s.DeleteSession(ctx, "a"); err != nil {
+			t.Errorf("second DeleteSession(%q) = %v; want nil", "a", err)
+		}
+		if _, err := s.SessionByID(ctx, "b"); err != nil {
+			t.Errorf("SessionByID(%q) after deleting another session = %v; want nil", "b", err)
+		}
+	})
+}
+
+func testExpiry(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+	now := base.Add(30 * 24 * time.Hour)
+	idleBefore := now.Add(-time.Hour)
+	createdBefore := now.Add(-7 * 24 * time.Hour)
+
+	type sess struct {
+		id            string
+		created, seen time.Time
+		wantKept      bool
+		why           string
+	}
+	for _, tc := range []struct {
+		name     string
+		sessions []sess
+	}{
+		{
+			name: "DeleteExpiredSessions removes idle sessions and keeps live ones",
+			sessions: []sess{
+				{"live", now.Add(-2 * time.Hour), now.Add(-time.Minute), true, "seen a minute ago"},
+				{"idle", now.Add(-2 * time.Hour), idleBefore.Add(-time.Microsecond), false, "idle a microsecond too long"},
+				{"idle-long", now.Add(-6 * 24 * time.Hour), now.Add(-5 * 24 * time.Hour), false, "idle for days"},
+			},
+		},
+		{
+			name: "DeleteExpiredSessions removes sessions created too long ago however recently seen",
+			sessions: []sess{
+				{"live", now.Add(-6 * 24 * time.Hour), now, true, "six days old"},
+				{"old", createdBefore.Add(-time.Microsecond), now, false, "a microsecond too old"},
+				{"ancient", now.Add(-29 * 24 * time.Hour), now, false, "29 days old"},
+			},
+		},
+		{
+			name: "DeleteExpiredSessions keeps a session exactly at either limit",
+			sessions: []sess{
+				{"idle-limit", now.Add(-2 * time.Hour), idleBefore, true, "last seen exactly at idleBefore"},
+				{"age-limit", createdBefore, now, true, "created exactly at createdBefore"},
+			},
+		},
+		{
+			name: "DeleteExpiredSessions counts nothing when nothing expired",
+			sessions: []sess{
+				{"a", now, now, true, "just created"},
+				{"b", now.Add(-time.Hour), now.Add(-30 * time.Minute), true, "seen half an hour ago"},
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			u := mustUser(t, s, "u", docs.RoleMember)
+			var wantGone int64
+			for _, x := range tc.sessions {
+				mustSession(t, s, x.id, u.ID, x.created, x.seen)
+				if !x.wantKept {
+					wantGone++
+				}
+			}
+			n, err := s.DeleteExpiredSessions(ctx, idleBefore, createdBefore)
+			if err != nil {
+				t.Fatalf("DeleteExpiredSessions = %v; want nil", err)
+			}
+			if n != wantGone {
+				t.Errorf("DeleteExpiredSessions = %d; want %d", n, wantGone)
+			}
+			for _, x := range tc.sessions {
+				_, err := s.SessionByID(ctx, x.id)
+				switch {
+				case x.wantKept && err != nil:
+					t.Errorf("session %q (%s): SessionByID after sweep = %v; want it kept", x.id, x.why, err)
+				case !x.wantKept:
+					checkKind(t, fmt.Sprintf("session %q (%s): SessionByID after sweep", x.id, x.why), err, docs.NotFound)
+				}
+			}
+		})
+	}
+}
+
+func mustUser(t *testing.T, s Store, name string, role docs.Role) *docs.User {
+	t.Helper()
+	u := &docs.User{Username: name, Role: role, PasswordHash: []byte("hash-of-" + name), CreatedAt: base}
+	if err := s.CreateUser(context.Background(), u); err != nil {
+		t.Fatalf("CreateUser(%q) = %v", name, err)
+	}
+	return u
+}
+
+func mustUserByID(t *testing.T, s Store, id int64) *docs.User {
+	t.Helper()
+	u, err := s.UserByID(context.Background(), id)
+	if err != nil {
+		t.Fatalf("UserByID(%d) = %v", id, err)
+	}
+	return u
+}
+
+func mustDocument(t *testing.T, s Store, author *docs.User, title string) *docs.Document {
+	t.Helper()
+	return mustDocumentBody(t, s, author, title, "body of "+title)
+}
+
+func mustDocumentBody(t *testing.T, s Store, author *docs.User, title, body string) *docs.Document {
+	t.Helper()
+	d := &docs.Document{Title: title, Body: body, Author: docs.Author{ID: author.ID}, CreatedAt: base, UpdatedAt: base}
+	if err := s.CreateDocument(context.Background(), d); err != nil {
+		t.Fatalf("CreateDocument(%q) = %v", title, err)
+	}
+	return d
+}
+
+func mustSession(t *testing.T, s Store, id string, userID int64, created, seen time.Time) {
+	t.Helper()
+	if err := s.CreateSession(context.Background(), &docs.Session{ID: id, UserID: userID, CreatedAt: created, LastSeen: seen}); err != nil {
+		t.Fatalf("CreateSession(%q) = %v", id, err)
+	}
+}
+
+// checkTime reports unless got is want cut to microseconds and put in UTC,
+// which is what every store promises to give back.
+func checkTime(t *testing.T, what string, got, want time.Time) {
+	t.Helper()
+	want = want.Truncate(time.Microsecond).UTC()
+	if !got.Equal(want) || got.Location() != time.UTC {
+		t.Errorf("%s = %v; want %v (microseconds, UTC)", what, got, want)
+	}
+}
+
+var kindNames = map[docs.Kind]string{
+	docs.Internal:           "Internal",
+	docs.Invalid:            "Invalid",
+	docs.Unauthorized:       "Unauthorized",
+	docs.Forbidden:          "Forbidden",
+	docs.NotFound:           "NotFound",
+	docs.Conflict:           "Conflict",
+	docs.PreconditionFailed: "PreconditionFailed",
+	docs.TooLarge:           "TooLarge",
+}
+
+func checkKind(t *testing.T, call string, err error, want docs.Kind) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s = nil; want a %s error", call, kindNames[want])
+		return
+	}
+	if got := docs.KindOf(err); got != want {
+		t.Errorf("%s = %v (kind %s); want kind %s", call, err, kindNames[got], kindNames[want])
+	}
+}
