@@ -1,0 +1,287 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/docs/storetest"
+)
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
+	})
+}
+
+// mustOpen opens a database file and closes it when the test ends.
+func mustOpen(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open(%s) = %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close(%s) = %v", path, err)
+		}
+	})
+	return db
+}
+
+func mustOpenMigrated(t *testing.T, path string) *DB {
+	t.Helper()
+	db := mustOpen(t, path)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate(%s) = %v", path, err)
+	}
+	return db
+}
+
+// embeddedVersions is the number of migrations shipped in the binary.
+func embeddedVersions(t *testing.T) int {
+	t.Helper()
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("embedded migrations = %v, %v; want at least one", files, err)
+	}
+	return len(files)
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("Migrate applies every migration once and a second call applies nothing", func(t *testing.T) {
+		db := mustOpen(t, filepath.Join(t.TempDir(), "docs.db"))
+		want := embeddedVersions(t)
+		first, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatalf("first Migrate = %v; want nil", err)
+		}
+		if len(first) != want {
+			t.Errorf("first Migrate applied %d migrations (%+v); want %d", len(first), first, want)
+		}
+		for _, m := range first {
+			if !m.Applied || m.Version <= 0 || m.Name == "" {
+				t.Errorf("first Migrate reported %+v; want Applied, a version and a name", m)
+			}
+		}
+		second, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatalf("second Migrate = %v; want nil", err)
+		}
+		if len(second) != 0 {
+			t.Errorf("second Migrate applied %+v; want nothing", second)
+		}
+	})
+
+	t.Run("Migrations reports pending before Migrate and applied after", func(t *testing.T) {
+		db := mustOpen(t, filepath.Join(t.TempDir(), "docs.db"))
+		want := embeddedVersions(t)
+		before, err := db.Migrations(ctx)
+		if err != nil {
+			t.Fatalf("Migrations on a new database = %v; want nil", err)
+		}
+		if len(before) != want {
+			t.Errorf("Migrations on a new database listed %d; want %d", len(before), want)
+		}
+		for _, m := range before {
+			if m.Applied || !m.AppliedAt.IsZero() {
+				t.Errorf("Migrations on a new database reported %+v; want not applied", m)
+			}
+		}
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := db.Migrations(ctx)
+		if err != nil {
+			t.Fatalf("Migrations after Migrate = %v; want nil", err)
+		}
+		if len(after) != want {
+			t.Errorf("Migrations after Migrate listed %d; want %d", len(after), want)
+		}
+		for i, m := range after {
+			if !m.Applied || m.AppliedAt.IsZero() {
+				t.Errorf("Migrations after Migrate reported %+v; want applied with a time", m)
+			}
+			if i < len(applied) && (m.Version != applied[i].Version || m.Name != applied[i].Name) {
+				t.Errorf("Migrations()[%d] = version %d %q; Migrate applied version %d %q", i, m.Version, m.Name, applied[i].Version, applied[i].Name)
+			}
+		}
+	})
+}
+
+func TestSetting(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("Setting creates a value once and returns it afterwards", func(t *testing.T) {
+		db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
+		got, err := db.Setting(ctx, "k", func() (string, error) { return "first", nil })
+		if err != nil || got != "first" {
+			t.Fatalf("Setting(k) on an empty table = %q, %v; want %q, nil", got, err, "first")
+		}
+		got, err = db.Setting(ctx, "k", func() (string, error) {
+			t.Error("Setting(k) called create although k is stored")
+			return "second", nil
+		})
+		if err != nil || got != "first" {
+			t.Errorf("second Setting(k) = %q, %v; want %q, nil", got, err, "first")
+		}
+		other, err := db.Setting(ctx, "other", func() (string, error) { return "o", nil })
+		if err != nil || other != "o" {
+			t.Errorf("Setting(other) = %q, %v; want %q, nil", other, err, "o")
+		}
+	})
+
+	t.Run("Setting stores nothing when create fails", func(t *testing.T) {
+		db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
+		boom := fmt.Errorf("no entropy")
+		if _, err := db.Setting(ctx, "k", func() (string, error) { return "", boom }); err != boom {
+			t.Fatalf("Setting(k) with failing create = %v; want %v", err, boom)
+		}
+		got, err := db.Setting(ctx, "k", func() (string, error) { return "later", nil })
+		if err != nil || got != "later" {
+			t.Errorf("Setting(k) after a failed create = %q, %v; want %q, nil", got, err, "later")
+		}
+	})
+
+	t.Run("concurrent Setting callers on two handles all get the first stored value", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "docs.db")
+		handles := []*DB{mustOpenMigrated(t, path), mustOpen(t, path)}
+		const callers = 32
+		var (
+			start = make(chan struct{})
+			wg    sync.WaitGroup
+			got   = make([]string, callers)
+			errs  = make([]error, callers)
+		)
+		for i := range callers {
+			wg.Go(func() {
+				<-start
+				got[i], errs[i] = handles[i%2].Setting(ctx, "secret", func() (string, error) {
+					return fmt.Sprintf("value from caller %d", i), nil
+				})
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("caller %d: Setting(secret) = %v; want nil", i, err)
+			}
+		}
+		stored, err := handles[0].Setting(ctx, "secret", func() (string, error) { return "too late", nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range got {
+			if errs[i] == nil && v != stored {
+				t.Errorf("caller %d: Setting(secret) = %q; stored value is %q", i, v, stored)
+			}
+		}
+	})
+}
+
+func TestPersistence(t *testing.T) {
+	t.Run("data and schema survive Close and Open", func(t *testing.T) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "docs.db")
+		db, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		created := time.Date(2025, 1, 2, 3, 4, 5, 6789, time.UTC)
+		u := &docs.User{Username: "Kept", Role: docs.RoleAdmin, PasswordHash: []byte("h"), CreatedAt: created}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		d := &docs.Document{Title: "kept", Body: "body", Author: docs.Author{ID: u.ID}, CreatedAt: created, UpdatedAt: created}
+		if err := db.CreateDocument(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Setting(ctx, "k", func() (string, error) { return "v", nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatalf("Close = %v", err)
+		}
+
+		db = mustOpen(t, path)
+		if applied, err := db.Migrate(ctx); err != nil || len(applied) != 0 {
+			t.Errorf("Migrate after reopening = %+v, %v; want nothing applied", applied, err)
+		}
+		gotU, err := db.UserByName(ctx, "kept")
+		if err != nil || gotU.ID != u.ID || !gotU.CreatedAt.Equal(created.Truncate(time.Microsecond)) {
+			t.Errorf("UserByName(kept) after reopening = %+v, %v; want user %d created %v", gotU, err, u.ID, created.Truncate(time.Microsecond))
+		}
+		gotD, err := db.DocumentByID(ctx, d.ID)
+		if err != nil || gotD.Body != "body" || gotD.Author.Username != "Kept" {
+			t.Errorf("DocumentByID(%d) after reopening = %+v, %v; want body %q by Kept", d.ID, gotD, err, "body")
+		}
+		v, err := db.Setting(ctx, "k", func() (string, error) { return "new", nil })
+		if err != nil || v != "v" {
+			t.Errorf("Setting(k) after reopening = %q, %v; want %q", v, err, "v")
+		}
+	})
+}
+
+func TestForeignKeys(t *testing.T) {
+	// SQLite enforces foreign keys only on connections that turn them on,
+	// and database/sql opens connections as it pleases.
+	t.Run("deleting a user row removes its sessions on every pooled connection", func(t *testing.T) {
+		ctx := context.Background()
+		db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
+		const users = 4
+		ids := make([]int64, users)
+		for i := range users {
+			u := &docs.User{Username: fmt.Sprintf("u%d", i), Role: docs.RoleMember, PasswordHash: []byte("h"), CreatedAt: time.Now()}
+			if err := db.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = u.ID
+			if err := db.CreateSession(ctx, &docs.Session{ID: fmt.Sprintf("s%d", i), UserID: u.ID, CreatedAt: time.Now(), LastSeen: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Take distinct connections from the pool at once and delete one
+		// user on each, so every connection must have foreign keys on.
+		conns := make([]*sql.Conn, users)
+		for i := range conns {
+			c, err := db.db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			conns[i] = c
+		}
+		for i, c := range conns {
+			if _, err := c.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, ids[i]); err != nil {
+				t.Fatalf("delete user %d on connection %d: %v", ids[i], i, err)
+			}
+		}
+		for i := range users {
+			if _, err := db.SessionByID(ctx, fmt.Sprintf("s%d", i)); !docs.IsNotFound(err) {
+				t.Errorf("SessionByID(s%d) after deleting its user = %v; want NotFound", i, err)
+			}
+		}
+	})
+
+	t.Run("a document cannot name an author that does not exist", func(t *testing.T) {
+		ctx := context.Background()
+		db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
+		d := &docs.Document{Title: "orphan", Author: docs.Author{ID: 42}, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if err := db.CreateDocument(ctx, d); err == nil {
+			t.Errorf("CreateDocument by missing author 42 = nil (id %d); want an error", d.ID)
+		}
+	})
+}
