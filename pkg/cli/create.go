@@ -74,6 +74,11 @@ func createRun(ctx context.Context, opts *createOptions) error {
 	if err != nil {
 		return err
 	}
+	if !ok {
+		if err := sess.requireStored(); err != nil {
+			return err
+		}
+	}
 	retry := func(path string) string {
 		return fmt.Sprintf("docs create --title %s --body-file %s", shellQuote(opts.Title), shellQuote(path))
 	}
@@ -98,6 +103,7 @@ func createRun(ctx context.Context, opts *createOptions) error {
 
 	d, err := sess.Client.CreateDocument(ctx, client.NewDocument{Title: opts.Title, Body: body})
 	if err != nil {
+		err = sess.check(err)
 		switch {
 		case path != "":
 			return keepText(err, path, retry(path), "")

@@ -92,6 +92,7 @@ func editFromFlags(ctx context.Context, opts *editOptions) error {
 	}
 	d, err := sess.Client.UpdateDocument(ctx, opts.ID, patch, client.UpdateOptions{})
 	if err != nil {
+		err = sess.check(err)
 		// Text from --body or stdin exists nowhere else: keep it.
 		if hasBody && (opts.BodyFile == "" || opts.BodyFile == "-") {
 			if p, serr := saveToFile(fmt.Sprintf("docs-edit-%d-*.md", opts.ID), body); serr == nil {
@@ -121,7 +122,7 @@ func editInEditor(ctx context.Context, opts *editOptions) error {
 	}
 	d, err := sess.Client.GetDocument(ctx, opts.ID)
 	if err != nil {
-		return err
+		return sess.check(err)
 	}
 	path, edited, err := editText(ctx, opts.RunEditor, ios, editor, fmt.Sprintf("docs-edit-%d-*.md", opts.ID), d.Body)
 	if err != nil {
@@ -143,7 +144,7 @@ func editInEditor(ctx context.Context, opts *editOptions) error {
 	body := matchFinalNewline(d.Body, edited)
 	updated, err := sess.Client.UpdateDocument(ctx, opts.ID, client.DocumentPatch{Body: &body}, client.UpdateOptions{IfMatch: d.ETag})
 	if err != nil {
-		return keepText(err, path, retryEdit(opts.ID, path), conflictAdvice(err, opts.ID))
+		return keepText(sess.check(err), path, retryEdit(opts.ID, path), conflictAdvice(err, opts.ID))
 	}
 	os.Remove(path)
 	return reportUpdated(ios, sess, updated)

@@ -90,11 +90,10 @@ func exitCode(err error) int {
 // errorPrinter writes an error for a person, or as a problem document
 // with -o json.
 type errorPrinter struct {
-	w          io.Writer
-	json       bool
-	ci         bool // CI is set: a 401 hints at DOCS_SESSION, not docs login
-	envSession bool // DOCS_SESSION is set
-	command    string
+	w       io.Writer
+	json    bool
+	ci      bool // CI is set: a 401 hints at DOCS_SESSION, not docs login
+	command string
 }
 
 func (p errorPrinter) print(err error) {
@@ -126,18 +125,16 @@ func (p errorPrinter) hints(err error) []string {
 			cmd = p.command
 		}
 		hs = append(hs, fmt.Sprintf("Run '%s --help' for usage.", cmd))
-	case errors.As(err, &nl), client.StatusCode(err) == http.StatusUnauthorized:
-		hs = append(hs, p.loginHint(nl != nil))
+	case errors.As(err, &nl):
+		hs = append(hs, p.loginHint())
 	case errors.As(err, &ke) && ke.Op == "read":
 		hs = append(hs, "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_SESSION.")
 	}
 	return hs
 }
 
-func (p errorPrinter) loginHint(nothingStored bool) string {
+func (p errorPrinter) loginHint() string {
 	switch {
-	case p.envSession && !nothingStored:
-		return "The server did not accept the session in DOCS_SESSION: set DOCS_SESSION to a valid session, or unset it and run 'docs login'."
 	case p.ci:
 		return "In CI, set DOCS_SESSION to a valid session cookie value for this server."
 	default:
@@ -148,13 +145,17 @@ func (p errorPrinter) loginHint(nothingStored bool) string {
 func (p errorPrinter) printJSON(err error) {
 	var doc map[string]any
 	var ce *client.Error
-	if errors.As(err, &ce) && json.Unmarshal(ce.Problem, &doc) == nil {
+	var ext problemExtender
+	hasExt := errors.As(err, &ext)
+	if errors.As(err, &ce) && !hasExt {
 		// The server's problem document, as it sent it.
-	} else {
+		fmt.Fprintf(p.w, "%s\n", ce.Problem)
+		return
+	}
+	if ce == nil || json.Unmarshal(ce.Problem, &doc) != nil {
 		doc = map[string]any{"title": errorTitle(err), "detail": err.Error()}
 	}
-	var ext problemExtender
-	if errors.As(err, &ext) {
+	if hasExt {
 		for k, v := range ext.ProblemExtensions() {
 			doc[k] = v
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/docsd/docs/pkg/client"
@@ -54,12 +55,13 @@ type session struct {
 	*settings
 	Client *client.Client
 	Store  *sessionStore
-	Stored storedSession
+	Stored storedSession // Source is "" when no session is stored
 }
 
 // login returns a client with the session to use: DOCS_SESSION, else the
-// stored one. It fails with *notLoggedInError when there is none, and with
-// *keyringError when the keyring cannot be asked.
+// stored one, else none (the server then says 401, and check explains
+// that nothing is stored). A keyring that cannot be asked is an error here:
+// it must never look like a 401.
 func (e cmdEnv) login(ctx context.Context) (*session, error) {
 	s, err := e.Settings()
 	if err != nil {
@@ -67,8 +69,51 @@ func (e cmdEnv) login(ctx context.Context) (*session, error) {
 	}
 	st := e.Sessions(s)
 	stored, err := st.Lookup(ctx, s.Server)
-	if err != nil {
+	var nl *notLoggedInError
+	if err != nil && !errors.As(err, &nl) {
 		return nil, err
 	}
 	return &session{settings: s, Client: e.Client(s, stored.Value), Store: st, Stored: stored}, nil
+}
+
+// requireStored fails with *notLoggedInError when no session is stored, for
+// commands that should not let a person work before finding that out.
+func (s *session) requireStored() error {
+	if s.Stored.Source == "" {
+		return &notLoggedInError{Server: s.Server}
+	}
+	return nil
+}
+
+// check explains a 401 by where the rejected session came from.
+func (s *session) check(err error) error {
+	if client.StatusCode(err) != http.StatusUnauthorized {
+		return err
+	}
+	return &unauthorizedError{err: err, server: s.Server, source: s.Stored.Source, where: s.Store.describe(s.Stored.Source, s.Server), ci: s.CI}
+}
+
+// unauthorizedError is the server's 401 with what the user can do about it.
+type unauthorizedError struct {
+	err    error
+	server string
+	source sessionSource
+	where  string
+	ci     bool
+}
+
+func (e *unauthorizedError) Error() string { return e.err.Error() }
+func (e *unauthorizedError) Unwrap() error { return e.err }
+
+func (e *unauthorizedError) Hint() string {
+	switch {
+	case e.source == sourceEnv:
+		return "The server did not accept the session in DOCS_SESSION: set DOCS_SESSION to a valid session, or unset it and run 'docs login'."
+	case e.source != "":
+		return "The session from the " + e.where + " was not accepted (it expired or was logged out). To log in again, run: docs login"
+	case e.ci:
+		return "No session is stored for " + e.server + ". In CI, set DOCS_SESSION to a valid session cookie value for this server."
+	default:
+		return "No session is stored for " + e.server + ". To log in, run: docs login"
+	}
 }

@@ -43,7 +43,7 @@ func getRun(ctx context.Context, opts *getOptions) error {
 	}
 	d, err := sess.Client.GetDocument(ctx, opts.ID)
 	if err != nil {
-		return err
+		return sess.check(err)
 	}
 	if sess.Output == "json" {
 		return writeJSON(opts.IO.Out, d)

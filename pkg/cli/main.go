@@ -41,7 +41,7 @@ func run(ctx context.Context, f *factory, args []string) int {
 	if isUnknownCommand(err) {
 		err = &usageError{msg: err.Error()}
 	}
-	p := errorPrinter{w: f.IO.ErrOut, ci: f.Getenv("CI") != "", envSession: f.Getenv("DOCS_SESSION") != ""}
+	p := errorPrinter{w: f.IO.ErrOut, ci: f.Getenv("CI") != ""}
 	if cmd != nil {
 		p.command = cmd.CommandPath()
 	}

@@ -52,7 +52,7 @@ func rmRun(ctx context.Context, opts *rmOptions) error {
 		// before anyone is asked anything.
 		d, err := sess.Client.GetDocument(ctx, opts.ID)
 		if err != nil {
-			return err
+			return sess.check(err)
 		}
 		ok, err := opts.Prompter.Confirm(fmt.Sprintf("Delete document %d %q by %s?", d.ID, clean(d.Title), clean(d.Author.Username)))
 		if err != nil {
@@ -63,7 +63,7 @@ func rmRun(ctx context.Context, opts *rmOptions) error {
 		}
 	}
 	if err := sess.Client.DeleteDocument(ctx, opts.ID); err != nil {
-		return err
+		return sess.check(err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Deleted document %d.\n", opts.ID)
 	return nil

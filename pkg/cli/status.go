@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -44,12 +43,12 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	me, err := sess.Client.Me(ctx)
-	if client.StatusCode(err) == http.StatusUnauthorized {
-		return &staleSessionError{err: err, where: sess.Store.describe(sess.Stored.Source, sess.Server)}
-	}
-	if err != nil {
+	if err := sess.requireStored(); err != nil {
 		return err
+	}
+	me, err := sess.Client.Me(ctx)
+	if err != nil {
+		return sess.check(err)
 	}
 	if sess.Output == "json" {
 		return writeJSON(opts.IO.Out, statusJSON{Server: sess.Server, User: me, Session: string(sess.Stored.Source)})
@@ -61,15 +60,3 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	fmt.Fprintf(tw, "Session:\t%s\n", sess.Store.describe(sess.Stored.Source, sess.Server))
 	return tw.Flush()
 }
-
-// staleSessionError is a 401 for a session that is stored: it says where
-// the rejected session came from.
-type staleSessionError struct {
-	err   error
-	where string
-}
-
-func (e *staleSessionError) Error() string {
-	return fmt.Sprintf("%v (the session from the %s was not accepted)", e.err, e.where)
-}
-func (e *staleSessionError) Unwrap() error { return e.err }

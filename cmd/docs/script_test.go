@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/zalando/go-keyring"
+
+	"github.com/docsd/docs/pkg/cli"
+)
+
+// TestMain lets the test binary be docs itself, and a small keyring tool
+// that checks the Secret Service from outside docs, when a script runs them.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"docs":    func() { os.Exit(cli.Main()) },
+		"keyring": func() { os.Exit(keyringMain(os.Args[1:])) },
+	})
+}
+
+// keyringMain is `keyring get|set|delete SERVICE ACCOUNT [SECRET]`, straight
+// through go-keyring, so scripts can see what docs left in the keyring.
+func keyringMain(args []string) int {
+	if len(args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: keyring get|set|delete SERVICE ACCOUNT [SECRET]")
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "get":
+		var v string
+		if v, err = keyring.Get(args[1], args[2]); err == nil {
+			fmt.Println(v)
+		}
+	case "set":
+		err = keyring.Set(args[1], args[2], args[3])
+	case "delete":
+		err = keyring.Delete(args[1], args[2])
+	}
+	if errors.Is(err, keyring.ErrNotFound) {
+		fmt.Fprintln(os.Stderr, "keyring: not found")
+		return 3
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "keyring:", err)
+		return 1
+	}
+	return 0
+}
+
+// TestScripts runs testdata/script/*.txtar: the docs binary against a real
+// docsd process (its own port and database for each script) and the
+// session's real Secret Service. scripts/e2e.sh provides the D-Bus session
+// and an unlocked gnome-keyring.
+func TestScripts(t *testing.T) {
+	if os.Getenv("DOCS_E2E") == "" {
+		t.Skip("end-to-end tests skipped: set DOCS_E2E=1 and run them under a D-Bus session with an unlocked Secret Service, as scripts/e2e.sh does")
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("end-to-end tests skipped: no D-Bus session (DBUS_SESSION_BUS_ADDRESS is empty); run scripts/e2e.sh")
+	}
+	docsd := buildDocsd(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup:               func(env *testscript.Env) error { return startDocsd(env, docsd) },
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":   cmdExits,
+			"envfile": cmdEnvfile,
+		},
+	})
+}
+
+var (
+	docsdOnce sync.Once
+	docsdPath string
+	docsdErr  error
+)
+
+// buildDocsd builds cmd/docsd once per test run.
+func buildDocsd(t *testing.T) string {
+	docsdOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "docs-e2e-")
+		if err != nil {
+			docsdErr = err
+			return
+		}
+		docsdPath = filepath.Join(dir, "docsd")
+		out, err := exec.Command("go", "build", "-o", docsdPath, "github.com/docsd/docs/cmd/docsd").CombinedOutput()
+		if err != nil {
+			docsdErr = fmt.Errorf("go build ./cmd/docsd: %v\n%s", err, out)
+		}
+	})
+	if docsdErr != nil {
+		t.Fatal(docsdErr)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(docsdPath)) })
+	return docsdPath
+}
+
+// startDocsd seeds a database, starts docsd on a free port and waits until
+// /healthz answers. Scripts see $SERVER, and docs is pointed at it.
+func startDocsd(env *testscript.Env, docsd string) error {
+	dir := filepath.Join(env.WorkDir, ".docsd")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	db := filepath.Join(dir, "docs.db")
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	server := "http://127.0.0.1:" + strconv.Itoa(port)
+	denv := append(os.Environ(), "DOCSD_AUTH_BCRYPT_COST=4")
+
+	seed := exec.Command(docsd, "seed", "--database", db)
+	seed.Env = denv
+	if out, err := seed.CombinedOutput(); err != nil {
+		return fmt.Errorf("docsd seed: %v\n%s", err, out)
+	}
+
+	logf, err := os.Create(filepath.Join(dir, "docsd.log"))
+	if err != nil {
+		return err
+	}
+	serve := exec.Command(docsd, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--database", db)
+	serve.Env = denv
+	serve.Stdout, serve.Stderr = logf, logf
+	if err := serve.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("start docsd: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- serve.Wait() }()
+	env.Defer(func() {
+		_ = serve.Process.Signal(syscall.SIGTERM)
+		<-exited
+		logf.Close()
+	})
+	if err := waitHealthy(server, exited); err != nil {
+		log, _ := os.ReadFile(logf.Name())
+		return fmt.Errorf("docsd at %s: %v\n%s", server, err, log)
+	}
+
+	env.Setenv("SERVER", server)
+	env.Setenv("DOCS_SERVER", server)
+	env.Setenv("DOCS_CONFIG_DIR", filepath.Join(env.WorkDir, "config"))
+	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "GORACE"} {
+		if v := os.Getenv(k); v != "" {
+			env.Setenv(k, v)
+		}
+	}
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitHealthy polls /healthz until docsd answers, exits, or a minute passes
+// (a bound for a broken build, not a performance assertion).
+func waitHealthy(server string, exited <-chan error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, server+"/healthz", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("exited before it was healthy: %v", err)
+		case <-ctx.Done():
+			return errors.New("not healthy after a minute")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// cmdExits is `exits N command [args...]`: run the command like exec and
+// require exit code N, keeping stdout and stderr for the next assertions.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exits: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d; want %d", strings.Join(args[1:], " "), got, want)
+	}
+}
+
+// cmdEnvfile is `envfile NAME FILE`: set NAME to FILE's contents, trimmed
+// (FILE may be stdout), so a later command can use a value an earlier one
+// printed.
+func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envfile NAME FILE")
+	}
+	ts.Setenv(args[0], string(bytes.TrimSpace([]byte(ts.ReadFile(args[1])))))
+}
