@@ -35,7 +35,7 @@ var settings = []setting{
 	{"server.read_timeout", 60 * time.Second},
 	{"server.write_timeout", 60 * time.Second},
 	{"server.idle_timeout", 120 * time.Second},
-	{"server.shutdown_timeout", 30 * time.Second},
+	{"server.shutdown_timeout", 15 * time.Second},
 	{"log.format", "text"},
 	{"log.level", "info"},
 }
