@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -50,7 +51,11 @@ func Open(path string) (*DB, error) {
 	// Writers take the lock when the transaction begins, so two writers
 	// queue on busy_timeout instead of failing to upgrade a read lock.
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The driver hands a "file:" name to SQLite as a URI, which reads '?'
+	// as the start of the query, '#' as a fragment and '%' as an escape;
+	// escaped, they stay part of the file name.
+	name := uriPath.Replace(path)
+	db, err := sql.Open("sqlite", "file:"+name+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -60,6 +65,8 @@ func Open(path string) (*DB, error) {
 	}
 	return &DB{db: db}, nil
 }
+
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }

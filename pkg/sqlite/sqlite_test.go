@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -231,6 +232,63 @@ func TestPersistence(t *testing.T) {
 		v, err := db.Setting(ctx, "k", func() (string, error) { return "new", nil })
 		if err != nil || v != "v" {
 			t.Errorf("Setting(k) after reopening = %q, %v; want %q", v, err, "v")
+		}
+	})
+}
+
+func TestOpen(t *testing.T) {
+	// SQLite reads a "file:" name as a URI; these names hold the characters
+	// that mean something there.
+	for _, dir := range []string{"plain", "with space", "hash#1", "query?x=1", "percent%41", "percent%", "amp&x"} {
+		t.Run(fmt.Sprintf("Open creates the database at the path it is given: %q", dir), func(t *testing.T) {
+			parent := t.TempDir()
+			path := filepath.Join(parent, dir, "docs.db")
+			if err := os.Mkdir(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			db := mustOpenMigrated(t, path)
+			u := &docs.User{Username: "u", Role: docs.RoleAdmin, PasswordHash: []byte("h"), CreatedAt: time.Now()}
+			if err := db.CreateUser(context.Background(), u); err != nil {
+				t.Fatalf("CreateUser in %s = %v", path, err)
+			}
+			if _, err := os.Stat(path); err != nil {
+				entries, _ := os.ReadDir(parent)
+				var names []string
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+				t.Errorf("after Open(%q) and a write: %v; %s holds %q", path, err, parent, names)
+			}
+		})
+	}
+
+	t.Run("every pooled connection runs with WAL, foreign keys, full sync and a busy timeout", func(t *testing.T) {
+		ctx := context.Background()
+		db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
+		conns := make([]*sql.Conn, 3)
+		for i := range conns {
+			c, err := db.db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			conns[i] = c
+		}
+		for i, c := range conns {
+			for _, p := range []struct{ pragma, want string }{
+				{"journal_mode", "wal"},
+				{"foreign_keys", "1"},
+				{"synchronous", "2"}, // FULL
+				{"busy_timeout", "10000"},
+			} {
+				var got string
+				if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
+					t.Fatalf("connection %d: PRAGMA %s: %v", i, p.pragma, err)
+				}
+				if got != p.want {
+					t.Errorf("connection %d: PRAGMA %s = %s; want %s", i, p.pragma, got, p.want)
+				}
+			}
 		}
 	})
 }
