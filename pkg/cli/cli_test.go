@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/client"
+)
+
+// fakePrompter answers prompts from a script and records the questions.
+type fakePrompter struct {
+	answers []string
+	asked   []string
+}
+
+func (p *fakePrompter) next(q string) (string, error) {
+	p.asked = append(p.asked, q)
+	if len(p.answers) == 0 {
+		return "", context.Canceled
+	}
+	a := p.answers[0]
+	p.answers = p.answers[1:]
+	return a, nil
+}
+
+func (p *fakePrompter) Input(q string) (string, error)    { return p.next(q) }
+func (p *fakePrompter) Password(q string) (string, error) { return p.next(q) }
+func (p *fakePrompter) Confirm(q string) (bool, error) {
+	a, err := p.next(q)
+	return a == "y", err
+}
+
+// harness is a factory over buffers, a mock keyring (the keyring is not
+// the subject of these tests; the end-to-end tests use the real one) and
+// the real docsd engine.
+type harness struct {
+	f        *factory
+	srv      *apitest.Server
+	out, err *bytes.Buffer
+	env      map[string]string
+	prompter *fakePrompter
+}
+
+func newHarness(t *testing.T, tty bool, stdin string) *harness {
+	t.Helper()
+	keyring.MockInit()
+	srv := apitest.NewServer(t)
+	ios, out, errOut := testIO(stdin, tty)
+	h := &harness{srv: srv, out: out, err: errOut, prompter: &fakePrompter{}}
+	h.env = map[string]string{"DOCS_SERVER": srv.URL, "DOCS_CONFIG_DIR": t.TempDir()}
+	h.f = &factory{
+		IO:       ios,
+		Getenv:   func(k string) string { return h.env[k] },
+		Prompter: h.prompter,
+		Keyring:  systemKeyring{},
+		Version:  "test",
+		RunEditor: func(context.Context, *iostreams, string, string) error {
+			t.Fatal("editor opened unexpectedly")
+			return nil
+		},
+	}
+	return h
+}
+
+// run runs a command line and returns its exit code.
+func (h *harness) run(t *testing.T, args ...string) int {
+	t.Helper()
+	h.out.Reset()
+	h.err.Reset()
+	return run(t.Context(), h.f, args)
+}
+
+// loginAs stores a real session for user in the mock keyring.
+func (h *harness) loginAs(t *testing.T, user string) {
+	t.Helper()
+	c := client.New(h.srv.URL, nil)
+	if _, err := c.Login(t.Context(), client.Credentials{Username: user, Password: "password"}); err != nil {
+		t.Fatal(err)
+	}
+	server, _ := client.NormalizeServerURL(h.srv.URL)
+	if err := keyring.Set(keyringService, server, c.Session()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (h *harness) server() string {
+	s, _ := client.NormalizeServerURL(h.srv.URL)
+	return s
+}
+
+func wantExit(t *testing.T, h *harness, got, want int, args ...string) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("docs %s exited %d; want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), got, want, h.out, h.err)
+	}
+}

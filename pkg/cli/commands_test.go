@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/docsd/docs/pkg/client"
+)
+
+func TestRmParsing(t *testing.T) {
+	tests := []struct {
+		name    string
+		tty     bool
+		args    []string
+		wantErr int // exit code of the parse error; 0 when runF is reached
+		wantYes bool
+		wantID  int64
+	}{
+		{"--yes with no terminal", false, []string{"7", "--yes"}, 0, true, 7},
+		{"-y", false, []string{"7", "-y"}, 0, true, 7},
+		{"no terminal and no --yes is a usage error", false, []string{"7"}, exitUsage, false, 0},
+		{"a terminal may ask", true, []string{"7"}, 0, false, 7},
+		{"a bad ID is a usage error", true, []string{"seven"}, exitUsage, false, 0},
+		{"no ID is a usage error", true, nil, exitUsage, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, tt.tty, "")
+			var got *rmOptions
+			cmd := newCmdRm(h.f, func(o *rmOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(h.out)
+			cmd.SetErr(h.err)
+			err := cmd.Execute()
+			if code := exitCode(err); code != tt.wantErr {
+				t.Fatalf("rm %q: exit %d (%v); want %d", tt.args, code, err, tt.wantErr)
+			}
+			if tt.wantErr == 0 && (got.Yes != tt.wantYes || got.ID != tt.wantID) {
+				t.Errorf("rm %q parsed ID %d, yes %v; want %d, %v", tt.args, got.ID, got.Yes, tt.wantID, tt.wantYes)
+			}
+		})
+	}
+}
+
+func TestRmOnTerminal(t *testing.T) {
+	t.Run("declining keeps the document", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "alice")
+		h.prompter.answers = []string{"n"}
+		wantExit(t, h, h.run(t, "rm", "1"), exitError, "rm 1")
+		if len(h.prompter.asked) != 1 || !strings.Contains(h.prompter.asked[0], "by alice") {
+			t.Errorf("asked %q; want one question naming the document and its author", h.prompter.asked)
+		}
+		wantExit(t, h, h.run(t, "get", "1"), exitOK, "get 1")
+	})
+	t.Run("confirming deletes it", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "alice")
+		h.prompter.answers = []string{"y"}
+		wantExit(t, h, h.run(t, "rm", "1"), exitOK, "rm 1")
+		wantExit(t, h, h.run(t, "get", "1"), exitNotFound, "get 1")
+	})
+	t.Run("a member is refused with the server's reason, exit 5", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "carol")
+		wantExit(t, h, h.run(t, "rm", "1", "--yes"), exitForbidden, "rm 1 --yes")
+		if !strings.Contains(h.err.String(), "403 Forbidden: ") || strings.Contains(h.err.String(), "docs login") {
+			t.Errorf("stderr = %q; want the 403 and its reason, no login advice", h.err)
+		}
+	})
+}
+
+func TestListAndGet(t *testing.T) {
+	h := newHarness(t, false, "")
+	wantExit(t, h, h.run(t, "list"), exitOK, "list")
+	lines := strings.Split(strings.TrimSpace(h.out.String()), "\n")
+	if !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "TITLE") || len(lines) < 2 {
+		t.Fatalf("list output = %q; want a header and rows", h.out)
+	}
+
+	wantExit(t, h, h.run(t, "list", "--limit", "2", "-o", "json"), exitOK, "list --limit 2 -o json")
+	var docs []client.Document
+	if err := json.Unmarshal(h.out.Bytes(), &docs); err != nil || len(docs) != 2 {
+		t.Errorf("list --limit 2 -o json = %q (%v); want a JSON array of 2", h.out, err)
+	}
+
+	h.srv.CreateDocument(t, "bob", "evil \x1b[31mtitle", "body")
+	wantExit(t, h, h.run(t, "list"), exitOK, "list")
+	if strings.Contains(h.out.String(), "\x1b") {
+		t.Errorf("list printed a raw escape character from a title: %q", h.out)
+	}
+
+	wantExit(t, h, h.run(t, "get", "1"), exitAuth, "get 1 (logged out)")
+	h.loginAs(t, "carol")
+	wantExit(t, h, h.run(t, "get", "1"), exitOK, "get 1")
+	if !strings.Contains(h.out.String(), "\n--\n") || !strings.Contains(h.out.String(), "author:") {
+		t.Errorf("get output = %q; want fields, --, body", h.out)
+	}
+}
+
+// editorThat returns an editor that rewrites the file with fn.
+func editorThat(t *testing.T, fn func(string) string) editorFunc {
+	return func(_ context.Context, _ *iostreams, _ string, path string) error {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return os.WriteFile(path, []byte(fn(string(b))), 0o600)
+	}
+}
+
+func TestEditInEditor(t *testing.T) {
+	setup := func(t *testing.T, fn func(string) string) (*harness, int64) {
+		t.Setenv("TMPDIR", t.TempDir())
+		h := newHarness(t, true, "")
+		h.loginAs(t, "alice")
+		id := h.srv.CreateDocument(t, "alice", "T", "hello world")
+		h.f.RunEditor = editorThat(t, fn)
+		return h, id
+	}
+	version := func(t *testing.T, h *harness, id int64) *client.Document {
+		d, err := client.New(h.srv.URL, &client.Options{Session: h.sessionValue(t)}).GetDocument(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+
+	t.Run("an unchanged text sends nothing", func(t *testing.T) {
+		h, id := setup(t, func(s string) string { return s + "\n" }) // vi adds a final newline
+		wantExit(t, h, h.run(t, "edit", itoa(id)), exitOK, "edit")
+		if d := version(t, h, id); d.Version != 1 {
+			t.Errorf("version after an unchanged edit = %d; want 1", d.Version)
+		}
+	})
+	t.Run("an emptied text aborts", func(t *testing.T) {
+		h, id := setup(t, func(string) string { return "  \n" })
+		wantExit(t, h, h.run(t, "edit", itoa(id)), exitOK, "edit")
+		if d := version(t, h, id); d.Version != 1 || d.Body != "hello world" {
+			t.Errorf("after an emptied edit: version %d, body %q; want 1, unchanged", d.Version, d.Body)
+		}
+		if !strings.Contains(h.err.String(), "Aborted") {
+			t.Errorf("stderr = %q; want an abort message", h.err)
+		}
+	})
+	t.Run("a change is saved without the editor's final newline", func(t *testing.T) {
+		h, id := setup(t, func(s string) string { return strings.Replace(s, "world", "there", 1) + "\n" })
+		wantExit(t, h, h.run(t, "edit", itoa(id)), exitOK, "edit")
+		if d := version(t, h, id); d.Version != 2 || d.Body != "hello there" {
+			t.Errorf("after edit: version %d, body %q; want 2, %q", d.Version, d.Body, "hello there")
+		}
+	})
+	t.Run("a change made meanwhile is a 412: exit 7 and the text kept", func(t *testing.T) {
+		var h *harness
+		var id int64
+		h, id = setup(t, func(string) string {
+			other := "someone else's"
+			c := client.New(h.srv.URL, &client.Options{Session: h.sessionValue(t)})
+			if _, err := c.UpdateDocument(t.Context(), id, client.DocumentPatch{Body: &other}, client.UpdateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			return "mine"
+		})
+		wantExit(t, h, h.run(t, "edit", itoa(id)), exitConflict, "edit")
+		i := strings.Index(h.err.String(), "Your text is saved in ")
+		if i < 0 {
+			t.Fatalf("stderr = %q; want the path of the kept text", h.err)
+		}
+		path := strings.Fields(h.err.String()[i+len("Your text is saved in "):])[0]
+		if b, err := os.ReadFile(path); err != nil || string(b) != "mine" {
+			t.Errorf("kept file %s = %q, %v; want %q", path, b, err, "mine")
+		}
+		if !strings.Contains(h.err.String(), "docs edit "+itoa(id)+" --body-file "+path) {
+			t.Errorf("stderr = %q; want the retry command", h.err)
+		}
+		if d := version(t, h, id); d.Body != "someone else's" {
+			t.Errorf("body after the 412 = %q; want the other change kept", d.Body)
+		}
+	})
+}
+
+func TestEditWithoutEditor(t *testing.T) {
+	h := newHarness(t, false, "")
+	h.loginAs(t, "alice")
+	wantExit(t, h, h.run(t, "edit", "1"), exitUsage, "edit 1 (no terminal, no editor)")
+	wantExit(t, h, h.run(t, "edit", "1", "--body", "x", "--body-file", "f"), exitUsage, "edit --body --body-file")
+	wantExit(t, h, h.run(t, "edit", "1", "--title", "New"), exitOK, "edit --title")
+}
+
+func (h *harness) sessionValue(t *testing.T) string {
+	t.Helper()
+	st := newSessionStore(h.f.Keyring, &settings{ConfigDir: h.env["DOCS_CONFIG_DIR"], KeyringTimeout: 1 << 62})
+	s, err := st.Lookup(t.Context(), h.server())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Value
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

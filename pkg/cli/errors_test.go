@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/docsd/docs/pkg/client"
+)
+
+func TestExitCode(t *testing.T) {
+	problem := func(status int) error { return &client.Error{StatusCode: status, Title: "T"} }
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"success", nil, 0},
+		{"usage error", usageErrorf("bad"), 2},
+		{"no stored session", &notLoggedInError{Server: testServer}, 4},
+		{"server said 401", problem(401), 4},
+		{"server said 403", problem(403), 5},
+		{"server said 404", problem(404), 6},
+		{"server said 409", problem(409), 7},
+		{"server said 412, kept in a file", &savedTextError{err: problem(412), path: "/tmp/x"}, 7},
+		{"server said 500", problem(500), 1},
+		{"server said 400", problem(400), 1},
+		{"unreachable server", &client.UnreachableError{URL: testServer, Err: fmt.Errorf("refused")}, 1},
+		{"keyring failure is not a 401", &keyringError{Op: "read", Err: fmt.Errorf("no bus")}, 1},
+		{"wrapped 403", fmt.Errorf("delete: %w", problem(403)), 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := exitCode(tt.err); got != tt.want {
+				t.Errorf("exitCode(%v) = %d; want %d", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestErrorPrinter(t *testing.T) {
+	forbidden := &client.Error{StatusCode: 403, Title: "Forbidden", Detail: "only the author (alice) or an admin may delete document 7",
+		Problem: []byte(`{"type":"about:blank","title":"Forbidden","status":403,"detail":"only the author (alice) or an admin may delete document 7"}`)}
+	tests := []struct {
+		name string
+		p    errorPrinter
+		err  error
+		want string
+	}{
+		{"403 with the server's reason and no login advice", errorPrinter{}, forbidden,
+			"Error: 403 Forbidden: only the author (alice) or an admin may delete document 7\n"},
+		{"json prints the problem document as sent", errorPrinter{json: true}, forbidden,
+			string(forbidden.Problem) + "\n"},
+		{"not logged in suggests docs login", errorPrinter{}, &notLoggedInError{Server: testServer},
+			"Error: not logged in to " + testServer + "\nTo log in, run: docs login\n"},
+		{"in CI, not logged in suggests DOCS_SESSION", errorPrinter{ci: true}, &notLoggedInError{Server: testServer},
+			"Error: not logged in to " + testServer + "\nIn CI, set DOCS_SESSION to a valid session cookie value for this server.\n"},
+		{"json for a local error is a problem-shaped document", errorPrinter{json: true}, &notLoggedInError{Server: testServer},
+			`{"detail":"not logged in to ` + testServer + `","title":"Not logged in"}` + "\n"},
+		{"json for a kept text adds where it is", errorPrinter{json: true}, &savedTextError{err: forbidden, path: "/tmp/x", retry: "docs edit 7 --body-file /tmp/x"},
+			`{"detail":"only the author (alice) or an admin may delete document 7","retry":"docs edit 7 --body-file /tmp/x","saved_file":"/tmp/x","status":403,"title":"Forbidden","type":"about:blank"}` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			tt.p.w = &buf
+			tt.p.print(tt.err)
+			if buf.String() != tt.want {
+				t.Errorf("print(%v) =\n%s\nwant\n%s", tt.err, buf.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestUnauthorizedHints(t *testing.T) {
+	e401 := &client.Error{StatusCode: 401, Title: "Unauthorized"}
+	tests := []struct {
+		name string
+		err  *unauthorizedError
+		want string
+	}{
+		{"nothing stored", &unauthorizedError{err: e401, server: testServer}, "To log in, run: docs login"},
+		{"nothing stored in CI", &unauthorizedError{err: e401, server: testServer, ci: true}, "In CI, set DOCS_SESSION"},
+		{"DOCS_SESSION rejected", &unauthorizedError{err: e401, source: sourceEnv}, "did not accept the session in DOCS_SESSION"},
+		{"stored session rejected", &unauthorizedError{err: e401, source: sourceKeyring, where: "system keyring"}, "The session from the system keyring was not accepted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if h := tt.err.Hint(); !strings.Contains(h, tt.want) {
+				t.Errorf("Hint() = %q; want it to contain %q", h, tt.want)
+			}
+			if exitCode(tt.err) != exitAuth {
+				t.Errorf("exitCode = %d; want 4", exitCode(tt.err))
+			}
+		})
+	}
+}
