@@ -99,3 +99,19 @@ func TestLoadSettingsPrecedence(t *testing.T) {
 		}
 	})
 }
+
+func TestExampleConfigLoads(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "configs", "docs.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := &globalFlags{set: pflag.NewFlagSet("docs", pflag.ContinueOnError)}
+	s, err := loadSettings(g, func(k string) string { return map[string]string{"DOCS_CONFIG_DIR": dir}[k] }, false)
+	if err != nil || s.Server != defaultServer || s.Output != "table" {
+		t.Errorf("loadSettings(configs/docs.yaml) = %+v, %v; want the documented defaults", s, err)
+	}
+}
