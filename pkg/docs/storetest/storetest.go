@@ -205,6 +205,45 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 		checkKind(t, "SetRole(b, member) once b is the last admin", err, docs.Conflict)
 	})
 
+	t.Run("admins demoting each other at once never leave the server without an admin", func(t *testing.T) {
+		s := open(t)
+		const admins = 4
+		ids := make([]int64, admins)
+		for i := range ids {
+			ids[i] = mustUser(t, s, fmt.Sprintf("admin%d", i), docs.RoleAdmin).ID
+		}
+		var (
+			start = make(chan struct{})
+			wg    sync.WaitGroup
+			errs  = make([]error, admins)
+		)
+		for i, id := range ids {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = s.SetRole(ctx, id, docs.RoleMember)
+			})
+		}
+		close(start)
+		wg.Wait()
+		demoted := 0
+		for i, err := range errs {
+			if err == nil {
+				demoted++
+				continue
+			}
+			checkKind(t, fmt.Sprintf("racing SetRole(admin%d, member)", i), err, docs.Conflict)
+		}
+		left := 0
+		for _, id := range ids {
+			if mustUserByID(t, s, id).Role == docs.RoleAdmin {
+				left++
+			}
+		}
+		if left != 1 || demoted != admins-1 {
+			t.Errorf("%d admins demoting themselves at once: %d demoted, %d admins left; want %d demoted, 1 left", admins, demoted, left, admins-1)
+		}
+	})
+
 	t.Run("SetRole keeps the last admin when asked to make it admin again", func(t *testing.T) {
 		s := open(t)
 		a := mustUser(t, s, "a", docs.RoleAdmin)
