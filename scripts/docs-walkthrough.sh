@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Replays the README's "The docs CLI" walkthrough against a fresh docsd and
+# prints each command with its real output and exit code, so the README can
+# be checked (or refreshed) by running it. Needs a free port 5555 (or set
+# PORT). Without a D-Bus session it makes one with an unlocked gnome-keyring,
+# as scripts/e2e.sh does; with one, it uses your keyring (the entry it makes
+# is removed again by the final logout).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${WALKTHROUGH_INNER:-}" ]; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	mkdir -m 700 "$tmp/data" "$tmp/run"
+	XDG_DATA_HOME="$tmp/data" XDG_RUNTIME_DIR="$tmp/run" WALKTHROUGH_INNER=1 \
+		dbus-run-session -- sh -c 'printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$0" \
+		2> >(grep -v "Failed to set fd limit" >&2)
+	exit
+fi
+
+work=$(mktemp -d)
+trap 'kill "${pid:-0}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+go build -o "$work/bin/docsd" ./cmd/docsd
+go build -o "$work/bin/docs" ./cmd/docs
+export PATH="$work/bin:$PATH" DOCS_CONFIG_DIR="$work/config"
+port=${PORT:-5555}
+[ "$port" = 5555 ] || export DOCS_SERVER="http://127.0.0.1:$port"
+unset CI DOCS_SESSION
+
+cd "$work"
+docsd seed --database docs.db >/dev/null 2>&1
+docsd serve --addr "127.0.0.1:$port" --database docs.db 2>docsd.log &
+pid=$!
+for _ in $(seq 100); do docs list >/dev/null 2>&1 && break; sleep 0.1; done
+
+# show prints the command as typed, then its output (stdout and stderr as a
+# terminal shows them) and its exit code.
+show() {
+	local cmd=$1
+	echo "\$ $cmd"
+	set +e
+	sh -c "$cmd" 2>&1
+	echo "[exit $?]"
+	set -e
+	echo
+}
+
+show "echo password | docs login -u alice --password-stdin"
+show "docs status"
+show "docs list"
+show "docs get 1"
+show "docs logout"
+show "docs get 1"
+show "echo password | docs login -u carol --password-stdin"
+show "docs rm 1 --yes"
+show "docs -o json rm 1 --yes"
+show "docs rm 1"
+show "docs get 99"
+show "DOCS_SERVER=http://127.0.0.1:1 docs list"
+show "docs logout"
