@@ -104,10 +104,11 @@ func createRun(ctx context.Context, opts *createOptions) error {
 	d, err := sess.Client.CreateDocument(ctx, client.NewDocument{Title: opts.Title, Body: body})
 	if err != nil {
 		err = sess.check(err)
+		// Text from the editor or stdin exists nowhere else: keep it.
 		switch {
 		case path != "":
 			return keepText(err, path, retry(path), "")
-		case opts.BodyFile == "" || opts.BodyFile == "-":
+		case opts.BodyFile == "-":
 			if p, serr := saveToFile("docs-create-*.md", body); serr == nil {
 				return keepText(err, p, retry(p), "")
 			}

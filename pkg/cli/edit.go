@@ -93,8 +93,8 @@ func editFromFlags(ctx context.Context, opts *editOptions) error {
 	d, err := sess.Client.UpdateDocument(ctx, opts.ID, patch, client.UpdateOptions{})
 	if err != nil {
 		err = sess.check(err)
-		// Text from --body or stdin exists nowhere else: keep it.
-		if hasBody && (opts.BodyFile == "" || opts.BodyFile == "-") {
+		// Text from stdin exists nowhere else: keep it.
+		if hasBody && opts.BodyFile == "-" {
 			if p, serr := saveToFile(fmt.Sprintf("docs-edit-%d-*.md", opts.ID), body); serr == nil {
 				return keepText(err, p, retryEdit(opts.ID, p), conflictAdvice(err, opts.ID))
 			}

@@ -108,12 +108,16 @@ func (p errorPrinter) print(err error) {
 }
 
 func (p errorPrinter) hints(err error) []string {
+	// Every hint along the chain, outermost first: a kept text's path and
+	// the 401 advice of the error inside it are both worth reading.
 	var hs []string
-	var h hinter
-	if errors.As(err, &h) {
-		if s := h.Hint(); s != "" {
-			return []string{s}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if h, ok := e.(hinter); ok && h.Hint() != "" {
+			hs = append(hs, h.Hint())
 		}
+	}
+	if len(hs) > 0 {
+		return hs
 	}
 	var ue *usageError
 	var nl *notLoggedInError

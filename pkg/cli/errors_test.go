@@ -61,6 +61,15 @@ func TestErrorPrinter(t *testing.T) {
 		{"json for a kept text adds where it is", errorPrinter{json: true}, &savedTextError{err: forbidden, path: "/tmp/x", retry: "docs edit 7 --body-file /tmp/x"},
 			`{"detail":"only the author (alice) or an admin may delete document 7","retry":"docs edit 7 --body-file /tmp/x","saved_file":"/tmp/x","status":403,"title":"Forbidden","type":"about:blank"}` + "\n"},
 	}
+	tests = append(tests, struct {
+		name string
+		p    errorPrinter
+		err  error
+		want string
+	}{"a kept text wrapping a 401 shows both hints", errorPrinter{},
+		&savedTextError{err: &unauthorizedError{err: &client.Error{StatusCode: 401, Title: "Unauthorized"}, server: testServer, ci: true}, path: "/tmp/x", retry: "docs create --title T --body-file /tmp/x"},
+		"Error: 401 Unauthorized\nYour text is saved in /tmp/x\nTo retry from it: docs create --title T --body-file /tmp/x\n" +
+			"No session is stored for " + testServer + ". In CI, set DOCS_SESSION to a valid session cookie value for this server.\n"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
