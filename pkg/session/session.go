@@ -76,6 +76,9 @@ func NewStore(repo docs.SessionStore, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("session secret %d is %d bytes; at least %d are needed", i+1, len(s), MinSecretBytes)
 		}
 	}
+	if cfg.IdleTimeout <= 0 || cfg.AbsoluteTimeout <= 0 {
+		return nil, errors.New("session idle and absolute timeouts must be positive")
+	}
 	if cfg.CookieName == "" {
 		cfg.CookieName = "docs_session"
 	}
