@@ -39,6 +39,7 @@ register         POST    /register       public
 login            POST    /login          public
 logout           DELETE  /logout         login
 me               GET     /me             login
+me_update        PATCH   /me             login
 document_list    GET     /documents      public
 document_create  POST    /documents      login
 document         GET     /documents/:id  login
@@ -136,8 +137,16 @@ func TestSeedAndUsers(t *testing.T) {
 		{"set-role", "", []string{"user", "set-role", "dave", "admin"}, 0, "dave is now admin"},
 		{"set-role of an unknown user", "", []string{"user", "set-role", "zed", "admin"}, 1, ""},
 		{"list", "", []string{"user", "list"}, 0, "dave      admin"},
+		{"passwd", "another-pass\n", []string{"user", "passwd", "dave", "--password-stdin"}, 0, "changed the password of dave"},
+		{"passwd of an unknown user", "another-pass\n", []string{"user", "passwd", "zed", "--password-stdin"}, 1, ""},
+		{"rm with no terminal and no --yes", "", []string{"user", "rm", "dave"}, 2, ""},
+		{"rm of an unknown user", "", []string{"user", "rm", "zed", "--yes"}, 1, ""},
+		{"rm of a user who owns documents refuses", "", []string{"user", "rm", "bob", "--yes"}, 1, ""},
+		{"rm reassigning to an unknown user", "", []string{"user", "rm", "bob", "--yes", "--reassign-to", "zed"}, 1, ""},
+		{"rm reassigning documents", "", []string{"user", "rm", "bob", "--yes", "--reassign-to", "alice"}, 0, "their documents now belong to alice"},
+		{"rm of a user with no documents", "", []string{"user", "rm", "dave", "-y"}, 0, "removed user dave"},
 		{"migrate is a no-op after seed", "", []string{"migrate"}, 0, "database is up to date"},
-		{"migrate status", "", []string{"migrate", "status"}, 0, "00001_init.sql  applied"},
+		{"migrate status", "", []string{"migrate", "status"}, 0, "00002_login_failures.sql  applied"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, code := docsd(t, env, tc.stdin, tc.args...)
@@ -264,7 +273,7 @@ func TestShippedConfigDocumentsEveryKey(t *testing.T) {
 		}
 		got, want := fmt.Sprint(v.Get(s.key)), fmt.Sprint(s.def)
 		switch s.key {
-		case "auth.public_routes", "session.secrets":
+		case "auth.public_routes", "session.secrets", "server.trusted_proxies", "server.trusted_origins":
 			got, want = strings.Join(list(v, s.key), ","), strings.Join(list(defaultOnly(s), s.key), ",")
 		}
 		if d, ok := s.def.(time.Duration); ok {

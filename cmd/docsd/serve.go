@@ -63,8 +63,15 @@ func (e *env) serve(ctx context.Context) error {
 		PublicRoutes:      list(e.cfg, "auth.public_routes"),
 		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
 		MaxBodyBytes:      e.cfg.GetInt64("server.max_body_bytes"),
-		Logger:            log,
-	}, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw})
+		Throttle: api.Throttle{
+			MaxFailures:           e.cfg.GetInt("auth.throttle.max_failures"),
+			MaxFailuresPerAddress: e.cfg.GetInt("auth.throttle.max_failures_per_address"),
+			Window:                e.cfg.GetDuration("auth.throttle.window"),
+		},
+		TrustedProxies: list(e.cfg, "server.trusted_proxies"),
+		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
+		Logger:         log,
+	}, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		return err
 	}
@@ -83,7 +90,7 @@ func (e *env) serve(ctx context.Context) error {
 	}
 	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
 
-	go sweepSessions(ctx, store, log)
+	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -128,16 +135,23 @@ func (e *env) sessionSecrets(ctx context.Context, db *sqlite.DB) ([][]byte, erro
 	return [][]byte{[]byte(s)}, nil
 }
 
-func sweepSessions(ctx context.Context, store *session.Store, log *slog.Logger) {
+// sweep deletes expired sessions and login failures older than the
+// throttle window, now and every sweepEvery.
+func sweep(ctx context.Context, store *session.Store, db *sqlite.DB, window time.Duration, log *slog.Logger) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {
 		n, err := store.Sweep(ctx)
+		if err == nil {
+			var m int64
+			m, err = db.DeleteLoginFailuresBefore(ctx, time.Now().Add(-window))
+			n += m
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Error("sweep expired sessions", "err", err)
+			log.Error("sweep expired sessions and login failures", "err", err)
 		case n > 0:
-			log.Info("swept expired sessions", "count", n)
+			log.Info("swept expired sessions and login failures", "count", n)
 		}
 		select {
 		case <-ctx.Done():

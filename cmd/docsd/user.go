@@ -22,7 +22,7 @@ func newUserCmd(e *env) *cobra.Command {
 		Use:   "user",
 		Short: "Manage users",
 	}
-	cmd.AddCommand(newUserAddCmd(e), newUserSetRoleCmd(e), newUserListCmd(e))
+	cmd.AddCommand(newUserAddCmd(e), newUserSetRoleCmd(e), newUserListCmd(e), newUserPasswdCmd(e), newUserRmCmd(e))
 	return cmd
 }
 
@@ -134,6 +134,117 @@ func newUserSetRoleCmd(e *env) *cobra.Command {
 }
 
 type userDB interface{ docs.UserStore }
+
+func newUserPasswdCmd(e *env) *cobra.Command {
+	var passwordStdin bool
+	cmd := &cobra.Command{
+		Use:   "passwd NAME",
+		Short: "Set a user's password and end every session of theirs",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withUser(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+				password, err := e.readPassword(passwordStdin)
+				if err != nil {
+					return err
+				}
+				if err := docs.ValidatePassword(password); err != nil {
+					return err
+				}
+				pw, err := e.passwords()
+				if err != nil {
+					return err
+				}
+				hash, err := pw.Hash(password)
+				if err != nil {
+					return err
+				}
+				if err := db.SetPassword(cmd.Context(), u.ID, hash); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "changed the password of %s and ended all their sessions\n", u.Username)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+	return cmd
+}
+
+func newUserRmCmd(e *env) *cobra.Command {
+	var (
+		reassignTo string
+		yes        bool
+	)
+	cmd := &cobra.Command{
+		Use:   "rm NAME [--reassign-to OTHER] [--yes]",
+		Short: "Remove a user and end their sessions; their documents move to --reassign-to",
+		Long: `Remove a user and end every session of theirs. A user who owns documents
+is removed only with --reassign-to, which gives the documents to another
+user: documents are never deleted with their author. Asks for confirmation
+on a terminal; without one, --yes is required.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withUser(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+				var to *docs.User
+				if reassignTo != "" {
+					var err error
+					to, err = db.UserByName(cmd.Context(), reassignTo)
+					if docs.IsNotFound(err) {
+						return fmt.Errorf("no user named %q to reassign documents to", reassignTo)
+					}
+					if err != nil {
+						return err
+					}
+				}
+				if !yes {
+					ok, err := e.confirm(fmt.Sprintf("Remove user %s? [y/N] ", u.Username))
+					if err != nil {
+						return err
+					}
+					if !ok {
+						fmt.Fprintln(e.stderr, "nothing removed")
+						return nil
+					}
+				}
+				var toID int64
+				if to != nil {
+					toID = to.ID
+				}
+				if err := db.DeleteUser(cmd.Context(), u.ID, toID); err != nil {
+					if docs.KindOf(err) == docs.Conflict && to == nil {
+						return fmt.Errorf("%w; use --reassign-to NAME", err)
+					}
+					return err
+				}
+				if to != nil {
+					fmt.Fprintf(e.stdout, "removed user %s; their documents now belong to %s\n", u.Username, to.Username)
+				} else {
+					fmt.Fprintf(e.stdout, "removed user %s\n", u.Username)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&reassignTo, "reassign-to", "", "give the user's documents to this user")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// confirm asks a yes/no question on a terminal; without one it is a usage
+// error, so scripts must say --yes.
+func (e *env) confirm(question string) (bool, error) {
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, usageErrorf("no terminal to confirm on; pass --yes")
+	}
+	fmt.Fprint(e.stderr, question)
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes", nil
+}
 
 // withUser opens the database and finds the user called name, with a clear
 // error when there is none.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	ginsessions "github.com/gin-contrib/sessions"
@@ -28,24 +29,33 @@ type Config struct {
 	PublicRoutes      []string
 	AllowRegistration bool
 	MaxBodyBytes      int64
-	Logger            *slog.Logger
+	// Throttle bounds failed logins; the zero value means DefaultThrottle.
+	Throttle Throttle
+	// TrustedProxies may set X-Forwarded-For; by default none may, and the
+	// client address is the TCP peer.
+	TrustedProxies []string
+	// TrustedOrigins may send cross-origin requests that change state.
+	TrustedOrigins []string
+	Logger         *slog.Logger
 	// Now returns the time; tests inject a clock. Defaults to time.Now.
 	Now func() time.Time
 }
 
 // Deps are the stores and services the handlers use.
 type Deps struct {
-	Users     docs.UserStore
-	Documents docs.DocumentStore
-	Sessions  *session.Store
-	Passwords *docs.Passwords
+	Users         docs.UserStore
+	Documents     docs.DocumentStore
+	Sessions      *session.Store
+	Passwords     *docs.Passwords
+	LoginFailures docs.LoginFailureStore
 }
 
 // Server holds what the handlers share.
 type Server struct {
 	Deps
-	cfg    Config
-	public map[string]bool
+	cfg     Config
+	public  map[string]bool
+	origins *http.CrossOriginProtection
 	// byRoute finds a route from gin's method and matched path pattern.
 	byRoute map[string]map[string]*Route
 	log     *slog.Logger
@@ -64,10 +74,14 @@ func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	// The client address is the TCP peer unless a proxy is configured.
-	if err := e.SetTrustedProxies(nil); err != nil {
-		return nil, err
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("server.trusted_proxies: %w", err)
 	}
-	e.Use(s.logRequests, s.recover, ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions), s.guard, s.limitBody)
+	// The order is part of the contract: a cross-origin request is refused
+	// (403) before the session is looked at (401), and the content type
+	// (415) and size (413) only matter to a caller who may proceed.
+	e.Use(s.logRequests, s.recover, ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions),
+		s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
 	for i := range routes {
 		r := &routes[i]
 		e.Handle(r.Method, r.Path, s.handle(r.handler))
@@ -87,7 +101,10 @@ func newServer(cfg Config, deps Deps) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil {
+	if cfg.Throttle == (Throttle{}) {
+		cfg.Throttle = DefaultThrottle
+	}
+	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil {
 		return nil, errors.New("api: every dependency is required")
 	}
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {
@@ -96,6 +113,12 @@ func newServer(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{}}
 	for _, name := range cfg.PublicRoutes {
 		s.public[name] = true
+	}
+	s.origins = http.NewCrossOriginProtection()
+	for _, o := range cfg.TrustedOrigins {
+		if err := s.origins.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("server.trusted_origins: %w", err)
+		}
 	}
 	for i := range routes {
 		r := &routes[i]

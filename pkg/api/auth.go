@@ -61,7 +61,11 @@ func (s *Server) login(c *gin.Context) error {
 	if in.Username == "" || in.Password == "" {
 		return docs.Errorf(docs.Invalid, "username and password are required")
 	}
-	u, err := s.Users.UserByName(c.Request.Context(), in.Username)
+	ctx := c.Request.Context()
+	if err := s.checkThrottle(ctx, in.Username, c.ClientIP()); err != nil {
+		return err
+	}
+	u, err := s.Users.UserByName(ctx, in.Username)
 	if err != nil && !docs.IsNotFound(err) {
 		return err
 	}
@@ -71,8 +75,24 @@ func (s *Server) login(c *gin.Context) error {
 		} else {
 			c.Set(ctxReason, "login: wrong password for "+u.Username)
 		}
+		if err := s.recordLoginFailure(ctx, in.Username, c.ClientIP()); err != nil {
+			return err
+		}
 		return errBadCredentials
 	}
+	if err := s.LoginFailures.ClearLoginFailures(ctx, in.Username); err != nil {
+		return err
+	}
+	if err := startSession(c, u); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUserJSON(u))
+	return nil
+}
+
+// startSession gives the request a new session for u under a new id,
+// ending the one it came with.
+func startSession(c *gin.Context, u *docs.User) error {
 	sess := ginsessions.Default(c)
 	sess.Clear()
 	sess.Set(session.UserIDKey, u.ID)
@@ -80,7 +100,6 @@ func (s *Server) login(c *gin.Context) error {
 		return err
 	}
 	c.Set(ctxUser, u)
-	c.JSON(http.StatusOK, toUserJSON(u))
 	return nil
 }
 
@@ -99,6 +118,53 @@ func (s *Server) logout(c *gin.Context) error {
 func (s *Server) me(c *gin.Context) error {
 	u, err := currentUser(c)
 	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUserJSON(u))
+	return nil
+}
+
+type passwordChange struct {
+	CurrentPassword string `json:"current_password"`
+	Password        string `json:"password"`
+}
+
+// updateMe changes the caller's password. The current password is checked
+// like a login (throttled, and a wrong one counts as a failure); on success
+// every session of the user ends and the caller continues under a new id.
+func (s *Server) updateMe(c *gin.Context) error {
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	var in passwordChange
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.CurrentPassword == "" {
+		return docs.FieldErrorf("current_password", "current_password is required")
+	}
+	if err := docs.ValidatePassword(in.Password); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if err := s.checkThrottle(ctx, u.Username, c.ClientIP()); err != nil {
+		return err
+	}
+	if !s.Passwords.Check(u, in.CurrentPassword) {
+		if err := s.recordLoginFailure(ctx, u.Username, c.ClientIP()); err != nil {
+			return err
+		}
+		return docs.Errorf(docs.Forbidden, "the current password is wrong")
+	}
+	hash, err := s.Passwords.Hash(in.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.Users.SetPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	if err := startSession(c, u); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, toUserJSON(u))

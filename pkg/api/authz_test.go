@@ -81,6 +81,7 @@ var matrix = []matrixRow{
 	{"login", "public", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200)},
 	{"logout", "login", fixed("DELETE", "/logout", ""), loggedIn(204, nil)},
 	{"me", "login", fixed("GET", "/me", ""), loggedIn(200, nil)},
+	{"me_update", "login", fixed("PATCH", "/me", `{"current_password":"password","password":"password"}`), loggedIn(200, nil)},
 	{"document_list", "public", fixed("GET", "/documents", ""), statuses(200)},
 	{"document_create", "login", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil)},
 	{"document", "login", onDoc("GET", ""), loggedIn(200, nil)},

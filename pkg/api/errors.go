@@ -3,8 +3,10 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,6 +40,10 @@ func statusOf(k docs.Kind) int {
 		return http.StatusPreconditionFailed
 	case docs.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case docs.UnsupportedMediaType:
+		return http.StatusUnsupportedMediaType
+	case docs.TooManyRequests:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}
@@ -64,6 +70,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 		var de *docs.Error
 		errors.As(err, &de)
 		p.Detail, p.Field = de.Detail, de.Field
+		if de.RetryAfter > 0 {
+			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
+		}
 	}
 	if status == http.StatusUnauthorized || status == http.StatusForbidden {
 		if _, logged := c.Get(ctxReason); !logged {

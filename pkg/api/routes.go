@@ -26,6 +26,7 @@ var routes = []Route{
 	{"login", http.MethodPost, "/login", LoggedIn, (*Server).login},
 	{"logout", http.MethodDelete, "/logout", LoggedIn, (*Server).logout},
 	{"me", http.MethodGet, "/me", LoggedIn, (*Server).me},
+	{"me_update", http.MethodPatch, "/me", LoggedIn, (*Server).updateMe},
 	{"document_list", http.MethodGet, "/documents", LoggedIn, (*Server).listDocuments},
 	{"document_create", http.MethodPost, "/documents", LoggedIn, (*Server).createDocument},
 	{"document", http.MethodGet, "/documents/:id", LoggedIn, (*Server).getDocument},

@@ -91,6 +91,9 @@ type UserStore interface {
 	ListUsers(ctx context.Context, p Page) ([]*User, error)
 	// SetRole changes a user's role, refusing to demote the last admin.
 	SetRole(ctx context.Context, id int64, role Role) (*User, error)
+	// SetPassword replaces a user's password hash and ends every session
+	// of theirs, in one transaction.
+	SetPassword(ctx context.Context, id int64, hash []byte) error
 	// DeleteUser removes a user and ends their sessions. Their documents
 	// move to reassignTo; with reassignTo 0 a user who owns documents is
 	// a Conflict, so no document is ever lost with its author.
@@ -118,4 +121,17 @@ type SessionStore interface {
 	// DeleteExpiredSessions removes sessions last seen before idleBefore or
 	// created before createdBefore, and says how many went.
 	DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
+}
+
+// LoginFailureStore keeps failed logins, so that throttling holds across
+// restarts and across replicas sharing the database.
+type LoginFailureStore interface {
+	RecordLoginFailure(ctx context.Context, username, address string, at time.Time) error
+	// LoginFailures returns the times of the failures for username (or, when
+	// username is empty, from address) at or after since, newest first, at
+	// most limit of them.
+	LoginFailures(ctx context.Context, username, address string, since time.Time, limit int) ([]time.Time, error)
+	// ClearLoginFailures forgets username's failures after a good login.
+	ClearLoginFailures(ctx context.Context, username string) error
+	DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int64, error)
 }

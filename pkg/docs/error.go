@@ -3,6 +3,7 @@ package docs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind says what went wrong in terms a caller can act on. The HTTP layer
@@ -20,6 +21,9 @@ const (
 	Conflict
 	PreconditionFailed
 	TooLarge
+	UnsupportedMediaType
+	// TooManyRequests is a throttled request; RetryAfter says for how long.
+	TooManyRequests
 )
 
 // Error is an error with a kind and a message written for the user.
@@ -28,6 +32,8 @@ type Error struct {
 	Detail string
 	// Field names the request field at fault, for Invalid errors.
 	Field string
+	// RetryAfter is how long a TooManyRequests caller should wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Detail }

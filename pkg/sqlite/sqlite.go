@@ -157,7 +157,8 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // Compile-time checks that DB is every store the core asks for.
 var (
-	_ docs.UserStore     = (*DB)(nil)
-	_ docs.DocumentStore = (*DB)(nil)
-	_ docs.SessionStore  = (*DB)(nil)
+	_ docs.UserStore         = (*DB)(nil)
+	_ docs.DocumentStore     = (*DB)(nil)
+	_ docs.SessionStore      = (*DB)(nil)
+	_ docs.LoginFailureStore = (*DB)(nil)
 )

@@ -182,3 +182,28 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
 	}
 	return nil
 }
+
+// SetPassword replaces the hash and deletes every session of the user.
+func (d *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, string(hash), id)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	} else if n == 0 {
+		return docs.Errorf(docs.NotFound, "user %d not found", id)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}

@@ -40,8 +40,11 @@ type Options struct {
 	// Config is passed to api.New; PublicRoutes defaults to
 	// api.DefaultPublicRoutes and AllowRegistration to true.
 	Config *api.Config
-	// Secrets are the session secrets; one random secret by default.
+	// Secrets are the session secrets; a fixed test secret by default.
 	Secrets [][]byte
+	// Share serves the database (and clock) of another Server, as a second
+	// replica or a restarted process would.
+	Share *Server
 }
 
 // Clock is a settable clock for session timeouts.
@@ -78,31 +81,19 @@ func NewServer(t testing.TB) *Server {
 // NewServerWith starts docsd with opts.
 func NewServerWith(t testing.TB, opts Options) *Server {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "docs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	pw, err := docs.NewPasswords(bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{now: time.Now()}
-	created, err := seed.Run(ctx, db, pw, clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, clock := openSeeded(t, opts.Share, pw)
 	users := map[string]int64{}
-	for _, c := range created {
-		u, err := db.UserByName(ctx, c.User)
+	for _, su := range seed.Users {
+		u, err := db.UserByName(ctx, su.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		users[c.User] = u.ID
+		users[su.Name] = u.ID
 	}
 	secrets := opts.Secrets
 	if secrets == nil {
@@ -122,13 +113,35 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Now = clock.Now
-	engine, err := api.New(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw})
+	engine, err := api.New(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
+}
+
+// openSeeded returns share's database and clock, or a new seeded database
+// in t.TempDir() and a clock at the current time.
+func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *Clock) {
+	if share != nil {
+		return share.DB, share.Clock
+	}
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "docs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock := &Clock{now: time.Now()}
+	if _, err := seed.Run(ctx, db, pw, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return db, clock
 }
 
 // CreateDocument stores a document by author (a demo username) and returns
