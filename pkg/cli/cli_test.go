@@ -48,8 +48,12 @@ type harness struct {
 
 func newHarness(t *testing.T, tty bool, stdin string) *harness {
 	t.Helper()
+	return newHarnessWith(t, apitest.NewServer(t), tty, stdin)
+}
+
+func newHarnessWith(t *testing.T, srv *apitest.Server, tty bool, stdin string) *harness {
+	t.Helper()
 	keyring.MockInit()
-	srv := apitest.NewServer(t)
 	ios, out, errOut := testIO(stdin, tty)
 	h := &harness{srv: srv, out: out, err: errOut, prompter: &fakePrompter{}}
 	h.env = map[string]string{"DOCS_SERVER": srv.URL, "DOCS_CONFIG_DIR": t.TempDir()}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/client"
 )
 
@@ -99,6 +101,20 @@ func TestListAndGet(t *testing.T) {
 	wantExit(t, h, h.run(t, "get", "1"), exitOK, "get 1")
 	if !strings.Contains(h.out.String(), "\n--\n") || !strings.Contains(h.out.String(), "author:") {
 		t.Errorf("get output = %q; want fields, --, body", h.out)
+	}
+}
+
+func TestListOnAServerWithAPrivateList(t *testing.T) {
+	cfg := &api.Config{PublicRoutes: []string{"health", "register", "login"}, AllowRegistration: true}
+	h := newHarnessWith(t, apitest.NewServerWith(t, apitest.Options{Config: cfg}), false, "")
+	wantExit(t, h, h.run(t, "list"), exitAuth, "list (logged out, private list)")
+	if !strings.Contains(h.err.String(), "No session is stored") {
+		t.Errorf("stderr = %q; want the 401 explained", h.err)
+	}
+	h.loginAs(t, "carol")
+	wantExit(t, h, h.run(t, "list"), exitOK, "list (logged in, private list)")
+	if !strings.Contains(h.out.String(), "TITLE") {
+		t.Errorf("stdout = %q; want the table", h.out)
 	}
 }
 
