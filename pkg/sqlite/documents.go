@@ -13,7 +13,7 @@ import (
 // CreateDocument inserts d and sets its ID, Version and author name.
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
-	err := d.db.QueryRowContext(ctx,
+	err := d.q.QueryRowContext(ctx,
 		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
 		 VALUES (?, ?, ?, ?, ?, 1)
 		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
@@ -27,7 +27,7 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 
 // DocumentByID returns the document with id, or a NotFound error.
 func (d *DB) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
-	return documentByID(ctx, d.db, id)
+	return documentByID(ctx, d.q, id)
 }
 
 type queryRower interface {
@@ -57,7 +57,7 @@ func documentByID(ctx context.Context, q queryRower, id int64) (*docs.Document, 
 // order, without bodies. The primary key makes every page an index range
 // scan, however deep.
 func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, error) {
-	rows, err := d.db.QueryContext(ctx,
+	rows, err := d.q.QueryContext(ctx,
 		`SELECT d.id, d.title, d.author_id, u.username, d.created_at, d.updated_at, d.version
 		 FROM documents d JOIN users u ON u.id = d.author_id
 		 WHERE d.id > ? ORDER BY d.id LIMIT ?`, p.After, p.Limit)
@@ -123,7 +123,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 
 // DeleteDocument deletes the document with id, or returns NotFound.
 func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
-	res, err := d.db.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+	res, err := d.q.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete document %d: %w", id, err)
 	}

@@ -9,7 +9,7 @@ import (
 
 // RecordLoginFailure stores one failed login.
 func (d *DB) RecordLoginFailure(ctx context.Context, username, address string, at time.Time) error {
-	_, err := d.db.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
+	_, err := d.q.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
 		strings.ToLower(username), address, micros(at))
 	if err != nil {
 		return fmt.Errorf("record login failure: %w", err)
@@ -26,7 +26,7 @@ func (d *DB) LoginFailures(ctx context.Context, username, address string, since 
 		q = `SELECT at FROM login_failures WHERE address = ? AND at >= ? ORDER BY at DESC LIMIT ?`
 		key = address
 	}
-	rows, err := d.db.QueryContext(ctx, q, key, micros(since), limit)
+	rows, err := d.q.QueryContext(ctx, q, key, micros(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("count login failures: %w", err)
 	}
@@ -47,7 +47,7 @@ func (d *DB) LoginFailures(ctx context.Context, username, address string, since 
 
 // ClearLoginFailures forgets username's failures.
 func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
-	if _, err := d.db.ExecContext(ctx, `DELETE FROM login_failures WHERE username = ?`, strings.ToLower(username)); err != nil {
+	if _, err := d.q.ExecContext(ctx, `DELETE FROM login_failures WHERE username = ?`, strings.ToLower(username)); err != nil {
 		return fmt.Errorf("clear login failures: %w", err)
 	}
 	return nil
@@ -55,7 +55,7 @@ func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
 
 // DeleteLoginFailuresBefore drops failures too old to matter.
 func (d *DB) DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int64, error) {
-	res, err := d.db.ExecContext(ctx, `DELETE FROM login_failures WHERE at < ?`, micros(before))
+	res, err := d.q.ExecContext(ctx, `DELETE FROM login_failures WHERE at < ?`, micros(before))
 	if err != nil {
 		return 0, fmt.Errorf("sweep login failures: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 
 // CreateSession stores s.
 func (d *DB) CreateSession(ctx context.Context, s *docs.Session) error {
-	_, err := d.db.ExecContext(ctx,
+	_, err := d.q.ExecContext(ctx,
 		`INSERT INTO sessions (id, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)`,
 		s.ID, s.UserID, micros(s.CreatedAt), micros(s.LastSeen))
 	if err != nil {
@@ -27,7 +27,7 @@ func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) 
 		s             docs.Session
 		created, seen int64
 	)
-	err := d.db.QueryRowContext(ctx,
+	err := d.q.QueryRowContext(ctx,
 		`SELECT id, user_id, created_at, last_seen FROM sessions WHERE id = ?`, id,
 	).Scan(&s.ID, &s.UserID, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -42,7 +42,7 @@ func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) 
 
 // TouchSession records that the session was used at seen.
 func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	if _, err := d.db.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(seen), id); err != nil {
+	if _, err := d.q.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(seen), id); err != nil {
 		return fmt.Errorf("touch session: %w", err)
 	}
 	return nil
@@ -50,7 +50,7 @@ func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error 
 
 // DeleteSession removes the session with id; a missing one is not an error.
 func (d *DB) DeleteSession(ctx context.Context, id string) error {
-	if _, err := d.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+	if _, err := d.q.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -59,7 +59,7 @@ func (d *DB) DeleteSession(ctx context.Context, id string) error {
 // DeleteExpiredSessions removes sessions idle since before idleBefore or
 // created before createdBefore.
 func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := d.db.ExecContext(ctx,
+	res, err := d.q.ExecContext(ctx,
 		`DELETE FROM sessions WHERE last_seen < ? OR created_at < ?`, micros(idleBefore), micros(createdBefore))
 	if err != nil {
 		return 0, fmt.Errorf("sweep sessions: %w", err)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ var migrations embed.FS
 // and docs.SessionStore.
 type DB struct {
 	db *sql.DB
+	q  *stmts
 }
 
 // Open opens (creating if needed) the SQLite database at path. It does not
@@ -63,13 +65,24 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &DB{db: db}, nil
+	// WAL readers run in parallel, one per connection. Keep every
+	// connection open: opening one runs the pragmas and empties its
+	// statement cache, which database/sql's default of two idle
+	// connections would do over and over under load.
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(0)
+	return &DB{db: db, q: newStmts(db)}, nil
 }
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.q.close()
+	return d.db.Close()
+}
 
 func (d *DB) migrator() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations")
@@ -131,7 +144,7 @@ func (d *DB) Migrations(ctx context.Context) ([]Migration, error) {
 // database, all get the value that was stored first.
 func (d *DB) Setting(ctx context.Context, key string, create func() (string, error)) (string, error) {
 	var v string
-	err := d.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := d.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if err == nil {
 		return v, nil
 	}
@@ -142,10 +155,10 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 	if err != nil {
 		return "", err
 	}
-	if _, err := d.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, nv); err != nil {
+	if _, err := d.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, nv); err != nil {
 		return "", fmt.Errorf("store setting %s: %w", key, err)
 	}
-	if err := d.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
+	if err := d.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
 		return "", fmt.Errorf("read setting %s: %w", key, err)
 	}
 	return v, nil

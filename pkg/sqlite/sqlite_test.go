@@ -319,13 +319,17 @@ func TestForeignKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer c.Close()
 			conns[i] = c
 		}
 		for i, c := range conns {
 			if _, err := c.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, ids[i]); err != nil {
 				t.Fatalf("delete user %d on connection %d: %v", ids[i], i, err)
 			}
+		}
+		// Give the connections back: the pool is bounded, and the checks
+		// below need one.
+		for _, c := range conns {
+			c.Close()
 		}
 		for i := range users {
 			if _, err := db.SessionByID(ctx, fmt.Sprintf("s%d", i)); !docs.IsNotFound(err) {

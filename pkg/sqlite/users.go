@@ -31,7 +31,7 @@ func scanUser(row interface{ Scan(...any) error }) (*docs.User, error) {
 // CreateUser inserts u and sets its ID. A taken username (in any case) is a
 // Conflict.
 func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
-	err := d.db.QueryRowContext(ctx,
+	err := d.q.QueryRowContext(ctx,
 		`INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		u.Username, string(u.PasswordHash), string(u.Role), micros(u.CreatedAt),
 	).Scan(&u.ID)
@@ -46,7 +46,7 @@ func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 
 // UserByID returns the user with id, or a NotFound error.
 func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
-	u, err := scanUser(d.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(d.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
 	}
@@ -58,7 +58,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
 
 // UserByName returns the user called username in any case, or a NotFound error.
 func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error) {
-	u, err := scanUser(d.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower(?)`, username))
+	u, err := scanUser(d.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower(?)`, username))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, docs.Errorf(docs.NotFound, "user %q not found", username)
 	}
@@ -70,7 +70,7 @@ func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error
 
 // ListUsers returns users in id order.
 func (d *DB) ListUsers(ctx context.Context, p docs.Page) ([]*docs.User, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
+	rows, err := d.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
