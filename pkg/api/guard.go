@@ -14,9 +14,9 @@ import (
 
 // guard runs before every handler. A route whose name is on the skip list
 // passes; every other matched route, including one registered outside the
-// route table and so without a name, needs a valid session and an existing
-// user, else 401. The user is loaded on every request, so a role change or
-// a removed user takes effect at once.
+// route table and so without a name, needs a valid session, else 401. The
+// user is read with the session on every request, so a role change or a
+// removed user (whose sessions go with it) takes effect at once.
 func (s *Server) guard(c *gin.Context) {
 	if c.FullPath() == "" {
 		// No route matched: gin answers 404 or 405, the same for everyone.
@@ -31,24 +31,14 @@ func (s *Server) guard(c *gin.Context) {
 			return
 		}
 	}
-	uid, reason, err := s.Sessions.Authenticate(c.Request)
+	u, reason, err := s.Sessions.Authenticate(c.Request)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if uid == 0 {
+	if u == nil {
 		c.Set(ctxReason, string(reason))
 		s.fail(c, unauthorized(reason != session.NoCookie))
-		return
-	}
-	u, err := s.Users.UserByID(c.Request.Context(), uid)
-	if docs.IsNotFound(err) {
-		c.Set(ctxReason, "session user no longer exists")
-		s.fail(c, unauthorized(true))
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	c.Set(ctxUser, u)

@@ -116,6 +116,9 @@ type DocumentStore interface {
 type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByID(ctx context.Context, id string) (*Session, error)
+	// SessionUser returns the session and its user in one read: it is what
+	// every private request asks, so it must be cheap.
+	SessionUser(ctx context.Context, id string) (*Session, *User, error)
 	TouchSession(ctx context.Context, id string, seen time.Time) error
 	DeleteSession(ctx context.Context, id string) error
 	// DeleteExpiredSessions removes sessions last seen before idleBefore or

@@ -104,28 +104,25 @@ const (
 	AbsExpiry  Reason = "session absolute timeout passed"
 )
 
-// Authenticate returns the user id of r's valid session. When there is none
-// it returns 0 and the reason; err is for storage failures only, so an
-// outage is never reported as "not logged in".
-func (s *Store) Authenticate(r *http.Request) (userID int64, reason Reason, err error) {
+// Authenticate returns the user of r's valid session, read in the same
+// query as the session, so a role change or a removed user shows at once.
+// When there is no valid session it returns nil and the reason; err is for
+// storage failures only, so an outage is never reported as "not logged in".
+func (s *Store) Authenticate(r *http.Request) (*docs.User, Reason, error) {
 	c, err := r.Cookie(s.cfg.CookieName)
 	if err != nil {
-		return 0, NoCookie, nil
+		return nil, NoCookie, nil
 	}
 	token, ok := s.verify(c.Value)
 	if !ok {
-		return 0, BadCookie, nil
+		return nil, BadCookie, nil
 	}
-	sess, reason, err := s.lookup(r.Context(), token)
-	if sess == nil {
-		return 0, reason, err
-	}
-	return sess.UserID, "", nil
+	return s.lookup(r.Context(), token)
 }
 
-func (s *Store) lookup(ctx context.Context, token string) (*docs.Session, Reason, error) {
+func (s *Store) lookup(ctx context.Context, token string) (*docs.User, Reason, error) {
 	id := hashToken(token)
-	sess, err := s.repo.SessionByID(ctx, id)
+	sess, user, err := s.repo.SessionUser(ctx, id)
 	if docs.IsNotFound(err) {
 		return nil, NoSession, nil
 	}
@@ -151,7 +148,7 @@ func (s *Store) lookup(ctx context.Context, token string) (*docs.Session, Reason
 			return nil, "", err
 		}
 	}
-	return sess, "", nil
+	return user, "", nil
 }
 
 // Get returns the request's session through gorilla's per-request registry.
@@ -171,13 +168,13 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if !ok {
 		return sess, nil
 	}
-	rec, _, err := s.lookup(r.Context(), token)
-	if err != nil || rec == nil {
+	user, _, err := s.lookup(r.Context(), token)
+	if err != nil || user == nil {
 		return sess, err
 	}
 	sess.ID = token
 	sess.IsNew = false
-	sess.Values[UserIDKey] = rec.UserID
+	sess.Values[UserIDKey] = user.ID
 	return sess, nil
 }
 

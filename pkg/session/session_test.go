@@ -176,11 +176,14 @@ func authenticate(t *testing.T, s *session.Store, c *http.Cookie) (int64, sessio
 	if c != nil {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
-	uid, reason, err := s.Authenticate(req)
+	u, reason, err := s.Authenticate(req)
 	if err != nil {
 		t.Fatalf("Authenticate(%q) error = %v; want a user or a reason", c, err)
 	}
-	return uid, reason
+	if u == nil {
+		return 0, reason
+	}
+	return u.ID, reason
 }
 
 // wantUser fails unless c authenticates as e's user.

@@ -40,6 +40,30 @@ func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) 
 	return &s, nil
 }
 
+// SessionUser returns the session with id and its user, joined in one
+// prepared query, or a NotFound error.
+func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
+	var (
+		s                 docs.Session
+		u                 docs.User
+		created, seen, uc int64
+		hash, role        string
+	)
+	err := d.q.QueryRowContext(ctx,
+		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at
+		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id,
+	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, docs.Errorf(docs.NotFound, "session not found")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load session: %w", err)
+	}
+	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
+	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), fromMicros(uc)
+	return &s, &u, nil
+}
+
 // TouchSession records that the session was used at seen.
 func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error {
 	if _, err := d.q.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(seen), id); err != nil {
