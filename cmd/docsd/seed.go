@@ -10,12 +10,16 @@ import (
 )
 
 func newSeedCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var filler int
+	cmd := &cobra.Command{
 		Use:   "seed",
 		Short: "Create the demo users alice (admin), bob (editor), carol (member) and their documents",
 		Long: `Create the demo users alice (admin), bob (editor) and carol (member), all
 with the password "password", and a few documents by each. Users that
-already exist are left alone, so running it again changes nothing.`,
+already exist are left alone, so running it again changes nothing.
+
+--documents N also adds N generated documents (every run adds N more), for
+load tests: a million take a few seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := e.openDB(cmd.Context())
@@ -34,10 +38,19 @@ already exist are left alone, so running it again changes nothing.`,
 			if err != nil {
 				return err
 			}
-			if len(created) == 0 {
+			if len(created) == 0 && filler == 0 {
 				fmt.Fprintln(e.stdout, "nothing to do: the demo users already exist")
+			}
+			if filler > 0 {
+				first, last, err := seed.Filler(cmd.Context(), db, filler, time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "created %d filler documents, ids %d to %d\n", filler, first, last)
 			}
 			return nil
 		},
 	}
+	cmd.Flags().IntVar(&filler, "documents", 0, "also add this many generated documents")
+	return cmd
 }
