@@ -62,7 +62,8 @@ func (s *Server) login(c *gin.Context) error {
 		return docs.Errorf(docs.Invalid, "username and password are required")
 	}
 	ctx := c.Request.Context()
-	if err := s.checkThrottle(ctx, in.Username, c.ClientIP()); err != nil {
+	failures, err := s.checkThrottle(ctx, in.Username, c.ClientIP())
+	if err != nil {
 		return err
 	}
 	u, err := s.Users.UserByName(ctx, in.Username)
@@ -80,8 +81,10 @@ func (s *Server) login(c *gin.Context) error {
 		}
 		return errBadCredentials
 	}
-	if err := s.LoginFailures.ClearLoginFailures(ctx, in.Username); err != nil {
-		return err
+	if failures > 0 {
+		if err := s.LoginFailures.ClearLoginFailures(ctx, in.Username); err != nil {
+			return err
+		}
 	}
 	if err := startSession(c, u); err != nil {
 		return err
@@ -148,7 +151,7 @@ func (s *Server) updateMe(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	if err := s.checkThrottle(ctx, u.Username, c.ClientIP()); err != nil {
+	if _, err := s.checkThrottle(ctx, u.Username, c.ClientIP()); err != nil {
 		return err
 	}
 	if !s.Passwords.Check(u, in.CurrentPassword) {

@@ -23,8 +23,10 @@ var DefaultThrottle = Throttle{MaxFailures: 5, MaxFailuresPerAddress: 20, Window
 
 // checkThrottle returns a TooManyRequests error while username or address
 // is locked out. The lockout lasts until the oldest of the last max
-// failures leaves the window.
-func (s *Server) checkThrottle(ctx context.Context, username, address string) error {
+// failures leaves the window. It also says how many recent failures the
+// username has, so a good login clears them only when there are some:
+// most logins then write nothing but their session.
+func (s *Server) checkThrottle(ctx context.Context, username, address string) (userFailures int, err error) {
 	now := s.cfg.Now()
 	since := now.Add(-s.cfg.Throttle.Window)
 	for _, key := range []struct {
@@ -39,7 +41,10 @@ func (s *Server) checkThrottle(ctx context.Context, username, address string) er
 		}
 		times, err := s.LoginFailures.LoginFailures(ctx, key.username, key.address, since, key.max)
 		if err != nil {
-			return err
+			return 0, err
+		}
+		if key.username != "" {
+			userFailures = len(times)
 		}
 		if len(times) >= key.max {
 			wait := times[len(times)-1].Add(s.cfg.Throttle.Window).Sub(now)
@@ -48,10 +53,10 @@ func (s *Server) checkThrottle(ctx context.Context, username, address string) er
 			}
 			e := docs.Errorf(docs.TooManyRequests, "too many failed logins; try again in %s", wait.Round(time.Second))
 			e.RetryAfter = wait
-			return e
+			return 0, e
 		}
 	}
-	return nil
+	return userFailures, nil
 }
 
 func (s *Server) recordLoginFailure(ctx context.Context, username, address string) error {
