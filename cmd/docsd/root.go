@@ -103,7 +103,8 @@ func (e *env) passwords() (*docs.Passwords, error) {
 	return docs.NewPasswords(e.cfg.GetInt("auth.bcrypt_cost"))
 }
 
-func (e *env) logger() (*slog.Logger, error) {
+// logger returns the configured logger writing to w.
+func (e *env) logger(w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(e.cfg.GetString("log.level"))); err != nil {
 		return nil, fmt.Errorf("log.level: %w", err)
@@ -111,9 +112,9 @@ func (e *env) logger() (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch f := e.cfg.GetString("log.format"); f {
 	case "text":
-		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	default:
 		return nil, fmt.Errorf("log.format %q: want text or json", f)
 	}

@@ -33,7 +33,9 @@ func newServeCmd(e *env) *cobra.Command {
 }
 
 func (e *env) serve(ctx context.Context) error {
-	log, err := e.logger()
+	logOut := newLogWriter(e.stderr)
+	defer logOut.Close()
+	log, err := e.logger(logOut)
 	if err != nil {
 		return err
 	}
