@@ -55,6 +55,23 @@ func (c *Client) Me(ctx context.Context) (*User, error) {
 	return &u, nil
 }
 
+// ChangePassword changes the password of the session's user. The server
+// ends every other session of the user and gives this one a new id, which
+// the client keeps: read it with Session and store it in place of the old
+// one. A wrong current password is a 403 *Error (and counts as a failed
+// login, so repeated tries get 429).
+func (c *Client) ChangePassword(ctx context.Context, current, password string) (*User, error) {
+	var u User
+	body := struct {
+		CurrentPassword string `json:"current_password"`
+		Password        string `json:"password"`
+	}{current, password}
+	if _, err := c.do(ctx, request{method: http.MethodPatch, path: "/me", body: body, out: &u}); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 // ListDocuments returns documents in ID order without their bodies,
 // following the server's Link rel="next" pagination to the end, or until
 // opts.Limit documents have been read.

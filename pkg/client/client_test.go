@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/docsd/docs/pkg/api/apitest"
@@ -227,4 +228,63 @@ func TestContextCancelIsNotUnreachable(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || errors.As(err, &ue) {
 		t.Errorf("Health(cancelled) = %v; want context.Canceled, not *UnreachableError", err)
 	}
+}
+
+func TestThrottledLoginCarriesRetryAfter(t *testing.T) {
+	srv := apitest.NewServer(t)
+	c := client.New(srv.URL, nil)
+	wrong := client.Credentials{Username: "carol", Password: "wrong password"}
+	for i := range 5 {
+		_, err := c.Login(t.Context(), wrong)
+		wantStatus(t, fmt.Sprintf("wrong login %d", i+1), err, http.StatusUnauthorized)
+	}
+	_, err := c.Login(t.Context(), client.Credentials{Username: "carol", Password: "password"})
+	ce := wantStatus(t, "login after 5 failures", err, http.StatusTooManyRequests)
+	if ce.RetryAfter <= 0 || !strings.Contains(ce.Detail, "too many failed logins") {
+		t.Errorf("429 RetryAfter = %v, Detail = %q; want a positive wait and the server's detail", ce.RetryAfter, ce.Detail)
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	srv := apitest.NewServer(t)
+	ctx := t.Context()
+
+	t.Run("a wrong current password is a 403 and changes nothing", func(t *testing.T) {
+		c := login(t, srv, "bob")
+		_, err := c.ChangePassword(ctx, "not my password", "new password")
+		wantStatus(t, "ChangePassword with a wrong current password", err, http.StatusForbidden)
+		login(t, srv, "bob") // the old password still works
+	})
+
+	t.Run("a too short new password is a 400 naming the field", func(t *testing.T) {
+		c := login(t, srv, "bob")
+		_, err := c.ChangePassword(ctx, "password", "short")
+		ce := wantStatus(t, "ChangePassword to a short password", err, http.StatusBadRequest)
+		if !strings.Contains(ce.Detail, "password") {
+			t.Errorf("Detail = %q; want it to name the password", ce.Detail)
+		}
+	})
+
+	t.Run("success renews this session and ends the others", func(t *testing.T) {
+		c := login(t, srv, "carol")
+		other := login(t, srv, "carol")
+		before := c.Session()
+		u, err := c.ChangePassword(ctx, "password", "a new password")
+		if err != nil || u.Username != "carol" {
+			t.Fatalf("ChangePassword = %+v, %v; want carol", u, err)
+		}
+		if c.Session() == "" || c.Session() == before {
+			t.Errorf("Session() after the change = %q; want a new value, not %q", c.Session(), before)
+		}
+		if _, err := c.Me(ctx); err != nil {
+			t.Errorf("Me() with the renewed session = %v; want nil", err)
+		}
+		_, err = client.New(srv.URL, &client.Options{Session: before}).Me(ctx)
+		wantStatus(t, "Me() with the session from before the change", err, http.StatusUnauthorized)
+		_, err = other.Me(ctx)
+		wantStatus(t, "Me() with another session of the user", err, http.StatusUnauthorized)
+		if _, err := client.New(srv.URL, nil).Login(ctx, client.Credentials{Username: "carol", Password: "a new password"}); err != nil {
+			t.Errorf("Login with the new password = %v; want nil", err)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseServerURL(t *testing.T) {
@@ -99,6 +100,29 @@ func TestNewError(t *testing.T) {
 			t.Errorf("StatusCode = %d; want 404", got)
 		}
 	})
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, header string
+		want         time.Duration
+	}{
+		{"delay in seconds", "900", 15 * time.Minute},
+		{"an HTTP date in the future", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{"an HTTP date in the past is no wait", now.Add(-time.Minute).Format(http.TimeFormat), 0},
+		{"no header is no wait", "", 0},
+		{"garbage is no wait", "soon", 0},
+		{"a negative delay is no wait", "-5", 0},
+		{"a delay too large for a Duration is no wait, not an overflow", "99999999999999999999", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := retryAfter(tt.header, now); got != tt.want {
+				t.Errorf("retryAfter(%q) = %v; want %v", tt.header, got, tt.want)
+			}
+		})
+	}
 }
 
 func TestReason(t *testing.T) {

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Error is a non-2xx answer from docsd. When the server sent a problem
@@ -24,6 +27,9 @@ type Error struct {
 	Title    string
 	Detail   string
 	Instance string
+	// RetryAfter is how long the server asked the client to wait before
+	// trying again (the Retry-After header of a 429 or 503), or 0.
+	RetryAfter time.Duration
 	// Method and URL identify the request that failed.
 	Method string
 	URL    string
@@ -51,7 +57,7 @@ type problem struct {
 }
 
 func newError(method string, u *url.URL, resp *http.Response, body []byte) *Error {
-	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: u.String()}
+	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: u.String(), RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	var p problem
 	if isJSON(resp.Header.Get("Content-Type")) && json.Unmarshal(body, &p) == nil {
 		e.Type, e.Title, e.Detail, e.Instance = p.Type, p.Title, p.Detail, p.Instance
@@ -67,6 +73,25 @@ func newError(method string, u *url.URL, resp *http.Response, body []byte) *Erro
 		e.Problem = b
 	}
 	return e
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// A missing, malformed or past value is 0.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 || n > int64(math.MaxInt64/time.Second) {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 func isJSON(contentType string) bool {
