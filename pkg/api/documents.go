@@ -25,11 +25,7 @@ func (s *Server) listDocuments(c *gin.Context) error {
 		list = list[:p.Limit]
 		setNextLink(c, p, list[len(list)-1].ID)
 	}
-	out := make([]documentJSON, len(list))
-	for i, d := range list {
-		out[i] = toDocumentJSON(d, false)
-	}
-	c.JSON(http.StatusOK, out)
+	writeDocumentList(c, list)
 	return nil
 }
 
@@ -64,7 +60,7 @@ func (s *Server) createDocument(c *gin.Context) error {
 	}
 	c.Header("Location", fmt.Sprintf("/documents/%d", d.ID))
 	c.Header("ETag", etag(d.Version))
-	c.JSON(http.StatusCreated, toDocumentJSON(d, true))
+	writeDocument(c, http.StatusCreated, d)
 	return nil
 }
 
@@ -98,7 +94,7 @@ func (s *Server) getDocument(c *gin.Context) error {
 		return err
 	}
 	c.Header("ETag", etag(d.Version))
-	c.JSON(http.StatusOK, toDocumentJSON(d, true))
+	writeDocument(c, http.StatusOK, d)
 	return nil
 }
 
@@ -135,7 +131,7 @@ func (s *Server) updateDocument(c *gin.Context) error {
 		return err
 	}
 	c.Header("ETag", etag(d.Version))
-	c.JSON(http.StatusOK, toDocumentJSON(d, true))
+	writeDocument(c, http.StatusOK, d)
 	return nil
 }
 

@@ -15,8 +15,9 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// The wire types. They are the API's contract, kept apart from the domain
-// types so that a storage field never leaks into a response by accident.
+// The wire type of a user: the API's contract, kept apart from the domain
+// type so that a storage field (the password hash) never leaks into a
+// response by accident. Documents are encoded in encode.go.
 
 type userJSON struct {
 	ID        int64     `json:"id"`
@@ -25,37 +26,8 @@ type userJSON struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-type authorJSON struct {
-	ID       int64  `json:"id"`
-	Username string `json:"username"`
-}
-
-type documentJSON struct {
-	ID        int64      `json:"id"`
-	Title     string     `json:"title"`
-	Body      *string    `json:"body,omitempty"`
-	Author    authorJSON `json:"author"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
-	Version   int64      `json:"version"`
-}
-
 func toUserJSON(u *docs.User) userJSON {
 	return userJSON{ID: u.ID, Username: u.Username, Role: u.Role, CreatedAt: u.CreatedAt}
-}
-
-// toDocumentJSON renders d; withBody is false in lists, which carry no bodies.
-func toDocumentJSON(d *docs.Document, withBody bool) documentJSON {
-	j := documentJSON{
-		ID: d.ID, Title: d.Title,
-		Author:    authorJSON{ID: d.Author.ID, Username: d.Author.Username},
-		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version,
-	}
-	if withBody {
-		body := d.Body
-		j.Body = &body
-	}
-	return j
 }
 
 // decode reads one JSON object from the request body into v. Every way a
