@@ -79,8 +79,10 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup:               func(env *testscript.Env) error { return startDocsd(env, docsd) },
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":   cmdExits,
-			"envfile": cmdEnvfile,
+			"exits":      cmdExits,
+			"envfile":    cmdEnvfile,
+			"genfile":    cmdGenfile,
+			"writebytes": cmdWritebytes,
 		},
 	})
 }
@@ -231,4 +233,31 @@ func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: envfile NAME FILE")
 	}
 	ts.Setenv(args[0], string(bytes.TrimSpace([]byte(ts.ReadFile(args[1])))))
+}
+
+// cmdGenfile is `genfile FILE N`: write N bytes of "a" to FILE, for bodies
+// at and over the size limit.
+func cmdGenfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: genfile FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil || n < 0 {
+		ts.Fatalf("genfile: bad size %q", args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), bytes.Repeat([]byte("a"), n), 0o600))
+}
+
+// cmdWritebytes is `writebytes FILE GOSTRING`: write the bytes of a Go
+// string literal, such as "caf\xe9", so a script can make binary files
+// and invalid UTF-8 without keeping them in the txtar.
+func cmdWritebytes(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: writebytes FILE GOSTRING")
+	}
+	b, err := strconv.Unquote(`"` + args[1] + `"`)
+	if err != nil {
+		ts.Fatalf("writebytes: bad Go string %q: %v", args[1], err)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b), 0o600))
 }

@@ -37,6 +37,9 @@ DOCS_EDITOR, VISUAL or EDITOR is set); an empty body aborts.`,
 			if strings.TrimSpace(opts.Title) == "" {
 				return usageErrorf("--title is required")
 			}
+			if err := checkTitle(opts.Title); err != nil {
+				return err
+			}
 			if opts.BodySet && opts.BodyFile != "" {
 				return usageErrorf("--body and --body-file cannot be used together")
 			}
@@ -97,6 +100,9 @@ func createRun(ctx context.Context, opts *createOptions) error {
 			os.Remove(path)
 			fmt.Fprintln(ios.ErrOut, "Aborted: the body is empty; no document was created.")
 			return nil
+		}
+		if err := checkBody("the edited text", []byte(edited)); err != nil {
+			return keepText(err, path, retry(path), "")
 		}
 		body = edited
 	}

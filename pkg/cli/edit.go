@@ -54,6 +54,9 @@ retries from it.`,
 			if opts.TitleSet && strings.TrimSpace(opts.Title) == "" {
 				return usageErrorf("--title must not be empty")
 			}
+			if err := checkTitle(opts.Title); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -140,6 +143,9 @@ func editInEditor(ctx context.Context, opts *editOptions) error {
 		os.Remove(path)
 		fmt.Fprintf(ios.ErrOut, "No changes made; document %d was not changed.\n", opts.ID)
 		return nil
+	}
+	if err := checkBody("the edited text", []byte(edited)); err != nil {
+		return keepText(err, path, retryEdit(opts.ID, path), "")
 	}
 	body := matchFinalNewline(d.Body, edited)
 	updated, err := sess.Client.UpdateDocument(ctx, opts.ID, client.DocumentPatch{Body: &body}, client.UpdateOptions{IfMatch: d.ETag})

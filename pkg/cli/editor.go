@@ -148,27 +148,3 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
-// readBody returns the body from --body or --body-file (a path, or - for
-// standard input), and whether one was given.
-func readBody(ios *iostreams, body string, bodySet bool, bodyFile string) (string, bool, error) {
-	switch {
-	case bodySet && bodyFile != "":
-		return "", false, usageErrorf("--body and --body-file cannot be used together")
-	case bodySet:
-		return body, true, nil
-	case bodyFile == "-":
-		b, err := io.ReadAll(ios.In)
-		if err != nil {
-			return "", false, fmt.Errorf("read body from stdin: %w", err)
-		}
-		return string(b), true, nil
-	case bodyFile != "":
-		b, err := os.ReadFile(bodyFile)
-		if err != nil {
-			return "", false, usageErrorf("cannot read --body-file: %v", err)
-		}
-		return string(b), true, nil
-	}
-	return "", false, nil
-}

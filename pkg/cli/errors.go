@@ -25,8 +25,10 @@ const (
 // exitCodeHelp is the exit code table shown in `docs --help`.
 const exitCodeHelp = `Exit codes:
   0  success
-  1  any other failure (network, server error, keyring failure)
-  2  usage error (bad flags or arguments, missing input with no terminal)
+  1  any other failure (network, server error, keyring failure, a 400,
+     413, 415 or 429 from the server, shown with its detail)
+  2  usage error (bad flags or arguments, missing input with no terminal,
+     an ID or body docsd cannot take)
   4  not logged in: the server said 401, or no session is stored
   5  forbidden: the server said 403
   6  not found: the server said 404
@@ -55,6 +57,28 @@ func (e *cancelledError) Error() string { return e.msg }
 
 // hinter is an error that knows what the user can do next.
 type hinter interface{ Hint() string }
+
+// hintedError is an error with advice added where the command knows more
+// than the error does.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+func (e *hintedError) Unwrap() error { return e.err }
+func (e *hintedError) Hint() string  { return e.hint }
+
+// explainThrottle adds to a 429 from a login or a password check what it
+// means: the server has paused logins after repeated failures, and until
+// the wait is over even the right password is refused. The server's detail
+// says how long. Any other error is returned as it is.
+func explainThrottle(err error) error {
+	if client.StatusCode(err) != http.StatusTooManyRequests {
+		return err
+	}
+	return &hintedError{err: err, hint: "Logins for this user (or from this address) are paused after too many failed attempts; until then even the right password is refused. Wait, then try again."}
+}
 
 // problemExtender adds members to the problem document printed with -o json.
 type problemExtender interface{ ProblemExtensions() map[string]any }

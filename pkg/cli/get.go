@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -75,11 +77,19 @@ func printDocument(ios *iostreams, d *client.Document) error {
 	return err
 }
 
-// parseID reads a document ID argument.
+// parseID reads a document ID argument: a positive whole number that fits
+// docsd's 64-bit IDs. Anything else is a usage error before any request.
 func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usageErrorf("invalid document ID %q: want a positive whole number", s)
+	switch {
+	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(s, "-"):
+		return 0, usageErrorf("invalid document ID %q: too large (IDs go up to %d)", s, int64(math.MaxInt64))
+	case err != nil || id <= 0:
+		return 0, invalidIDError(s)
 	}
 	return id, nil
+}
+
+func invalidIDError(s string) error {
+	return usageErrorf("invalid document ID %q: want a positive whole number", s)
 }

@@ -84,7 +84,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	c := opts.Client(s, "")
 	user, err := c.Login(ctx, cred)
 	if err != nil {
-		return err
+		return explainThrottle(err)
 	}
 	if opts.InsecureStorage {
 		fmt.Fprintf(ios.ErrOut, "Warning: storing the session in plain text in %s (mode 0600): anyone who can read this file can act as %s.\n", st.filePath(), user.Username)

@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"errors"
+	"strings"
+
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // newCmdRoot builds the command tree.
@@ -31,9 +35,7 @@ Environment:
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetVersionTemplate("docs version {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &usageError{msg: err.Error()}
-	})
+	root.SetFlagErrorFunc(flagError)
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.global.server, "server", defaultServer, "docsd server `URL` (env DOCS_SERVER, config server)")
 	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json (env DOCS_OUTPUT)")
@@ -53,6 +55,19 @@ Environment:
 		newCmdVersion(f, nil),
 	)
 	return root
+}
+
+// flagError makes a flag parsing error a usage error. A negative number
+// where a command takes an ID ("docs get -1") reaches pflag as the unknown
+// shorthand -1; it is reported as the bad ID it is.
+func flagError(cmd *cobra.Command, err error) error {
+	var ne *pflag.NotExistError
+	if errors.As(err, &ne) && strings.Contains(cmd.Use, "<id>") {
+		if s := ne.GetSpecifiedShortnames(); s != "" && s[0] >= '0' && s[0] <= '9' {
+			return invalidIDError("-" + s)
+		}
+	}
+	return &usageError{msg: err.Error()}
 }
 
 // exactArgs is cobra.ExactArgs reporting a usage error.
