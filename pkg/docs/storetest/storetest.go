@@ -619,6 +619,30 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		checkTime(t, "SessionByID.LastSeen", got.LastSeen, seen)
 	})
 
+	t.Run("SessionUser returns the session with its user as it is now", func(t *testing.T) {
+		s := open(t)
+		mustUser(t, s, "admin", docs.RoleAdmin)
+		u := mustUser(t, s, "Carol", docs.RoleMember)
+		seen := base.Add(time.Hour)
+		mustSession(t, s, "abc", u.ID, base, seen)
+		if _, err := s.SetRole(ctx, u.ID, docs.RoleEditor); err != nil {
+			t.Fatal(err)
+		}
+		sess, user, err := s.SessionUser(ctx, "abc")
+		if err != nil {
+			t.Fatalf("SessionUser(%q) = %v; want nil", "abc", err)
+		}
+		if sess.ID != "abc" || sess.UserID != u.ID || user.ID != u.ID || user.Username != "Carol" || user.Role != docs.RoleEditor {
+			t.Errorf("SessionUser(%q) = {ID:%q UserID:%d}, {ID:%d Username:%q Role:%q}; want {ID:%q UserID:%d}, {ID:%d Username:%q Role:%q}",
+				"abc", sess.ID, sess.UserID, user.ID, user.Username, user.Role, "abc", u.ID, u.ID, "Carol", docs.RoleEditor)
+		}
+		checkTime(t, "SessionUser.CreatedAt", sess.CreatedAt, base)
+		checkTime(t, "SessionUser.LastSeen", sess.LastSeen, seen)
+		if _, _, err := s.SessionUser(ctx, "missing"); !docs.IsNotFound(err) {
+			t.Errorf("SessionUser(%q) = %v; want NotFound", "missing", err)
+		}
+	})
+
 	t.Run("missing sessions are NotFound", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleMember)
