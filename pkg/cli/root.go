@@ -46,6 +46,7 @@ Environment:
 		newCmdLogin(f, nil),
 		newCmdLogout(f, nil),
 		newCmdStatus(f, nil),
+		newCmdPasswd(f, nil),
 		newCmdList(f, nil),
 		newCmdGet(f, nil),
 		newCmdCreate(f, nil),

@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+type passwdOptions struct {
+	cmdEnv
+	Prompter prompter
+
+	PasswordStdin bool
+}
+
+func newCmdPasswd(f *factory, runF func(*passwdOptions) error) *cobra.Command {
+	opts := &passwdOptions{cmdEnv: f.env(), Prompter: f.Prompter}
+	cmd := &cobra.Command{
+		Use:   "passwd",
+		Short: "Change your password",
+		Long: `Change the password of the user you are logged in as.
+
+On a terminal, docs asks for the current password, then the new one twice;
+nothing is echoed. Without a terminal, pass --password-stdin and write the
+current password and the new one on standard input, one per line
+("current\nnew\n"); only the line endings are removed.
+
+The server logs out every other session of yours (other machines, CI
+tokens taken from DOCS_SESSION) and renews this one, which docs stores in
+place of the old one. A wrong current password exits 5 and counts as a
+failed login: after too many, logins are paused for a while (exit 1, with
+the server's message).`,
+		Example: `  docs passwd
+  printf '%s\n%s\n' "$OLD_PASSWORD" "$NEW_PASSWORD" | docs passwd --password-stdin`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !opts.PasswordStdin && !opts.IO.InTTY {
+				return usageErrorf("no terminal to ask for the passwords on: pass --password-stdin with the current and the new password on two lines")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return passwdRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the current and the new password from standard input, one per line")
+	return cmd
+}
+
+func passwdRun(ctx context.Context, opts *passwdOptions) error {
+	ios := opts.IO
+	sess, err := opts.login(ctx)
+	if err != nil {
+		return err
+	}
+	if sess.Stored.Source == sourceEnv {
+		// The server renews the session, so the value in DOCS_SESSION would
+		// stop working with nowhere for docs to put the new one.
+		return usageErrorf("docs passwd renews the session, and the one in DOCS_SESSION cannot be replaced: unset DOCS_SESSION, run docs login, then docs passwd")
+	}
+	// Find out before asking for passwords that there is a session to use.
+	if err := sess.requireStored(); err != nil {
+		return err
+	}
+	current, password, err := passwdInput(opts)
+	if err != nil {
+		return err
+	}
+
+	user, err := sess.Client.ChangePassword(ctx, current, password)
+	if err != nil {
+		return explainThrottle(sess.check(err))
+	}
+	// The old session has ended on the server; keep the new one where the
+	// old one was.
+	renewed := sess.Client.Session()
+	if sess.Stored.Source == sourceFile {
+		err = sess.Store.SaveFile(sess.Server, renewed)
+	} else {
+		err = sess.Store.SaveKeyring(ctx, sess.Server, renewed)
+	}
+	if err != nil {
+		return &hintedError{
+			err:  fmt.Errorf("the password was changed, but the renewed session could not be stored: %w", err),
+			hint: "The session stored before has ended. Log in again with the new password: docs login",
+		}
+	}
+	fmt.Fprintf(ios.ErrOut, "Password changed for %s. Your other sessions were logged out; this one was renewed and stored in the %s.\n",
+		user.Username, sess.Store.describe(sess.Stored.Source, sess.Server))
+	if sess.Output == "json" {
+		return writeJSON(ios.Out, user)
+	}
+	return nil
+}
+
+// passwdInput reads the current and the new password from standard input
+// or, on a terminal, from hidden prompts with the new one asked twice.
+func passwdInput(opts *passwdOptions) (current, password string, err error) {
+	if opts.PasswordStdin {
+		b, err := readAtMost(opts.IO.In, 64<<10)
+		if err != nil {
+			return "", "", fmt.Errorf("read passwords from stdin: %w", err)
+		}
+		return splitPasswords(string(b))
+	}
+	if current, err = opts.Prompter.Password("Current password: "); err != nil {
+		return "", "", err
+	}
+	if current == "" {
+		return "", "", usageErrorf("the current password is empty")
+	}
+	if password, err = opts.Prompter.Password("New password: "); err != nil {
+		return "", "", err
+	}
+	if password == "" {
+		return "", "", usageErrorf("the new password is empty")
+	}
+	again, err := opts.Prompter.Password("Retype new password: ")
+	if err != nil {
+		return "", "", err
+	}
+	if again != password {
+		return "", "", errors.New("the new passwords do not match; nothing was changed")
+	}
+	return current, password, nil
+}
+
+// splitPasswords reads "current\nnew\n" (or with \r\n): exactly two
+// non-empty lines, the final line ending optional. A password may hold
+// spaces but no line break, so there is nothing else to trim.
+func splitPasswords(s string) (current, password string, err error) {
+	lines := strings.Split(trimLineEnding(s), "\n")
+	if len(lines) != 2 {
+		return "", "", usageErrorf("--password-stdin wants two lines, the current password and the new one; got %d", len(lines))
+	}
+	current = strings.TrimSuffix(lines[0], "\r")
+	password = strings.TrimSuffix(lines[1], "\r")
+	switch {
+	case current == "":
+		return "", "", usageErrorf("the current password (first line) is empty")
+	case password == "":
+		return "", "", usageErrorf("the new password (second line) is empty")
+	}
+	return current, password, nil
+}
