@@ -61,3 +61,14 @@ func TestForbiddenDetailSaysWhoMay(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkPolicy(b *testing.B) {
+	bob := &docs.User{ID: 2, Username: "bob", Role: docs.RoleEditor}
+	doc := &docs.Document{ID: 7, Author: docs.Author{ID: 1, Username: "alice"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if can(bob, DeleteDocument, doc) {
+			b.Fatal("an editor may not delete another author's document")
+		}
+	}
+}
