@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestLogin(t *testing.T) {
 	t.Run("a password flag is refused before anything is sent", func(t *testing.T) {
 		h := newHarness(t, false, "")
 		wantExit(t, h, h.run(t, "login", "-u", "alice", "-p", "password"), exitUsage, "login -p")
-		if _, err := keyring.Get(keyringService, h.server()); err != keyring.ErrNotFound {
+		if _, err := keyring.Get(keyringService, h.server()); !errors.Is(err, keyring.ErrNotFound) {
 			t.Errorf("keyring.Get after refused login = %v; want ErrNotFound", err)
 		}
 	})

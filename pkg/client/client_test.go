@@ -24,7 +24,8 @@ func login(t *testing.T, srv *apitest.Server, user string) *client.Client {
 	return c
 }
 
-func wantStatus(t *testing.T, what string, err error, status int) *client.Error {
+// wantStatus requires err to be a *client.Error with the status.
+func wantStatus(t *testing.T, what string, err error, status int) {
 	t.Helper()
 	var ce *client.Error
 	if !errors.As(err, &ce) {
@@ -33,6 +34,16 @@ func wantStatus(t *testing.T, what string, err error, status int) *client.Error 
 	if ce.StatusCode != status {
 		t.Fatalf("%s status = %d (%v); want %d", what, ce.StatusCode, err, status)
 	}
+}
+
+// wantProblem is wantStatus returning the *client.Error, for checks of
+// its other fields. (The two are apart so that a caller that wants only
+// the check does not discard an error value.)
+func wantProblem(t *testing.T, what string, err error, status int) *client.Error {
+	t.Helper()
+	wantStatus(t, what, err, status)
+	var ce *client.Error
+	errors.As(err, &ce)
 	return ce
 }
 
@@ -69,7 +80,7 @@ func TestLoginSessionLifecycle(t *testing.T) {
 
 	t.Run("no session is a 401 on a private route", func(t *testing.T) {
 		_, err := client.New(srv.URL, nil).Me(ctx)
-		ce := wantStatus(t, "Me() logged out", err, http.StatusUnauthorized)
+		ce := wantProblem(t, "Me() logged out", err, http.StatusUnauthorized)
 		if ce.Title == "" {
 			t.Errorf("401 title is empty; want the problem title")
 		}
@@ -134,7 +145,7 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("member cannot delete another author's document: 403 with the reason", func(t *testing.T) {
 		err := carol.DeleteDocument(ctx, created.ID)
-		ce := wantStatus(t, "carol DeleteDocument", err, http.StatusForbidden)
+		ce := wantProblem(t, "carol DeleteDocument", err, http.StatusForbidden)
 		if ce.Detail == "" || ce.Title != "Forbidden" {
 			t.Errorf("403 = title %q, detail %q; want Forbidden and the server's reason", ce.Title, ce.Detail)
 		}
@@ -239,7 +250,7 @@ func TestThrottledLoginCarriesRetryAfter(t *testing.T) {
 		wantStatus(t, fmt.Sprintf("wrong login %d", i+1), err, http.StatusUnauthorized)
 	}
 	_, err := c.Login(t.Context(), client.Credentials{Username: "carol", Password: "password"})
-	ce := wantStatus(t, "login after 5 failures", err, http.StatusTooManyRequests)
+	ce := wantProblem(t, "login after 5 failures", err, http.StatusTooManyRequests)
 	if ce.RetryAfter <= 0 || !strings.Contains(ce.Detail, "too many failed logins") {
 		t.Errorf("429 RetryAfter = %v, Detail = %q; want a positive wait and the server's detail", ce.RetryAfter, ce.Detail)
 	}
@@ -259,7 +270,7 @@ func TestChangePassword(t *testing.T) {
 	t.Run("a too short new password is a 400 naming the field", func(t *testing.T) {
 		c := login(t, srv, "bob")
 		_, err := c.ChangePassword(ctx, "password", "short")
-		ce := wantStatus(t, "ChangePassword to a short password", err, http.StatusBadRequest)
+		ce := wantProblem(t, "ChangePassword to a short password", err, http.StatusBadRequest)
 		if !strings.Contains(ce.Detail, "password") {
 			t.Errorf("Detail = %q; want it to name the password", ce.Detail)
 		}
