@@ -31,7 +31,7 @@ func readBody(ios *iostreams, body string, bodySet bool, bodyFile string) (strin
 		}
 		return string(b), true, checkBody("the body on standard input", b)
 	case bodyFile != "":
-		f, err := os.Open(bodyFile)
+		f, err := os.Open(bodyFile) //nolint:gosec // G304: reading the file the user named is the point of --body-file
 		if err != nil {
 			return "", false, usageErrorf("cannot read --body-file: %v", err)
 		}

@@ -20,9 +20,9 @@ func runEditor(ctx context.Context, ios *iostreams, editor, path string) error {
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
 		args := strings.Fields(editor)
-		cmd = exec.CommandContext(ctx, args[0], append(args[1:], path)...)
+		cmd = exec.CommandContext(ctx, args[0], append(args[1:], path)...) //nolint:gosec // G204: the user's own editor setting, run as the user
 	} else {
-		cmd = exec.CommandContext(ctx, "sh", "-c", editor+` "$@"`, editor, path)
+		cmd = exec.CommandContext(ctx, "sh", "-c", editor+` "$@"`, editor, path) //nolint:gosec // G204: the user's own editor setting, run as the user; the path goes as "$1", never into the script
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = ios.In, ios.Out, ios.ErrOut
 	if err := cmd.Run(); err != nil {
@@ -64,7 +64,7 @@ func editText(ctx context.Context, run editorFunc, ios *iostreams, editor, patte
 	if err := run(ctx, ios, editor, path); err != nil {
 		return path, "", &savedTextError{err: err, path: path, retry: ""}
 	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // G304: the temporary file created above
 	if err != nil {
 		return path, "", fmt.Errorf("read edited text: %w", err)
 	}

@@ -22,7 +22,8 @@ func (k stuckKeyring) Delete(string, string) error        { <-k.release; return 
 // brokenKeyring fails every call, like a bus with no Secret Service on it.
 type brokenKeyring struct{}
 
-var errNoService = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+// errNoService is the Secret Service's own message, verbatim.
+var errNoService = errors.New("The name org.freedesktop.secrets was not provided by any .service files") //nolint:staticcheck // ST1005: quoted as D-Bus says it
 
 func (brokenKeyring) Get(string, string) (string, error) { return "", errNoService }
 func (brokenKeyring) Set(string, string, string) error   { return errNoService }

@@ -83,7 +83,10 @@ func (c *Client) SetSession(value string) {
 	if c.base == nil {
 		return
 	}
-	c.jar.SetCookies(c.base, []*http.Cookie{{Name: SessionCookie, Value: value, Path: "/"}})
+	// The jar only decides where the cookie is sent: Secure would keep it
+	// from an http:// server the user chose, and HttpOnly and SameSite mean
+	// nothing outside a browser.
+	c.jar.SetCookies(c.base, []*http.Cookie{{Name: SessionCookie, Value: value, Path: "/"}}) //nolint:gosec // G124: a client-side jar entry, see above
 }
 
 // Session returns the session cookie value the client currently holds,
@@ -102,14 +105,13 @@ func (c *Client) Session() string {
 
 // request describes one API call.
 type request struct {
-	method  string
-	path    string     // relative to the base URL, e.g. "/documents/7"
-	url     *url.URL   // absolute URL; overrides path when set
-	query   url.Values // added to path
-	body    any        // marshalled as JSON when not nil
-	header  http.Header
-	out     any // unmarshalled from JSON when not nil and the status is 2xx
-	wantRaw bool
+	method string
+	path   string     // relative to the base URL, e.g. "/documents/7"
+	url    *url.URL   // absolute URL; overrides path when set
+	query  url.Values // added to path
+	body   any        // marshalled as JSON when not nil
+	header http.Header
+	out    any // unmarshalled from JSON when not nil and the status is 2xx
 }
 
 // response is what do returns for a successful (2xx) call.
