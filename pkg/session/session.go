@@ -220,7 +220,7 @@ func (s *Store) Sweep(ctx context.Context) (int64, error) {
 }
 
 func (s *Store) cookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{
+	return &http.Cookie{ //nolint:gosec // G124: Secure follows session.secure_cookie, off by default so plain-HTTP localhost works; HttpOnly and SameSite are set
 		Name:     s.cfg.CookieName,
 		Value:    value,
 		Path:     "/",

@@ -32,7 +32,7 @@ func (s *stmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.m[query]; ok {
 		return st, nil
 	}
-	st, err := s.db.PrepareContext(ctx, query)
+	st, err := s.db.PrepareContext(ctx, query) //nolint:sqlclosecheck // cached for the DB's lifetime; stmts.close closes it
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (s *stmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // query that fails to prepare runs unprepared, so the caller sees the
 // error through the returned row as usual.
 func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := s.stmt(ctx, query)
+	st, err := s.stmt(ctx, query) //nolint:sqlclosecheck // a cached statement, closed by stmts.close
 	if err != nil {
 		return s.db.QueryRowContext(ctx, query, args...)
 	}
@@ -53,7 +53,7 @@ func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) 
 
 // QueryContext is sql.DB.QueryContext over a prepared statement.
 func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := s.stmt(ctx, query)
+	st, err := s.stmt(ctx, query) //nolint:sqlclosecheck // a cached statement, closed by stmts.close
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*s
 
 // ExecContext is sql.DB.ExecContext over a prepared statement.
 func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := s.stmt(ctx, query)
+	st, err := s.stmt(ctx, query) //nolint:sqlclosecheck // a cached statement, closed by stmts.close
 	if err != nil {
 		return nil, err
 	}
