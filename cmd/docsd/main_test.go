@@ -185,7 +185,11 @@ func TestServe(t *testing.T) {
 	}
 
 	base, stop = serve(t, env)
-	defer stop()
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("second serve returned %v after shutdown; want nil", err)
+		}
+	}()
 	req, _ := http.NewRequest("GET", base+"/me", nil)
 	req.AddCookie(cookies[0])
 	resp, err = http.DefaultClient.Do(req)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -256,8 +257,14 @@ func TestSlowHeaderIsCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := &http.Server{Handler: srv.Config.Handler, ReadHeaderTimeout: 200 * time.Millisecond}
-	go hs.Serve(ln)
-	defer hs.Close()
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	defer func() {
+		hs.Close()
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("Serve = %v; want http.ErrServerClosed", err)
+		}
+	}()
 
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -275,7 +282,9 @@ func TestSlowHeaderIsCutOff(t *testing.T) {
 	}
 	if !closed {
 		// A write can still succeed into the kernel buffer; a read tells.
-		conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if err := conn.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
 		_, err := bufio.NewReader(conn).ReadString('\n')
 		closed = err != nil
 	}

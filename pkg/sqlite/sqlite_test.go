@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -144,7 +145,7 @@ func TestSetting(t *testing.T) {
 	t.Run("Setting stores nothing when create fails", func(t *testing.T) {
 		db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
 		boom := fmt.Errorf("no entropy")
-		if _, err := db.Setting(ctx, "k", func() (string, error) { return "", boom }); err != boom {
+		if _, err := db.Setting(ctx, "k", func() (string, error) { return "", boom }); !errors.Is(err, boom) {
 			t.Fatalf("Setting(k) with failing create = %v; want %v", err, boom)
 		}
 		got, err := db.Setting(ctx, "k", func() (string, error) { return "later", nil })
