@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/sqlite"
 )
@@ -48,9 +49,11 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := session.NewStore(db, session.Config{
+	idle := e.cfg.GetDuration("session.idle_timeout")
+	sessions := authcache.New(db, min(session.TouchEvery, idle/2), nil)
+	store, err := session.NewStore(sessions, session.Config{
 		Secrets:         secrets,
-		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
+		IdleTimeout:     idle,
 		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
 		Secure:          e.cfg.GetBool("session.secure_cookie"),
 	})

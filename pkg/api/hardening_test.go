@@ -292,3 +292,23 @@ func TestSlowHeaderIsCutOff(t *testing.T) {
 		t.Error("a client trickling its header for 2.5 s was not cut off by a 200 ms ReadHeaderTimeout")
 	}
 }
+
+// TestReplicas runs two engines, each with its own session cache, on one
+// database: what one does to a session or a role holds on the other at its
+// next request.
+func TestReplicas(t *testing.T) {
+	a := apitest.NewServer(t)
+	b := apitest.NewServerWith(t, apitest.Options{Share: a})
+	carol := a.Login(t, "carol")
+	do(t, b, call{method: "GET", path: "/users", cookie: carol}).want(t, 403)
+
+	t.Run("a role change on one holds on the other", func(t *testing.T) {
+		do(t, a, call{method: "PATCH", path: fmt.Sprintf("/users/%d", a.Users["carol"]), body: `{"role":"admin"}`, cookie: a.Login(t, "alice")}).want(t, 200)
+		do(t, b, call{method: "GET", path: "/users", cookie: carol}).want(t, 200)
+	})
+	t.Run("a logout on one holds on the other", func(t *testing.T) {
+		do(t, b, call{method: "GET", path: "/me", cookie: carol}).want(t, 200)
+		do(t, a, call{method: "DELETE", path: "/logout", cookie: carol}).want(t, 204)
+		do(t, b, call{method: "GET", path: "/me", cookie: carol}).want(t, 401)
+	})
+}

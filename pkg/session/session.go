@@ -42,9 +42,9 @@ const UserIDKey = "user_id"
 // MinSecretBytes is the shortest signing secret accepted.
 const MinSecretBytes = 32
 
-// touchEvery bounds how often a read request writes last_seen: at most once
+// TouchEvery bounds how often a read request writes last_seen: at most once
 // a minute per session, so reads stay reads.
-const touchEvery = time.Minute
+const TouchEvery = time.Minute
 
 // Config configures a Store.
 type Config struct {
@@ -143,7 +143,7 @@ func (s *Store) lookup(ctx context.Context, token string) (*docs.User, Reason, e
 		}
 		return nil, expired, nil
 	}
-	if now.Sub(sess.LastSeen) >= touchEvery {
+	if now.Sub(sess.LastSeen) >= TouchEvery {
 		if err := s.repo.TouchSession(ctx, id, now); err != nil {
 			return nil, "", err
 		}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/seed"
 	"github.com/docsd/docs/pkg/session"
@@ -99,7 +100,9 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if secrets == nil {
 		secrets = [][]byte{[]byte("apitest-secret-0123456789abcdef-0123456789")}
 	}
-	store, err := session.NewStore(db, session.Config{
+	// Each Server has its own cache, as each docsd process does.
+	sessions := authcache.New(db, session.TouchEvery, clock.Now)
+	store, err := session.NewStore(sessions, session.Config{
 		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
 	})
 	if err != nil {

@@ -1,0 +1,181 @@
+package authcache_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/docsd/docs/pkg/authcache"
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/sqlite"
+)
+
+// counting is the real SQLite store, counting the joined reads the cache
+// is meant to save.
+type counting struct {
+	*sqlite.DB
+	reads atomic.Int64
+}
+
+func (c *counting) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
+	c.reads.Add(1)
+	return c.DB.SessionUser(ctx, id)
+}
+
+type fixture struct {
+	cache *authcache.Cache
+	store *counting
+	// other is a second handle on the same file, as another docsd process
+	// or `docsd user set-role` would have.
+	other *sqlite.DB
+	now   time.Time
+	user  *docs.User
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "docs.db")
+	open := func() *sqlite.DB {
+		db, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	f := &fixture{store: &counting{DB: open()}, now: time.Now().UTC().Truncate(time.Microsecond)}
+	f.other = open()
+	f.cache = authcache.New(f.store, time.Minute, func() time.Time { return f.now })
+	for _, name := range []string{"alice", "carol"} {
+		role := docs.RoleMember
+		if name == "alice" {
+			role = docs.RoleAdmin
+		}
+		u := &docs.User{Username: name, Role: role, PasswordHash: []byte("h"), CreatedAt: f.now}
+		if err := f.store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		f.user = u
+		if err := f.store.CreateSession(ctx, &docs.Session{ID: name, UserID: u.ID, CreatedAt: f.now, LastSeen: f.now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func (f *fixture) read(t *testing.T, id string) (*docs.User, error) {
+	t.Helper()
+	_, u, err := f.cache.SessionUser(context.Background(), id)
+	return u, err
+}
+
+func TestCache(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("a fresh session is served from memory", func(t *testing.T) {
+		f := setup(t)
+		for range 5 {
+			if u, err := f.read(t, "carol"); err != nil || u.Username != "carol" {
+				t.Fatalf("SessionUser(carol) = %v, %v; want carol", u, err)
+			}
+		}
+		if n := f.store.reads.Load(); n != 1 {
+			t.Errorf("backend reads after 5 lookups = %d; want 1", n)
+		}
+	})
+
+	changes := []struct {
+		name   string
+		change func(*fixture) error
+		check  func(*docs.User, error) bool
+		want   string
+	}{
+		{"a role change by another process holds at the next read", func(f *fixture) error {
+			_, err := f.other.SetRole(ctx, f.user.ID, docs.RoleEditor)
+			return err
+		}, func(u *docs.User, err error) bool { return err == nil && u.Role == docs.RoleEditor }, "carol as editor"},
+		{"a logout by another process holds at the next read", func(f *fixture) error {
+			return f.other.DeleteSession(ctx, "carol")
+		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
+		{"a password change by another process ends the session", func(f *fixture) error {
+			return f.other.SetPassword(ctx, f.user.ID, []byte("new"))
+		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
+		{"a user removed by another process loses the session", func(f *fixture) error {
+			return f.other.DeleteUser(ctx, f.user.ID, 0)
+		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
+		{"sessions expired by another process's sweep are gone", func(f *fixture) error {
+			_, err := f.other.DeleteExpiredSessions(ctx, f.now.Add(time.Hour), f.now.Add(time.Hour))
+			return err
+		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
+	}
+	for _, tc := range changes {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			if _, err := f.read(t, "carol"); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.change(f); err != nil {
+				t.Fatal(err)
+			}
+			if u, err := f.read(t, "carol"); !tc.check(u, err) {
+				t.Errorf("SessionUser(carol) after the change = %+v, %v; want %s", u, err, tc.want)
+			}
+		})
+	}
+
+	t.Run("an entry past its freshness is read again, with another process's last_seen", func(t *testing.T) {
+		f := setup(t)
+		if _, err := f.read(t, "carol"); err != nil {
+			t.Fatal(err)
+		}
+		seen := f.now.Add(50 * time.Second)
+		if err := f.other.TouchSession(ctx, "carol", seen); err != nil {
+			t.Fatal(err)
+		}
+		f.now = f.now.Add(61 * time.Second)
+		_, err := f.read(t, "carol")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _, _ := f.cache.SessionUser(ctx, "carol")
+		if n := f.store.reads.Load(); n != 2 || !s.LastSeen.Equal(seen) {
+			t.Errorf("backend reads = %d, last_seen = %v; want 2 and %v", n, s.LastSeen, seen)
+		}
+	})
+
+	t.Run("a touch through the cache keeps the entry fresh", func(t *testing.T) {
+		f := setup(t)
+		if _, err := f.read(t, "carol"); err != nil {
+			t.Fatal(err)
+		}
+		f.now = f.now.Add(61 * time.Second)
+		if err := f.cache.TouchSession(ctx, "carol", f.now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.read(t, "carol"); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.store.reads.Load(); n != 1 {
+			t.Errorf("backend reads = %d; want 1", n)
+		}
+	})
+
+	t.Run("a new session created elsewhere is found", func(t *testing.T) {
+		f := setup(t)
+		if _, err := f.read(t, "carol"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.other.CreateSession(ctx, &docs.Session{ID: "carol-2", UserID: f.user.ID, CreatedAt: f.now, LastSeen: f.now}); err != nil {
+			t.Fatal(err)
+		}
+		if u, err := f.read(t, "carol-2"); err != nil || u.ID != f.user.ID {
+			t.Errorf("SessionUser(carol-2) = %v, %v; want carol", u, err)
+		}
+	})
+}
