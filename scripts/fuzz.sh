@@ -44,7 +44,12 @@ for t in $targets; do
 	else
 		echo "$last"
 	fi
-	summary+=("$name: $status; ${last#fuzz: }")
+	# The rate Go prints on its last line covers only the last interval;
+	# the summary gives the average over the whole run.
+	elapsed=$(sed -n 's/^fuzz: elapsed: \([^,]*\),.*/\1/p' <<<"$last")
+	execs=$(sed -n 's/.*execs: \([0-9]*\).*/\1/p' <<<"$last")
+	corpus=$(sed -n 's/.*(total: \([0-9]*\)).*/\1/p' <<<"$last")
+	summary+=("$name: $status for ${elapsed:-?}, ${execs:-0} execs (about $((${execs:-0} / seconds))/s), corpus ${corpus:-?} inputs")
 done
 
 echo
