@@ -62,7 +62,7 @@ func New(b Backend, fresh time.Duration, now func() time.Time) *Cache {
 // SessionUser returns the session and its user, from memory when the
 // epoch is unchanged and the entry fresh, else from the backend.
 func (c *Cache) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
-	epoch, err := c.Backend.AuthEpoch(ctx)
+	epoch, err := c.AuthEpoch(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
