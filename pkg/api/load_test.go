@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"runtime"
 	"runtime/pprof"
 	"sort"
@@ -29,6 +30,14 @@ func TestMixedLoad(t *testing.T) {
 	warmUp, measured := time.Second, 3*time.Second
 	if testing.Short() {
 		warmUp, measured = 300*time.Millisecond, time.Second
+	}
+	// scripts/soak.sh runs the measured phase for longer.
+	if v := os.Getenv("DOCSD_LOAD_DURATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			t.Fatalf("DOCSD_LOAD_DURATION=%q: want a positive duration such as 5m", v)
+		}
+		measured = d
 	}
 	srv := apitest.NewServer(t)
 	var seeded []int64
