@@ -80,11 +80,15 @@ func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	// The order is part of the contract: a cross-origin request is refused
 	// (403) before the session is looked at (401), and the content type
 	// (415) and size (413) only matter to a caller who may proceed.
-	e.Use(s.logRequests, s.recover, ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions),
-		s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
+	e.Use(s.logRequests, s.recover, s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
+	withSession := ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions)
 	for i := range routes {
 		r := &routes[i]
-		e.Handle(r.Method, r.Path, s.handle(r.handler))
+		if writesSession[r.Name] {
+			e.Handle(r.Method, r.Path, withSession, s.handle(r.handler))
+		} else {
+			e.Handle(r.Method, r.Path, s.handle(r.handler))
+		}
 	}
 	e.NoRoute(s.noRoute)
 	e.NoMethod(s.noMethod)

@@ -36,6 +36,12 @@ var routes = []Route{
 	{"user_update", http.MethodPatch, "/users/:id", Policy(ChangeRole), (*Server).updateUser},
 }
 
+// writesSession names the routes whose handlers start or end a session
+// through gin-contrib/sessions. Only they carry its middleware; the guard
+// reads sessions through the store directly, so every other request skips
+// the middleware's allocations and its global lock.
+var writesSession = map[string]bool{"login": true, "logout": true, "me_update": true}
+
 // DefaultPublicRoutes is the default skip list: the names of the routes
 // anyone may call without logging in.
 var DefaultPublicRoutes = []string{"health", "register", "login", "document_list"}
