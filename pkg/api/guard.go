@@ -109,7 +109,9 @@ func (s *Server) limitBody(c *gin.Context) {
 		s.fail(c, tooLarge(s.cfg.MaxBodyBytes))
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	if c.Request.Body != http.NoBody {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	}
 	c.Next()
 }
 

@@ -26,8 +26,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	ginsessions "github.com/gin-contrib/sessions"
@@ -63,6 +65,9 @@ type Config struct {
 type Store struct {
 	repo docs.SessionStore
 	cfg  Config
+	// macs holds one pool of HMAC states per secret: building an HMAC costs
+	// several allocations, and every private request verifies one.
+	macs []*sync.Pool
 }
 
 // NewStore returns a Store. It refuses a configuration without a secret
@@ -85,7 +90,11 @@ func NewStore(repo docs.SessionStore, cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Store{repo: repo, cfg: cfg}, nil
+	s := &Store{repo: repo, cfg: cfg}
+	for _, key := range cfg.Secrets {
+		s.macs = append(s.macs, &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }})
+	}
+	return s, nil
 }
 
 // CookieName is the name of the session cookie.
@@ -234,7 +243,8 @@ func (s *Store) cookie(value string, maxAge int) *http.Cookie {
 // sign returns token.mac where mac is the HMAC-SHA256 of token under the
 // first secret.
 func (s *Store) sign(token string) string {
-	return token + "." + mac(s.cfg.Secrets[0], token)
+	var sum [sha256.Size]byte
+	return token + "." + base64.RawURLEncoding.EncodeToString(s.mac(0, token, sum[:0]))
 }
 
 // verify returns the token of a cookie value signed by any configured secret.
@@ -243,18 +253,30 @@ func (s *Store) verify(value string) (string, bool) {
 	if !ok || token == "" {
 		return "", false
 	}
-	for _, key := range s.cfg.Secrets {
-		if hmac.Equal([]byte(sig), []byte(mac(key, token))) {
+	var got [sha256.Size]byte
+	if base64.RawURLEncoding.EncodedLen(sha256.Size) != len(sig) {
+		return "", false
+	}
+	if _, err := base64.RawURLEncoding.Decode(got[:], []byte(sig)); err != nil {
+		return "", false
+	}
+	var want [sha256.Size]byte
+	for i := range s.macs {
+		if hmac.Equal(got[:], s.mac(i, token, want[:0])) {
 			return token, true
 		}
 	}
 	return "", false
 }
 
-func mac(key []byte, token string) string {
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte(token))
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+// mac appends the HMAC-SHA256 of token under secret i to b.
+func (s *Store) mac(i int, token string, b []byte) []byte {
+	h := s.macs[i].Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte(token)) //nolint:errcheck // hash.Hash.Write never returns an error
+	b = h.Sum(b)
+	s.macs[i].Put(h)
+	return b
 }
 
 func newToken() (string, error) {
