@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check: formatting, go vet, the unit and integration tests with
-# the race detector (real SQLite files, real servers), then the docs CLI
-# end-to-end suite under a real Secret Service (scripts/e2e.sh).
+# Runs every check: formatting, go vet, golangci-lint (pinned, installed by
+# scripts/lint.sh), the unit and integration tests with the race detector
+# (real SQLite files, real servers), then the docs CLI end-to-end suite
+# under a real Secret Service (scripts/e2e.sh).
 #
 #   scripts/test.sh            # everything
 #   SKIP_E2E=1 scripts/test.sh # without the keyring suite
@@ -18,6 +19,9 @@ fi
 
 echo "== go vet"
 go vet ./...
+
+echo "== golangci-lint"
+scripts/lint.sh
 
 echo "== go test -race"
 go test -race -count=1 ./...
