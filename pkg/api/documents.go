@@ -86,6 +86,24 @@ func (s *Server) loadDocument(c *gin.Context) (*docs.Document, error) {
 	return s.Documents.DocumentByID(c.Request.Context(), id)
 }
 
+// authorizedDocument loads the :id document for a logged-in user allowed
+// to take action a on it: 400 for a bad id, 404 for a missing document,
+// then 403, in that order.
+func (s *Server) authorizedDocument(c *gin.Context, a Action) (*docs.Document, error) {
+	u, err := currentUser(c)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.loadDocument(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(u, a, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // getDocument needs no user of its own: the guard decides who may read, so
 // an operator who puts "document" on the skip list gets a public wiki.
 func (s *Server) getDocument(c *gin.Context) error {
@@ -101,15 +119,8 @@ func (s *Server) getDocument(c *gin.Context) error {
 // updateDocument checks, in order: the id (400), that the document exists
 // (404), the policy (403), the body (400), and If-Match (412 when stale).
 func (s *Server) updateDocument(c *gin.Context) error {
-	u, err := currentUser(c)
+	d, err := s.authorizedDocument(c, EditDocument)
 	if err != nil {
-		return err
-	}
-	d, err := s.loadDocument(c)
-	if err != nil {
-		return err
-	}
-	if err := authorize(u, EditDocument, d); err != nil {
 		return err
 	}
 	var in documentInput
@@ -136,15 +147,8 @@ func (s *Server) updateDocument(c *gin.Context) error {
 }
 
 func (s *Server) deleteDocument(c *gin.Context) error {
-	u, err := currentUser(c)
+	d, err := s.authorizedDocument(c, DeleteDocument)
 	if err != nil {
-		return err
-	}
-	d, err := s.loadDocument(c)
-	if err != nil {
-		return err
-	}
-	if err := authorize(u, DeleteDocument, d); err != nil {
 		return err
 	}
 	if err := s.Documents.DeleteDocument(c.Request.Context(), d.ID); err != nil {
