@@ -2,8 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/docsd/docs/pkg/docs"
 )
@@ -72,4 +75,24 @@ func FuzzAppendString(f *testing.F) {
 			t.Errorf("appendString(%q) = %s; want %s", s, got, want)
 		}
 	})
+}
+
+func TestProblemEncodingMatchesEncodingJSON(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	for _, p := range []Problem{
+		{Type: "about:blank", Title: "Unauthorized", Status: 401, Detail: "log in first: this route needs a session"},
+		{Type: "about:blank", Title: "Bad Request", Status: 400, Detail: `title "<x>" must be 1 to 200 characters`, Field: "title"},
+		{Type: "about:blank", Title: "Not Found", Status: 404},
+	} {
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		writeProblem(c, p)
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Code != p.Status || w.Body.String() != string(want) || w.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("writeProblem(%+v) = %d %s %q; want %d %s application/problem+json", p, w.Code, w.Body, w.Header().Get("Content-Type"), p.Status, want)
+		}
+	}
 }

@@ -121,22 +121,27 @@ func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	status := c.Writer.Status()
-	attrs := []any{
-		"route", routeName(c),
-		"method", c.Request.Method,
-		"path", c.Request.URL.Path,
-		"status", status,
-		"latency", time.Since(start),
-	}
-	if v, ok := c.Get(ctxUser); ok {
-		attrs = append(attrs, "user", v.(*docs.User).ID)
-	}
-	if reason, ok := c.Get(ctxReason); ok {
-		attrs = append(attrs, "reason", reason)
-	}
 	level := slog.LevelInfo
 	if status >= http.StatusInternalServerError {
 		level = slog.LevelError
 	}
-	s.log.Log(c.Request.Context(), level, "request", attrs...)
+	if !s.log.Enabled(c.Request.Context(), level) {
+		return
+	}
+	// Typed attributes in a fixed array: no boxing, no slice growth.
+	var buf [7]slog.Attr
+	attrs := append(buf[:0],
+		slog.String("route", routeName(c)),
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.Int("status", status),
+		slog.Duration("latency", time.Since(start)),
+	)
+	if v, ok := c.Get(ctxUser); ok {
+		attrs = append(attrs, slog.Int64("user", v.(*docs.User).ID))
+	}
+	if reason, ok := c.Get(ctxReason); ok {
+		attrs = append(attrs, slog.Any("reason", reason))
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
