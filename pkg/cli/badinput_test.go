@@ -26,6 +26,9 @@ func TestParseID(t *testing.T) {
 		{"a fraction is not an ID", "1.5", 0, `invalid document ID "1.5"`},
 		{"hex is not an ID", "0x10", 0, `invalid document ID "0x10"`},
 		{"an empty string is not an ID", "", 0, `invalid document ID ""`},
+		{"a plus sign is not part of an ID", "+1", 0, `invalid document ID "+1": want a positive whole number`},
+		{"a plus sign before a huge number is not an ID either", "+99999999999999999999", 0, `invalid document ID "+99999999999999999999": want a positive whole number`},
+		{"a space is not part of an ID", " 1", 0, `invalid document ID " 1"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,7 +56,7 @@ func unreachable(t *testing.T, tty bool, stdin string) *harness {
 }
 
 func TestBadIDsAreUsageErrorsBeforeAnyRequest(t *testing.T) {
-	for _, id := range []string{"abc", "-1", "0", "99999999999999999999", "-42", "-1.5"} {
+	for _, id := range []string{"abc", "-1", "0", "99999999999999999999", "-42", "-1.5", "+1", "+007"} {
 		for _, args := range [][]string{
 			{"get", id},
 			{"rm", id, "--yes"},

@@ -78,11 +78,16 @@ func printDocument(ios *iostreams, d *client.Document) error {
 }
 
 // parseID reads a document ID argument: a positive whole number that fits
-// docsd's 64-bit IDs. Anything else is a usage error before any request.
+// docsd's 64-bit IDs, in decimal digits only. Anything else is a usage
+// error before any request.
 func parseID(s string) (int64, error) {
+	// strconv.ParseInt takes a leading sign; an ID is digits alone.
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, invalidIDError(s)
+	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	switch {
-	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(s, "-"):
+	case errors.Is(err, strconv.ErrRange):
 		return 0, usageErrorf("invalid document ID %q: too large (IDs go up to %d)", s, int64(math.MaxInt64))
 	case err != nil || id <= 0:
 		return 0, invalidIDError(s)
