@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	ginsessions "github.com/gin-contrib/sessions"
@@ -34,6 +35,11 @@ func (s *Server) register(c *gin.Context) error {
 	if err := docs.ValidatePassword(in.Password); err != nil {
 		return err
 	}
+	// Each registration costs a bcrypt hash and makes an account, so it
+	// counts toward the address's limit like a failed login.
+	if err := s.reserveAttempt(c.Request.Context(), "", c.ClientIP()); err != nil {
+		return err
+	}
 	hash, err := s.Passwords.Hash(in.Password)
 	if err != nil {
 		return err
@@ -61,30 +67,33 @@ func (s *Server) login(c *gin.Context) error {
 	if in.Username == "" || in.Password == "" {
 		return docs.Errorf(docs.Invalid, "username and password are required")
 	}
+	// No such user can exist, but the attempt still counts toward the
+	// address; only a bounded name is stored and logged.
+	name := in.Username
+	if len(name) > docs.MaxUsernameLen {
+		name = name[:docs.MaxUsernameLen]
+	}
 	ctx := c.Request.Context()
-	failures, err := s.checkThrottle(ctx, in.Username, c.ClientIP())
-	if err != nil {
+	if err := s.reserveAttempt(ctx, name, c.ClientIP()); err != nil {
 		return err
 	}
-	u, err := s.Users.UserByName(ctx, in.Username)
-	if err != nil && !docs.IsNotFound(err) {
-		return err
+	var u *docs.User
+	if name == in.Username {
+		var err error
+		if u, err = s.Users.UserByName(ctx, name); err != nil && !docs.IsNotFound(err) {
+			return err
+		}
 	}
 	if !s.Passwords.Check(u, in.Password) {
 		if u == nil {
-			c.Set(ctxReason, "login: unknown user "+in.Username)
+			c.Set(ctxReason, fmt.Sprintf("login: unknown user %q", name))
 		} else {
 			c.Set(ctxReason, "login: wrong password for "+u.Username)
 		}
-		if err := s.recordLoginFailure(ctx, in.Username, c.ClientIP()); err != nil {
-			return err
-		}
 		return errBadCredentials
 	}
-	if failures > 0 {
-		if err := s.LoginFailures.ClearLoginFailures(ctx, in.Username); err != nil {
-			return err
-		}
+	if err := s.clearFailures(ctx, u.Username); err != nil {
+		return err
 	}
 	if err := startSession(c, u); err != nil {
 		return err
@@ -151,14 +160,14 @@ func (s *Server) updateMe(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	if _, err := s.checkThrottle(ctx, u.Username, c.ClientIP()); err != nil {
+	if err := s.reserveAttempt(ctx, u.Username, c.ClientIP()); err != nil {
 		return err
 	}
 	if !s.Passwords.Check(u, in.CurrentPassword) {
-		if err := s.recordLoginFailure(ctx, u.Username, c.ClientIP()); err != nil {
-			return err
-		}
 		return docs.Errorf(docs.Forbidden, "the current password is wrong")
+	}
+	if err := s.clearFailures(ctx, u.Username); err != nil {
+		return err
 	}
 	hash, err := s.Passwords.Hash(in.Password)
 	if err != nil {

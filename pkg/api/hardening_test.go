@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,42 @@ func TestLoginThrottle(t *testing.T) {
 		do(t, srv, login("bob", "password")).want(t, 200)
 		srv.Clock.Advance(api.DefaultThrottle.Window + time.Second)
 		do(t, srv, login("carol", "password")).want(t, 200)
+	})
+
+	t.Run("parallel guesses cannot pass the check before any is counted", func(t *testing.T) {
+		srv := apitest.NewServer(t)
+		const guesses = 15
+		statuses := make(chan int, guesses)
+		var wg sync.WaitGroup
+		for range guesses {
+			wg.Go(func() { statuses <- do(t, srv, login("carol", "wrong-password")).status })
+		}
+		wg.Wait()
+		close(statuses)
+		counts := map[int]int{}
+		for s := range statuses {
+			counts[s]++
+		}
+		if counts[401] != api.DefaultThrottle.MaxFailures || counts[429] != guesses-api.DefaultThrottle.MaxFailures {
+			t.Errorf("%d parallel wrong passwords got %v; want %d 401s and the rest 429", guesses, counts, api.DefaultThrottle.MaxFailures)
+		}
+	})
+
+	t.Run("registrations count toward the address", func(t *testing.T) {
+		srv := apitest.NewServer(t)
+		for i := range api.DefaultThrottle.MaxFailuresPerAddress {
+			do(t, srv, call{method: "POST", path: "/register", body: fmt.Sprintf(`{"username":"user%d","password":"long enough"}`, i)}).want(t, 201)
+		}
+		do(t, srv, call{method: "POST", path: "/register", body: `{"username":"one-more","password":"long enough"}`}).want(t, 429)
+	})
+
+	t.Run("an overlong username is a plain 401 that still counts", func(t *testing.T) {
+		srv := apitest.NewServer(t)
+		long := strings.Repeat("x", 100_000)
+		for range api.DefaultThrottle.MaxFailures {
+			do(t, srv, login(long, "wrong-password")).want(t, 401)
+		}
+		do(t, srv, login(long, "wrong-password")).want(t, 429)
 	})
 
 	t.Run("the username is throttled in any case", func(t *testing.T) {

@@ -126,15 +126,30 @@ type SessionStore interface {
 	DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
 }
 
+// LoginAttempt is one password check about to happen: a login, a password
+// change, or (with no Username) a registration, which counts only toward
+// its address.
+type LoginAttempt struct {
+	Username, Address string
+	At                time.Time
+	// Window is how far back failures count; MaxPerUsername and
+	// MaxPerAddress are how many lock (0: no limit).
+	Window                       time.Duration
+	MaxPerUsername, MaxPerAddress int
+}
+
 // LoginFailureStore keeps failed logins, so that throttling holds across
-// restarts and across replicas sharing the database.
+// restarts and across processes sharing the database.
 type LoginFailureStore interface {
-	RecordLoginFailure(ctx context.Context, username, address string, at time.Time) error
-	// LoginFailures returns the times of the failures for username (or, when
-	// username is empty, from address) at or after since, newest first, at
-	// most limit of them.
-	LoginFailures(ctx context.Context, username, address string, since time.Time, limit int) ([]time.Time, error)
-	// ClearLoginFailures forgets username's failures after a good login.
+	// ReserveLoginAttempt counts the recent failures for the attempt's
+	// username and address and, unless a count has reached its limit,
+	// records the attempt as a failure, in one transaction: parallel
+	// guesses cannot all pass the check before any of them is counted. A
+	// good password then clears the username's failures, this one
+	// included. When a limit is reached it records nothing and returns
+	// when the lockout ends.
+	ReserveLoginAttempt(ctx context.Context, a LoginAttempt) (lockedUntil time.Time, err error)
+	// ClearLoginFailures forgets username's failures after a good password.
 	ClearLoginFailures(ctx context.Context, username string) error
 	DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int64, error)
 }

@@ -2,47 +2,64 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/docsd/docs/pkg/docs"
 )
 
-// RecordLoginFailure stores one failed login.
-func (d *DB) RecordLoginFailure(ctx context.Context, username, address string, at time.Time) error {
-	_, err := d.q.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
-		strings.ToLower(username), address, micros(at))
+// ReserveLoginAttempt counts and records in one immediate transaction, so
+// concurrent attempts queue on SQLite's write lock and each sees the
+// others' failures.
+func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time.Time, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("record login failure: %w", err)
+		return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
 	}
-	return nil
-}
-
-// LoginFailures returns failure times for username, or for address when
-// username is empty, newest first.
-func (d *DB) LoginFailures(ctx context.Context, username, address string, since time.Time, limit int) ([]time.Time, error) {
-	q := `SELECT at FROM login_failures WHERE username = ? AND at >= ? ORDER BY at DESC LIMIT ?`
-	key := strings.ToLower(username)
-	if username == "" {
-		q = `SELECT at FROM login_failures WHERE address = ? AND at >= ? ORDER BY at DESC LIMIT ?`
-		key = address
-	}
-	rows, err := d.q.QueryContext(ctx, q, key, micros(since), limit)
-	if err != nil {
-		return nil, fmt.Errorf("count login failures: %w", err)
-	}
-	defer rows.Close()
-	var out []time.Time
-	for rows.Next() {
-		var at int64
-		if err := rows.Scan(&at); err != nil {
-			return nil, fmt.Errorf("count login failures: %w", err)
+	defer tx.Rollback()
+	username := strings.ToLower(a.Username)
+	since := micros(a.At.Add(-a.Window))
+	var locked time.Time
+	for _, key := range []struct {
+		column, value string
+		max           int
+	}{
+		{"username", username, a.MaxPerUsername},
+		{"address", a.Address, a.MaxPerAddress},
+	} {
+		if key.max <= 0 || key.value == "" {
+			continue
 		}
-		out = append(out, fromMicros(at))
+		// The max-th most recent failure in the window: while it is there,
+		// the key is locked, until it leaves the window.
+		var at int64
+		err := tx.QueryRowContext(ctx,
+			`SELECT at FROM login_failures WHERE `+key.column+` = ? AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+			key.value, since, key.max-1).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
+		}
+		if until := fromMicros(at).Add(a.Window); until.After(locked) {
+			locked = until
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count login failures: %w", err)
+	if !locked.IsZero() {
+		return locked, nil
 	}
-	return out, nil
+	if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
+		username, a.Address, micros(a.At)); err != nil {
+		return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
+	}
+	return time.Time{}, nil
 }
 
 // ClearLoginFailures forgets username's failures.
