@@ -134,7 +134,7 @@ type LoginAttempt struct {
 	At                time.Time
 	// Window is how far back failures count; MaxPerUsername and
 	// MaxPerAddress are how many lock (0: no limit).
-	Window                       time.Duration
+	Window                        time.Duration
 	MaxPerUsername, MaxPerAddress int
 }
 
