@@ -127,6 +127,23 @@ func TestMatrixCatchesWidenedSkipList(t *testing.T) {
 	}
 }
 
+// TestSkipListedRouteKeepsItsCaller: a route made public still serves a
+// logged-in caller as that user, and an anonymous one as anonymous.
+func TestSkipListedRouteKeepsItsCaller(t *testing.T) {
+	public := append(slices.Clone(api.DefaultPublicRoutes), "me", "document_create")
+	srv := newMatrixServer(t, public)
+	alice := srv.Login(t, "alice")
+	if status, body := send(t, srv, "GET", "/me", "", alice); status != http.StatusOK || !strings.Contains(body, `"alice"`) {
+		t.Errorf("GET /me as alice with me public = %d %s; want 200 alice", status, body)
+	}
+	if status, _ := send(t, srv, "POST", "/documents", `{"title":"t"}`, alice); status != http.StatusCreated {
+		t.Errorf("POST /documents as alice with document_create public = %d; want 201", status)
+	}
+	if status, _ := send(t, srv, "GET", "/me", "", nil); status != http.StatusUnauthorized {
+		t.Errorf("anonymous GET /me with me public = %d; want 401 (the handler needs a user)", status)
+	}
+}
+
 func newMatrixServer(t *testing.T, public []string) *apitest.Server {
 	srv := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: public, AllowRegistration: true}})
 	srv.AddUser(t, "dave", docs.RoleMember)

@@ -27,7 +27,7 @@ func (s *Server) guard(c *gin.Context) {
 	if r != nil {
 		c.Set(ctxRoute, r)
 		if s.public[r.Name] {
-			c.Next()
+			s.optionalUser(c)
 			return
 		}
 	}
@@ -42,6 +42,23 @@ func (s *Server) guard(c *gin.Context) {
 		return
 	}
 	c.Set(ctxUser, u)
+	c.Next()
+}
+
+// optionalUser runs a public route. A caller who sends a valid session is
+// still known to it (and to the log); one whose cookie is bad or stale is
+// served as anonymous, as a public route promises.
+func (s *Server) optionalUser(c *gin.Context) {
+	if _, err := c.Request.Cookie(s.Sessions.CookieName()); err == nil {
+		u, _, err := s.Sessions.Authenticate(c.Request)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if u != nil {
+			c.Set(ctxUser, u)
+		}
+	}
 	c.Next()
 }
 
