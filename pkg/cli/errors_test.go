@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/docsd/docs/pkg/client"
 )
 
@@ -89,23 +91,52 @@ func TestErrorPrinter(t *testing.T) {
 func TestUnauthorizedHints(t *testing.T) {
 	e401 := &client.Error{StatusCode: 401, Title: "Unauthorized"}
 	tests := []struct {
-		name string
-		err  *unauthorizedError
-		want string
+		name    string
+		err     *unauthorizedError
+		want    string
+		notWant string // "" for no check
 	}{
-		{"nothing stored", &unauthorizedError{err: e401, server: testServer}, "To log in, run: docs login"},
-		{"nothing stored in CI", &unauthorizedError{err: e401, server: testServer, ci: true}, "In CI, set DOCS_SESSION"},
-		{"DOCS_SESSION rejected", &unauthorizedError{err: e401, source: sourceEnv}, "did not accept the session in DOCS_SESSION"},
-		{"stored session rejected", &unauthorizedError{err: e401, source: sourceKeyring, where: "system keyring"}, "The session from the system keyring was not accepted"},
+		{"nothing stored", &unauthorizedError{err: e401, server: testServer}, "To log in, run: docs login", ""},
+		{"nothing stored in CI", &unauthorizedError{err: e401, server: testServer, ci: true}, "In CI, set DOCS_SESSION", "docs login"},
+		{"DOCS_SESSION rejected", &unauthorizedError{err: e401, source: sourceEnv}, "did not accept the session in DOCS_SESSION", ""},
+		{"DOCS_SESSION rejected in CI", &unauthorizedError{err: e401, source: sourceEnv, ci: true},
+			"The server did not accept the session in DOCS_SESSION. In CI, set DOCS_SESSION to a valid session cookie value for this server.", "docs login"},
+		{"stored session rejected", &unauthorizedError{err: e401, source: sourceKeyring, where: "system keyring"}, "The session from the system keyring was not accepted", ""},
+		{"stored session rejected in CI points to DOCS_SESSION", &unauthorizedError{err: e401, source: sourceKeyring, where: "system keyring", ci: true},
+			"The session from the system keyring was not accepted (it expired or was logged out). In CI, set DOCS_SESSION", "docs login"},
+		{"session file rejected in CI points to DOCS_SESSION", &unauthorizedError{err: e401, source: sourceFile, where: "plain-text file /tmp/s.json", ci: true},
+			"In CI, set DOCS_SESSION", "docs login"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if h := tt.err.Hint(); !strings.Contains(h, tt.want) {
+			h := tt.err.Hint()
+			if !strings.Contains(h, tt.want) {
 				t.Errorf("Hint() = %q; want it to contain %q", h, tt.want)
+			}
+			if tt.notWant != "" && strings.Contains(h, tt.notWant) {
+				t.Errorf("Hint() = %q; want no %q", h, tt.notWant)
 			}
 			if exitCode(tt.err) != exitAuth {
 				t.Errorf("exitCode = %d; want 4", exitCode(tt.err))
 			}
 		})
+	}
+}
+
+func TestRejectedStoredSessionInCIPointsToDOCSSESSION(t *testing.T) {
+	h := newHarness(t, false, "")
+	h.loginAs(t, "alice")
+	// The server forgets the stored session: it is logged out elsewhere.
+	stored, err := keyring.Get(keyringService, h.server())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.New(h.srv.URL, &client.Options{Session: stored}).Logout(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.env["CI"] = "true"
+	wantExit(t, h, h.run(t, "get", "1"), exitAuth, "get 1")
+	if !strings.Contains(h.err.String(), "In CI, set DOCS_SESSION") || strings.Contains(h.err.String(), "docs login") {
+		t.Errorf("stderr = %q; want the DOCS_SESSION advice and no docs login", h.err)
 	}
 }

@@ -105,15 +105,25 @@ type unauthorizedError struct {
 func (e *unauthorizedError) Error() string { return e.err.Error() }
 func (e *unauthorizedError) Unwrap() error { return e.err }
 
+// Hint says why the session was refused and how to get one that works. In
+// CI (the CI variable is set) that is always DOCS_SESSION: no one is there
+// to type a password for docs login.
 func (e *unauthorizedError) Hint() string {
+	const inCI = "In CI, set DOCS_SESSION to a valid session cookie value for this server."
+	rejected := "The session from the " + e.where + " was not accepted (it expired or was logged out)."
+	none := "No session is stored for " + e.server + "."
 	switch {
+	case e.source == sourceEnv && e.ci:
+		return "The server did not accept the session in DOCS_SESSION. " + inCI
 	case e.source == sourceEnv:
 		return "The server did not accept the session in DOCS_SESSION: set DOCS_SESSION to a valid session, or unset it and run 'docs login'."
+	case e.source != "" && e.ci:
+		return rejected + " " + inCI
 	case e.source != "":
-		return "The session from the " + e.where + " was not accepted (it expired or was logged out). To log in again, run: docs login"
+		return rejected + " To log in again, run: docs login"
 	case e.ci:
-		return "No session is stored for " + e.server + ". In CI, set DOCS_SESSION to a valid session cookie value for this server."
+		return none + " " + inCI
 	default:
-		return "No session is stored for " + e.server + ". To log in, run: docs login"
+		return none + " To log in, run: docs login"
 	}
 }
