@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cast"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -82,7 +83,47 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*viper.Viper,
 			v.Set(f.Name, f.Value.String())
 		}
 	})
+	if err := validate(v); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// validate parses every setting by the type of its default and stores the
+// typed value. viper's getters turn a value they cannot parse into zero
+// without a word, and a zero timeout or throttle window silently switches
+// a protection off, so a bad value stops docsd instead.
+func validate(v *viper.Viper) error {
+	for _, s := range settings {
+		raw := v.Get(s.key)
+		switch s.def.(type) {
+		case time.Duration:
+			d, ok := raw.(time.Duration)
+			if !ok {
+				var err error
+				if d, err = time.ParseDuration(fmt.Sprint(raw)); err != nil {
+					return fmt.Errorf("%s (%s): %q is not a duration such as 90s, 15m or 24h", s.key, envName(s.key), fmt.Sprint(raw))
+				}
+			}
+			if d <= 0 {
+				return fmt.Errorf("%s (%s): %s must be positive", s.key, envName(s.key), d)
+			}
+			v.Set(s.key, d)
+		case int:
+			n, err := cast.ToIntE(raw)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s (%s): %q must be a positive whole number", s.key, envName(s.key), fmt.Sprint(raw))
+			}
+			v.Set(s.key, n)
+		case bool:
+			b, err := cast.ToBoolE(raw)
+			if err != nil {
+				return fmt.Errorf("%s (%s): %q must be true or false", s.key, envName(s.key), fmt.Sprint(raw))
+			}
+			v.Set(s.key, b)
+		}
+	}
+	return nil
 }
 
 func isKey(name string) bool {

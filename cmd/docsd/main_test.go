@@ -104,6 +104,25 @@ func TestConfigPrecedence(t *testing.T) {
 		}
 	})
 
+	t.Run("a value that does not parse stops docsd instead of turning a protection off", func(t *testing.T) {
+		for _, env := range []map[string]string{
+			{"DOCSD_AUTH_THROTTLE_WINDOW": "soon"},
+			{"DOCSD_SERVER_READ_HEADER_TIMEOUT": "abc"},
+			{"DOCSD_SESSION_IDLE_TIMEOUT": "24"},
+			{"DOCSD_SESSION_ABSOLUTE_TIMEOUT": "-1h"},
+			{"DOCSD_SERVER_MAX_BODY_BYTES": "2MB"},
+			{"DOCSD_AUTH_THROTTLE_MAX_FAILURES": "0"},
+			{"DOCSD_AUTH_ALLOW_REGISTRATION": "maybe"},
+		} {
+			_, errOut, code := docsd(t, env, "", "routes")
+			for k := range env {
+				if code != 1 || !strings.Contains(errOut, k) {
+					t.Errorf("docsd routes with %s=%s: exit %d, stderr %q; want exit 1 naming %s", k, env[k], code, errOut, k)
+				}
+			}
+		}
+	})
+
 	t.Run("an explicit config file that is missing is an error", func(t *testing.T) {
 		_, errOut, code := docsd(t, nil, "", "routes", "--config", filepath.Join(dir, "missing.yaml"))
 		if code != 1 || !strings.Contains(errOut, "missing.yaml") {
