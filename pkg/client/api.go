@@ -87,19 +87,26 @@ func (c *Client) ListDocuments(ctx context.Context, opts ListOptions) ([]Documen
 	if opts.After > 0 {
 		q.Set("after", strconv.FormatInt(opts.After, 10))
 	}
-	r := request{method: http.MethodGet, path: "/documents", query: q}
-	var all []Document
+	return getPages[Document](ctx, c, request{method: http.MethodGet, path: "/documents", query: q}, opts.Limit)
+}
+
+// getPages GETs r and then each page the server's Link rel="next" header
+// names, to the end or until limit items (limit 0 for all), and returns the
+// items of every page in order. Links to another server, and a link that
+// repeats, are refused rather than followed.
+func getPages[T any](ctx context.Context, c *Client, r request, limit int) ([]T, error) {
+	var all []T
 	seen := map[string]bool{}
 	for {
-		var page []Document
+		var page []T
 		r.out = &page
 		resp, err := c.do(ctx, r)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, page...)
-		if opts.Limit > 0 && len(all) >= opts.Limit {
-			return all[:opts.Limit], nil
+		if limit > 0 && len(all) >= limit {
+			return all[:limit], nil
 		}
 		next := nextLink(resp.header)
 		if next == "" || len(page) == 0 {
@@ -167,13 +174,10 @@ func (c *Client) DeleteDocument(ctx context.Context, id int64) error {
 	return err
 }
 
-// ListUsers returns every user (admins only).
+// ListUsers returns every user in ID order (admins only), following the
+// server's Link rel="next" pagination to the end.
 func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
-	var us []User
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/users", out: &us}); err != nil {
-		return nil, err
-	}
-	return us, nil
+	return getPages[User](ctx, c, request{method: http.MethodGet, path: "/users"}, 0)
 }
 
 // SetRole changes a user's role (admins only).

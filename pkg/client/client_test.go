@@ -10,6 +10,7 @@ import (
 
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/docs"
 )
 
 // These tests run the client against the real docsd engine over httptest,
@@ -298,4 +299,30 @@ func TestChangePassword(t *testing.T) {
 			t.Errorf("Login with the new password = %v; want nil", err)
 		}
 	})
+}
+
+func TestListUsersFollowsPages(t *testing.T) {
+	srv := apitest.NewServer(t)
+	// More than the server's default page of 100 users, with the seeded ones.
+	const extra = 150
+	for i := range extra {
+		srv.AddUser(t, fmt.Sprintf("user%03d", i), docs.RoleMember)
+	}
+	us, err := login(t, srv, "alice").ListUsers(t.Context())
+	if err != nil {
+		t.Fatalf("ListUsers() = %v", err)
+	}
+	if len(us) != len(srv.Users) {
+		t.Fatalf("ListUsers() returned %d users; want all %d", len(us), len(srv.Users))
+	}
+	seen := map[int64]bool{}
+	for i, u := range us {
+		if seen[u.ID] || srv.Users[u.Username] != u.ID {
+			t.Fatalf("ListUsers()[%d] = %d %q; want each stored user once", i, u.ID, u.Username)
+		}
+		if i > 0 && u.ID <= us[i-1].ID {
+			t.Fatalf("ListUsers()[%d].ID = %d after %d; want ID order", i, u.ID, us[i-1].ID)
+		}
+		seen[u.ID] = true
+	}
 }
