@@ -5,8 +5,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/docsd/docs/pkg/sqlite"
 )
 
 func newMigrateCmd(e *env) *cobra.Command {
@@ -15,7 +13,7 @@ func newMigrateCmd(e *env) *cobra.Command {
 		Short: "Apply pending schema migrations",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := sqlite.Open(e.cfg.GetString("database"))
+			db, err := e.openStore()
 			if err != nil {
 				return err
 			}
@@ -38,7 +36,7 @@ func newMigrateCmd(e *env) *cobra.Command {
 		Short: "Show which migrations are applied",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := sqlite.Open(e.cfg.GetString("database"))
+			db, err := e.openStore()
 			if err != nil {
 				return err
 			}

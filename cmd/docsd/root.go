@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+	"golang.org/x/term"
 
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/sqlite"
@@ -22,12 +24,18 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	cfg    *viper.Viper
+	// ttyFD is standard input's descriptor when it is a terminal, else -1:
+	// decided once here, so no command looks at the terminal itself.
+	ttyFD int
+	cfg   *viper.Viper
 }
 
 // run is docsd's whole program; main only wires it to the process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, ttyFD: -1}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		e.ttyFD = int(f.Fd())
+	}
 	root := &cobra.Command{
 		Use:   "docsd",
 		Short: "docsd serves documents over a JSON API where every route is private unless named on a skip list",
@@ -82,13 +90,18 @@ func isCobraUsageError(err error) bool {
 	return false
 }
 
-// openDB opens the configured database and applies pending migrations.
-func (e *env) openDB(ctx context.Context) (*sqlite.DB, error) {
+// openStore opens the configured database without migrating it.
+func (e *env) openStore() (*sqlite.DB, error) {
 	path := e.cfg.GetString("database")
 	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
 		return nil, fmt.Errorf("database %s: PostgreSQL is not supported yet; give a SQLite file path", path)
 	}
-	db, err := sqlite.Open(path)
+	return sqlite.Open(path)
+}
+
+// openDB opens the configured database and applies pending migrations.
+func (e *env) openDB(ctx context.Context) (*sqlite.DB, error) {
+	db, err := e.openStore()
 	if err != nil {
 		return nil, err
 	}

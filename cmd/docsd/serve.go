@@ -34,6 +34,9 @@ func newServeCmd(e *env) *cobra.Command {
 }
 
 func (e *env) serve(ctx context.Context) error {
+	// Whatever ends serve also ends the sweeper before the database closes.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	logOut := newLogWriter(e.stderr)
 	defer logOut.Close()
 	log, err := e.logger(logOut)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -87,13 +86,12 @@ func (e *env) readPassword(fromStdin bool) (string, error) {
 		s := strings.TrimSuffix(string(b), "\n")
 		return strings.TrimSuffix(s, "\r"), nil
 	}
-	f, ok := e.stdin.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if e.ttyFD < 0 {
 		return "", usageErrorf("no terminal to prompt for a password; pipe it in with --password-stdin")
 	}
 	ask := func(prompt string) (string, error) {
 		fmt.Fprint(e.stderr, prompt)
-		b, err := term.ReadPassword(int(f.Fd()))
+		b, err := term.ReadPassword(e.ttyFD)
 		fmt.Fprintln(e.stderr)
 		return string(b), err
 	}
@@ -233,12 +231,11 @@ on a terminal; without one, --yes is required.`,
 // confirm asks a yes/no question on a terminal; without one it is a usage
 // error, so scripts must say --yes.
 func (e *env) confirm(question string) (bool, error) {
-	f, ok := e.stdin.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if e.ttyFD < 0 {
 		return false, usageErrorf("no terminal to confirm on; pass --yes")
 	}
 	fmt.Fprint(e.stderr, question)
-	line, err := bufio.NewReader(f).ReadString('\n')
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
