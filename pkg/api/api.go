@@ -85,9 +85,9 @@ func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	for i := range routes {
 		r := &routes[i]
 		if writesSession[r.Name] {
-			e.Handle(r.Method, r.Path, withSession, s.handle(r.handler))
+			e.Handle(r.Method, r.Path, withSession, s.handle(r))
 		} else {
-			e.Handle(r.Method, r.Path, s.handle(r.handler))
+			e.Handle(r.Method, r.Path, s.handle(r))
 		}
 	}
 	e.NoRoute(s.noRoute)
@@ -157,11 +157,25 @@ func CheckPublicRoutes(names []string) error {
 	return nil
 }
 
-// handle adapts an error-returning handler: a non-nil error becomes the
-// response through fail, the one error mapping.
-func (s *Server) handle(h func(*Server, *gin.Context) error) gin.HandlerFunc {
+// handle runs r's handler after r's access rule. Rules about no document
+// (admin only) are checked here, before the handler reads anything; rules
+// about a document are checked by authorizedDocument once the document is
+// loaded. Either way the rule comes from the route table, never from the
+// handler. A non-nil error becomes the response through fail, the one
+// error mapping.
+func (s *Server) handle(r *Route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := h(s, c); err != nil {
+		if a := r.Access.action; a != 0 && !policy[a].onDocument {
+			u, err := currentUser(c)
+			if err == nil {
+				err = authorize(u, a, nil)
+			}
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+		}
+		if err := r.handler(s, c); err != nil {
 			s.fail(c, err)
 		}
 	}

@@ -87,9 +87,9 @@ func (s *Server) loadDocument(c *gin.Context) (*docs.Document, error) {
 }
 
 // authorizedDocument loads the :id document for a logged-in user allowed
-// to take action a on it: 400 for a bad id, 404 for a missing document,
-// then 403, in that order.
-func (s *Server) authorizedDocument(c *gin.Context, a Action) (*docs.Document, error) {
+// to take the route's action on it: 400 for a bad id, 404 for a missing
+// document, then 403, in that order.
+func (s *Server) authorizedDocument(c *gin.Context) (*docs.Document, error) {
 	u, err := currentUser(c)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (s *Server) authorizedDocument(c *gin.Context, a Action) (*docs.Document, e
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(u, a, d); err != nil {
+	if err := authorize(u, routeAction(c), d); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -119,7 +119,7 @@ func (s *Server) getDocument(c *gin.Context) error {
 // updateDocument checks, in order: the id (400), that the document exists
 // (404), the policy (403), the body (400), and If-Match (412 when stale).
 func (s *Server) updateDocument(c *gin.Context) error {
-	d, err := s.authorizedDocument(c, EditDocument)
+	d, err := s.authorizedDocument(c)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Server) updateDocument(c *gin.Context) error {
 }
 
 func (s *Server) deleteDocument(c *gin.Context) error {
-	d, err := s.authorizedDocument(c, DeleteDocument)
+	d, err := s.authorizedDocument(c)
 	if err != nil {
 		return err
 	}

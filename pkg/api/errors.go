@@ -42,6 +42,8 @@ func statusOf(k docs.Kind) int {
 		return http.StatusRequestEntityTooLarge
 	case docs.UnsupportedMediaType:
 		return http.StatusUnsupportedMediaType
+	case docs.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case docs.TooManyRequests:
 		return http.StatusTooManyRequests
 	default:
@@ -115,13 +117,13 @@ var (
 )
 
 func (s *Server) noRoute(c *gin.Context) {
-	writeProblem(c, Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound,
-		Detail: fmt.Sprintf("no route for %s %s", c.Request.Method, c.Request.URL.Path)})
+	s.fail(c, docs.Errorf(docs.NotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 }
 
+// noMethod answers a known path with a wrong method; gin has set Allow.
 func (s *Server) noMethod(c *gin.Context) {
-	writeProblem(c, Problem{Type: "about:blank", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
-		Detail: fmt.Sprintf("%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow"))})
+	s.fail(c, docs.Errorf(docs.MethodNotAllowed, "%s is not allowed on %s; allowed: %s",
+		c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow")))
 }
 
 // recover turns a panic into a logged 500 problem, never a stack trace on

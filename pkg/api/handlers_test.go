@@ -337,7 +337,7 @@ func TestDocuments(t *testing.T) {
 	})
 
 	t.Run("an id that is not a positive integer is a 400", func(t *testing.T) {
-		for _, id := range []string{"0", "-1", "abc", "1.5", "99999999999999999999"} {
+		for _, id := range []string{"0", "-1", "+1", "abc", "1.5", "99999999999999999999"} {
 			do(t, srv, call{method: "GET", path: "/documents/" + id, cookie: carol}).want(t, 400)
 		}
 	})
@@ -420,8 +420,14 @@ func TestUsers(t *testing.T) {
 		}
 	})
 
-	t.Run("an unknown user is a 404", func(t *testing.T) {
+	t.Run("an unknown user is a 404, before the body is read", func(t *testing.T) {
 		do(t, srv, call{method: "PATCH", path: "/users/999", body: `{"role":"editor"}`, cookie: alice}).want(t, 404)
+		do(t, srv, call{method: "PATCH", path: "/users/999", body: `{"role":"bogus"}`, cookie: alice}).want(t, 404)
+	})
+
+	t.Run("only an admin learns anything about /users/:id", func(t *testing.T) {
+		do(t, srv, call{method: "PATCH", path: "/users/999", body: `{"role":"bogus"}`, cookie: carol}).want(t, 403)
+		do(t, srv, call{method: "PATCH", path: "/users/abc", body: `{"role":"editor"}`, cookie: carol}).want(t, 403)
 	})
 
 	t.Run("a user removed from the database loses their session", func(t *testing.T) {

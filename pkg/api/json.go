@@ -96,8 +96,10 @@ func tooLarge(limit int64) error {
 
 // pathID parses the :id path parameter: a positive integer, else 400.
 func pathID(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id < 1 {
+	raw := c.Param("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	// ParseInt takes a sign; an id is digits only, so "+1" is not 1.
+	if err != nil || id < 1 || raw[0] == '+' {
 		return 0, docs.FieldErrorf("id", "id must be a positive integer, not %q", c.Param("id"))
 	}
 	return id, nil

@@ -21,16 +21,19 @@ const (
 // rule says who may take an action: users with one of roles, and the
 // document's author when author is set.
 type rule struct {
-	verb   string // what the action does, for messages: "delete document 7"
-	author bool
-	roles  []docs.Role
+	verb string // what the action does, for messages: "delete document 7"
+	// onDocument says the action is about one document, so the rule is
+	// checked once the document is loaded (after its 404).
+	onDocument bool
+	author     bool
+	roles      []docs.Role
 }
 
 // policy is the role × action table. Handlers never compare roles; they ask
 // can or authorize.
 var policy = map[Action]rule{
-	EditDocument:   {verb: "edit document", author: true, roles: []docs.Role{docs.RoleEditor, docs.RoleAdmin}},
-	DeleteDocument: {verb: "delete document", author: true, roles: []docs.Role{docs.RoleAdmin}},
+	EditDocument:   {verb: "edit document", onDocument: true, author: true, roles: []docs.Role{docs.RoleEditor, docs.RoleAdmin}},
+	DeleteDocument: {verb: "delete document", onDocument: true, author: true, roles: []docs.Role{docs.RoleAdmin}},
 	ListUsers:      {verb: "list users", roles: []docs.Role{docs.RoleAdmin}},
 	ChangeRole:     {verb: "change user roles", roles: []docs.Role{docs.RoleAdmin}},
 }
@@ -69,22 +72,30 @@ func authorize(u *docs.User, a Action, doc *docs.Document) error {
 	return docs.Errorf(docs.Forbidden, "only %s may %s", who, what)
 }
 
-// who lists the allowed parties: "the author (alice), an editor or an admin".
+// who lists the allowed parties for a message: "the author (alice), an
+// editor or an admin".
 func (r rule) who(doc *docs.Document) string {
+	author := "the author"
+	if doc != nil {
+		author = fmt.Sprintf("the author (%s)", doc.Author.Username)
+	}
+	return r.parties(author, func(role string) string {
+		if strings.ContainsRune("aeiou", rune(role[0])) {
+			return "an " + role
+		}
+		return "a " + role
+	})
+}
+
+// parties joins the allowed parties, "x, y or z": author when the author
+// may, then each role as name writes it.
+func (r rule) parties(author string, name func(role string) string) string {
 	var parts []string
 	if r.author {
-		if doc != nil {
-			parts = append(parts, fmt.Sprintf("the author (%s)", doc.Author.Username))
-		} else {
-			parts = append(parts, "the author")
-		}
+		parts = append(parts, author)
 	}
 	for _, role := range r.roles {
-		article := "a "
-		if strings.ContainsRune("aeiou", rune(role[0])) {
-			article = "an "
-		}
-		parts = append(parts, article+string(role))
+		parts = append(parts, name(string(role)))
 	}
 	return joinOr(parts)
 }
@@ -114,13 +125,5 @@ func (a Access) String() string {
 	if a.action == 0 {
 		return "login"
 	}
-	r := policy[a.action]
-	var parts []string
-	if r.author {
-		parts = append(parts, "author")
-	}
-	for _, role := range r.roles {
-		parts = append(parts, string(role))
-	}
-	return joinOr(parts)
+	return policy[a.action].parties("author", func(role string) string { return role })
 }

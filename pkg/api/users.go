@@ -10,13 +10,6 @@ import (
 )
 
 func (s *Server) listUsers(c *gin.Context) error {
-	u, err := currentUser(c)
-	if err != nil {
-		return err
-	}
-	if err := authorize(u, ListUsers, nil); err != nil {
-		return err
-	}
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -43,16 +36,14 @@ type roleInput struct {
 	Role *docs.Role `json:"role"`
 }
 
+// updateUser checks, in order: the id (400), that the user exists (404),
+// then the body (400). Only an admin gets this far (see handle).
 func (s *Server) updateUser(c *gin.Context) error {
-	u, err := currentUser(c)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := authorize(u, ChangeRole, nil); err != nil {
+	if _, err := s.Users.UserByID(c.Request.Context(), id); err != nil {
 		return err
 	}
 	var in roleInput

@@ -22,6 +22,7 @@ const (
 	PreconditionFailed
 	TooLarge
 	UnsupportedMediaType
+	MethodNotAllowed
 	// TooManyRequests is a throttled request; RetryAfter says for how long.
 	TooManyRequests
 )
