@@ -34,6 +34,9 @@ keyring (service "docs", account = the server URL).
 On a terminal, docs asks for what is missing; the password is not echoed.
 Without a terminal, pass --username and --password-stdin.
 
+Logging in again ends, on the server, the session stored before (a
+session in DOCS_SESSION is left alone).
+
 Where no keyring can be reached (a headless box or CI runner), either pass
 --insecure-storage to keep the session in a plain-text file (mode 0600) in
 the config directory, or set DOCS_SESSION.`,
@@ -81,7 +84,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		}
 	}
 
-	c := opts.Client(s, "")
+	c := opts.Client(s, replacedSession(ctx, st, s))
 	user, err := c.Login(ctx, cred)
 	if err != nil {
 		return explainThrottle(err)
@@ -110,6 +113,20 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		return writeJSON(ios.Out, user)
 	}
 	return nil
+}
+
+// replacedSession returns the stored session a login replaces, to be sent
+// with it: the server ends the session a login arrives with, where dropping
+// it here would leave it valid until it expires. DOCS_SESSION is not
+// replaced (it stays in use), so it is never sent. Finding no session, for
+// whatever reason, is no reason not to log in: the keyring, when needed,
+// has been asked already.
+func replacedSession(ctx context.Context, st *sessionStore, s *settings) string {
+	old, err := st.LookupStored(ctx, s.Server)
+	if err != nil || old.Value == s.EnvSession {
+		return ""
+	}
+	return old.Value
 }
 
 // loginCredentials takes the username and password from the flags, stdin

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/docsd/docs/pkg/client"
 )
 
 func TestNewCmdLoginParsing(t *testing.T) {
@@ -98,4 +102,101 @@ func TestTrimLineEnding(t *testing.T) {
 			t.Errorf("trimLineEnding(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// wantSessionStatus requires the server to answer GET /me with the session
+// by status: 200 for a live session, 401 for an ended one.
+func wantSessionStatus(t *testing.T, h *harness, what, session string, want int) {
+	t.Helper()
+	_, err := client.New(h.srv.URL, &client.Options{Session: session}).Me(t.Context())
+	got := http.StatusOK
+	if err != nil {
+		got = client.StatusCode(err)
+	}
+	if got != want {
+		t.Errorf("GET /me with the %s = %d (%v); want %d", what, got, err, want)
+	}
+}
+
+func TestLoginEndsTheSessionItReplaces(t *testing.T) {
+	login := func(t *testing.T, h *harness, args ...string) {
+		t.Helper()
+		h.prompter.answers = []string{"password"}
+		args = append([]string{"login", "-u", "alice"}, args...)
+		wantExit(t, h, h.run(t, args...), exitOK, args...)
+	}
+	stored := func(t *testing.T, h *harness) string {
+		t.Helper()
+		st := newSessionStore(h.f.Keyring, &settings{ConfigDir: h.env["DOCS_CONFIG_DIR"], KeyringTimeout: time.Minute})
+		s, err := st.LookupStored(t.Context(), h.server())
+		if err != nil {
+			t.Fatalf("LookupStored after login = %v", err)
+		}
+		return s.Value
+	}
+
+	t.Run("a second login ends the first session on the server", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		login(t, h)
+		first := stored(t, h)
+		login(t, h)
+		second := stored(t, h)
+		if second == first {
+			t.Fatalf("the second login stored the same session %q; want a new one", second)
+		}
+		wantSessionStatus(t, h, "first session", first, http.StatusUnauthorized)
+		wantSessionStatus(t, h, "second session", second, http.StatusOK)
+	})
+
+	t.Run("a login kept in the file ends the session it replaces", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		login(t, h, "--insecure-storage")
+		first := stored(t, h)
+		login(t, h, "--insecure-storage")
+		wantSessionStatus(t, h, "first session", first, http.StatusUnauthorized)
+		wantSessionStatus(t, h, "second session", stored(t, h), http.StatusOK)
+	})
+
+	t.Run("a stored session the server no longer accepts does not stop a login", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		if err := keyring.Set(keyringService, h.server(), "not-a-valid-session"); err != nil {
+			t.Fatal(err)
+		}
+		login(t, h)
+		wantSessionStatus(t, h, "new session", stored(t, h), http.StatusOK)
+	})
+
+	t.Run("DOCS_SESSION is not ended by a login, the stored session is", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "alice")
+		old := stored(t, h)
+		h.env["DOCS_SESSION"] = h.srv.Login(t, "bob").Value
+		login(t, h)
+		wantSessionStatus(t, h, "DOCS_SESSION session", h.env["DOCS_SESSION"], http.StatusOK)
+		wantSessionStatus(t, h, "stored session", old, http.StatusUnauthorized)
+	})
+
+	t.Run("a stored session that is also DOCS_SESSION is not ended by a login", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "alice")
+		h.env["DOCS_SESSION"] = stored(t, h)
+		login(t, h)
+		wantSessionStatus(t, h, "DOCS_SESSION session", h.env["DOCS_SESSION"], http.StatusOK)
+	})
+
+	t.Run("an unreachable keyring is still reported before the password is sent", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.f.Keyring = brokenKeyring{}
+		h.prompter.answers = []string{"password"}
+		wantExit(t, h, h.run(t, "login", "-u", "alice"), exitError, "login")
+		if !strings.Contains(h.err.String(), "the system keyring could not be reached to read the session") {
+			t.Errorf("stderr = %q; want the keyring error", h.err)
+		}
+	})
+
+	t.Run("an unreachable keyring does not stop a login kept in the file", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.f.Keyring = brokenKeyring{}
+		login(t, h, "--insecure-storage")
+	})
 }

@@ -28,16 +28,30 @@ func (c *Client) Register(ctx context.Context, cred Credentials) (*User, error) 
 }
 
 // Login starts a session; afterwards Session returns its cookie value and
-// the client sends it with every request. Wrong credentials give a 401 *Error.
+// the client sends it with every request. A session the client already
+// holds is sent with the login, and the server ends it. Wrong credentials
+// give a 401 *Error (and leave the session held before as it was).
 func (c *Client) Login(ctx context.Context, cred Credentials) (*User, error) {
 	var u User
-	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/login", body: cred, out: &u}); err != nil {
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/login", body: cred, out: &u})
+	if err != nil {
 		return nil, err
 	}
-	if c.Session() == "" {
+	// Ask the response, not the jar: the jar may still hold the old session.
+	if !setsCookie(resp.header, SessionCookie) {
 		return nil, errors.New("the server accepted the login but set no " + SessionCookie + " cookie")
 	}
 	return &u, nil
+}
+
+// setsCookie reports whether h sets a non-empty cookie called name.
+func setsCookie(h http.Header, name string) bool {
+	for _, ck := range (&http.Response{Header: h}).Cookies() {
+		if ck.Name == name && ck.Value != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Logout ends the session on the server.

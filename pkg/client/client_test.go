@@ -74,6 +74,29 @@ func TestLoginSessionLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("a login carrying a session ends that session", func(t *testing.T) {
+		old := login(t, srv, "bob").Session()
+		c := client.New(srv.URL, &client.Options{Session: old})
+		if _, err := c.Login(ctx, client.Credentials{Username: "bob", Password: "password"}); err != nil {
+			t.Fatalf("Login with a session = %v", err)
+		}
+		if c.Session() == old || c.Session() == "" {
+			t.Fatalf("Session() after login = %q; want a new session, not %q", c.Session(), old)
+		}
+		_, err := client.New(srv.URL, &client.Options{Session: old}).Me(ctx)
+		wantStatus(t, "Me() with the replaced session", err, http.StatusUnauthorized)
+	})
+
+	t.Run("a failed login leaves the session it carried alive", func(t *testing.T) {
+		old := login(t, srv, "bob").Session()
+		c := client.New(srv.URL, &client.Options{Session: old})
+		_, err := c.Login(ctx, client.Credentials{Username: "bob", Password: "nope"})
+		wantStatus(t, "Login(wrong password) with a session", err, http.StatusUnauthorized)
+		if me, err := client.New(srv.URL, &client.Options{Session: old}).Me(ctx); err != nil || me.Username != "bob" {
+			t.Fatalf("Me() with the session after a failed login = %+v, %v; want bob", me, err)
+		}
+	})
+
 	t.Run("wrong password is a 401", func(t *testing.T) {
 		_, err := client.New(srv.URL, nil).Login(ctx, client.Credentials{Username: "alice", Password: "nope"})
 		wantStatus(t, "Login(wrong password)", err, http.StatusUnauthorized)

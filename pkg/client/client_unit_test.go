@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -156,5 +157,19 @@ func TestUnreachableNamesTheServer(t *testing.T) {
 	want := "cannot reach the docs server at http://127.0.0.1:1: connection refused"
 	if err.Error() != want {
 		t.Errorf("Health() error = %q; want %q", err.Error(), want)
+	}
+}
+
+func TestLoginWithoutCookieFailsEvenWithASessionHeld(t *testing.T) {
+	// A server that accepts the login but sets no cookie: the session the
+	// client already held must not pass for the new one.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":1,"username":"alice","role":"admin"}`)
+	}))
+	defer srv.Close()
+	c := New(srv.URL, &Options{Session: "old-session"})
+	if u, err := c.Login(t.Context(), Credentials{Username: "alice", Password: "pw"}); err == nil {
+		t.Fatalf("Login with no cookie set = %+v, nil; want an error", u)
 	}
 }
