@@ -57,7 +57,19 @@ func TestRmOnTerminal(t *testing.T) {
 		if len(h.prompter.asked) != 1 || !strings.Contains(h.prompter.asked[0], "by alice") {
 			t.Errorf("asked %q; want one question naming the document and its author", h.prompter.asked)
 		}
+		if got, want := h.err.String(), "Cancelled: document 1 was not deleted.\n"; got != want || h.out.Len() != 0 {
+			t.Errorf("stdout %q, stderr %q; want nothing on stdout and stderr %q: said once, not an error", h.out, got, want)
+		}
 		wantExit(t, h, h.run(t, "get", "1"), exitOK, "get 1")
+	})
+	t.Run("declining with -o json says so the same way", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "alice")
+		h.prompter.answers = []string{"n"}
+		wantExit(t, h, h.run(t, "rm", "1", "-o", "json"), exitError, "rm 1 -o json")
+		if got, want := h.err.String(), "Cancelled: document 1 was not deleted.\n"; got != want {
+			t.Errorf("stderr %q; want %q, not a problem document", got, want)
+		}
 	})
 	t.Run("confirming deletes it", func(t *testing.T) {
 		h := newHarness(t, true, "")

@@ -26,7 +26,8 @@ const (
 const exitCodeHelp = `Exit codes:
   0  success
   1  any other failure (network, server error, keyring failure, a 400,
-     413, 415 or 429 from the server, shown with its detail)
+     413, 415 or 429 from the server, shown with its detail), or a
+     confirmation answered no
   2  usage error (bad flags or arguments, missing input with no terminal,
      an ID or body docsd cannot take)
   4  not logged in: the server said 401, or no session is stored
@@ -50,10 +51,18 @@ func (e *notLoggedInError) Error() string {
 	return "not logged in to " + e.Server
 }
 
-// cancelledError is a confirmation the user declined; it has been said.
-type cancelledError struct{ msg string }
+// cancelledError is a confirmation the user declined. It is no failure to
+// report: it is said once, as "Cancelled: …", never as an error or a
+// problem document, and exits 1 so that `docs rm 7 && …` does not go on as
+// if the document were gone.
+type cancelledError struct {
+	result string // what did not happen: "document 7 was not deleted"
+}
 
-func (e *cancelledError) Error() string { return e.msg }
+func (e *cancelledError) Error() string { return "cancelled: " + e.result }
+
+// message is what the user reads.
+func (e *cancelledError) message() string { return "Cancelled: " + e.result + "." }
 
 // hinter is an error that knows what the user can do next.
 type hinter interface{ Hint() string }
@@ -91,7 +100,10 @@ func exitCode(err error) int {
 	var ue *usageError
 	var nl *notLoggedInError
 	var ce *client.Error
+	var cancelled *cancelledError
 	switch {
+	case errors.As(err, &cancelled):
+		return exitError
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &nl):
@@ -121,6 +133,11 @@ type errorPrinter struct {
 }
 
 func (p errorPrinter) print(err error) {
+	var cancelled *cancelledError
+	if errors.As(err, &cancelled) {
+		fmt.Fprintln(p.w, cancelled.message())
+		return
+	}
 	if p.json {
 		p.printJSON(err)
 		return

@@ -35,6 +35,7 @@ func TestExitCode(t *testing.T) {
 		{"unreachable server", &client.UnreachableError{URL: testServer, Err: fmt.Errorf("refused")}, 1},
 		{"keyring failure is not a 401", &keyringError{Op: "read", Err: fmt.Errorf("no bus")}, 1},
 		{"wrapped 403", fmt.Errorf("delete: %w", problem(403)), 5},
+		{"a declined confirmation is not success", &cancelledError{result: "document 7 was not deleted"}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +63,10 @@ func TestErrorPrinter(t *testing.T) {
 			"Error: not logged in to " + testServer + "\nTo log in, run: docs login\n"},
 		{"in CI, not logged in suggests DOCS_SESSION", errorPrinter{ci: true}, &notLoggedInError{Server: testServer},
 			"Error: not logged in to " + testServer + "\nIn CI, set DOCS_SESSION to a valid session cookie value for this server.\n"},
+		{"a declined confirmation is said once, not as an error", errorPrinter{command: "docs rm"}, &cancelledError{result: "document 7 was not deleted"},
+			"Cancelled: document 7 was not deleted.\n"},
+		{"a declined confirmation is no problem document with -o json", errorPrinter{json: true}, &cancelledError{result: "document 7 was not deleted"},
+			"Cancelled: document 7 was not deleted.\n"},
 		{"json for a local error is a problem-shaped document", errorPrinter{json: true}, &notLoggedInError{Server: testServer},
 			`{"detail":"not logged in to ` + testServer + `","title":"Not logged in"}` + "\n"},
 		{"json for a kept text adds where it is", errorPrinter{json: true}, &savedTextError{err: forbidden, path: "/tmp/x", retry: "docs edit 7 --body-file /tmp/x"},

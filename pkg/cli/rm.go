@@ -22,7 +22,8 @@ func newCmdRm(f *factory, runF func(*rmOptions) error) *cobra.Command {
 		Aliases: []string{"delete"},
 		Short:   "Delete a document",
 		Long: `Delete a document. On a terminal docs asks first; without a terminal
---yes is required.`,
+--yes is required. Answering no deletes nothing, says "Cancelled", and
+exits 1.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -59,7 +60,7 @@ func rmRun(ctx context.Context, opts *rmOptions) error {
 			return err
 		}
 		if !ok {
-			return &cancelledError{msg: fmt.Sprintf("cancelled: document %d was not deleted", opts.ID)}
+			return &cancelledError{result: fmt.Sprintf("document %d was not deleted", opts.ID)}
 		}
 	}
 	if err := sess.Client.DeleteDocument(ctx, opts.ID); err != nil {
