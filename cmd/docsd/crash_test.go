@@ -23,6 +23,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, to inspect the file after docsd has gone
+
+	"github.com/docsd/docs/pkg/api/apitest"
 )
 
 // TestProcess runs the docsd binary as a process on a real SQLite file and
@@ -194,29 +196,8 @@ type answer struct {
 }
 
 func request(ctx context.Context, client *http.Client, method, url string, cookie *http.Cookie, header map[string]string, body string) (answer, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
-	if err != nil {
-		return answer{}, err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return answer{}, err
-	}
-	return answer{resp.StatusCode, resp.Header, b}, nil
+	r, err := apitest.Send(ctx, client, method, url, cookie, header, body)
+	return answer{r.Status, r.Header, r.Body}, err
 }
 
 func procLogin(t *testing.T, client *http.Client, base, user string) *http.Cookie {

@@ -1,9 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,29 +21,8 @@ type reply struct {
 }
 
 func sendOff(client *http.Client, method, url string, cookie *http.Cookie, header map[string]string, body string) (reply, error) {
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		return reply{}, err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return reply{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return reply{}, err
-	}
-	return reply{resp.StatusCode, resp.Header, b}, nil
+	r, err := apitest.Send(context.Background(), client, method, url, cookie, header, body)
+	return reply{r.Status, r.Header, r.Body}, err
 }
 
 // TestRacingIfMatchWrites sends 200 PATCHes of one document at once, all

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -33,29 +32,11 @@ type result struct {
 
 func do(t *testing.T, srv *apitest.Server, c call) result {
 	t.Helper()
-	req, err := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
+	r, err := apitest.Send(context.Background(), srv.Client(), c.method, srv.URL+c.path, c.cookie, c.header, c.body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range c.header {
-		req.Header.Set(k, v)
-	}
-	if c.cookie != nil {
-		req.AddCookie(c.cookie)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return result{resp.StatusCode, resp.Header, b}
+	return result{r.Status, r.Header, r.Body}
 }
 
 // want checks the status and, for errors, that the body is a problem
