@@ -42,11 +42,8 @@ func newUserAddCmd(e *env) *cobra.Command {
 			if err := docs.ValidateUsername(name); err != nil {
 				return usageErrorf("%v", err)
 			}
-			password, err := e.readPassword(passwordStdin)
+			hash, err := e.newPasswordHash(passwordStdin)
 			if err != nil {
-				return err
-			}
-			if err := docs.ValidatePassword(password); err != nil {
 				return err
 			}
 			db, err := e.openDB(cmd.Context())
@@ -54,14 +51,6 @@ func newUserAddCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			pw, err := e.passwords()
-			if err != nil {
-				return err
-			}
-			hash, err := pw.Hash(password)
-			if err != nil {
-				return err
-			}
 			u := &docs.User{Username: name, Role: docs.Role(role), PasswordHash: hash, CreatedAt: time.Now().UTC()}
 			if err := db.CreateUser(cmd.Context(), u); err != nil {
 				return err
@@ -73,6 +62,23 @@ func newUserAddCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&role, "role", string(docs.RoleMember), "member, editor or admin")
 	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
 	return cmd
+}
+
+// newPasswordHash reads a new password (see readPassword), checks its
+// length and hashes it at the configured cost.
+func (e *env) newPasswordHash(fromStdin bool) ([]byte, error) {
+	password, err := e.readPassword(fromStdin)
+	if err != nil {
+		return nil, err
+	}
+	if err := docs.ValidatePassword(password); err != nil {
+		return nil, err
+	}
+	pw, err := e.passwords()
+	if err != nil {
+		return nil, err
+	}
+	return pw.Hash(password)
 }
 
 // readPassword reads a password from stdin (only the one trailing line
@@ -119,7 +125,7 @@ func newUserSetRoleCmd(e *env) *cobra.Command {
 			if !role.Valid() {
 				return usageErrorf("role must be member, editor or admin, not %q", args[1])
 			}
-			return e.withUser(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+			return e.withUser(cmd.Context(), args[0], func(db docs.UserStore, u *docs.User) error {
 				u, err := db.SetRole(cmd.Context(), u.ID, role)
 				if err != nil {
 					return err
@@ -131,8 +137,6 @@ func newUserSetRoleCmd(e *env) *cobra.Command {
 	}
 }
 
-type userDB interface{ docs.UserStore }
-
 func newUserPasswdCmd(e *env) *cobra.Command {
 	var passwordStdin bool
 	cmd := &cobra.Command{
@@ -140,19 +144,8 @@ func newUserPasswdCmd(e *env) *cobra.Command {
 		Short: "Set a user's password and end every session of theirs",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withUser(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
-				password, err := e.readPassword(passwordStdin)
-				if err != nil {
-					return err
-				}
-				if err := docs.ValidatePassword(password); err != nil {
-					return err
-				}
-				pw, err := e.passwords()
-				if err != nil {
-					return err
-				}
-				hash, err := pw.Hash(password)
+			return e.withUser(cmd.Context(), args[0], func(db docs.UserStore, u *docs.User) error {
+				hash, err := e.newPasswordHash(passwordStdin)
 				if err != nil {
 					return err
 				}
@@ -182,7 +175,7 @@ user: documents are never deleted with their author. Asks for confirmation
 on a terminal; without one, --yes is required.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withUser(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+			return e.withUser(cmd.Context(), args[0], func(db docs.UserStore, u *docs.User) error {
 				var to *docs.User
 				if reassignTo != "" {
 					var err error
@@ -245,7 +238,7 @@ func (e *env) confirm(question string) (bool, error) {
 
 // withUser opens the database and finds the user called name, with a clear
 // error when there is none.
-func (e *env) withUser(ctx context.Context, name string, f func(userDB, *docs.User) error) error {
+func (e *env) withUser(ctx context.Context, name string, f func(docs.UserStore, *docs.User) error) error {
 	db, err := e.openDB(ctx)
 	if err != nil {
 		return err

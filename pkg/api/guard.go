@@ -76,7 +76,7 @@ func currentUser(c *gin.Context) (*docs.User, error) {
 	if v, ok := c.Get(ctxUser); ok {
 		return v.(*docs.User), nil
 	}
-	return nil, docs.Errorf(docs.Unauthorized, "log in first: this route needs a session")
+	return nil, unauthorized(false)
 }
 
 // routeAction is the policy action of the matched route, 0 for none.
