@@ -11,6 +11,24 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
+// etag is the ETag of a document version; If-Match is compared with it.
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// The wire type of a user: the API's contract, kept apart from the domain
+// type so that a storage field (the password hash) never leaks into a
+// response by accident. Documents are encoded by hand.
+
+type userJSON struct {
+	ID        int64     `json:"id"`
+	Username  string    `json:"username"`
+	Role      docs.Role `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toUserJSON(u *docs.User) userJSON {
+	return userJSON{ID: u.ID, Username: u.Username, Role: u.Role, CreatedAt: u.CreatedAt}
+}
+
 // Documents are the bulk of what docsd sends, so they are encoded by hand:
 // encoding/json reflects over every field and re-validates the output of
 // time.Time's MarshalJSON, which made JSON more than a third of the cost of

@@ -1,5 +1,9 @@
 package api
 
+// Request parsing: the JSON body, the :id path parameter, pagination and
+// If-Match. Every way a request can be malformed becomes a 400 (or 413)
+// that names what is wrong.
+
 import (
 	"encoding/json"
 	"errors"
@@ -8,27 +12,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/docsd/docs/pkg/docs"
 )
-
-// The wire type of a user: the API's contract, kept apart from the domain
-// type so that a storage field (the password hash) never leaks into a
-// response by accident. Documents are encoded in encode.go.
-
-type userJSON struct {
-	ID        int64     `json:"id"`
-	Username  string    `json:"username"`
-	Role      docs.Role `json:"role"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-func toUserJSON(u *docs.User) userJSON {
-	return userJSON{ID: u.ID, Username: u.Username, Role: u.Role, CreatedAt: u.CreatedAt}
-}
 
 // decode reads one JSON object from the request body into v. Every way a
 // body can be wrong is a 400 that says which field, or a 413.
@@ -136,8 +124,6 @@ func page(c *gin.Context) (docs.Page, error) {
 func setNextLink(c *gin.Context, p docs.Page, lastID int64) {
 	c.Header("Link", fmt.Sprintf(`<%s?after=%d&limit=%d>; rel="next"`, c.Request.URL.Path, lastID, p.Limit))
 }
-
-func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // ifMatch parses If-Match: absent or "*" is 0 (any version); otherwise the
 // quoted version from an ETag.
