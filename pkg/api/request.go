@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
@@ -119,10 +120,12 @@ func page(c *gin.Context) (docs.Page, error) {
 	return p, nil
 }
 
-// setNextLink adds `Link: <path?after=N&limit=L>; rel="next"` as a reference
-// relative to the request, so it holds behind any proxy.
+// setNextLink adds `Link: <documents?after=N&limit=L>; rel="next"`: a
+// reference relative to the request's own URL (its last segment, not an
+// absolute path), so it holds behind a proxy that serves docsd under a
+// path prefix such as /api.
 func setNextLink(c *gin.Context, p docs.Page, lastID int64) {
-	c.Header("Link", fmt.Sprintf(`<%s?after=%d&limit=%d>; rel="next"`, c.Request.URL.Path, lastID, p.Limit))
+	c.Header("Link", fmt.Sprintf(`<%s?after=%d&limit=%d>; rel="next"`, path.Base(c.Request.URL.Path), lastID, p.Limit))
 }
 
 // ifMatch parses If-Match: absent or "*" is 0 (any version); otherwise the

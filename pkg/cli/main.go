@@ -5,6 +5,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,13 +15,13 @@ import (
 // Main runs docs with the process's arguments and streams and returns the
 // exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	f := &factory{
 		IO:        systemIO(),
 		Getenv:    os.Getenv,
 		Prompter:  terminalPrompter{in: os.Stdin, w: os.Stderr},
-		Keyring:   systemKeyring{},
+		Keyring:   sessionBusKeyring{keyringBackend: systemKeyring{}, getenv: os.Getenv},
 		RunEditor: runEditor,
 		Version:   version(),
 	}
@@ -35,6 +37,13 @@ func run(ctx context.Context, f *factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
+	var ie *interruptedError
+	if errors.As(context.Cause(ctx), &ie) {
+		// Whatever was under way when Ctrl-C came ends with it, whatever it
+		// returned: a prompt, a request or nothing at all.
+		fmt.Fprintln(f.IO.ErrOut, "Interrupted.")
+		return exitCode(ie)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -50,4 +59,22 @@ func run(ctx context.Context, f *factory, args []string) int {
 	}
 	p.print(err)
 	return exitCode(err)
+}
+
+// interruptContext returns a context that ends, with an *interruptedError
+// as its cause, at the first SIGINT or SIGTERM. A second one is left to
+// the default action, so a docs that does not stop can still be killed.
+func interruptContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs)
+			cancel(&interruptedError{sig: sig.(syscall.Signal)})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel(nil) }
 }

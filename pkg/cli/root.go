@@ -52,6 +52,8 @@ Environment:
 		newCmdCreate(f, nil),
 		newCmdEdit(f, nil),
 		newCmdRm(f, nil),
+		newCmdAPI(f, nil),
+		newCmdToken(f, nil),
 		newCmdCompletion(f, nil),
 		newCmdVersion(f, nil),
 	)
@@ -79,4 +81,39 @@ func exactArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// oneID is the positional rule of a command that takes one document ID: a
+// missing ID is named as such, with the command line that wants it.
+func oneID(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 0:
+		return usageErrorf("missing the document ID: %s <id>", cmd.CommandPath())
+	case len(args) > 1:
+		return usageErrorf("%s takes one document ID; got %d arguments", cmd.CommandPath(), len(args))
+	}
+	return nil
+}
+
+// someIDs is the positional rule of a command that acts on one or more
+// document IDs.
+func someIDs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("missing the document ID: %s <id>...", cmd.CommandPath())
+	}
+	return nil
+}
+
+// parseIDs parses every argument as a document ID; the first bad one is a
+// usage error, before any request.
+func parseIDs(args []string) ([]int64, error) {
+	ids := make([]int64, len(args))
+	for i, a := range args {
+		id, err := parseID(a)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }
