@@ -335,3 +335,40 @@ func defaultOnly(s setting) *viper.Viper {
 	v.Set(s.key, s.def)
 	return v
 }
+
+// TestREADMEShowsTheDefaults keeps the README's configuration table equal
+// to the defaults docsd applies, as TestShippedConfigDocumentsEveryKey does
+// for configs/docsd.yaml.
+func TestREADMEShowsTheDefaults(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]string{}
+	for line := range strings.Lines(string(readme)) {
+		cells := strings.Split(line, " | ")
+		if len(cells) < 4 || !strings.HasPrefix(cells[0], "| `") {
+			continue
+		}
+		shown[strings.Trim(cells[0], "| `")] = strings.Trim(cells[2], "`")
+	}
+	for _, s := range settings {
+		got, ok := shown[s.key]
+		if !ok {
+			t.Errorf("the README's configuration table lacks %s", s.key)
+			continue
+		}
+		want := fmt.Sprint(s.def)
+		if want == "" {
+			continue // shown in words: "none", "generated"
+		}
+		if d, ok := s.def.(time.Duration); ok {
+			if g, err := time.ParseDuration(got); err == nil && g == d {
+				got = want
+			}
+		}
+		if got != want {
+			t.Errorf("the README shows %s defaulting to %s; the default is %s", s.key, got, want)
+		}
+	}
+}
