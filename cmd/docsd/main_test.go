@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -146,6 +148,42 @@ func TestConfigPrecedence(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want exit 1 naming the file", code, errOut)
 		}
 	})
+}
+
+// TestCommandLineMistakesAreUsageErrors walks the command tree: a wrong
+// number of arguments to any command, or an unknown command, is a usage
+// error (exit 2) before anything runs, whichever command it is.
+func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
+	vars := map[string]string{"DOCSD_DATABASE": filepath.Join(t.TempDir(), "d.db")}
+	var walk func(path []string, c *cobra.Command)
+	walk = func(path []string, c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(append(slices.Clone(path), sub.Name()), sub)
+		}
+		if !c.Runnable() || len(path) == 0 {
+			return
+		}
+		t.Run(strings.Join(path, " "), func(t *testing.T) {
+			args := append(slices.Clone(path), "a1", "a2", "a3", "a4", "a5")
+			_, errOut, code := docsd(t, vars, "", args...)
+			if code != 2 || !strings.Contains(errOut, "(see docsd --help)") {
+				t.Errorf("docsd %v: exit %d, stderr %q; want exit 2 and a pointer to --help", args, code, errOut)
+			}
+		})
+	}
+	walk(nil, newRootCmd(&env{getenv: func(string) string { return "" }}))
+
+	for _, tc := range []struct{ name, arg, want string }{
+		{"an unknown command", "bogus", `unknown command "bogus" for "docsd"`},
+		{"a misspelt command gets a suggestion", "serv", "did you mean serve?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := docsd(t, vars, "", tc.arg)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("docsd %s: exit %d, stderr %q; want exit 2 and %q", tc.arg, code, errOut, tc.want)
+			}
+		})
+	}
 }
 
 func TestSeedAndUsers(t *testing.T) {

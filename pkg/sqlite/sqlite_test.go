@@ -411,3 +411,36 @@ func TestInTx(t *testing.T) {
 		}
 	})
 }
+
+// TestIsUniqueViolation: a taken username is told from other failures by
+// the driver's result code, whatever the message says.
+func TestIsUniqueViolation(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
+	insertUser := `INSERT INTO users (username, password_hash, role, created_at) VALUES (?, 'h', 'member', 0)`
+	if _, err := db.db.ExecContext(ctx, insertUser, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	_, unique := db.db.ExecContext(ctx, insertUser, "ANN")
+	_, foreignKey := db.db.ExecContext(ctx, `INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES ('t', '', 999, 0, 0, 1)`)
+	if unique == nil || foreignKey == nil {
+		t.Fatalf("duplicate username: %v, unknown author: %v; want both to fail", unique, foreignKey)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"a second username differing in case", unique, true},
+		{"a wrapped unique failure", fmt.Errorf("create user: %w", unique), true},
+		{"a foreign key failure is another constraint", foreignKey, false},
+		{"an error that only reads like one", errors.New("UNIQUE constraint failed: users.username"), false},
+		{"no error", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := isUniqueViolation(tc.err); got != tc.want {
+				t.Errorf("isUniqueViolation(%v) = %v; want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+}

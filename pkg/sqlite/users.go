@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+
+	sqlitedriver "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/docsd/docs/pkg/docs"
 )
@@ -137,8 +139,11 @@ func keepAnAdmin(ctx context.Context, tx *sql.Tx, u *docs.User) error {
 	return nil
 }
 
+// isUniqueViolation tells a UNIQUE constraint failure by the driver's
+// result code, not by its message text.
 func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	var se *sqlitedriver.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 // DeleteUser removes a user, moving their documents to reassignTo (0: refuse
