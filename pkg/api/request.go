@@ -79,7 +79,7 @@ func jsonKind(goKind string) string {
 }
 
 func tooLarge(limit int64) error {
-	return docs.Errorf(docs.TooLarge, "request body is larger than %d bytes", limit)
+	return httpErrorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", limit)
 }
 
 // pathID parses the :id path parameter: a positive integer, else 400.
