@@ -302,45 +302,67 @@ func TestDocuments(t *testing.T) {
 	})
 }
 
-func TestDocumentListPagination(t *testing.T) {
+// TestListPagination walks both lists by their next links: the same
+// ?limit and ?after, the same Link, the same 400s.
+func TestListPagination(t *testing.T) {
 	srv := apitest.NewServer(t)
 	for i := range 25 {
 		srv.CreateDocument(t, "bob", fmt.Sprintf("doc %d", i), "body")
 	}
-	var (
-		ids   []int64
-		pages int
-		next  = "/documents?limit=10"
-	)
-	for next != "" {
-		r := do(t, srv, call{method: "GET", path: next}).Want(t, 200)
-		pages++
-		var page []documentOut
-		if err := json.Unmarshal(r.Body, &page); err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range page {
-			if d.Body != nil {
-				t.Errorf("list item %d has a body; lists carry none", d.ID)
+	for i := range 22 {
+		srv.AddUser(t, fmt.Sprintf("user%d", i), docs.RoleMember)
+	}
+	alice := srv.Login(t, "alice")
+	for _, tc := range []struct {
+		name, path   string
+		items, pages int
+	}{
+		// 7 seeded documents + 25 = 32: pages of 10, 10, 10, 2.
+		{"documents", "/documents", 32, 4},
+		// 3 seeded users + 22 = 25: pages of 10, 10, 5.
+		{"users", "/users", 25, 3},
+	} {
+		t.Run("the "+tc.name+" list walks every item once in id order", func(t *testing.T) {
+			var (
+				ids   []int64
+				pages int
+				next  = tc.path + "?limit=10"
+			)
+			for next != "" {
+				r := do(t, srv, call{method: "GET", path: next, cookie: alice}).Want(t, 200)
+				pages++
+				var page []struct {
+					ID   int64   `json:"id"`
+					Body *string `json:"body"`
+				}
+				if err := json.Unmarshal(r.Body, &page); err != nil {
+					t.Fatal(err)
+				}
+				for _, item := range page {
+					if item.Body != nil {
+						t.Errorf("list item %d has a body; lists carry none", item.ID)
+					}
+					ids = append(ids, item.ID)
+				}
+				next = ""
+				if link := r.Header.Get("Link"); link != "" {
+					next = strings.TrimPrefix(strings.Split(link, ">")[0], "<")
+				}
 			}
-			ids = append(ids, d.ID)
-		}
-		next = ""
-		if link := r.Header.Get("Link"); link != "" {
-			next = strings.TrimPrefix(strings.Split(link, ">")[0], "<")
-		}
-	}
-	// 7 seeded documents + 25 = 32: pages of 10, 10, 10, 2.
-	if len(ids) != 32 || pages != 4 {
-		t.Fatalf("walked %d documents in %d pages; want 32 in 4", len(ids), pages)
-	}
-	for i := 1; i < len(ids); i++ {
-		if ids[i] <= ids[i-1] {
-			t.Fatalf("ids not increasing: %v", ids)
-		}
-	}
-	for _, q := range []string{"limit=0", "limit=1001", "limit=x", "after=-1", "after=x"} {
-		do(t, srv, call{method: "GET", path: "/documents?" + q}).Want(t, 400)
+			if len(ids) != tc.items || pages != tc.pages {
+				t.Fatalf("walked %d items in %d pages; want %d in %d", len(ids), pages, tc.items, tc.pages)
+			}
+			for i := 1; i < len(ids); i++ {
+				if ids[i] <= ids[i-1] {
+					t.Fatalf("ids not increasing: %v", ids)
+				}
+			}
+		})
+		t.Run("the "+tc.name+" list refuses a bad limit or cursor", func(t *testing.T) {
+			for _, q := range []string{"limit=0", "limit=1001", "limit=x", "after=-1", "after=x"} {
+				do(t, srv, call{method: "GET", path: tc.path + "?" + q, cookie: alice}).Want(t, 400)
+			}
+		})
 	}
 }
 
