@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
@@ -422,4 +424,17 @@ func TestUnmatchedRoutes(t *testing.T) {
 			t.Errorf("Allow = %q; want GET, PATCH and DELETE", allow)
 		}
 	})
+}
+
+// TestNewLeavesGinModeAlone: gin's mode is global, so building an engine
+// must not change it under the program (or another test) that set it.
+func TestNewLeavesGinModeAlone(t *testing.T) {
+	apitest.NewServer(t) // the harness sets release mode once, first
+	before := gin.Mode()
+	t.Cleanup(func() { gin.SetMode(before) })
+	gin.SetMode(gin.TestMode)
+	apitest.NewServer(t)
+	if got := gin.Mode(); got != gin.TestMode {
+		t.Errorf("gin.Mode() after api.New = %q; want %q, as set before", got, gin.TestMode)
+	}
 }
