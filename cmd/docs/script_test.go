@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -89,6 +89,8 @@ func TestScripts(t *testing.T) {
 			"writebytes": cmdWritebytes,
 			"proxy":      cmdProxy,
 			"notdocsd":   cmdNotDocsd,
+			"trap":       cmdTrap,
+			"redirector": cmdRedirector,
 		},
 	})
 }
@@ -273,6 +275,60 @@ func cmdWritebytes(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b), 0o600))
 }
 
+// cmdTrap is `trap NAME ADDR`: serve on ADDR (such as 127.0.0.2:0) a server
+// that records every request it gets, with its Cookie header and body, as
+// a line of $WORK/NAME.log, and set NAME to its URL. A script points a
+// redirect at it and checks that nothing arrived.
+func cmdTrap(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: trap NAME ADDR")
+	}
+	logPath := ts.MkAbs(args[0] + ".log")
+	ts.Check(os.WriteFile(logPath, nil, 0o600))
+	var mu sync.Mutex
+	url := serveInScript(ts, args[1], http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		f, err := os.OpenFile(logPath, os.O_APPEND|os.O_WRONLY, 0)
+		if err == nil {
+			fmt.Fprintf(f, "%s %s Cookie=%q body=%q\n", r.Method, r.URL, r.Header.Get("Cookie"), body)
+			f.Close()
+		}
+		http.SetCookie(w, &http.Cookie{Name: "docs_session", Value: "from-the-trap", Path: "/"})
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":1,"username":"alice","role":"admin"}`)
+	}))
+	ts.Setenv(args[0], url)
+}
+
+// cmdRedirector is `redirector NAME STATUS TARGET`: serve on 127.0.0.1 a
+// server that answers every request with STATUS and a Location of TARGET
+// followed by the request's path, and set NAME to its URL.
+func cmdRedirector(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: redirector NAME STATUS TARGET")
+	}
+	status, err := strconv.Atoi(args[1])
+	if err != nil || status < 300 || status > 399 {
+		ts.Fatalf("redirector: bad status %q", args[1])
+	}
+	target := args[2]
+	ts.Setenv(args[0], serveInScript(ts, "127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.RequestURI(), status)
+	})))
+}
+
+// serveInScript serves h on addr until the script ends and returns its URL.
+func serveInScript(ts *testscript.TestScript, addr string, h http.Handler) string {
+	l, err := net.Listen("tcp", addr)
+	ts.Check(err)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute}
+	go func() { _ = srv.Serve(l) }()
+	ts.Defer(func() { _ = srv.Close() })
+	return "http://" + l.Addr().String()
+}
+
 // cmdProxy is `proxy PREFIX`: serve $SERVER under the path PREFIX, as a
 // reverse proxy does, and nothing else; $PROXY is the proxy's URL without
 // the prefix.
@@ -282,9 +338,7 @@ func cmdProxy(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	target, err := url.Parse(ts.Getenv("SERVER"))
 	ts.Check(err)
-	srv := httptest.NewServer(http.StripPrefix(args[0], httputil.NewSingleHostReverseProxy(target)))
-	ts.Defer(srv.Close)
-	ts.Setenv("PROXY", srv.URL)
+	ts.Setenv("PROXY", serveInScript(ts, "127.0.0.1:0", http.StripPrefix(args[0], httputil.NewSingleHostReverseProxy(target))))
 }
 
 // cmdNotDocsd is `notdocsd`: start a web server that is not docsd, as
@@ -294,13 +348,11 @@ func cmdNotDocsd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: notdocsd")
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts.Setenv("NOTDOCSD", serveInScript(ts, "127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if r.URL.Path != "/documents" {
 			w.WriteHeader(http.StatusNotFound)
 		}
 		fmt.Fprint(w, "<!DOCTYPE HTML>\n<html><body>Welcome</body></html>\n")
-	}))
-	ts.Defer(srv.Close)
-	ts.Setenv("NOTDOCSD", srv.URL)
+	})))
 }

@@ -44,11 +44,14 @@ func (c *Client) Raw(ctx context.Context, method, pathAndQuery string, body io.R
 }
 
 // CheckResponse returns nil for a 2xx response, and otherwise the error the
-// other methods return for it: *Error for docsd's problem document,
-// *NotDocsdError for anything else. body is the response body, read.
+// other methods return for it: *RedirectError for a 3xx (never followed),
+// *Error for docsd's problem document, *NotDocsdError for anything else. body is the response body, read.
 func (c *Client) CheckResponse(resp *http.Response, body []byte) error {
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
 		return nil
+	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
+		return newRedirectError(resp.Request.Method, resp.Request.URL, resp)
 	}
 	return newError(c.base.String(), resp.Request.Method, resp.Request.URL, resp, body)
 }
