@@ -19,7 +19,8 @@ const defaultListLimit = 30
 
 type listOptions struct {
 	cmdEnv
-	Limit int // 0 for all
+	Limit  int // 0 for all
+	Author string
 }
 
 func newCmdList(f *factory, runF func(*listOptions) error) *cobra.Command {
@@ -32,10 +33,11 @@ func newCmdList(f *factory, runF func(*listOptions) error) *cobra.Command {
 		Long: `List documents in ID order: ID, TITLE, AUTHOR, UPDATED. Works without
 logging in. Shows the first 30 unless --limit or --all says otherwise, and
 prints each page as it arrives, so the first lines come at once however
-many documents there are (columns are aligned within a page). -o json
-prints one JSON array.`,
+many documents there are (columns are aligned within a page). --author
+keeps one user's documents. -o json prints one JSON array.`,
 		Example: `  docs list
   docs list -L 5
+  docs list --author alice
   docs list --all -o json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -55,6 +57,7 @@ prints one JSON array.`,
 	}
 	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", defaultListLimit, "list at most `N` documents")
 	cmd.Flags().BoolVar(&all, "all", false, "list every document")
+	cmd.Flags().StringVar(&opts.Author, "author", "", "list only the documents of the user `name`")
 	return cmd
 }
 
@@ -64,7 +67,7 @@ func listRun(ctx context.Context, opts *listOptions) error {
 		return err
 	}
 	p := newListPrinter(opts.IO.Out, s.Output == "json")
-	lo := client.ListOptions{Limit: opts.Limit}
+	lo := client.ListOptions{Limit: opts.Limit, Author: opts.Author}
 	// A public route by default: no session is read, so no keyring is
 	// touched. A server that took document_list off its skip list says 401
 	// (before any page was printed); then the stored session is sent.

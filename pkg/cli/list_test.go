@@ -116,3 +116,35 @@ func TestListPrintsEachPageAsItArrives(t *testing.T) {
 		t.Errorf("printed %d rows; want 157", got)
 	}
 }
+
+func TestListAuthor(t *testing.T) {
+	srv := apitest.NewServer(t)
+	// Interleaved, so that a next page that forgot the author would
+	// bring carol's documents in.
+	for i := range 110 {
+		srv.CreateDocument(t, "bob", fmt.Sprintf("bob %d", i), "body")
+		srv.CreateDocument(t, "carol", fmt.Sprintf("carol %d", i), "body")
+	}
+	h := newHarnessWith(t, srv, false, "")
+	wantExit(t, h, h.run(t, "list", "--author", "bob", "--all", "-o", "json"), exitOK, "list --author bob --all")
+	var docs []client.Document
+	if err := json.Unmarshal(h.out.Bytes(), &docs); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if d.Author.Username != "bob" {
+			t.Fatalf("list --author bob listed document %d by %s", d.ID, d.Author.Username)
+		}
+	}
+	if len(docs) != 112 { // 2 seeded + 110, over two pages
+		t.Errorf("list --author bob --all listed %d documents; want 112", len(docs))
+	}
+	wantExit(t, h, h.run(t, "list", "--author", "nobody"), exitOK, "list --author nobody")
+	if !strings.Contains(h.err.String(), "No documents.") {
+		t.Errorf("stderr = %q; want No documents.", h.err)
+	}
+	wantExit(t, h, h.run(t, "list", "--author", "not a name"), exitError, "list --author 'not a name'")
+	if !strings.Contains(h.err.String(), "400 Bad Request") || !strings.Contains(h.err.String(), "author must be a username") {
+		t.Errorf("stderr = %q; want the server's 400 for the author", h.err)
+	}
+}

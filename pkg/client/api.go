@@ -127,6 +127,9 @@ func (c *Client) ListDocumentPages(ctx context.Context, opts ListOptions, fn fun
 	if opts.After > 0 {
 		q.Set("after", strconv.FormatInt(opts.After, 10))
 	}
+	if opts.Author != "" {
+		q.Set("author", opts.Author)
+	}
 	return getPages(ctx, c, request{method: http.MethodGet, path: "/documents", query: q}, opts.Limit, fn)
 }
 
