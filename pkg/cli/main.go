@@ -37,6 +37,14 @@ func run(ctx context.Context, f *factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
+	if f.jq != nil {
+		// What the command printed before any failure is filtered too, as
+		// the documents found by a get of several IDs.
+		f.IO.Out = f.jq.out
+		if jqErr := f.jq.run(ctx); err == nil {
+			err = jqErr
+		}
+	}
 	var ie *interruptedError
 	if errors.As(context.Cause(ctx), &ie) {
 		// Whatever was under way when Ctrl-C came ends with it, whatever it

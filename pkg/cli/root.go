@@ -39,6 +39,27 @@ Environment:
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.global.server, "server", defaultServer, "docsd server `URL` (env DOCS_SERVER, config server)")
 	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json (env DOCS_OUTPUT)")
+	pf.StringVarP(&f.global.jq, "jq", "q", "", "filter the JSON output with a jq `expression` (with -o json, or docs api)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if f.global.jq == "" {
+			return nil
+		}
+		if cmd.Name() != "api" {
+			s, err := loadSettings(&f.global, f.Getenv, f.IO.InTTY)
+			if err != nil {
+				return err
+			}
+			if s.Output != "json" {
+				return usageErrorf("--jq filters JSON: add -o json")
+			}
+		}
+		jq, err := newJQFilter(f.global.jq, f.IO.Out)
+		if err != nil {
+			return err
+		}
+		f.jq, f.IO.Out = jq, &jq.buf
+		return nil
+	}
 	f.global.set = pf
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
@@ -52,6 +73,8 @@ Environment:
 		newCmdCreate(f, nil),
 		newCmdEdit(f, nil),
 		newCmdRm(f, nil),
+		newCmdRegister(f, nil),
+		newCmdUsers(f),
 		newCmdAPI(f, nil),
 		newCmdToken(f, nil),
 		newCmdCompletion(f, nil),
