@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/docsd/docs/pkg/version"
 )
 
 // Main runs docs with the process's arguments and streams and returns the
@@ -23,7 +25,7 @@ func Main() int {
 		Prompter:  terminalPrompter{in: os.Stdin, w: os.Stderr},
 		Keyring:   sessionBusKeyring{keyringBackend: systemKeyring{}, getenv: os.Getenv},
 		RunEditor: runEditor,
-		Version:   version(),
+		Version:   version.String(),
 	}
 	return run(ctx, f, os.Args[1:])
 }

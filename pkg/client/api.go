@@ -18,6 +18,17 @@ func (c *Client) Health(ctx context.Context) error {
 	return err
 }
 
+// ServerVersion returns the version docsd reports on GET /healthz.
+func (c *Client) ServerVersion(ctx context.Context) (string, error) {
+	var out struct {
+		Version string `json:"version"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/healthz", out: &out}); err != nil {
+		return "", err
+	}
+	return out.Version, nil
+}
+
 // Register creates an account with the member role.
 func (c *Client) Register(ctx context.Context, cred Credentials) (*User, error) {
 	var u User
