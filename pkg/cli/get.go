@@ -35,7 +35,8 @@ With several IDs, each is shown that can be; the others are reported, and
 the exit code is the most severe (the first of them in the exit code table).`,
 		Example: `  docs get 7
   docs get 1 2 3 -o json`,
-		Args: someIDs,
+		Args:              someIDs,
+		ValidArgsFunction: completeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.IDs, err = parseIDs(args); err != nil {

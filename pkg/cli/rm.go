@@ -32,7 +32,8 @@ and the exit code is the most severe (the first of them in the exit code
 table).`,
 		Example: `  docs rm 7
   docs rm 4 5 --yes`,
-		Args: someIDs,
+		Args:              someIDs,
+		ValidArgsFunction: completeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.IDs, err = parseIDs(args); err != nil {

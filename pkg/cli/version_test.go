@@ -24,3 +24,29 @@ func TestVersion(t *testing.T) {
 		}
 	})
 }
+
+func TestCompleteIDs(t *testing.T) {
+	t.Run("IDs with their titles, for get, rm and edit", func(t *testing.T) {
+		for _, cmd := range []string{"get", "rm", "edit"} {
+			h := newHarness(t, false, "")
+			wantExit(t, h, h.run(t, "__complete", cmd, ""), exitOK, "__complete", cmd)
+			if !strings.HasPrefix(h.out.String(), "1\tWelcome to docsd\n2\tAdmin handbook\n") {
+				t.Errorf("__complete %s = %q; want IDs with titles", cmd, h.out)
+			}
+		}
+	})
+	t.Run("the typed prefix and IDs already given narrow it", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		wantExit(t, h, h.run(t, "__complete", "get", "1", ""), exitOK, "__complete get 1")
+		if strings.HasPrefix(h.out.String(), "1\t") {
+			t.Errorf("__complete get 1 '' = %q; want 1 left out", h.out)
+		}
+	})
+	t.Run("an unreachable server gives nothing, silently", func(t *testing.T) {
+		h := unreachable(t, false, "")
+		wantExit(t, h, h.run(t, "__complete", "get", ""), exitOK, "__complete get")
+		if h.out.String() != ":4\n" {
+			t.Errorf("__complete get = %q; want only the no-file directive", h.out)
+		}
+	})
+}
