@@ -143,10 +143,7 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("deleting a user ends their sessions", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		mustUser(t, s, "admin", docs.RoleAdmin)
 		gone := mustUser(t, s, "gone", docs.RoleMember)
 		kept := mustUser(t, s, "kept", docs.RoleMember)
@@ -269,10 +266,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser refuses to remove the last admin and moves none of their documents", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		admin := mustUser(t, s, "root", docs.RoleAdmin)
 		heir := mustUser(t, s, "heir", docs.RoleMember)
 		doc := mustDocument(t, s, admin, "kept")
@@ -292,10 +286,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser removes an admin when another admin exists", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		gone := mustUser(t, s, "gone", docs.RoleAdmin)
 		mustUser(t, s, "stays", docs.RoleAdmin)
 		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
@@ -820,6 +811,17 @@ func mustUser(t *testing.T, s Store, name string, role docs.Role) *docs.User {
 		t.Fatalf("CreateUser(%q) = %v", name, err)
 	}
 	return u
+}
+
+// mustDeleter returns s as a userDeleter, skipping the test on a store
+// that has no DeleteUser.
+func mustDeleter(t *testing.T, s Store) userDeleter {
+	t.Helper()
+	del, ok := s.(userDeleter)
+	if !ok {
+		t.Skipf("%T has no DeleteUser", s)
+	}
+	return del
 }
 
 func mustUserByID(t *testing.T, s Store, id int64) *docs.User {
