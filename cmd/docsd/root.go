@@ -66,6 +66,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 		newSeedCmd(e),
 		newUserCmd(e),
 		newRoutesCmd(e),
+		newOpenAPICmd(e),
 	)
 	err := root.ExecuteContext(ctx)
 	if err != nil && isCobraUsageError(err) {

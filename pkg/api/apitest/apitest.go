@@ -34,6 +34,9 @@ type Server struct {
 	Clock    *Clock
 	// Users maps the demo usernames to their ids.
 	Users map[string]int64
+	// description is the OpenAPI description of the server's skip list,
+	// which every response its clients receive is checked against.
+	description []byte
 }
 
 // Options change the server a test gets.
@@ -74,7 +77,8 @@ const (
 	AbsoluteTimeout = 7 * 24 * time.Hour
 )
 
-// NewServer starts docsd with the default configuration.
+// NewServer starts docsd with the default configuration. Its Client checks
+// every response against the OpenAPI description (ValidatingTransport).
 func NewServer(t testing.TB) *Server {
 	return NewServerWith(t, Options{})
 }
@@ -120,9 +124,22 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	description, err := api.OpenAPI(cfg.PublicRoutes, store.CookieName())
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
+	client := srv.Client()
+	client.Transport = ValidatingTransport(t, client.Transport, description)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, description: description}
+}
+
+// ClientWith returns a client over transport that, like Client, checks
+// every response against the server's OpenAPI description.
+func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: ValidatingTransport(t, transport, s.description)}
 }
 
 // openSeeded returns share's database and clock, or a new seeded database
