@@ -15,7 +15,7 @@ func newOpenAPICmd(e *env) *cobra.Command {
 table the server registers. Which routes need the session cookie follows
 the skip list (auth.public_routes) of the configuration loaded, as
 GET /openapi.json on a server with that configuration answers.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			public, err := e.skipList()
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/docsd/docs/pkg/api"
@@ -37,6 +38,9 @@ type Server struct {
 	// description is the OpenAPI description of the server's skip list,
 	// which every response its clients receive is checked against.
 	description []byte
+	// extraRoutes says Options.New added routes the description does not
+	// know, whose answers are therefore not checked.
+	extraRoutes bool
 }
 
 // Options change the server a test gets.
@@ -49,6 +53,10 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
+	// New builds the engine; api.New by default. Tests of the route
+	// machinery pass one that adds routes to the table; the answers of
+	// routes the OpenAPI description does not know are then not checked.
+	New func(api.Config, api.Deps) (*gin.Engine, error)
 }
 
 // Clock is a settable clock for session timeouts.
@@ -83,9 +91,14 @@ func NewServer(t testing.TB) *Server {
 	return NewServerWith(t, Options{})
 }
 
+// releaseMode sets gin's global mode once, as docsd's run does; api.New
+// leaves it alone.
+var releaseMode sync.Once
+
 // NewServerWith starts docsd with opts.
 func NewServerWith(t testing.TB, opts Options) *Server {
 	t.Helper()
+	releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
 	ctx := context.Background()
 	pw, err := docs.NewPasswords(bcrypt.MinCost)
 	if err != nil {
@@ -120,7 +133,11 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Now = clock.Now
-	engine, err := api.New(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	newEngine := opts.New
+	if newEngine == nil {
+		newEngine = api.New
+	}
+	engine, err := newEngine(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,15 +148,15 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	client := srv.Client()
-	client.Transport = ValidatingTransport(t, client.Transport, description)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, description: description}
+	client.Transport = ValidatingTransport(t, client.Transport, description, opts.New != nil)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, description: description, extraRoutes: opts.New != nil}
 }
 
 // ClientWith returns a client over transport that, like Client, checks
 // every response against the server's OpenAPI description.
 func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Client {
 	t.Helper()
-	return &http.Client{Transport: ValidatingTransport(t, transport, s.description)}
+	return &http.Client{Transport: ValidatingTransport(t, transport, s.description, s.extraRoutes)}
 }
 
 // openSeeded returns share's database and clock, or a new seeded database
