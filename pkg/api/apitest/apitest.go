@@ -36,6 +36,12 @@ type Server struct {
 	Clock    *testclock.Clock
 	// Users maps the demo usernames to their ids.
 	Users map[string]int64
+	// description is the OpenAPI description of the server's skip list,
+	// which every response its clients receive is checked against.
+	description []byte
+	// extraRoutes says Options.New added routes the description does not
+	// know, whose answers are therefore not checked.
+	extraRoutes bool
 }
 
 // Options change the server a test gets.
@@ -49,7 +55,8 @@ type Options struct {
 	// replica or a restarted process would.
 	Share *Server
 	// New builds the engine; api.New by default. Tests of the route
-	// machinery pass one that adds routes to the table.
+	// machinery pass one that adds routes to the table; the answers of
+	// routes the OpenAPI description does not know are then not checked.
 	New func(api.Config, api.Deps) (*gin.Engine, error)
 }
 
@@ -59,7 +66,8 @@ const (
 	AbsoluteTimeout = 7 * 24 * time.Hour
 )
 
-// NewServer starts docsd with the default configuration.
+// NewServer starts docsd with the default configuration. Its Client checks
+// every response against the OpenAPI description (ValidatingTransport).
 func NewServer(t testing.TB) *Server {
 	return NewServerWith(t, Options{})
 }
@@ -114,9 +122,22 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	description, err := api.OpenAPI(cfg.PublicRoutes, store.CookieName())
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
+	client := srv.Client()
+	client.Transport = ValidatingTransport(t, client.Transport, description, opts.New != nil)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, description: description, extraRoutes: opts.New != nil}
+}
+
+// ClientWith returns a client over transport that, like Client, checks
+// every response against the server's OpenAPI description.
+func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: ValidatingTransport(t, transport, s.description, s.extraRoutes)}
 }
 
 // openSeeded returns share's database and clock, or a new seeded database
