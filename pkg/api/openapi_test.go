@@ -259,7 +259,7 @@ func TestValidationRefusesWhatTheDescriptionLacks(t *testing.T) {
 			if b, err = json.Marshal(doc); err != nil {
 				t.Fatal(err)
 			}
-			client := &http.Client{Transport: apitest.ValidatingTransport(t, &http.Transport{}, b, false)}
+			client := &http.Client{Transport: apitest.ValidatingTransport(t, &http.Transport{}, apitest.Described{Description: b})}
 			defer client.CloseIdleConnections()
 			_, err = apitest.Send(t.Context(), client, "GET", srv.URL+tc.path, nil, nil, "")
 			switch {

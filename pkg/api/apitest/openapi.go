@@ -18,19 +18,30 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
+// Described is what a ValidatingTransport checks answers against.
+type Described struct {
+	// Description is the OpenAPI description, as api.OpenAPI writes it.
+	Description []byte
+	// Host limits the checks to requests to this host:port; requests to
+	// other servers (a redirector, a fake) pass unchecked. Empty checks all.
+	Host string
+	// ExtraRoutes says the engine serves routes the description does not
+	// know (a test's own fixtures), whose answers then pass unchecked.
+	ExtraRoutes bool
+}
+
 // ValidatingTransport returns a RoundTripper that checks every response
 // base receives against the OpenAPI description: a status, a field, a
 // content type or a required header the description does not have fails
 // the request with an error that says what, instead of reaching the test.
 // A request no route of the description matches must get a problem
-// document with 401 (a route outside the table), 404 or 405, unless
-// extraRoutes says the engine serves routes the description does not know
-// (a test's own fixtures). The harness's client uses it, so every test
-// that talks to the engine checks the description as it goes.
-func ValidatingTransport(t testing.TB, base http.RoundTripper, description []byte, extraRoutes bool) http.RoundTripper {
+// document with 401 (a route outside the table), 404 or 405. The harness's
+// client uses it, so every test that talks to the engine checks the
+// description as it goes.
+func ValidatingTransport(t testing.TB, base http.RoundTripper, d Described) http.RoundTripper {
 	t.Helper()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(description)
+	doc, err := loader.LoadFromData(d.Description)
 	if err != nil {
 		t.Fatalf("load the OpenAPI description: %v", err)
 	}
@@ -45,20 +56,20 @@ func ValidatingTransport(t testing.TB, base http.RoundTripper, description []byt
 	if problem == nil {
 		t.Fatal("the OpenAPI description has no Problem schema")
 	}
-	return &validatingTransport{base: base, router: router, problem: problem.Value, extraRoutes: extraRoutes}
+	return &validatingTransport{base: base, router: router, problem: problem.Value, described: d}
 }
 
 type validatingTransport struct {
-	base        http.RoundTripper
-	router      routers.Router
-	problem     *openapi3.Schema
-	extraRoutes bool
+	base      http.RoundTripper
+	router    routers.Router
+	problem   *openapi3.Schema
+	described Described
 }
 
 func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := v.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
+	if err != nil || (v.described.Host != "" && req.URL.Host != v.described.Host) {
+		return resp, err
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -84,7 +95,7 @@ func (v *validatingTransport) CloseIdleConnections() {
 func (v *validatingTransport) check(req *http.Request, resp *http.Response, body []byte) error {
 	route, params, err := v.router.FindRoute(req)
 	if errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed) {
-		if v.extraRoutes {
+		if v.described.ExtraRoutes {
 			return nil
 		}
 		return v.checkUnrouted(resp, body)
