@@ -37,7 +37,10 @@ type Described struct {
 // A request no route of the description matches must get a problem
 // document with 401 (a route outside the table), 404 or 405. The harness's
 // client uses it, so every test that talks to the engine checks the
-// description as it goes.
+// description as it goes. A request that succeeded (2xx) is checked too: its
+// body, its parameters (none the description lacks) and the session cookie
+// when the description says the route needs it, so a description that
+// asks more than the server does fails as well as one that promises less.
 func ValidatingTransport(t testing.TB, base http.RoundTripper, d Described) http.RoundTripper {
 	t.Helper()
 	loader := openapi3.NewLoader()
@@ -103,6 +106,11 @@ func (v *validatingTransport) check(req *http.Request, resp *http.Response, body
 	if err != nil {
 		return err
 	}
+	if resp.StatusCode < 300 {
+		if err := checkAcceptedRequest(req, route, params); err != nil {
+			return fmt.Errorf("the request succeeded, but the description refuses it: %w", err)
+		}
+	}
 	return openapi3filter.ValidateResponse(req.Context(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
 		Status:                 resp.StatusCode,
@@ -124,4 +132,50 @@ func (v *validatingTransport) checkUnrouted(resp *http.Response, body []byte) er
 		return fmt.Errorf("problem document: %w", err)
 	}
 	return v.problem.VisitJSON(value, openapi3.EnableJSONSchema2020())
+}
+
+// checkAcceptedRequest validates a request the server accepted: every query
+// parameter is described, and openapi3filter finds its parameters, body and
+// session cookie as the description asks.
+func checkAcceptedRequest(req *http.Request, route *routers.Route, params map[string]string) error {
+	for name := range req.URL.Query() {
+		if route.Operation.Parameters.GetByInAndName(openapi3.ParameterInQuery, name) == nil {
+			return fmt.Errorf("query parameter %q is not described", name)
+		}
+	}
+	req = req.Clone(req.Context())
+	opts := &openapi3filter.Options{AuthenticationFunc: cookieSent}
+	switch body, err := requestBody(req); {
+	case err != nil:
+		return err
+	case body == nil:
+		opts.ExcludeRequestBody = req.ContentLength != 0
+	default:
+		req.Body = body
+	}
+	return openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: params, Route: route, Options: opts,
+	})
+}
+
+// requestBody is a fresh copy of req's body, nil when it cannot be had
+// again (or there is none).
+func requestBody(req *http.Request) (io.ReadCloser, error) {
+	if req.GetBody == nil {
+		return nil, nil
+	}
+	return req.GetBody()
+}
+
+// cookieSent holds an apiKey-in-cookie requirement met when the request
+// carries that cookie: whether its session is valid is the server's call.
+func cookieSent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s := in.SecurityScheme
+	if s.Type != "apiKey" || s.In != "cookie" {
+		return fmt.Errorf("security scheme %s: only apiKey in a cookie is known", in.SecuritySchemeName)
+	}
+	if _, err := in.RequestValidationInput.Request.Cookie(s.Name); err != nil {
+		return fmt.Errorf("no %s cookie was sent", s.Name)
+	}
+	return nil
 }
