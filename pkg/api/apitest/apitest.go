@@ -25,6 +25,7 @@ import (
 	"github.com/docsd/docs/pkg/seed"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/sqlite"
+	"github.com/docsd/docs/pkg/testclock"
 )
 
 // Server is a running docsd for one test.
@@ -32,7 +33,7 @@ type Server struct {
 	*httptest.Server
 	DB       *sqlite.DB
 	Sessions *session.Store
-	Clock    *Clock
+	Clock    *testclock.Clock
 	// Users maps the demo usernames to their ids.
 	Users map[string]int64
 	// described is the OpenAPI description of the server's skip list,
@@ -54,26 +55,6 @@ type Options struct {
 	// machinery pass one that adds routes to the table; the answers of
 	// routes the OpenAPI description does not know are then not checked.
 	New func(api.Config, api.Deps) (*gin.Engine, error)
-}
-
-// Clock is a settable clock for session timeouts.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // Session defaults used by NewServer.
@@ -159,7 +140,7 @@ func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Clien
 
 // openSeeded returns share's database and clock, or a new seeded database
 // in t.TempDir() and a clock at the current time.
-func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *Clock) {
+func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *testclock.Clock) {
 	if share != nil {
 		return share.DB, share.Clock
 	}
@@ -172,7 +153,7 @@ func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *C
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{now: time.Now()}
+	clock := testclock.New(time.Now())
 	if _, err := seed.Run(ctx, db, pw, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
