@@ -149,7 +149,9 @@ func checkAcceptedRequest(req *http.Request, route *routers.Route, params map[st
 	case err != nil:
 		return err
 	case body == nil:
-		opts.ExcludeRequestBody = req.ContentLength != 0
+		// Sent and gone (a pipe): only the rest can be checked.
+		opts.ExcludeRequestBody = true
+		req.Body = http.NoBody
 	default:
 		req.Body = body
 	}
