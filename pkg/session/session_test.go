@@ -80,7 +80,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	c := &clock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-	u := &docs.User{Username: "alice", Role: docs.RoleMember, PasswordHash: []byte("h"), CreatedAt: c.Now()}
+	u := &docs.User{Username: "alice", Role: docs.RoleMember, PasswordHash: userHash, CreatedAt: c.Now()}
 	if err := db.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +108,9 @@ func (e *env) store(t *testing.T, cfg session.Config) *session.Store {
 	return s
 }
 
+// userHash is the password hash of every user these tests make.
+var userHash = []byte("h")
+
 // server mounts s the way docsd does, with a login and a logout handler
 // written like pkg/api's.
 func server(s *session.Store) http.Handler {
@@ -118,6 +121,7 @@ func server(s *session.Store) http.Handler {
 		sess := ginsessions.Default(c)
 		sess.Clear()
 		sess.Set(session.UserIDKey, id)
+		sess.Set(session.PasswordHashKey, userHash)
 		if err := sess.Save(); err != nil {
 			c.String(http.StatusInternalServerError, err.Error())
 			return
@@ -313,7 +317,7 @@ func TestLoginLogout(t *testing.T) {
 		s := e.store(t, session.Config{})
 		c := e.login(t, s, nil)
 		ctx := context.Background()
-		admin := &docs.User{Username: "root", Role: docs.RoleAdmin, PasswordHash: []byte("h"), CreatedAt: e.clock.Now()}
+		admin := &docs.User{Username: "root", Role: docs.RoleAdmin, PasswordHash: userHash, CreatedAt: e.clock.Now()}
 		if err := e.db.CreateUser(ctx, admin); err != nil {
 			t.Fatal(err)
 		}

@@ -46,6 +46,9 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
+	// Users, when set, wraps the user store the engine reads: tests that
+	// order a race step by step hold a request at a point of their choice.
+	Users func(docs.UserStore) docs.UserStore
 }
 
 // Clock is a settable clock for session timeouts.
@@ -88,13 +91,13 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	db, clock := openSeeded(t, opts.Share, pw)
-	users := map[string]int64{}
+	ids := map[string]int64{}
 	for _, su := range seed.Users {
 		u, err := db.UserByName(ctx, su.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		users[su.Name] = u.ID
+		ids[su.Name] = u.ID
 	}
 	secrets := opts.Secrets
 	if secrets == nil {
@@ -116,13 +119,17 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Now = clock.Now
-	engine, err := api.New(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	var users docs.UserStore = db
+	if opts.Users != nil {
+		users = opts.Users(db)
+	}
+	engine, err := api.New(cfg, api.Deps{Users: users, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: ids}
 }
 
 // openSeeded returns share's database and clock, or a new seeded database
