@@ -268,7 +268,9 @@ func (s *Store) verify(value string) (string, bool) {
 	if base64.RawURLEncoding.EncodedLen(sha256.Size) != len(sig) {
 		return "", false
 	}
-	if _, err := base64.RawURLEncoding.Decode(got[:], []byte(sig)); err != nil {
+	// Strict: the last character's unused low bits must be zero, so that
+	// one signature has one spelling and a session one cookie string.
+	if _, err := strictBase64.Decode(got[:], []byte(sig)); err != nil {
 		return "", false
 	}
 	var want [sha256.Size]byte
@@ -289,6 +291,8 @@ func (s *Store) mac(i int, token string, b []byte) []byte {
 	s.macs[i].Put(h)
 	return b
 }
+
+var strictBase64 = base64.RawURLEncoding.Strict()
 
 func newToken() (string, error) {
 	b := make([]byte, 32)
