@@ -31,6 +31,8 @@ func (s *Server) guard(c *gin.Context) {
 			return
 		}
 	}
+	// A private route's answer, a 401 included, is never cached.
+	c.Writer.Header()["Cache-Control"] = noStore
 	u, reason, err := s.Sessions.Authenticate(c.Request)
 	if err != nil {
 		s.fail(c, err)
@@ -47,8 +49,12 @@ func (s *Server) guard(c *gin.Context) {
 
 // optionalUser runs a public route. A caller who sends a valid session is
 // still known to it (and to the log); one whose cookie is bad or stale is
-// served as anonymous, as a public route promises.
+// served as anonymous, as a public route promises. Since the answer may
+// depend on the session, it varies with the cookie, and the answer to a
+// logged-in caller is never cached.
 func (s *Server) optionalUser(c *gin.Context) {
+	h := c.Writer.Header()
+	h["Vary"] = varyCookie
 	if _, err := c.Request.Cookie(s.Sessions.CookieName()); err == nil {
 		u, _, err := s.Sessions.Authenticate(c.Request)
 		if err != nil {
@@ -56,11 +62,16 @@ func (s *Server) optionalUser(c *gin.Context) {
 			return
 		}
 		if u != nil {
+			h["Cache-Control"] = noStore
 			c.Set(ctxUser, u)
 		}
 	}
 	c.Next()
 }
+
+// varyCookie is shared by every response, like noStore: header values are
+// only ever replaced, never appended to in place.
+var varyCookie = []string{"Cookie"}
 
 func unauthorized(hadCookie bool) error {
 	if hadCookie {
@@ -158,7 +169,7 @@ func (s *Server) logRequests(c *gin.Context) {
 	attrs := append(buf[:0],
 		slog.String("route", routeName(c)),
 		slog.String("method", c.Request.Method),
-		slog.String("path", c.Request.URL.Path),
+		slog.String("path", echoPath(c.Request.URL.Path)),
 		slog.Int("status", status),
 		slog.Duration("latency", time.Since(start)),
 	)
