@@ -60,6 +60,9 @@ var errBadCredentials = docs.Errorf(docs.Unauthorized, "invalid username or pass
 // session the request came with is ended (see package session), so a
 // cookie planted before login is worth nothing after it.
 func (s *Server) login(c *gin.Context) error {
+	// A session the caller still sends is not who is logging in: the log
+	// line names the username attempted, and the user only on success.
+	c.Delete(ctxUser)
 	var in credentials
 	if err := decode(c, &in); err != nil {
 		return err
@@ -73,6 +76,7 @@ func (s *Server) login(c *gin.Context) error {
 	if len(name) > docs.MaxUsernameLen {
 		name = name[:docs.MaxUsernameLen]
 	}
+	c.Set(ctxLogin, name)
 	ctx := c.Request.Context()
 	if err := s.reserveAttempt(ctx, name, c.ClientIP()); err != nil {
 		return err

@@ -57,6 +57,8 @@ const (
 	ctxUser   = "docsd.user"
 	ctxRoute  = "docsd.route"
 	ctxReason = "docsd.reason"
+	// ctxLogin is the username a login attempted, for the log line.
+	ctxLogin = "docsd.login"
 )
 
 // fail writes err as a problem document and aborts the chain. Errors that
@@ -77,7 +79,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
 		}
 	}
-	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+	if status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusTooManyRequests {
 		if _, logged := c.Get(ctxReason); !logged {
 			c.Set(ctxReason, p.Detail)
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -146,6 +147,105 @@ func TestLongPathIsCut(t *testing.T) {
 		detail := do(t, srv, call{method: "GET", path: path}).want(t, 404).problem(t).Detail
 		if !utf8.ValidString(detail) || strings.Contains(detail, "\uFFFD") {
 			t.Errorf("detail %q splits a character", detail)
+		}
+	})
+}
+
+// logField returns the value of key in a text log line ("" when absent).
+func logField(line, key string) string {
+	_, v, ok := strings.Cut(" "+line, " "+key+"=")
+	if !ok {
+		return ""
+	}
+	if q, err := strconv.QuotedPrefix(v); err == nil {
+		u, _ := strconv.Unquote(q)
+		return u
+	}
+	v, _, _ = strings.Cut(v, " ")
+	return v
+}
+
+func TestRequestLog(t *testing.T) {
+	t.Run("every line carries the client address and the request id the response echoes", func(t *testing.T) {
+		srv, logs := newLoggedServer(t, nil)
+		seen := map[string]bool{}
+		for _, c := range []call{{method: "GET", path: "/healthz"}, {method: "GET", path: "/me"}, {method: "GET", path: "/nowhere"}} {
+			r := do(t, srv, c)
+			id := r.header.Get("X-Request-Id")
+			line := logs.last()
+			if id == "" || seen[id] {
+				t.Errorf("%s %s: X-Request-Id %q; want a new id", c.method, c.path, id)
+			}
+			seen[id] = true
+			if got := logField(line, "request_id"); got != id {
+				t.Errorf("%s %s: log request_id %q; want the response's %q (line %s)", c.method, c.path, got, id, line)
+			}
+			if got := logField(line, "client"); got != "127.0.0.1" {
+				t.Errorf("%s %s: log client %q; want 127.0.0.1 (line %s)", c.method, c.path, got, line)
+			}
+		}
+	})
+
+	t.Run("X-Request-Id and X-Forwarded-For count only from a trusted proxy", func(t *testing.T) {
+		header := map[string]string{"X-Request-Id": "edge-42", "X-Forwarded-For": "203.0.113.9"}
+		untrusted, logs := newLoggedServer(t, nil)
+		r := do(t, untrusted, call{method: "GET", path: "/healthz", header: header})
+		if id := r.header.Get("X-Request-Id"); id == "edge-42" {
+			t.Errorf("untrusted peer: X-Request-Id %q; want a generated one", id)
+		}
+		if got := logField(logs.last(), "client"); got != "127.0.0.1" {
+			t.Errorf("untrusted peer: log client %q; want the TCP peer 127.0.0.1", got)
+		}
+		trusted, logs := newLoggedServer(t, func(c *api.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
+		r = do(t, trusted, call{method: "GET", path: "/healthz", header: header})
+		if id := r.header.Get("X-Request-Id"); id != "edge-42" {
+			t.Errorf("trusted proxy: X-Request-Id %q; want the forwarded edge-42", id)
+		}
+		line := logs.last()
+		if logField(line, "client") != "203.0.113.9" || logField(line, "request_id") != "edge-42" {
+			t.Errorf("trusted proxy: log line %s; want client=203.0.113.9 request_id=edge-42", line)
+		}
+		r = do(t, trusted, call{method: "GET", path: "/healthz", header: map[string]string{"X-Request-Id": "has space " + strings.Repeat("x", 200)}})
+		if id := r.header.Get("X-Request-Id"); strings.Contains(id, " ") {
+			t.Errorf("trusted proxy, malformed id: X-Request-Id %q; want a generated one", id)
+		}
+	})
+
+	t.Run("a failed login names the username attempted, not the user of the cookie sent", func(t *testing.T) {
+		srv, logs := newLoggedServer(t, nil)
+		bob := srv.Login(t, "bob")
+		do(t, srv, call{method: "POST", path: "/login", body: `{"username":"carol","password":"wrong-password"}`, cookie: bob}).want(t, 401)
+		line := logs.last()
+		if logField(line, "login") != "carol" || logField(line, "outcome") != "refused" {
+			t.Errorf("log line %s; want login=carol outcome=refused", line)
+		}
+		if got := logField(line, "user"); got != "" {
+			t.Errorf("log line %s names user %s; want no user on a failed login", line, got)
+		}
+		do(t, srv, login("carol", "password")).want(t, 200)
+		line = logs.last()
+		if logField(line, "login") != "carol" || logField(line, "outcome") != "logged in" || logField(line, "user") != fmt.Sprint(srv.Users["carol"]) {
+			t.Errorf("log line %s; want login=carol outcome=\"logged in\" user=%d", line, srv.Users["carol"])
+		}
+	})
+
+	t.Run("an overlong attempted username is logged cut to the longest a name can be", func(t *testing.T) {
+		srv, logs := newLoggedServer(t, nil)
+		do(t, srv, login(strings.Repeat("n", 5000), "wrong-password")).want(t, 401)
+		if got := logField(logs.last(), "login"); got != strings.Repeat("n", docs.MaxUsernameLen) {
+			t.Errorf("log login = %q; want the first %d bytes", got, docs.MaxUsernameLen)
+		}
+	})
+
+	t.Run("a 429 line carries the reason", func(t *testing.T) {
+		srv, logs := newLoggedServer(t, nil)
+		for range api.DefaultThrottle.MaxFailures {
+			do(t, srv, login("carol", "wrong-password")).want(t, 401)
+		}
+		do(t, srv, login("carol", "password")).want(t, 429)
+		line := logs.last()
+		if !strings.Contains(line, "reason=") || !strings.Contains(line, "too many failed logins") || logField(line, "outcome") != "throttled" {
+			t.Errorf("log line %s; want outcome=throttled and the reason", line)
 		}
 	})
 }
