@@ -249,3 +249,39 @@ func TestRequestLog(t *testing.T) {
 		}
 	})
 }
+
+// TestStrictJSONKeys: a key is a field's name exactly, once. encoding/json
+// alone would let the last of two keys win and match keys in any case.
+func TestStrictJSONKeys(t *testing.T) {
+	srv := apitest.NewServer(t)
+	alice := srv.Login(t, "alice")
+	for _, tc := range []struct {
+		name, method, path, body, field string
+		cookie                          *http.Cookie
+	}{
+		{"a duplicate key is a 400 naming it", "POST", "/register", `{"username":"alice2","username":"eve2","password":"long enough"}`, "username", nil},
+		{"a duplicate key after other fields is a 400 naming it", "POST", "/documents", `{"title":"a","body":"b","title":"c"}`, "title", alice},
+		{"a duplicate key spelt with an escape is a duplicate", "POST", "/documents", `{"title":"a","titl\u0065":"c"}`, "title", alice},
+		{"an upper-case key is a 400 naming it", "POST", "/register", `{"USERNAME":"eve3","password":"long enough"}`, "USERNAME", nil},
+		{"a mixed-case key is a 400 naming it", "PATCH", fmt.Sprintf("/users/%d", srv.Users["carol"]), `{"Role":"admin"}`, "Role", alice},
+		{"a case-variant key is refused before its value's type is looked at", "POST", "/documents", `{"Title":1}`, "Title", alice},
+		{"an unknown key is a 400 naming it", "POST", "/documents", `{"title":"a","extra":{"title":"x"}}`, "extra", alice},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := do(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: tc.cookie}).want(t, 400).problem(t)
+			if p.Field != tc.field || !strings.Contains(p.Detail, strconv.Quote(tc.field)) {
+				t.Errorf("problem %+v; want field %q named in the detail", p, tc.field)
+			}
+		})
+	}
+	t.Run("nothing was registered", func(t *testing.T) {
+		for _, name := range []string{"alice2", "eve2", "eve3"} {
+			if _, err := srv.DB.UserByName(context.Background(), name); !docs.IsNotFound(err) {
+				t.Errorf("UserByName(%q) = %v; want NotFound", name, err)
+			}
+		}
+	})
+	t.Run("nested keys and strings that look like keys are left alone", func(t *testing.T) {
+		do(t, srv, call{method: "POST", path: "/documents", body: `{"title":"{\"title\":1,\"Title\":2}", "body" : "a \\\"quoted\\\" [body] {x}"}`, cookie: alice}).want(t, 201)
+	})
+}
