@@ -122,6 +122,8 @@ func startSession(c *gin.Context, u *docs.User) error {
 		}
 		return err
 	}
+	// The answer carries the new session's cookie: no cache may keep it.
+	c.Writer.Header()["Cache-Control"] = noStore
 	c.Set(ctxUser, u)
 	return nil
 }

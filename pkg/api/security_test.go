@@ -87,6 +87,12 @@ func TestCachingHeaders(t *testing.T) {
 			}
 		}
 	}
+	t.Run("the answer that sets a new session cookie is not cached", func(t *testing.T) {
+		res := do(t, srv, login("bob", "password")).want(t, 200)
+		if got := res.header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("login Cache-Control = %q; want no-store", got)
+		}
+	})
 	t.Run("a 404 to a logged-in caller is not cached either", func(t *testing.T) {
 		res := do(t, srv, call{method: "GET", path: "/nowhere", cookie: srv.Login(t, "bob")}).want(t, 404)
 		if got := res.header.Get("Cache-Control"); got != "no-store" {
