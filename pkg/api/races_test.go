@@ -83,7 +83,7 @@ var credentialChanges = []struct {
 		}
 	}},
 	{"PATCH /me from another session", func(t *testing.T, srv *apitest.Server, _ int64, other *http.Cookie) {
-		do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"password","password":"changed-password"}`, cookie: other}).want(t, 200)
+		do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"password","password":"changed-password"}`, cookie: other}).Want(t, 200)
 	}},
 	{"docsd user rm", func(t *testing.T, srv *apitest.Server, id int64, _ *http.Cookie) {
 		if err := srv.DB.DeleteUser(context.Background(), id, 0); err != nil {
@@ -103,23 +103,23 @@ func TestLoginRacingACredentialChange(t *testing.T) {
 			id := srv.AddUser(t, "dave", docs.RoleMember)
 			other := srv.Login(t, "dave")
 			p.hold.Store(true)
-			done := make(chan result, 1)
+			done := make(chan apitest.Reply, 1)
 			go func() {
-				r, err := sendOff(srv.Client(), "POST", srv.URL+"/login", nil, nil, fmt.Sprintf(`{"username":"dave","password":%q}`, seed.Password))
+				r, err := apitest.Send(context.Background(), srv.Client(), "POST", srv.URL+"/login", nil, nil, fmt.Sprintf(`{"username":"dave","password":%q}`, seed.Password))
 				if err != nil {
 					t.Error(err)
 				}
-				done <- result{r.status, r.header, r.body}
+				done <- r
 			}()
 			<-p.reached
 			tc.change(t, srv, id, other)
 			close(p.resume)
-			r := (<-done).want(t, 401)
-			if p := r.problem(t); p.Detail != "invalid username or password" {
+			r := (<-done).Want(t, 401)
+			if p := r.Problem(t); p.Detail != "invalid username or password" {
 				t.Errorf("detail = %q; want the one answer to a failed login", p.Detail)
 			}
-			if len(r.header.Values("Set-Cookie")) != 0 {
-				t.Errorf("Set-Cookie = %q; want none", r.header.Values("Set-Cookie"))
+			if len(r.Header.Values("Set-Cookie")) != 0 {
+				t.Errorf("Set-Cookie = %q; want none", r.Header.Values("Set-Cookie"))
 			}
 		})
 	}
@@ -146,7 +146,7 @@ func TestParallelLoginsDuringACredentialChange(t *testing.T) {
 			for range workers {
 				wg.Go(func() {
 					for i := range attempts {
-						r, err := sendOff(srv.Client(), "POST", srv.URL+"/login", nil, nil, fmt.Sprintf(`{"username":"dave","password":%q}`, seed.Password))
+						r, err := apitest.Send(context.Background(), srv.Client(), "POST", srv.URL+"/login", nil, nil, fmt.Sprintf(`{"username":"dave","password":%q}`, seed.Password))
 						if i == 0 {
 							started.Done()
 						}
@@ -154,14 +154,14 @@ func TestParallelLoginsDuringACredentialChange(t *testing.T) {
 							t.Error(err)
 							return
 						}
-						if r.status != 200 {
-							if r.status != 401 && r.status != 429 {
-								t.Errorf("login during %s: status %d; want 200, 401 or 429 (body %s)", tc.name, r.status, r.body)
+						if r.Status != 200 {
+							if r.Status != 401 && r.Status != 429 {
+								t.Errorf("login during %s: status %d; want 200, 401 or 429 (body %s)", tc.name, r.Status, r.Body)
 							}
 							return
 						}
 						mu.Lock()
-						cookies = append(cookies, cookieFrom(t, result{r.status, r.header, r.body}))
+						cookies = append(cookies, cookieFrom(t, r))
 						mu.Unlock()
 					}
 				})
@@ -170,8 +170,8 @@ func TestParallelLoginsDuringACredentialChange(t *testing.T) {
 			tc.change(t, srv, id, other)
 			wg.Wait()
 			for i, c := range cookies {
-				if r := do(t, srv, call{method: "GET", path: "/me", cookie: c}); r.status != 401 {
-					t.Errorf("session %d of %d made from the old password: GET /me after %s = %d; want 401", i+1, len(cookies), tc.name, r.status)
+				if r := do(t, srv, call{method: "GET", path: "/me", cookie: c}); r.Status != 401 {
+					t.Errorf("session %d of %d made from the old password: GET /me after %s = %d; want 401", i+1, len(cookies), tc.name, r.Status)
 				}
 			}
 		})
@@ -185,27 +185,27 @@ func TestConcurrentPasswordChanges(t *testing.T) {
 	srv, p := newPausingServer(t)
 	first, second := srv.Login(t, "carol"), srv.Login(t, "carol")
 	p.hold.Store(true)
-	done := make(chan result, 1)
+	done := make(chan apitest.Reply, 1)
 	go func() {
-		r, err := sendOff(srv.Client(), "PATCH", srv.URL+"/me", first, nil, `{"current_password":"password","password":"first-new-password"}`)
+		r, err := apitest.Send(context.Background(), srv.Client(), "PATCH", srv.URL+"/me", first, nil, `{"current_password":"password","password":"first-new-password"}`)
 		if err != nil {
 			t.Error(err)
 		}
-		done <- result{r.status, r.header, r.body}
+		done <- r
 	}()
 	<-p.reached
-	do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"password","password":"second-new-password"}`, cookie: second}).want(t, 200)
+	do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"password","password":"second-new-password"}`, cookie: second}).Want(t, 200)
 	close(p.resume)
 
 	t.Run("the change that checked a replaced password is a 403", func(t *testing.T) {
-		r := (<-done).want(t, 403)
-		if p := r.problem(t); p.Detail != "the current password is wrong" {
+		r := (<-done).Want(t, 403)
+		if p := r.Problem(t); p.Detail != "the current password is wrong" {
 			t.Errorf("detail = %q; want %q", p.Detail, "the current password is wrong")
 		}
 	})
 	t.Run("the password in force is the one whose change got a 200", func(t *testing.T) {
-		do(t, srv, login("carol", "first-new-password")).want(t, 401)
-		do(t, srv, login("carol", "second-new-password")).want(t, 200)
+		do(t, srv, login("carol", "first-new-password")).Want(t, 401)
+		do(t, srv, login("carol", "second-new-password")).Want(t, 200)
 	})
 	t.Run("the refused change counts toward the throttle like a wrong password", func(t *testing.T) {
 		// The password is reset by an operator, which clears no failures,
@@ -215,8 +215,8 @@ func TestConcurrentPasswordChanges(t *testing.T) {
 		p.hold.Store(true)
 		done := make(chan int, 1)
 		go func() {
-			r, _ := sendOff(srv.Client(), "PATCH", srv.URL+"/me", held, nil, `{"current_password":"password","password":"first-new-password"}`)
-			done <- r.status
+			r, _ := apitest.Send(context.Background(), srv.Client(), "PATCH", srv.URL+"/me", held, nil, `{"current_password":"password","password":"first-new-password"}`)
+			done <- r.Status
 		}()
 		<-p.reached
 		if err := srv.DB.SetPassword(context.Background(), srv.Users["carol"], hashOf(t, "reset-password")); err != nil {
@@ -227,8 +227,8 @@ func TestConcurrentPasswordChanges(t *testing.T) {
 			t.Fatalf("the held change: status %d; want 403", status)
 		}
 		for range 4 {
-			do(t, srv, login("carol", "wrong-password")).want(t, 401)
+			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
-		do(t, srv, login("carol", "reset-password")).want(t, 429)
+		do(t, srv, login("carol", "reset-password")).Want(t, 429)
 	})
 }

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -28,20 +26,20 @@ func TestOverlongPasswordAtLogin(t *testing.T) {
 	}
 	t.Run("a password that extends the right 72 bytes is a 401 that counts", func(t *testing.T) {
 		for range api.DefaultThrottle.MaxFailures {
-			do(t, srv, login("long", exact+"extra")).want(t, 401)
+			do(t, srv, login("long", exact+"extra")).Want(t, 401)
 		}
-		do(t, srv, login("long", exact)).want(t, 429)
+		do(t, srv, login("long", exact)).Want(t, 429)
 	})
 	srv.Clock.Advance(api.DefaultThrottle.Window + time.Second)
 	t.Run("the exact 72 bytes log in", func(t *testing.T) {
-		do(t, srv, login("long", exact)).want(t, 200)
+		do(t, srv, login("long", exact)).Want(t, 200)
 	})
 }
 
 func TestCookieSpellings(t *testing.T) {
 	srv := apitest.NewServer(t)
 	c := srv.Login(t, "bob")
-	do(t, srv, call{method: "GET", path: "/me", cookie: c}).want(t, 200)
+	do(t, srv, call{method: "GET", path: "/me", cookie: c}).Want(t, 200)
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	last := len(c.Value) - 1
 	for _, ch := range alphabet {
@@ -49,8 +47,8 @@ func TestCookieSpellings(t *testing.T) {
 			continue
 		}
 		other := &http.Cookie{Name: c.Name, Value: c.Value[:last] + string(ch)}
-		if r := do(t, srv, call{method: "GET", path: "/me", cookie: other}); r.status != 401 {
-			t.Errorf("GET /me with the cookie's last character %q changed to %q = %d; want 401", c.Value[last], ch, r.status)
+		if r := do(t, srv, call{method: "GET", path: "/me", cookie: other}); r.Status != 401 {
+			t.Errorf("GET /me with the cookie's last character %q changed to %q = %d; want 401", c.Value[last], ch, r.Status)
 		}
 	}
 }
@@ -79,50 +77,35 @@ func TestCachingHeaders(t *testing.T) {
 				cookie, caller = srv.Login(t, who), "logged in"
 			}
 			res := do(t, srv, call{method: r.Method, path: path, body: body, cookie: cookie})
-			if (who != "" || !public[r.Name]) && res.header.Get("Cache-Control") != "no-store" {
-				t.Errorf("%s %s (%s, %s): status %d with Cache-Control %q; want no-store", r.Method, path, r.Name, caller, res.status, res.header.Get("Cache-Control"))
+			if (who != "" || !public[r.Name]) && res.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s %s (%s, %s): status %d with Cache-Control %q; want no-store", r.Method, path, r.Name, caller, res.Status, res.Header.Get("Cache-Control"))
 			}
-			if public[r.Name] && !slices.Contains(res.header.Values("Vary"), "Cookie") {
-				t.Errorf("%s %s (public route %s, %s): Vary %q; want Cookie", r.Method, path, r.Name, caller, res.header.Values("Vary"))
+			if public[r.Name] && !slices.Contains(res.Header.Values("Vary"), "Cookie") {
+				t.Errorf("%s %s (public route %s, %s): Vary %q; want Cookie", r.Method, path, r.Name, caller, res.Header.Values("Vary"))
 			}
 		}
 	}
 	t.Run("the answer that sets a new session cookie is not cached", func(t *testing.T) {
-		res := do(t, srv, login("bob", "password")).want(t, 200)
-		if got := res.header.Get("Cache-Control"); got != "no-store" {
+		res := do(t, srv, login("bob", "password")).Want(t, 200)
+		if got := res.Header.Get("Cache-Control"); got != "no-store" {
 			t.Errorf("login Cache-Control = %q; want no-store", got)
 		}
 	})
 	t.Run("a 404 to a logged-in caller is not cached either", func(t *testing.T) {
-		res := do(t, srv, call{method: "GET", path: "/nowhere", cookie: srv.Login(t, "bob")}).want(t, 404)
-		if got := res.header.Get("Cache-Control"); got != "no-store" {
+		res := do(t, srv, call{method: "GET", path: "/nowhere", cookie: srv.Login(t, "bob")}).Want(t, 404)
+		if got := res.Header.Get("Cache-Control"); got != "no-store" {
 			t.Errorf("Cache-Control = %q; want no-store", got)
 		}
 	})
 }
 
-// logBuffer collects an engine's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// lines returns the lines logged so far.
-func (b *logBuffer) lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Split(strings.TrimSpace(b.buf.String()), "\n")
-}
-
-// last returns the last line logged.
-func (b *logBuffer) last() string {
-	l := b.lines()
+// last returns the last request line logged.
+func (b *logBuffer) last(t *testing.T) logLine {
+	t.Helper()
+	l := b.lines(t, 0)
+	if len(l) == 0 {
+		t.Fatal("nothing logged")
+	}
 	return l[len(l)-1]
 }
 
@@ -130,7 +113,7 @@ func (b *logBuffer) last() string {
 // to the default configuration.
 func newLoggedServer(t *testing.T, change func(*api.Config)) (*apitest.Server, *logBuffer) {
 	logs := &logBuffer{}
-	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 	if change != nil {
 		change(&cfg)
 	}
@@ -140,35 +123,21 @@ func newLoggedServer(t *testing.T, change func(*api.Config)) (*apitest.Server, *
 func TestLongPathIsCut(t *testing.T) {
 	srv, logs := newLoggedServer(t, nil)
 	path := "/" + strings.Repeat("a", 900<<10)
-	r := do(t, srv, call{method: "GET", path: path}).want(t, 404)
-	detail := r.problem(t).Detail
+	r := do(t, srv, call{method: "GET", path: path}).Want(t, 404)
+	detail := r.Problem(t).Detail
 	if len(detail) > 400 || !strings.Contains(detail, fmt.Sprintf("cut: %d bytes in all", len(path))) {
 		t.Errorf("404 detail is %d bytes: %.80q...; want at most 400, marked as cut", len(detail), detail)
 	}
-	if line := logs.last(); len(line) > 1000 || !strings.Contains(line, "cut: ") {
-		t.Errorf("log line is %d bytes: %.120q...; want at most 1000, marked as cut", len(line), line)
+	if logged := logs.last(t).Path; len(logged) > 400 || !strings.Contains(logged, "cut: ") {
+		t.Errorf("logged path is %d bytes: %.120q...; want at most 400, marked as cut", len(logged), logged)
 	}
 	t.Run("a multi-byte character is not split", func(t *testing.T) {
 		path := "/" + strings.Repeat("é", 300)
-		detail := do(t, srv, call{method: "GET", path: path}).want(t, 404).problem(t).Detail
+		detail := do(t, srv, call{method: "GET", path: path}).Want(t, 404).Problem(t).Detail
 		if !utf8.ValidString(detail) || strings.Contains(detail, "\uFFFD") {
 			t.Errorf("detail %q splits a character", detail)
 		}
 	})
-}
-
-// logField returns the value of key in a text log line ("" when absent).
-func logField(line, key string) string {
-	_, v, ok := strings.Cut(" "+line, " "+key+"=")
-	if !ok {
-		return ""
-	}
-	if q, err := strconv.QuotedPrefix(v); err == nil {
-		u, _ := strconv.Unquote(q)
-		return u
-	}
-	v, _, _ = strings.Cut(v, " ")
-	return v
 }
 
 func TestRequestLog(t *testing.T) {
@@ -177,17 +146,14 @@ func TestRequestLog(t *testing.T) {
 		seen := map[string]bool{}
 		for _, c := range []call{{method: "GET", path: "/healthz"}, {method: "GET", path: "/me"}, {method: "GET", path: "/nowhere"}} {
 			r := do(t, srv, c)
-			id := r.header.Get("X-Request-Id")
-			line := logs.last()
+			id := r.Header.Get("X-Request-Id")
+			line := logs.last(t)
 			if id == "" || seen[id] {
 				t.Errorf("%s %s: X-Request-Id %q; want a new id", c.method, c.path, id)
 			}
 			seen[id] = true
-			if got := logField(line, "request_id"); got != id {
-				t.Errorf("%s %s: log request_id %q; want the response's %q (line %s)", c.method, c.path, got, id, line)
-			}
-			if got := logField(line, "client"); got != "127.0.0.1" {
-				t.Errorf("%s %s: log client %q; want 127.0.0.1 (line %s)", c.method, c.path, got, line)
+			if line.RequestID != id || line.Client != "127.0.0.1" {
+				t.Errorf("%s %s: logged request_id %q, client %q; want the response's %q and 127.0.0.1", c.method, c.path, line.RequestID, line.Client, id)
 			}
 		}
 	})
@@ -196,23 +162,22 @@ func TestRequestLog(t *testing.T) {
 		header := map[string]string{"X-Request-Id": "edge-42", "X-Forwarded-For": "203.0.113.9"}
 		untrusted, logs := newLoggedServer(t, nil)
 		r := do(t, untrusted, call{method: "GET", path: "/healthz", header: header})
-		if id := r.header.Get("X-Request-Id"); id == "edge-42" {
+		if id := r.Header.Get("X-Request-Id"); id == "edge-42" {
 			t.Errorf("untrusted peer: X-Request-Id %q; want a generated one", id)
 		}
-		if got := logField(logs.last(), "client"); got != "127.0.0.1" {
-			t.Errorf("untrusted peer: log client %q; want the TCP peer 127.0.0.1", got)
+		if got := logs.last(t).Client; got != "127.0.0.1" {
+			t.Errorf("untrusted peer: logged client %q; want the TCP peer 127.0.0.1", got)
 		}
 		trusted, logs := newLoggedServer(t, func(c *api.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
 		r = do(t, trusted, call{method: "GET", path: "/healthz", header: header})
-		if id := r.header.Get("X-Request-Id"); id != "edge-42" {
+		if id := r.Header.Get("X-Request-Id"); id != "edge-42" {
 			t.Errorf("trusted proxy: X-Request-Id %q; want the forwarded edge-42", id)
 		}
-		line := logs.last()
-		if logField(line, "client") != "203.0.113.9" || logField(line, "request_id") != "edge-42" {
-			t.Errorf("trusted proxy: log line %s; want client=203.0.113.9 request_id=edge-42", line)
+		if line := logs.last(t); line.Client != "203.0.113.9" || line.RequestID != "edge-42" {
+			t.Errorf("trusted proxy: logged client %q, request_id %q; want 203.0.113.9 and edge-42", line.Client, line.RequestID)
 		}
 		r = do(t, trusted, call{method: "GET", path: "/healthz", header: map[string]string{"X-Request-Id": "has space " + strings.Repeat("x", 200)}})
-		if id := r.header.Get("X-Request-Id"); strings.Contains(id, " ") {
+		if id := r.Header.Get("X-Request-Id"); strings.Contains(id, " ") {
 			t.Errorf("trusted proxy, malformed id: X-Request-Id %q; want a generated one", id)
 		}
 	})
@@ -220,38 +185,32 @@ func TestRequestLog(t *testing.T) {
 	t.Run("a failed login names the username attempted, not the user of the cookie sent", func(t *testing.T) {
 		srv, logs := newLoggedServer(t, nil)
 		bob := srv.Login(t, "bob")
-		do(t, srv, call{method: "POST", path: "/login", body: `{"username":"carol","password":"wrong-password"}`, cookie: bob}).want(t, 401)
-		line := logs.last()
-		if logField(line, "login") != "carol" || logField(line, "outcome") != "refused" {
-			t.Errorf("log line %s; want login=carol outcome=refused", line)
+		do(t, srv, call{method: "POST", path: "/login", body: `{"username":"carol","password":"wrong-password"}`, cookie: bob}).Want(t, 401)
+		if line := logs.last(t); line.Login != "carol" || line.Outcome != "refused" || line.User != 0 {
+			t.Errorf("logged login %q, outcome %q, user %d; want carol, refused and no user", line.Login, line.Outcome, line.User)
 		}
-		if got := logField(line, "user"); got != "" {
-			t.Errorf("log line %s names user %s; want no user on a failed login", line, got)
-		}
-		do(t, srv, login("carol", "password")).want(t, 200)
-		line = logs.last()
-		if logField(line, "login") != "carol" || logField(line, "outcome") != "logged in" || logField(line, "user") != fmt.Sprint(srv.Users["carol"]) {
-			t.Errorf("log line %s; want login=carol outcome=\"logged in\" user=%d", line, srv.Users["carol"])
+		do(t, srv, login("carol", "password")).Want(t, 200)
+		if line := logs.last(t); line.Login != "carol" || line.Outcome != "logged in" || line.User != srv.Users["carol"] {
+			t.Errorf("logged login %q, outcome %q, user %d; want carol, logged in, %d", line.Login, line.Outcome, line.User, srv.Users["carol"])
 		}
 	})
 
 	t.Run("an overlong attempted username is logged cut to the longest a name can be", func(t *testing.T) {
 		srv, logs := newLoggedServer(t, nil)
-		do(t, srv, login(strings.Repeat("n", 5000), "wrong-password")).want(t, 401)
-		if got := logField(logs.last(), "login"); got != strings.Repeat("n", docs.MaxUsernameLen) {
-			t.Errorf("log login = %q; want the first %d bytes", got, docs.MaxUsernameLen)
+		do(t, srv, login(strings.Repeat("n", 5000), "wrong-password")).Want(t, 401)
+		if got := logs.last(t).Login; got != strings.Repeat("n", docs.MaxUsernameLen) {
+			t.Errorf("logged login = %q; want the first %d bytes", got, docs.MaxUsernameLen)
 		}
 	})
 
 	t.Run("a 429 line carries the reason", func(t *testing.T) {
 		srv, logs := newLoggedServer(t, nil)
 		for range api.DefaultThrottle.MaxFailures {
-			do(t, srv, login("carol", "wrong-password")).want(t, 401)
+			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
-		do(t, srv, login("carol", "password")).want(t, 429)
-		line := logs.last()
-		if !strings.Contains(line, "reason=") || !strings.Contains(line, "too many failed logins") || logField(line, "outcome") != "throttled" {
-			t.Errorf("log line %s; want outcome=throttled and the reason", line)
+		do(t, srv, login("carol", "password")).Want(t, 429)
+		if line := logs.last(t); line.Outcome != "throttled" || !strings.Contains(line.Reason, "too many failed logins") {
+			t.Errorf("logged outcome %q, reason %q; want throttled and the reason", line.Outcome, line.Reason)
 		}
 	})
 }
@@ -274,7 +233,7 @@ func TestStrictJSONKeys(t *testing.T) {
 		{"an unknown key is a 400 naming it", "POST", "/documents", `{"title":"a","extra":{"title":"x"}}`, "extra", alice},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := do(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: tc.cookie}).want(t, 400).problem(t)
+			p := do(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: tc.cookie}).Want(t, 400).Problem(t)
 			if p.Field != tc.field || !strings.Contains(p.Detail, strconv.Quote(tc.field)) {
 				t.Errorf("problem %+v; want field %q named in the detail", p, tc.field)
 			}
@@ -288,6 +247,6 @@ func TestStrictJSONKeys(t *testing.T) {
 		}
 	})
 	t.Run("nested keys and strings that look like keys are left alone", func(t *testing.T) {
-		do(t, srv, call{method: "POST", path: "/documents", body: `{"title":"{\"title\":1,\"Title\":2}", "body" : "a \\\"quoted\\\" [body] {x}"}`, cookie: alice}).want(t, 201)
+		do(t, srv, call{method: "POST", path: "/documents", body: `{"title":"{\"title\":1,\"Title\":2}", "body" : "a \\\"quoted\\\" [body] {x}"}`, cookie: alice}).Want(t, 201)
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/docsd/docs/pkg/client"
 )
@@ -26,8 +25,8 @@ const (
 const exitCodeHelp = `Exit codes:
   0  success
   1  any other failure (network, server error, keyring failure, a 400,
-     413, 415 or 429 from the server, shown with its detail), or a
-     confirmation answered no
+     413, 415 or 429 from the server, shown with its detail, a redirect,
+     which docs never follows), or a confirmation answered no
   2  usage error (bad flags or arguments, missing input with no terminal,
      an ID or body docsd cannot take)
   4  not logged in: the server said 401, or no session is stored
@@ -226,9 +225,4 @@ func errorTitle(err error) string {
 		return "Server unreachable"
 	}
 	return "Error"
-}
-
-// isUnknownCommand tells cobra's unknown-command error, which has no type.
-func isUnknownCommand(err error) bool {
-	return strings.HasPrefix(err.Error(), "unknown command")
 }
