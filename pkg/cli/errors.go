@@ -303,8 +303,3 @@ func errorTitle(err error) string {
 	}
 	return "Error"
 }
-
-// isUnknownCommand tells cobra's unknown-command error, which has no type.
-func isUnknownCommand(err error) bool {
-	return strings.HasPrefix(err.Error(), "unknown command")
-}
