@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func TestLogoutWithTheServerDown(t *testing.T) {
 		if !strings.Contains(h.err.String(), "It was not ended on the server") {
 			t.Errorf("stderr = %q; want it said that the server still holds the session", h.err)
 		}
-		if _, err := keyring.Get(keyringService, h.server()); err != keyring.ErrNotFound {
+		if _, err := keyring.Get(keyringService, h.server()); !errors.Is(err, keyring.ErrNotFound) {
 			t.Errorf("keyring after logout --local: %v; want ErrNotFound", err)
 		}
 	})

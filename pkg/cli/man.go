@@ -12,7 +12,7 @@ import (
 // WriteManPages writes a man page (section 1) for docs and each of its
 // commands into dir, which is created if need be.
 func WriteManPages(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	f := &factory{IO: systemIO(), Getenv: os.Getenv, Version: version.String()}
