@@ -138,7 +138,6 @@ type SessionStore interface {
 	// commit, as under PostgreSQL's READ COMMITTED, the SELECT must lock
 	// the row (FOR SHARE) so that it waits for the change and sees it.
 	CreateSession(ctx context.Context, s *Session, passwordHash []byte) error
-	SessionByID(ctx context.Context, id string) (*Session, error)
 	// SessionUser returns the session and its user in one read: it is what
 	// every private request asks, so it must be cheap.
 	SessionUser(ctx context.Context, id string) (*Session, *User, error)

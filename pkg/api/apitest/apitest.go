@@ -36,12 +36,9 @@ type Server struct {
 	Clock    *testclock.Clock
 	// Users maps the demo usernames to their ids.
 	Users map[string]int64
-	// description is the OpenAPI description of the server's skip list,
+	// described is the OpenAPI description of the server's skip list,
 	// which every response its clients receive is checked against.
-	description []byte
-	// extraRoutes says Options.New added routes the description does not
-	// know, whose answers are therefore not checked.
-	extraRoutes bool
+	described Described
 }
 
 // Options change the server a test gets.
@@ -136,15 +133,16 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	client := srv.Client()
-	client.Transport = ValidatingTransport(t, client.Transport, description, opts.New != nil)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, description: description, extraRoutes: opts.New != nil}
+	described := Described{Description: description, Host: srv.Listener.Addr().String(), ExtraRoutes: opts.New != nil}
+	client.Transport = ValidatingTransport(t, client.Transport, described)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, described: described}
 }
 
 // ClientWith returns a client over transport that, like Client, checks
 // every response against the server's OpenAPI description.
 func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Client {
 	t.Helper()
-	return &http.Client{Transport: ValidatingTransport(t, transport, s.description, s.extraRoutes)}
+	return &http.Client{Transport: ValidatingTransport(t, transport, s.described)}
 }
 
 // openSeeded returns share's database and clock, or a new seeded database

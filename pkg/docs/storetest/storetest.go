@@ -144,10 +144,7 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("deleting a user ends their sessions", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		mustUser(t, s, "admin", docs.RoleAdmin)
 		gone := mustUser(t, s, "gone", docs.RoleMember)
 		kept := mustUser(t, s, "kept", docs.RoleMember)
@@ -158,11 +155,11 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("DeleteUser(%d, 0) = %v; want nil", gone.ID, err)
 		}
 		for _, id := range []string{"gone-1", "gone-2"} {
-			_, err := s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) after deleting its user", id), err, docs.NotFound)
+			_, _, err := s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) after deleting its user", id), err, docs.NotFound)
 		}
-		if _, err := s.SessionByID(ctx, "kept-1"); err != nil {
-			t.Errorf("SessionByID(%q) of another user after DeleteUser = %v; want nil", "kept-1", err)
+		if _, _, err := s.SessionUser(ctx, "kept-1"); err != nil {
+			t.Errorf("SessionUser(%q) of another user after DeleteUser = %v; want nil", "kept-1", err)
 		}
 	})
 }
@@ -270,10 +267,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser refuses to remove the last admin and moves none of their documents", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		admin := mustUser(t, s, "root", docs.RoleAdmin)
 		heir := mustUser(t, s, "heir", docs.RoleMember)
 		doc := mustDocument(t, s, admin, "kept")
@@ -293,10 +287,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser removes an admin when another admin exists", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		gone := mustUser(t, s, "gone", docs.RoleAdmin)
 		mustUser(t, s, "stays", docs.RoleAdmin)
 		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
@@ -629,20 +620,20 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 func testSessions(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 
-	t.Run("CreateSession and SessionByID round-trip at microsecond precision in UTC", func(t *testing.T) {
+	t.Run("CreateSession and SessionUser round-trip at microsecond precision in UTC", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleMember)
 		seen := base.Add(time.Hour + 123456789)
 		mustSession(t, s, "abc", u.ID, base, seen)
-		got, err := s.SessionByID(ctx, "abc")
+		got, _, err := s.SessionUser(ctx, "abc")
 		if err != nil {
-			t.Fatalf("SessionByID(%q) = %v; want nil", "abc", err)
+			t.Fatalf("SessionUser(%q) = %v; want nil", "abc", err)
 		}
 		if got.ID != "abc" || got.UserID != u.ID {
-			t.Errorf("SessionByID(%q) = {ID:%q UserID:%d}; want {ID:%q UserID:%d}", "abc", got.ID, got.UserID, "abc", u.ID)
+			t.Errorf("SessionUser(%q) = {ID:%q UserID:%d}; want {ID:%q UserID:%d}", "abc", got.ID, got.UserID, "abc", u.ID)
 		}
-		checkTime(t, "SessionByID.CreatedAt", got.CreatedAt, base)
-		checkTime(t, "SessionByID.LastSeen", got.LastSeen, seen)
+		checkTime(t, "SessionUser.CreatedAt", got.CreatedAt, base)
+		checkTime(t, "SessionUser.LastSeen", got.LastSeen, seen)
 	})
 
 	t.Run("SessionUser returns the session with its user as it is now", func(t *testing.T) {
@@ -674,8 +665,8 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		u := mustUser(t, s, "u", docs.RoleMember)
 		mustSession(t, s, "abc", u.ID, base, base)
 		for _, id := range []string{"", "ab", "ABC", "abcd"} {
-			_, err := s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) with only %q stored", id, "abc"), err, docs.NotFound)
+			_, _, err := s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) with only %q stored", id, "abc"), err, docs.NotFound)
 		}
 	})
 
@@ -688,7 +679,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err := s.TouchSession(ctx, "a", seen); err != nil {
 			t.Fatalf("TouchSession(%q) = %v; want nil", "a", err)
 		}
-		a, err := s.SessionByID(ctx, "a")
+		a, _, err := s.SessionUser(ctx, "a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -697,7 +688,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if a.UserID != u.ID {
 			t.Errorf("touched session UserID = %d; want %d", a.UserID, u.ID)
 		}
-		b, err := s.SessionByID(ctx, "b")
+		b, _, err := s.SessionUser(ctx, "b")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -712,14 +703,14 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err := s.DeleteSession(ctx, "a"); err != nil {
 			t.Fatalf("DeleteSession(%q) = %v; want nil", "a", err)
 		}
-		_, err := s.SessionByID(ctx, "a")
-		checkKind(t, `SessionByID("a") after DeleteSession`, err, docs.NotFound)
+		_, _, err := s.SessionUser(ctx, "a")
+		checkKind(t, `SessionUser("a") after DeleteSession`, err, docs.NotFound)
 		// A logout racing a login's rotation deletes the same row twice.
 		if err := s.DeleteSession(ctx, "a"); err != nil {
 			t.Errorf("second DeleteSession(%q) = %v; want nil", "a", err)
 		}
-		if _, err := s.SessionByID(ctx, "b"); err != nil {
-			t.Errorf("SessionByID(%q) after deleting another session = %v; want nil", "b", err)
+		if _, _, err := s.SessionUser(ctx, "b"); err != nil {
+			t.Errorf("SessionUser(%q) after deleting another session = %v; want nil", "b", err)
 		}
 	})
 }
@@ -735,8 +726,8 @@ func testPasswords(t *testing.T, open func(t *testing.T) Store) {
 		u := mustUser(t, s, "u", docs.RoleMember)
 		err := s.CreateSession(ctx, &docs.Session{ID: "abc", UserID: u.ID, CreatedAt: base, LastSeen: base}, []byte("an older hash"))
 		checkKind(t, "CreateSession with a stale hash", err, docs.PreconditionFailed)
-		_, err = s.SessionByID(ctx, "abc")
-		checkKind(t, "SessionByID after a refused CreateSession", err, docs.NotFound)
+		_, _, err = s.SessionUser(ctx, "abc")
+		checkKind(t, "SessionUser after a refused CreateSession", err, docs.NotFound)
 	})
 
 	t.Run("CreateSession for a missing user is PreconditionFailed", func(t *testing.T) {
@@ -756,8 +747,8 @@ func testPasswords(t *testing.T, open func(t *testing.T) Store) {
 		if got := mustUserByID(t, s, u.ID).PasswordHash; string(got) != "new" {
 			t.Errorf("hash after ChangePassword = %q; want %q", got, "new")
 		}
-		_, err := s.SessionByID(ctx, "a")
-		checkKind(t, "SessionByID after ChangePassword", err, docs.NotFound)
+		_, _, err := s.SessionUser(ctx, "a")
+		checkKind(t, "SessionUser after ChangePassword", err, docs.NotFound)
 	})
 
 	t.Run("ChangePassword from a stale hash is PreconditionFailed and changes nothing", func(t *testing.T) {
@@ -769,8 +760,8 @@ func testPasswords(t *testing.T, open func(t *testing.T) Store) {
 		if got := mustUserByID(t, s, u.ID).PasswordHash; string(got) != string(u.PasswordHash) {
 			t.Errorf("hash after a refused ChangePassword = %q; want %q", got, u.PasswordHash)
 		}
-		if _, err := s.SessionByID(ctx, "a"); err != nil {
-			t.Errorf("SessionByID after a refused ChangePassword = %v; want nil", err)
+		if _, _, err := s.SessionUser(ctx, "a"); err != nil {
+			t.Errorf("SessionUser after a refused ChangePassword = %v; want nil", err)
 		}
 		err = s.ChangePassword(ctx, u.ID+1000, u.PasswordHash, []byte("new"))
 		checkKind(t, fmt.Sprintf("ChangePassword of missing user %d", u.ID+1000), err, docs.NotFound)
@@ -808,8 +799,8 @@ func testPasswords(t *testing.T, open func(t *testing.T) Store) {
 			u := mustUser(t, s, "u", docs.RoleMember)
 			made := racingSessions(t, s, u, func() error { return change.do(s, u) })
 			for _, id := range made {
-				_, err := s.SessionByID(ctx, id)
-				checkKind(t, fmt.Sprintf("SessionByID(%q), created from the old hash, after %s returned", id, change.name), err, docs.NotFound)
+				_, _, err := s.SessionUser(ctx, id)
+				checkKind(t, fmt.Sprintf("SessionUser(%q), created from the old hash, after %s returned", id, change.name), err, docs.NotFound)
 			}
 		})
 	}
@@ -935,12 +926,12 @@ func testExpiry(t *testing.T, open func(t *testing.T) Store) {
 				t.Errorf("DeleteExpiredSessions = %d; want %d", n, wantGone)
 			}
 			for _, x := range tc.sessions {
-				_, err := s.SessionByID(ctx, x.id)
+				_, _, err := s.SessionUser(ctx, x.id)
 				switch {
 				case x.wantKept && err != nil:
-					t.Errorf("session %q (%s): SessionByID after sweep = %v; want it kept", x.id, x.why, err)
+					t.Errorf("session %q (%s): SessionUser after sweep = %v; want it kept", x.id, x.why, err)
 				case !x.wantKept:
-					checkKind(t, fmt.Sprintf("session %q (%s): SessionByID after sweep", x.id, x.why), err, docs.NotFound)
+					checkKind(t, fmt.Sprintf("session %q (%s): SessionUser after sweep", x.id, x.why), err, docs.NotFound)
 				}
 			}
 		})
@@ -954,6 +945,17 @@ func mustUser(t *testing.T, s Store, name string, role docs.Role) *docs.User {
 		t.Fatalf("CreateUser(%q) = %v", name, err)
 	}
 	return u
+}
+
+// mustDeleter returns s as a userDeleter, skipping the test on a store
+// that has no DeleteUser.
+func mustDeleter(t *testing.T, s Store) userDeleter {
+	t.Helper()
+	del, ok := s.(userDeleter)
+	if !ok {
+		t.Skipf("%T has no DeleteUser", s)
+	}
+	return del
 }
 
 func mustUserByID(t *testing.T, s Store, id int64) *docs.User {
