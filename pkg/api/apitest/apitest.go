@@ -51,6 +51,9 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
+	// Users, when set, wraps the user store the engine reads: tests that
+	// order a race step by step hold a request at a point of their choice.
+	Users func(docs.UserStore) docs.UserStore
 	// New builds the engine; api.New by default. Tests of the route
 	// machinery pass one that adds routes to the table; the answers of
 	// routes the OpenAPI description does not know are then not checked.
@@ -115,7 +118,11 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if newEngine == nil {
 		newEngine = api.New
 	}
-	engine, err := newEngine(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	var userStore docs.UserStore = db
+	if opts.Users != nil {
+		userStore = opts.Users(db)
+	}
+	engine, err := newEngine(cfg, api.Deps{Users: userStore, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		t.Fatal(err)
 	}
