@@ -19,6 +19,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/docsd/docs/pkg/version"
 )
 
 // docsd runs the whole program in-process, as main would.
@@ -447,5 +449,12 @@ func TestREADMEShowsTheDefaults(t *testing.T) {
 		if got != want {
 			t.Errorf("the README shows %s defaulting to %s; the default is %s", s.key, got, want)
 		}
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	out, errOut, code := docsd(t, nil, "", "--version")
+	if want := "docsd version " + version.String() + "\n"; code != 0 || out != want {
+		t.Errorf("docsd --version = %q, %q, exit %d; want %q, exit 0", out, errOut, code, want)
 	}
 }

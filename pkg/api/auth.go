@@ -9,10 +9,11 @@ import (
 
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
+	"github.com/docsd/docs/pkg/version"
 )
 
 func (s *Server) health(c *gin.Context) error {
-	c.JSON(http.StatusOK, healthJSON{Status: "ok"})
+	c.JSON(http.StatusOK, healthJSON{Status: "ok", Version: version.String()})
 	return nil
 }
 
