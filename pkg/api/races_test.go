@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/seed"
@@ -231,4 +232,33 @@ func TestConcurrentPasswordChanges(t *testing.T) {
 		}
 		do(t, srv, login("carol", "reset-password")).Want(t, 429)
 	})
+}
+
+// TestLoginRefusedByARaceKeepsItsCount: a login that checked the old
+// password right but lost the race to a password change is a failed
+// login, so it must not reset the username's throttle count as a good
+// login does. Four wrong guesses, then the refused login, make five: the
+// next login, with the new password, is throttled.
+func TestLoginRefusedByARaceKeepsItsCount(t *testing.T) {
+	srv, p := newPausingServer(t)
+	id := srv.AddUser(t, "dave", docs.RoleMember)
+	for range api.DefaultThrottle.MaxFailures - 1 {
+		do(t, srv, login("dave", "wrong-password")).Want(t, 401)
+	}
+	p.hold.Store(true)
+	done := make(chan apitest.Reply, 1)
+	go func() {
+		r, err := apitest.Send(context.Background(), srv.Client(), "POST", srv.URL+"/login", nil, nil, fmt.Sprintf(`{"username":"dave","password":%q}`, seed.Password))
+		if err != nil {
+			t.Error(err)
+		}
+		done <- r
+	}()
+	<-p.reached
+	if err := srv.DB.SetPassword(context.Background(), id, hashOf(t, "reset-password")); err != nil {
+		t.Fatal(err)
+	}
+	close(p.resume)
+	(<-done).Want(t, 401)
+	do(t, srv, login("dave", "reset-password")).Want(t, 429)
 }
