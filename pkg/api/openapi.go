@@ -52,7 +52,6 @@ func OpenAPI(public []string, cookieName string) ([]byte, error) {
 			"description": "Every route needs the session cookie from POST /login unless the server's skip list " +
 				"(auth.public_routes) names it; this description reflects the skip list of the server that made it. " +
 				"Errors are RFC 9457 problem documents. A 401 means \"log in\", a 403 \"not allowed\".",
-			"license": object{"name": "MIT", "identifier": "MIT"},
 		},
 		"servers": []object{{"url": "/", "description": "The server that serves this description"}},
 		"paths":   paths,
