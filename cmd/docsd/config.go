@@ -42,6 +42,7 @@ var settings = []setting{
 	{"server.write_timeout", 60 * time.Second},
 	{"server.idle_timeout", 120 * time.Second},
 	{"server.shutdown_timeout", 15 * time.Second},
+	{"server.metrics_addr", ""},
 	{"log.format", "text"},
 	{"log.level", "info"},
 }

@@ -224,12 +224,7 @@ func TestServe(t *testing.T) {
 // serve runs `docsd serve` on a free port until stop is called.
 func serve(t *testing.T, env map[string]string) (base string, stop func() error) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -267,6 +262,17 @@ func serve(t *testing.T, env map[string]string) (base string, stop func() error)
 			return errors.New("serve did not stop")
 		}
 	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func TestUsageErrors(t *testing.T) {

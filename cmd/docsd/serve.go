@@ -67,6 +67,11 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	mx, err := e.listenMetrics(db.Stats, sessions, store)
+	if err != nil {
+		return err
+	}
+	defer mx.close()
 	engine, err := api.New(api.Config{
 		PublicRoutes:      list(e.cfg, "auth.public_routes"),
 		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
@@ -79,6 +84,7 @@ func (e *env) serve(ctx context.Context) error {
 		TrustedProxies: list(e.cfg, "server.trusted_proxies"),
 		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
 		Logger:         log,
+		Metrics:        mx.registerer(),
 	}, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		return err
@@ -98,6 +104,7 @@ func (e *env) serve(ctx context.Context) error {
 	}
 	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
 
+	mx.serve(log)
 	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -13,6 +13,7 @@ import (
 
 	ginsessions "github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
@@ -37,6 +38,9 @@ type Config struct {
 	// TrustedOrigins may send cross-origin requests that change state.
 	TrustedOrigins []string
 	Logger         *slog.Logger
+	// Metrics, when set, receives the API's Prometheus collectors
+	// (metrics.go), and every request is counted.
+	Metrics prometheus.Registerer
 	// Now returns the time; tests inject a clock. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -59,6 +63,7 @@ type Server struct {
 	// byRoute finds a route from gin's method and matched path pattern.
 	byRoute map[string]map[string]*Route
 	log     *slog.Logger
+	metrics *metrics // nil without Config.Metrics
 }
 
 // New returns the docsd engine. It fails when the skip list names a route
@@ -80,6 +85,9 @@ func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	// The order is part of the contract: a cross-origin request is refused
 	// (403) before the session is looked at (401), and the content type
 	// (415) and size (413) only matter to a caller who may proceed.
+	if s.metrics != nil {
+		e.Use(s.count)
+	}
 	e.Use(s.logRequests, s.recover, s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
 	withSession := ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions)
 	for i := range routes {
@@ -114,6 +122,7 @@ func newServer(cfg Config, deps Deps) (*Server, error) {
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {
 		return nil, err
 	}
+	var err error
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{}}
 	for _, name := range cfg.PublicRoutes {
 		s.public[name] = true
@@ -130,6 +139,11 @@ func newServer(cfg Config, deps Deps) (*Server, error) {
 			s.byRoute[r.Method] = map[string]*Route{}
 		}
 		s.byRoute[r.Method][r.Path] = r
+	}
+	if cfg.Metrics != nil {
+		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
 	}
 	return s, nil
 }

@@ -179,3 +179,6 @@ var (
 	_ docs.SessionStore      = (*DB)(nil)
 	_ docs.LoginFailureStore = (*DB)(nil)
 )
+
+// Stats returns the connection pool's statistics.
+func (d *DB) Stats() sql.DBStats { return d.db.Stats() }
