@@ -108,6 +108,8 @@ func startSession(c *gin.Context, u *docs.User) error {
 	sess := ginsessions.Default(c)
 	sess.Clear()
 	sess.Set(session.UserIDKey, u.ID)
+	sess.Set(session.ClientAddressKey, c.ClientIP())
+	sess.Set(session.UserAgentKey, c.Request.UserAgent())
 	if err := sess.Save(); err != nil {
 		return err
 	}

@@ -42,6 +42,13 @@ import (
 // UserIDKey is the session value that holds the logged-in user's id (int64).
 const UserIDKey = "user_id"
 
+// ClientAddressKey and UserAgentKey are session values (strings) that a
+// login sets for Save to keep with the new session.
+const (
+	ClientAddressKey = "client_address"
+	UserAgentKey     = "user_agent"
+)
+
 // MinSecretBytes is the shortest signing secret accepted.
 const MinSecretBytes = 32
 
@@ -252,7 +259,13 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		return err
 	}
 	now := s.cfg.Now()
-	if err := s.repo.CreateSession(ctx, &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now}); err != nil {
+	addr, _ := sess.Values[ClientAddressKey].(string)
+	agent, _ := sess.Values[UserAgentKey].(string)
+	if len(agent) > docs.MaxUserAgentLen {
+		agent = strings.ToValidUTF8(agent[:docs.MaxUserAgentLen], "")
+	}
+	rec := &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now, ClientAddress: addr, UserAgent: agent}
+	if err := s.repo.CreateSession(ctx, rec); err != nil {
 		return err
 	}
 	s.created.Add(1)
