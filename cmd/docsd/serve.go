@@ -26,7 +26,7 @@ func newServeCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the API (applies pending migrations first)",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return e.serve(cmd.Context()) },
 	}
 	cmd.Flags().String("addr", "127.0.0.1:5555", "address to listen on (env DOCSD_ADDR)")

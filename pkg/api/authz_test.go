@@ -247,6 +247,82 @@ func TestMatrixAccessColumn(t *testing.T) {
 	}
 }
 
+// TestDocumentRuleIsEnforcedByTheRoute registers a route with a document
+// rule and a handler that never checks: the route alone must load the
+// document, refuse who the rule refuses, and keep the order of checks.
+func TestDocumentRuleIsEnforcedByTheRoute(t *testing.T) {
+	peek := api.NewRoute(api.Route{
+		Name: "document_peek", Method: http.MethodGet, Path: "/documents/:id/peek",
+		Access: api.Policy(api.DeleteDocument),
+	}, func(c *gin.Context, d *docs.Document) error {
+		if d == nil {
+			c.String(http.StatusOK, "no document")
+			return nil
+		}
+		c.String(http.StatusOK, d.Title)
+		return nil
+	})
+	srv := apitest.NewServerWith(t, apitest.Options{New: func(cfg api.Config, deps api.Deps) (*gin.Engine, error) {
+		return api.NewWithRoutes(cfg, deps, peek)
+	}})
+	srv.AddUser(t, "dave", docs.RoleMember)
+	docID := srv.CreateDocument(t, "dave", "dave's notes", "text")
+	path := fmt.Sprintf("/documents/%d/peek", docID)
+	for _, tc := range []struct {
+		name, path string
+		user       string // "" for anonymous
+		status     int
+		body       string
+	}{
+		{"a member who is not the author is refused though the handler never checks", path, "carol", http.StatusForbidden, "only the author (dave) or an admin may delete document"},
+		{"an editor is refused by the delete rule", path, "bob", http.StatusForbidden, "only the author (dave) or an admin"},
+		{"the author gets the authorized document", path, "dave", http.StatusOK, "dave's notes"},
+		{"an admin gets the authorized document", path, "alice", http.StatusOK, "dave's notes"},
+		{"anonymous is 401 before anything is read", "/documents/x/peek", "", http.StatusUnauthorized, "log in first"},
+		{"a bad id is 400 before the rule", "/documents/x/peek", "carol", http.StatusBadRequest, "id"},
+		{"a missing document is 404 before the rule", "/documents/999999/peek", "carol", http.StatusNotFound, "999999"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cookie *http.Cookie
+			if tc.user != "" {
+				cookie = srv.Login(t, tc.user)
+			}
+			status, body := send(t, srv, http.MethodGet, tc.path, "", cookie)
+			if status != tc.status || !strings.Contains(body, tc.body) {
+				t.Errorf("GET %s as %q = %d %s; want %d containing %q", tc.path, tc.user, status, body, tc.status, tc.body)
+			}
+		})
+	}
+}
+
+// TestAccessForShowsChangedDefaults: `docsd routes` tells an operator where
+// their skip list departs from the table's Public column.
+func TestAccessForShowsChangedDefaults(t *testing.T) {
+	routes := map[string]api.Route{}
+	for _, r := range api.Routes() {
+		routes[r.Name] = r
+	}
+	public := []string{"health", "document"}
+	for _, tc := range []struct{ name, route, want string }{
+		{"a default-public route on the list is public", "health", "public"},
+		{"a default-public route taken off the list needs its rule", "login", "login (public by default)"},
+		{"a private route put on the list is public by configuration", "document", "public (configured)"},
+		{"a private route off the list shows its rule", "document_delete", "author or admin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := api.AccessFor(routes[tc.route], public); got != tc.want {
+				t.Errorf("AccessFor(%s, %v) = %q; want %q", tc.route, public, got, tc.want)
+			}
+		})
+	}
+	t.Run("the default skip list is the routes marked public", func(t *testing.T) {
+		want := []string{"health", "register", "login", "document_list"}
+		if !slices.Equal(api.DefaultPublicRoutes, want) {
+			t.Errorf("DefaultPublicRoutes = %v; want %v", api.DefaultPublicRoutes, want)
+		}
+	})
+}
+
 // TestEveryRegisteredRouteIsNamed walks the engine's routes: each must come
 // from the route table, so none can skip the table and its access rule.
 func TestEveryRegisteredRouteIsNamed(t *testing.T) {

@@ -53,9 +53,10 @@ func statusOf(k docs.Kind) int {
 
 // Context keys the middleware and handlers share.
 const (
-	ctxUser   = "docsd.user"
-	ctxRoute  = "docsd.route"
-	ctxReason = "docsd.reason"
+	ctxUser     = "docsd.user"
+	ctxRoute    = "docsd.route"
+	ctxReason   = "docsd.reason"
+	ctxDocument = "docsd.document"
 )
 
 // fail writes err as a problem document and aborts the chain. Errors that

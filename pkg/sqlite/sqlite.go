@@ -168,6 +168,26 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 	return v, nil
 }
 
+// inTx runs fn in one transaction: committed when fn returns nil, rolled
+// back when it returns an error or panics. Open's _txlock=immediate makes
+// every transaction take SQLite's write lock at BEGIN, so what fn reads
+// cannot change before it writes. Errors from BEGIN and COMMIT are prefixed
+// with what; fn's own errors are returned as they are.
+func (d *DB) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

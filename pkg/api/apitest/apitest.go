@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/docsd/docs/pkg/api"
@@ -46,6 +47,9 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
+	// New builds the engine; api.New by default. Tests of the route
+	// machinery pass one that adds routes to the table.
+	New func(api.Config, api.Deps) (*gin.Engine, error)
 }
 
 // Clock is a settable clock for session timeouts.
@@ -116,7 +120,11 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Now = clock.Now
-	engine, err := api.New(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	newEngine := opts.New
+	if newEngine == nil {
+		newEngine = api.New
+	}
+	engine, err := newEngine(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		t.Fatal(err)
 	}
