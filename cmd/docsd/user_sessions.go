@@ -55,7 +55,7 @@ func newUserSessionsCmd(e *env) *cobra.Command {
 last used (recorded at most once a minute), and the client address and user
 agent of the login that created it. Expired sessions that the sweeper has
 not yet deleted are listed too, and refused when used.`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
 				return err
@@ -104,7 +104,7 @@ func newUserLogoutCmd(e *env) *cobra.Command {
 		Long: `End every session of a user at once, on every docsd serving the database:
 their next request gets 401. Their password is unchanged; to lock them out,
 use docsd user passwd or docsd user rm.`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
 				n, err := db.DeleteUserSessions(cmd.Context(), u.ID)
@@ -133,7 +133,7 @@ func newUserUnlockCmd(e *env) *cobra.Command {
 after too many wrong passwords (429) can log in again at once. A lockout of
 a client address (auth.throttle.max_failures_per_address) is not cleared;
 it ends when its window passes.`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
 				if err := db.ClearLoginFailures(cmd.Context(), u.Username); err != nil {
