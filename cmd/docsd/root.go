@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gin-gonic/gin"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 	"golang.org/x/term"
@@ -31,6 +32,9 @@ type env struct {
 
 // run is docsd's whole program; main only wires it to the process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	// gin's debug mode prints every route at start; docsd has its own
+	// `docsd routes` and request log.
+	gin.SetMode(gin.ReleaseMode)
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, ttyFD: -1}
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		e.ttyFD = int(f.Fd())

@@ -68,7 +68,8 @@ type Server struct {
 
 // New returns the docsd engine. It fails when the skip list names a route
 // that does not exist: a misspelt name must not leave a route private (or,
-// worse, be mistaken for having made one public).
+// worse, be mistaken for having made one public). gin's mode is global and
+// left to the program (cmd/docsd sets release mode).
 func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	return newEngine(cfg, deps, routes)
 }
@@ -80,7 +81,6 @@ func newEngine(cfg Config, deps Deps, table []Route) (*gin.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true

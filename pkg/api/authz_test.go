@@ -1,9 +1,8 @@
 package api_test
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -209,23 +208,11 @@ func principalCookie(t *testing.T, srv *apitest.Server, p string) *http.Cookie {
 
 func send(t *testing.T, srv *apitest.Server, method, path, body string, cookie *http.Cookie) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, bytes.NewBufferString(body))
+	r, err := apitest.Send(context.Background(), srv.Client(), method, srv.URL+path, cookie, nil, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return r.Status, string(r.Body)
 }
 
 // TestMatrixAccessColumn checks the table against what `docsd routes` prints,

@@ -10,20 +10,9 @@ import (
 )
 
 func (s *Server) listDocuments(c *gin.Context) error {
-	p, err := page(c)
+	list, err := listPage(c, s.Documents.ListDocuments, func(d *docs.Document) int64 { return d.ID })
 	if err != nil {
 		return err
-	}
-	// One more than asked tells whether a next page exists without a count.
-	ask := p
-	ask.Limit++
-	list, err := s.Documents.ListDocuments(c.Request.Context(), ask)
-	if err != nil {
-		return err
-	}
-	if len(list) > p.Limit {
-		list = list[:p.Limit]
-		setNextLink(c, p, list[len(list)-1].ID)
 	}
 	writeDocumentList(c, list)
 	return nil

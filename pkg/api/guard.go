@@ -113,7 +113,7 @@ func (s *Server) checkContentType(c *gin.Context) {
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		s.fail(c, docs.Errorf(docs.UnsupportedMediaType, "send the body as JSON with Content-Type: application/json"))
+		s.fail(c, httpErrorf(http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json"))
 		return
 	}
 	c.Next()

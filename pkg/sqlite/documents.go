@@ -10,7 +10,7 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// CreateDocument inserts d and sets its ID, Version and author name.
+// CreateDocument inserts doc and sets its ID, Version and author name.
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	err := d.q.QueryRowContext(ctx,

@@ -1,9 +1,9 @@
-// Package sqlite stores docsd's users, documents, sessions and settings in an
-// embedded SQLite database (modernc.org/sqlite, no cgo). Its schema lives in
-// migrations/ and is embedded in the binary.
+// Package sqlite stores docsd's users, documents, sessions, login failures
+// and settings in an embedded SQLite database (modernc.org/sqlite, no cgo).
+// Its schema lives in migrations/ and is embedded in the binary.
 //
-// The SQL is kept portable (BIGINT times, lower(username) index, ON CONFLICT)
-// so that a PostgreSQL adapter can share it.
+// Times are Unix microseconds in BIGINT columns and usernames are unique by
+// lower(username): what pkg/docs/storetest holds every backend to.
 package sqlite
 
 import (
@@ -27,8 +27,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is a docsd database. It implements docs.UserStore, docs.DocumentStore
-// and docs.SessionStore.
+// DB is a docsd database. It implements docs.UserStore, docs.DocumentStore,
+// docs.SessionStore and docs.LoginFailureStore.
 type DB struct {
 	db *sql.DB
 	q  *stmts

@@ -83,9 +83,14 @@ func NewServer(t testing.TB) *Server {
 	return NewServerWith(t, Options{})
 }
 
+// releaseMode sets gin's global mode once, as docsd's run does; api.New
+// leaves it alone.
+var releaseMode sync.Once
+
 // NewServerWith starts docsd with opts.
 func NewServerWith(t testing.TB, opts Options) *Server {
 	t.Helper()
+	releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
 	ctx := context.Background()
 	pw, err := docs.NewPasswords(bcrypt.MinCost)
 	if err != nil {

@@ -946,7 +946,6 @@ var kindNames = map[docs.Kind]string{
 	docs.NotFound:           "NotFound",
 	docs.Conflict:           "Conflict",
 	docs.PreconditionFailed: "PreconditionFailed",
-	docs.TooLarge:           "TooLarge",
 }
 
 func checkKind(t *testing.T, call string, err error, want docs.Kind) {
