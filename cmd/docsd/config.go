@@ -47,6 +47,8 @@ var settings = []setting{
 	{"server.idle_timeout", 120 * time.Second},
 	{"server.shutdown_timeout", 15 * time.Second},
 	{"server.metrics_addr", ""},
+	{"server.tls_cert_file", ""},
+	{"server.tls_key_file", ""},
 	{"log.format", "text"},
 	{"log.level", "info"},
 }

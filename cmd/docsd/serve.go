@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -52,13 +53,18 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	tlsCfg, err := e.tlsConfig()
+	if err != nil {
+		return err
+	}
+	secure := e.cfg.GetBool("session.secure_cookie") || tlsCfg != nil
 	idle := e.cfg.GetDuration("session.idle_timeout")
 	sessions := authcache.New(db, min(session.TouchEvery, idle/2), nil)
 	store, err := session.NewStore(sessions, session.Config{
 		Secrets:         secrets,
 		IdleTimeout:     idle,
 		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
-		Secure:          e.cfg.GetBool("session.secure_cookie"),
+		Secure:          secure,
 	})
 	if err != nil {
 		return err
@@ -102,7 +108,13 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	warnPlainHTTP(log, ln.Addr(), tlsCfg != nil, secure)
+	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
 
 	mx.serve(log)
 	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
