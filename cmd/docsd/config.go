@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -163,4 +164,26 @@ func list(v *viper.Viper, key string) []string {
 		}
 	}
 	return out
+}
+
+// configFileRead is the config file docsd read at start, or "none".
+func (e *env) configFileRead() string {
+	f := e.cfg.ConfigFileUsed()
+	if _, err := os.Stat(f); err != nil {
+		return "none"
+	}
+	return f
+}
+
+// withoutPassword is a database setting fit for a log: a URL's password
+// is left out.
+func withoutPassword(database string) string {
+	u, err := url.Parse(database)
+	if err != nil || u.User == nil {
+		return database
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
 }

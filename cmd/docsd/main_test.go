@@ -288,6 +288,7 @@ type serveOptions struct {
 	scheme string       // http by default
 	client *http.Client // to reach it; http.DefaultClient by default
 	log    io.Writer    // docsd's standard error; discarded by default
+	args   []string     // more arguments to docsd
 }
 
 // serveWith runs `docsd serve` in-process until stop is called. base is
@@ -313,7 +314,7 @@ func serveWith(t *testing.T, env map[string]string, o serveOptions) (base string
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", o.addr}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, o.log)
+		done <- run(ctx, append(o.args, "serve", "--addr", o.addr), func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, o.log)
 	}()
 	base = o.scheme + "://127.0.0.1:" + port
 	for i := 0; ; i++ {

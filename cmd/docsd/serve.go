@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -78,8 +79,9 @@ func (e *env) serve(ctx context.Context) error {
 		return err
 	}
 	defer mx.close()
+	publicRoutes := list(e.cfg, "auth.public_routes")
 	engine, err := api.New(api.Config{
-		PublicRoutes:      list(e.cfg, "auth.public_routes"),
+		PublicRoutes:      publicRoutes,
 		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
 		MaxBodyBytes:      e.cfg.GetInt64("server.max_body_bytes"),
 		Throttle: api.Throttle{
@@ -114,7 +116,8 @@ func (e *env) serve(ctx context.Context) error {
 		ln = tls.NewListener(ln, tlsCfg)
 	}
 	warnPlainHTTP(log, ln.Addr(), tlsCfg != nil, secure)
-	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
+	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "config", e.configFileRead(),
+		"database", withoutPassword(e.cfg.GetString("database")), "public_routes", strings.Join(publicRoutes, ","))
 
 	mx.serve(log)
 	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
