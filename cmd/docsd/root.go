@@ -80,6 +80,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 		newUserCmd(e),
 		newRoutesCmd(e),
 		newBackupCmd(e),
+		newOpenAPICmd(e),
 	)
 	return root
 }

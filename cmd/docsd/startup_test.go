@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docsd/docs/pkg/api"
 )
 
 // TestStartupLineSaysWhatIsInForce: the start-up line names the config
@@ -24,7 +26,7 @@ func TestStartupLineSaysWhatIsInForce(t *testing.T) {
 		want   string
 	}{
 		{"no config file", "",
-			"config=none database=" + db + " public_routes=health,register,login,document_list"},
+			"config=none database=" + db + " public_routes=" + strings.Join(api.DefaultPublicRoutes, ",")},
 		{"a config file", config,
 			"config=" + config + " database=" + db + " public_routes=health,login"},
 	} {

@@ -62,8 +62,10 @@ type Server struct {
 	origins *http.CrossOriginProtection
 	// byRoute finds a route from gin's method and matched path pattern.
 	byRoute map[string]map[string]*Route
-	log     *slog.Logger
-	metrics *metrics // nil without Config.Metrics
+	// description is the OpenAPI description for this skip list.
+	description []byte
+	log         *slog.Logger
+	metrics     *metrics // nil without Config.Metrics
 }
 
 // New returns the docsd engine. It fails when the skip list names a route
@@ -132,6 +134,9 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{}}
 	for _, name := range cfg.PublicRoutes {
 		s.public[name] = true
+	}
+	if s.description, err = OpenAPI(cfg.PublicRoutes, deps.Sessions.CookieName()); err != nil {
+		return nil, err
 	}
 	s.origins = http.NewCrossOriginProtection()
 	for _, o := range cfg.TrustedOrigins {

@@ -12,7 +12,7 @@ import (
 )
 
 func (s *Server) health(c *gin.Context) error {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	c.JSON(http.StatusOK, healthJSON{Status: "ok"})
 	return nil
 }
 

@@ -56,6 +56,9 @@ const MinSecretBytes = 32
 // a minute per session, so reads stay reads.
 const TouchEvery = time.Minute
 
+// DefaultCookieName names the session cookie when Config.CookieName is empty.
+const DefaultCookieName = "docs_session"
+
 // Config configures a Store.
 type Config struct {
 	CookieName string
@@ -128,7 +131,7 @@ func NewStore(repo docs.SessionStore, cfg Config) (*Store, error) {
 		return nil, errors.New("session idle and absolute timeouts must be positive")
 	}
 	if cfg.CookieName == "" {
-		cfg.CookieName = "docs_session"
+		cfg.CookieName = DefaultCookieName
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/sqlite"
+	"github.com/docsd/docs/pkg/testclock"
 )
 
 func TestMain(m *testing.M) {
@@ -40,30 +40,12 @@ var (
 	secretC = []byte("secret-C-0123456789abcdef0123456789")
 )
 
-// clock is the store's injected time; tests move it instead of sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is a real SQLite database with one user, and a clock shared by every
 // store made from it.
 type env struct {
 	db    *sqlite.DB
 	dir   string
-	clock *clock
+	clock *testclock.Clock
 	user  int64
 }
 
@@ -79,7 +61,7 @@ func newEnv(t *testing.T) *env {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	u := &docs.User{Username: "alice", Role: docs.RoleMember, PasswordHash: []byte("h"), CreatedAt: c.Now()}
 	if err := db.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)

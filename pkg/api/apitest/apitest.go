@@ -25,6 +25,7 @@ import (
 	"github.com/docsd/docs/pkg/seed"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/sqlite"
+	"github.com/docsd/docs/pkg/testclock"
 )
 
 // Server is a running docsd for one test.
@@ -32,9 +33,15 @@ type Server struct {
 	*httptest.Server
 	DB       *sqlite.DB
 	Sessions *session.Store
-	Clock    *Clock
+	Clock    *testclock.Clock
 	// Users maps the demo usernames to their ids.
 	Users map[string]int64
+	// description is the OpenAPI description of the server's skip list,
+	// which every response its clients receive is checked against.
+	description []byte
+	// extraRoutes says Options.New added routes the description does not
+	// know, whose answers are therefore not checked.
+	extraRoutes bool
 }
 
 // Options change the server a test gets.
@@ -48,28 +55,9 @@ type Options struct {
 	// replica or a restarted process would.
 	Share *Server
 	// New builds the engine; api.New by default. Tests of the route
-	// machinery pass one that adds routes to the table.
+	// machinery pass one that adds routes to the table; the answers of
+	// routes the OpenAPI description does not know are then not checked.
 	New func(api.Config, api.Deps) (*gin.Engine, error)
-}
-
-// Clock is a settable clock for session timeouts.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // Session defaults used by NewServer.
@@ -78,7 +66,8 @@ const (
 	AbsoluteTimeout = 7 * 24 * time.Hour
 )
 
-// NewServer starts docsd with the default configuration.
+// NewServer starts docsd with the default configuration. Its Client checks
+// every response against the OpenAPI description (ValidatingTransport).
 func NewServer(t testing.TB) *Server {
 	return NewServerWith(t, Options{})
 }
@@ -133,14 +122,27 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	description, err := api.OpenAPI(cfg.PublicRoutes, store.CookieName())
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
+	client := srv.Client()
+	client.Transport = ValidatingTransport(t, client.Transport, description, opts.New != nil)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, description: description, extraRoutes: opts.New != nil}
+}
+
+// ClientWith returns a client over transport that, like Client, checks
+// every response against the server's OpenAPI description.
+func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: ValidatingTransport(t, transport, s.description, s.extraRoutes)}
 }
 
 // openSeeded returns share's database and clock, or a new seeded database
 // in t.TempDir() and a clock at the current time.
-func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *Clock) {
+func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *testclock.Clock) {
 	if share != nil {
 		return share.DB, share.Clock
 	}
@@ -153,7 +155,7 @@ func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *C
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{now: time.Now()}
+	clock := testclock.New(time.Now())
 	if _, err := seed.Run(ctx, db, pw, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
