@@ -723,13 +723,13 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err := s.CreateSession(ctx, in); err != nil {
 			t.Fatalf("CreateSession(%q) = %v; want nil", in.ID, err)
 		}
-		got, err := s.SessionByID(ctx, "abc")
-		if err != nil {
-			t.Fatalf("SessionByID(%q) = %v; want nil", "abc", err)
+		got, err := s.UserSessions(ctx, u.ID)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("UserSessions(%d) = %d sessions, %v; want 1, nil", u.ID, len(got), err)
 		}
-		if got.ClientAddress != in.ClientAddress || got.UserAgent != in.UserAgent {
-			t.Errorf("SessionByID(%q) = {ClientAddress:%q UserAgent:%q}; want {ClientAddress:%q UserAgent:%q}",
-				"abc", got.ClientAddress, got.UserAgent, in.ClientAddress, in.UserAgent)
+		if got[0].ID != "abc" || got[0].ClientAddress != in.ClientAddress || got[0].UserAgent != in.UserAgent {
+			t.Errorf("UserSessions(%d)[0] = {ID:%q ClientAddress:%q UserAgent:%q}; want {ID:%q ClientAddress:%q UserAgent:%q}",
+				u.ID, got[0].ID, got[0].ClientAddress, got[0].UserAgent, "abc", in.ClientAddress, in.UserAgent)
 		}
 	})
 
@@ -780,12 +780,16 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err != nil || n != 2 {
 			t.Fatalf("DeleteUserSessions(%d) = %d, %v; want 2, nil", u.ID, n, err)
 		}
-		for _, id := range []string{"a", "b"} {
-			_, err := s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) after DeleteUserSessions", id), err, docs.NotFound)
+		if left, err := s.UserSessions(ctx, u.ID); err != nil || len(left) != 0 {
+			t.Errorf("UserSessions(%d) after DeleteUserSessions = %d sessions, %v; want 0, nil", u.ID, len(left), err)
 		}
-		if _, err := s.SessionByID(ctx, "c"); err != nil {
-			t.Errorf("SessionByID(%q) of another user after DeleteUserSessions = %v; want nil", "c", err)
+		for _, id := range []string{"a", "b"} {
+			if _, _, err := s.SessionUser(ctx, id); !docs.IsNotFound(err) {
+				t.Errorf("SessionUser(%q) after DeleteUserSessions = %v; want NotFound", id, err)
+			}
+		}
+		if _, _, err := s.SessionUser(ctx, "c"); err != nil {
+			t.Errorf("SessionUser(%q) of another user after DeleteUserSessions = %v; want nil", "c", err)
 		}
 		if n, err := s.DeleteUserSessions(ctx, u.ID); err != nil || n != 0 {
 			t.Errorf("second DeleteUserSessions(%d) = %d, %v; want 0, nil", u.ID, n, err)
