@@ -122,7 +122,6 @@ type DocumentStore interface {
 // SessionStore keeps the server-side session records.
 type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
-	SessionByID(ctx context.Context, id string) (*Session, error)
 	// SessionUser returns the session and its user in one read: it is what
 	// every private request asks, so it must be cheap.
 	SessionUser(ctx context.Context, id string) (*Session, *User, error)

@@ -203,7 +203,8 @@ func rowID(t *testing.T, c *http.Cookie) string {
 
 func (e *env) row(t *testing.T, c *http.Cookie) (*docs.Session, error) {
 	t.Helper()
-	return e.db.SessionByID(context.Background(), rowID(t, c))
+	s, _, err := e.db.SessionUser(context.Background(), rowID(t, c))
+	return s, err
 }
 
 func (e *env) wantNoRow(t *testing.T, what string, c *http.Cookie) {
@@ -543,7 +544,7 @@ func TestTokenStorage(t *testing.T) {
 			}
 			row, err := e.row(t, c)
 			if err != nil {
-				t.Errorf("cookie %d: SessionByID(sha256(token)) = %v; want the session", i, err)
+				t.Errorf("cookie %d: SessionUser(sha256(token)) = %v; want the session", i, err)
 				continue
 			}
 			if row.ID == tok || row.UserID != e.user {

@@ -21,25 +21,6 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session) error {
 	return nil
 }
 
-// SessionByID returns the session with id, or a NotFound error.
-func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) {
-	var (
-		s             docs.Session
-		created, seen int64
-	)
-	err := d.q.QueryRowContext(ctx,
-		`SELECT id, user_id, created_at, last_seen, client_address, user_agent FROM sessions WHERE id = ?`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "session not found")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load session: %w", err)
-	}
-	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
-	return &s, nil
-}
-
 // SessionUser returns the session with id and its user, joined in one
 // prepared query, or a NotFound error.
 func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {

@@ -143,10 +143,7 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("deleting a user ends their sessions", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		mustUser(t, s, "admin", docs.RoleAdmin)
 		gone := mustUser(t, s, "gone", docs.RoleMember)
 		kept := mustUser(t, s, "kept", docs.RoleMember)
@@ -157,11 +154,11 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("DeleteUser(%d, 0) = %v; want nil", gone.ID, err)
 		}
 		for _, id := range []string{"gone-1", "gone-2"} {
-			_, err := s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) after deleting its user", id), err, docs.NotFound)
+			_, _, err := s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) after deleting its user", id), err, docs.NotFound)
 		}
-		if _, err := s.SessionByID(ctx, "kept-1"); err != nil {
-			t.Errorf("SessionByID(%q) of another user after DeleteUser = %v; want nil", "kept-1", err)
+		if _, _, err := s.SessionUser(ctx, "kept-1"); err != nil {
+			t.Errorf("SessionUser(%q) of another user after DeleteUser = %v; want nil", "kept-1", err)
 		}
 	})
 }
@@ -269,10 +266,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser refuses to remove the last admin and moves none of their documents", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		admin := mustUser(t, s, "root", docs.RoleAdmin)
 		heir := mustUser(t, s, "heir", docs.RoleMember)
 		doc := mustDocument(t, s, admin, "kept")
@@ -292,10 +286,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser removes an admin when another admin exists", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		gone := mustUser(t, s, "gone", docs.RoleAdmin)
 		mustUser(t, s, "stays", docs.RoleAdmin)
 		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
@@ -641,20 +632,20 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 func testSessions(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 
-	t.Run("CreateSession and SessionByID round-trip at microsecond precision in UTC", func(t *testing.T) {
+	t.Run("CreateSession and SessionUser round-trip at microsecond precision in UTC", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleMember)
 		seen := base.Add(time.Hour + 123456789)
 		mustSession(t, s, "abc", u.ID, base, seen)
-		got, err := s.SessionByID(ctx, "abc")
+		got, _, err := s.SessionUser(ctx, "abc")
 		if err != nil {
-			t.Fatalf("SessionByID(%q) = %v; want nil", "abc", err)
+			t.Fatalf("SessionUser(%q) = %v; want nil", "abc", err)
 		}
 		if got.ID != "abc" || got.UserID != u.ID {
-			t.Errorf("SessionByID(%q) = {ID:%q UserID:%d}; want {ID:%q UserID:%d}", "abc", got.ID, got.UserID, "abc", u.ID)
+			t.Errorf("SessionUser(%q) = {ID:%q UserID:%d}; want {ID:%q UserID:%d}", "abc", got.ID, got.UserID, "abc", u.ID)
 		}
-		checkTime(t, "SessionByID.CreatedAt", got.CreatedAt, base)
-		checkTime(t, "SessionByID.LastSeen", got.LastSeen, seen)
+		checkTime(t, "SessionUser.CreatedAt", got.CreatedAt, base)
+		checkTime(t, "SessionUser.LastSeen", got.LastSeen, seen)
 	})
 
 	t.Run("SessionUser returns the session with its user as it is now", func(t *testing.T) {
@@ -686,8 +677,8 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		u := mustUser(t, s, "u", docs.RoleMember)
 		mustSession(t, s, "abc", u.ID, base, base)
 		for _, id := range []string{"", "ab", "ABC", "abcd"} {
-			_, err := s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) with only %q stored", id, "abc"), err, docs.NotFound)
+			_, _, err := s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) with only %q stored", id, "abc"), err, docs.NotFound)
 		}
 	})
 
@@ -700,7 +691,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err := s.TouchSession(ctx, "a", seen); err != nil {
 			t.Fatalf("TouchSession(%q) = %v; want nil", "a", err)
 		}
-		a, err := s.SessionByID(ctx, "a")
+		a, _, err := s.SessionUser(ctx, "a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -709,7 +700,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if a.UserID != u.ID {
 			t.Errorf("touched session UserID = %d; want %d", a.UserID, u.ID)
 		}
-		b, err := s.SessionByID(ctx, "b")
+		b, _, err := s.SessionUser(ctx, "b")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -804,14 +795,14 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err := s.DeleteSession(ctx, "a"); err != nil {
 			t.Fatalf("DeleteSession(%q) = %v; want nil", "a", err)
 		}
-		_, err := s.SessionByID(ctx, "a")
-		checkKind(t, `SessionByID("a") after DeleteSession`, err, docs.NotFound)
+		_, _, err := s.SessionUser(ctx, "a")
+		checkKind(t, `SessionUser("a") after DeleteSession`, err, docs.NotFound)
 		// A logout racing a login's rotation deletes the same row twice.
 		if err := s.DeleteSession(ctx, "a"); err != nil {
 			t.Errorf("second DeleteSession(%q) = %v; want nil", "a", err)
 		}
-		if _, err := s.SessionByID(ctx, "b"); err != nil {
-			t.Errorf("SessionByID(%q) after deleting another session = %v; want nil", "b", err)
+		if _, _, err := s.SessionUser(ctx, "b"); err != nil {
+			t.Errorf("SessionUser(%q) after deleting another session = %v; want nil", "b", err)
 		}
 	})
 }
@@ -881,12 +872,12 @@ func testExpiry(t *testing.T, open func(t *testing.T) Store) {
 				t.Errorf("DeleteExpiredSessions = %d; want %d", n, wantGone)
 			}
 			for _, x := range tc.sessions {
-				_, err := s.SessionByID(ctx, x.id)
+				_, _, err := s.SessionUser(ctx, x.id)
 				switch {
 				case x.wantKept && err != nil:
-					t.Errorf("session %q (%s): SessionByID after sweep = %v; want it kept", x.id, x.why, err)
+					t.Errorf("session %q (%s): SessionUser after sweep = %v; want it kept", x.id, x.why, err)
 				case !x.wantKept:
-					checkKind(t, fmt.Sprintf("session %q (%s): SessionByID after sweep", x.id, x.why), err, docs.NotFound)
+					checkKind(t, fmt.Sprintf("session %q (%s): SessionUser after sweep", x.id, x.why), err, docs.NotFound)
 				}
 			}
 		})
@@ -900,6 +891,17 @@ func mustUser(t *testing.T, s Store, name string, role docs.Role) *docs.User {
 		t.Fatalf("CreateUser(%q) = %v", name, err)
 	}
 	return u
+}
+
+// mustDeleter returns s as a userDeleter, skipping the test on a store
+// that has no DeleteUser.
+func mustDeleter(t *testing.T, s Store) userDeleter {
+	t.Helper()
+	del, ok := s.(userDeleter)
+	if !ok {
+		t.Skipf("%T has no DeleteUser", s)
+	}
+	return del
 }
 
 func mustUserByID(t *testing.T, s Store, id int64) *docs.User {
