@@ -53,7 +53,7 @@ func TestBackupUnderLoad(t *testing.T) {
 				title := fmt.Sprintf("writer %d document %d", w, i)
 				r, err := apitest.Send(ctx, http.DefaultClient, "POST", base+"/documents", cookie, nil, `{"title":"`+title+`","body":"b"}`)
 				if err != nil || r.Status != 201 {
-					fail(fmt.Errorf("POST /documents = %d %s, %v; want 201", r.Status, r.Body, err))
+					fail(fmt.Errorf("POST /documents = %d %s, %w; want 201", r.Status, r.Body, err))
 					return
 				}
 				var d struct{ ID int64 }
