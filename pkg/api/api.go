@@ -5,10 +5,14 @@
 package api
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	ginsessions "github.com/gin-contrib/sessions"
@@ -66,6 +70,11 @@ type Server struct {
 	description []byte
 	log         *slog.Logger
 	metrics     *metrics // nil without Config.Metrics
+	// proxies are server.trusted_proxies, whose X-Request-Id is kept.
+	proxies []*net.IPNet
+	// idPrefix and requests make the ids of requests that come without one.
+	idPrefix string
+	requests atomic.Uint64
 }
 
 // New returns the docsd engine. It fails when the skip list names a route
@@ -130,8 +139,16 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {
 		return nil, err
 	}
-	var err error
-	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{}}
+	proxies, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	var prefix [6]byte
+	if _, err := rand.Read(prefix[:]); err != nil {
+		return nil, fmt.Errorf("request id prefix: %w", err)
+	}
+	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{},
+		proxies: proxies, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
 	for _, name := range cfg.PublicRoutes {
 		s.public[name] = true
 	}

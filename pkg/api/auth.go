@@ -60,6 +60,9 @@ var errBadCredentials = docs.Errorf(docs.Unauthorized, "invalid username or pass
 // session the request came with is ended (see package session), so a
 // cookie planted before login is worth nothing after it.
 func (s *Server) login(c *gin.Context) error {
+	// A session the caller still sends is not who is logging in: the log
+	// line names the username attempted, and the user only on success.
+	c.Delete(ctxUser)
 	var in credentials
 	if err := decode(c, &in); err != nil {
 		return err
@@ -73,6 +76,7 @@ func (s *Server) login(c *gin.Context) error {
 	if len(name) > docs.MaxUsernameLen {
 		name = name[:docs.MaxUsernameLen]
 	}
+	c.Set(ctxLogin, name)
 	ctx := c.Request.Context()
 	if err := s.reserveAttempt(ctx, name, c.ClientIP()); err != nil {
 		return err
@@ -103,16 +107,25 @@ func (s *Server) login(c *gin.Context) error {
 }
 
 // startSession gives the request a new session for u under a new id,
-// ending the one it came with.
+// ending the one it came with. The session is made only while u still has
+// the password hash that was checked (see session.PasswordHashKey): a
+// password change or a removal that got in since is a 401, and no session.
 func startSession(c *gin.Context, u *docs.User) error {
 	sess := ginsessions.Default(c)
 	sess.Clear()
 	sess.Set(session.UserIDKey, u.ID)
+	sess.Set(session.PasswordHashKey, u.PasswordHash)
 	sess.Set(session.ClientAddressKey, c.ClientIP())
 	sess.Set(session.UserAgentKey, c.Request.UserAgent())
 	if err := sess.Save(); err != nil {
+		if docs.KindOf(err) == docs.PreconditionFailed {
+			c.Set(ctxReason, "login: the password of "+u.Username+" changed, or the user was removed, after it was checked")
+			return errBadCredentials
+		}
 		return err
 	}
+	// The answer carries the new session's cookie: no cache may keep it.
+	c.Writer.Header()["Cache-Control"] = noStore
 	c.Set(ctxUser, u)
 	return nil
 }
@@ -166,21 +179,32 @@ func (s *Server) updateMe(c *gin.Context) error {
 		return err
 	}
 	if !s.Passwords.Check(u, in.CurrentPassword) {
-		return docs.Errorf(docs.Forbidden, "the current password is wrong")
-	}
-	if err := s.clearFailures(ctx, u.Username); err != nil {
-		return err
+		return errWrongCurrentPassword
 	}
 	hash, err := s.Passwords.Hash(in.Password)
 	if err != nil {
 		return err
 	}
-	if err := s.Users.SetPassword(ctx, u.ID, hash); err != nil {
+	// The change applies only if the hash just checked is still stored;
+	// a change that got in first means the caller no longer knows the
+	// current password, and the attempt stays counted as a failure.
+	if err := s.Users.ChangePassword(ctx, u.ID, u.PasswordHash, hash); err != nil {
+		if docs.KindOf(err) == docs.PreconditionFailed {
+			c.Set(ctxReason, "password change: the password of "+u.Username+" changed after it was checked")
+			return errWrongCurrentPassword
+		}
 		return err
 	}
-	if err := startSession(c, u); err != nil {
+	if err := s.clearFailures(ctx, u.Username); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, toUserJSON(u))
+	changed := *u
+	changed.PasswordHash = hash
+	if err := startSession(c, &changed); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUserJSON(&changed))
 	return nil
 }
+
+var errWrongCurrentPassword = docs.Errorf(docs.Forbidden, "the current password is wrong")

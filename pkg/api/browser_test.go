@@ -92,6 +92,11 @@ type logLine struct {
 	Status int    `json:"status"`
 	User   int64  `json:"user"`
 	Reason string `json:"reason"`
+	// Client, RequestID, Login and Outcome are read by TestRequestLog.
+	Client    string `json:"client"`
+	RequestID string `json:"request_id"`
+	Login     string `json:"login"`
+	Outcome   string `json:"outcome"`
 }
 
 // logBuffer collects docsd's JSON log lines; the engine writes from its

@@ -148,7 +148,7 @@ func (s *Server) count(c *gin.Context) {
 		(*p).Inc()
 	}
 	if rm.login {
-		m.loginsBy[loginOutcome(status)].Inc()
+		m.loginsBy[loginOutcomeSlot(status)].Inc()
 	}
 }
 
@@ -204,8 +204,8 @@ func (s *Server) denialClass(c *gin.Context, rm *routeMetrics, status int) denia
 	return denyOther
 }
 
-// loginOutcome is the index in loginOutcomes of a login answered status.
-func loginOutcome(status int) int {
+// loginOutcomeSlot is the index in loginOutcomes of a login answered status.
+func loginOutcomeSlot(status int) int {
 	switch {
 	case status == http.StatusOK:
 		return 0

@@ -221,8 +221,12 @@ func pickPublic(r Route, public bool) []string {
 	return nil
 }
 
+// requestIDHeader is on every answer (see logRequests).
+var requestIDHeader = object{"required": true, "description": "The request's id, as in docsd's log: the one a trusted proxy sent, else a new one.",
+	"schema": object{"type": "string"}}
+
 func successHeaders(r Route, status int) object {
-	h := object{}
+	h := object{"X-Request-Id": requestIDHeader}
 	if r.returnsDocument() {
 		h["ETag"] = object{"required": true, "description": "The document's version, for If-Match.",
 			"schema": object{"type": "string", "pattern": `^"[0-9]+"$`}}
@@ -255,10 +259,12 @@ func (g *generator) problem(status int) string {
 			"schema": g.schema(reflect.TypeFor[Problem](), false),
 		}},
 	}
+	headers := object{"X-Request-Id": requestIDHeader}
 	if status == http.StatusTooManyRequests {
-		resp["headers"] = object{"Retry-After": object{"required": true, "description": "Seconds to wait before trying again.",
-			"schema": object{"type": "integer", "minimum": 1}}}
+		headers["Retry-After"] = object{"required": true, "description": "Seconds to wait before trying again.",
+			"schema": object{"type": "integer", "minimum": 1}}
 	}
+	resp["headers"] = headers
 	g.responses[name] = resp
 	return name
 }

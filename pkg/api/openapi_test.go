@@ -212,7 +212,8 @@ func TestServedDescriptionFollowsTheSkipList(t *testing.T) {
 
 // TestValidationRefusesWhatTheDescriptionLacks breaks the description the
 // way a forgotten update would and checks that the tests' client then
-// fails the request: what the API tests receive is held to the description.
+// fails the request: what the API tests receive, and what they send that
+// the server accepts, is held to the description.
 func TestValidationRefusesWhatTheDescriptionLacks(t *testing.T) {
 	srv := apitest.NewServer(t)
 	for _, tc := range []struct {
@@ -241,6 +242,10 @@ func TestValidationRefusesWhatTheDescriptionLacks(t *testing.T) {
 				"ETag": map[string]any{"required": true, "schema": map[string]any{"type": "string"}},
 			}
 		}, `response header "ETag" missing`},
+		{"a query parameter the description lacks fails once the server accepts it", "/documents?sort=title", func(map[string]any) {}, `query parameter "sort" is not described`},
+		{"a route described as needing the cookie that served a caller without one fails", "/documents", func(doc map[string]any) {
+			at(doc, "paths", "/documents", "get")["security"] = []any{map[string]any{"docsSession": []any{}}}
+		}, "no docs_session cookie was sent"},
 		{"an unrouted answer that is no problem document fails", "/nowhere", func(doc map[string]any) {
 			problem := at(doc, "components", "schemas", "Problem")
 			delete(at(problem, "properties"), "title")
@@ -259,7 +264,7 @@ func TestValidationRefusesWhatTheDescriptionLacks(t *testing.T) {
 			if b, err = json.Marshal(doc); err != nil {
 				t.Fatal(err)
 			}
-			client := &http.Client{Transport: apitest.ValidatingTransport(t, &http.Transport{}, b, false)}
+			client := &http.Client{Transport: apitest.ValidatingTransport(t, &http.Transport{}, apitest.Described{Description: b})}
 			defer client.CloseIdleConnections()
 			_, err = apitest.Send(t.Context(), client, "GET", srv.URL+tc.path, nil, nil, "")
 			switch {

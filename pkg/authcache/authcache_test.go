@@ -63,7 +63,7 @@ func setup(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 		f.user = u
-		if err := f.store.CreateSession(ctx, &docs.Session{ID: name, UserID: u.ID, CreatedAt: f.clock.Now(), LastSeen: f.clock.Now()}); err != nil {
+		if err := f.store.CreateSession(ctx, &docs.Session{ID: name, UserID: u.ID, CreatedAt: f.clock.Now(), LastSeen: f.clock.Now()}, []byte("h")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -172,7 +172,7 @@ func TestCache(t *testing.T) {
 		if _, err := f.read(t, "carol"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.other.CreateSession(ctx, &docs.Session{ID: "carol-2", UserID: f.user.ID, CreatedAt: f.clock.Now(), LastSeen: f.clock.Now()}); err != nil {
+		if err := f.other.CreateSession(ctx, &docs.Session{ID: "carol-2", UserID: f.user.ID, CreatedAt: f.clock.Now(), LastSeen: f.clock.Now()}, []byte("h")); err != nil {
 			t.Fatal(err)
 		}
 		if u, err := f.read(t, "carol-2"); err != nil || u.ID != f.user.ID {

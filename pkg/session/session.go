@@ -49,6 +49,13 @@ const (
 	UserAgentKey     = "user_agent"
 )
 
+// PasswordHashKey is the session value that holds the password hash a
+// login checked ([]byte). Save creates the session only while the user
+// still has that hash (docs.SessionStore.CreateSession), so a login that
+// raced a password change or the user's removal gets no session; its
+// error is then of kind docs.PreconditionFailed.
+const PasswordHashKey = "password_hash"
+
 // MinSecretBytes is the shortest signing secret accepted.
 const MinSecretBytes = 32
 
@@ -257,6 +264,10 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	if !ok || uid <= 0 {
 		return errors.New("session has no user id to save")
 	}
+	checked, ok := sess.Values[PasswordHashKey].([]byte)
+	if !ok || len(checked) == 0 {
+		return errors.New("session has no checked password hash to save")
+	}
 	token, err := newToken()
 	if err != nil {
 		return err
@@ -268,7 +279,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		agent = strings.ToValidUTF8(agent[:docs.MaxUserAgentLen], "")
 	}
 	rec := &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now, ClientAddress: addr, UserAgent: agent}
-	if err := s.repo.CreateSession(ctx, rec); err != nil {
+	if err := s.repo.CreateSession(ctx, rec, checked); err != nil {
 		return err
 	}
 	s.created.Add(1)
@@ -321,7 +332,9 @@ func (s *Store) verify(value string) (string, bool) {
 	if base64.RawURLEncoding.EncodedLen(sha256.Size) != len(sig) {
 		return "", false
 	}
-	if _, err := base64.RawURLEncoding.Decode(got[:], []byte(sig)); err != nil {
+	// Strict: the last character's unused low bits must be zero, so that
+	// one signature has one spelling and a session one cookie string.
+	if _, err := strictBase64.Decode(got[:], []byte(sig)); err != nil {
 		return "", false
 	}
 	var want [sha256.Size]byte
@@ -342,6 +355,8 @@ func (s *Store) mac(i int, token string, b []byte) []byte {
 	s.macs[i].Put(h)
 	return b
 }
+
+var strictBase64 = base64.RawURLEncoding.Strict()
 
 func newToken() (string, error) {
 	b := make([]byte, 32)

@@ -10,13 +10,23 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// CreateSession stores s.
-func (d *DB) CreateSession(ctx context.Context, s *docs.Session) error {
-	_, err := d.q.ExecContext(ctx,
-		`INSERT INTO sessions (id, user_id, created_at, last_seen, client_address, user_agent) VALUES (?, ?, ?, ?, ?, ?)`,
-		s.ID, s.UserID, micros(s.CreatedAt), micros(s.LastSeen), s.ClientAddress, s.UserAgent)
+// CreateSession stores s if its user still has passwordHash. The check is
+// the insert's own SELECT: SQLite runs one writer at a time, so no password
+// change or user removal can fall between the two.
+func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
+	res, err := d.q.ExecContext(ctx,
+		`INSERT INTO sessions (id, user_id, created_at, last_seen, client_address, user_agent)
+		 SELECT ?, id, ?, ?, ?, ? FROM users WHERE id = ? AND password_hash = ?`,
+		s.ID, micros(s.CreatedAt), micros(s.LastSeen), s.ClientAddress, s.UserAgent, s.UserID, string(passwordHash))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	if n == 0 {
+		return docs.Errorf(docs.PreconditionFailed, "user %d is gone or their password changed since it was checked", s.UserID)
 	}
 	return nil
 }

@@ -308,7 +308,7 @@ func TestForeignKeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids[i] = u.ID
-			if err := db.CreateSession(ctx, &docs.Session{ID: fmt.Sprintf("s%d", i), UserID: u.ID, CreatedAt: time.Now(), LastSeen: time.Now()}); err != nil {
+			if err := db.CreateSession(ctx, &docs.Session{ID: fmt.Sprintf("s%d", i), UserID: u.ID, CreatedAt: time.Now(), LastSeen: time.Now()}, u.PasswordHash); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -36,12 +36,9 @@ type Server struct {
 	Clock    *testclock.Clock
 	// Users maps the demo usernames to their ids.
 	Users map[string]int64
-	// description is the OpenAPI description of the server's skip list,
+	// described is the OpenAPI description of the server's skip list,
 	// which every response its clients receive is checked against.
-	description []byte
-	// extraRoutes says Options.New added routes the description does not
-	// know, whose answers are therefore not checked.
-	extraRoutes bool
+	described Described
 }
 
 // Options change the server a test gets.
@@ -54,6 +51,9 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
+	// Users, when set, wraps the user store the engine reads: tests that
+	// order a race step by step hold a request at a point of their choice.
+	Users func(docs.UserStore) docs.UserStore
 	// New builds the engine; api.New by default. Tests of the route
 	// machinery pass one that adds routes to the table; the answers of
 	// routes the OpenAPI description does not know are then not checked.
@@ -118,7 +118,11 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if newEngine == nil {
 		newEngine = api.New
 	}
-	engine, err := newEngine(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	var userStore docs.UserStore = db
+	if opts.Users != nil {
+		userStore = opts.Users(db)
+	}
+	engine, err := newEngine(cfg, api.Deps{Users: userStore, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,15 +133,16 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	client := srv.Client()
-	client.Transport = ValidatingTransport(t, client.Transport, description, opts.New != nil)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, description: description, extraRoutes: opts.New != nil}
+	described := Described{Description: description, Host: srv.Listener.Addr().String(), ExtraRoutes: opts.New != nil}
+	client.Transport = ValidatingTransport(t, client.Transport, described)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, described: described}
 }
 
 // ClientWith returns a client over transport that, like Client, checks
 // every response against the server's OpenAPI description.
 func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Client {
 	t.Helper()
-	return &http.Client{Transport: ValidatingTransport(t, transport, s.description, s.extraRoutes)}
+	return &http.Client{Transport: ValidatingTransport(t, transport, s.described)}
 }
 
 // openSeeded returns share's database and clock, or a new seeded database

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("pagination", func(t *testing.T) { testPagination(t, open) })
 	t.Run("updates", func(t *testing.T) { testUpdates(t, open) })
 	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("passwords", func(t *testing.T) { testPasswords(t, open) })
 	t.Run("expiry", func(t *testing.T) { testExpiry(t, open) })
 }
 
@@ -605,20 +606,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 		}
 		close(start)
 		wg.Wait()
-		winner := -1
-		for i, err := range errs {
-			switch {
-			case err == nil && winner >= 0:
-				t.Errorf("writers %d and %d both updated version 1; want exactly one", winner, i)
-			case err == nil:
-				winner = i
-			default:
-				checkKind(t, fmt.Sprintf("losing writer %d", i), err, docs.PreconditionFailed)
-			}
-		}
-		if winner < 0 {
-			t.Fatalf("no writer of %d updated version 1; want exactly one (errors: %v)", writers, errs)
-		}
+		winner := oneWinner(t, "UpdateDocument of version 1 by writer", errs)
 		got, err := s.DocumentByID(ctx, d.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -711,7 +699,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleMember)
 		in := &docs.Session{ID: "abc", UserID: u.ID, CreatedAt: base, LastSeen: base, ClientAddress: "2001:db8::7", UserAgent: "docs/1.0 (linux; ünïcode)"}
-		if err := s.CreateSession(ctx, in); err != nil {
+		if err := s.CreateSession(ctx, in, u.PasswordHash); err != nil {
 			t.Fatalf("CreateSession(%q) = %v; want nil", in.ID, err)
 		}
 		got, err := s.UserSessions(ctx, u.ID)
@@ -733,7 +721,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 			{ID: "theirs", UserID: other.ID, CreatedAt: base, LastSeen: base},
 			{ID: "early", UserID: u.ID, CreatedAt: base, LastSeen: base.Add(time.Hour + 1001), ClientAddress: "192.0.2.1", UserAgent: "docs/1"},
 		} {
-			if err := s.CreateSession(ctx, in); err != nil {
+			if err := s.CreateSession(ctx, in, mustUserByID(t, s, in.UserID).PasswordHash); err != nil {
 				t.Fatalf("CreateSession(%q) = %v", in.ID, err)
 			}
 		}
@@ -805,6 +793,152 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("SessionUser(%q) after deleting another session = %v; want nil", "b", err)
 		}
 	})
+}
+
+// testPasswords holds what keeps a password change final: a session is
+// made only from the user's current hash, and a conditional change applies
+// only from the current hash, atomically, whatever runs beside it.
+func testPasswords(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+
+	t.Run("CreateSession from a hash that is not the stored one is PreconditionFailed and stores nothing", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		err := s.CreateSession(ctx, &docs.Session{ID: "abc", UserID: u.ID, CreatedAt: base, LastSeen: base}, []byte("an older hash"))
+		checkKind(t, "CreateSession with a stale hash", err, docs.PreconditionFailed)
+		_, _, err = s.SessionUser(ctx, "abc")
+		checkKind(t, "SessionUser after a refused CreateSession", err, docs.NotFound)
+	})
+
+	t.Run("CreateSession for a missing user is PreconditionFailed", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		err := s.CreateSession(ctx, &docs.Session{ID: "abc", UserID: u.ID + 1000, CreatedAt: base, LastSeen: base}, u.PasswordHash)
+		checkKind(t, fmt.Sprintf("CreateSession for missing user %d", u.ID+1000), err, docs.PreconditionFailed)
+	})
+
+	t.Run("ChangePassword from the current hash applies and ends every session", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		mustSession(t, s, "a", u.ID, base, base)
+		if err := s.ChangePassword(ctx, u.ID, u.PasswordHash, []byte("new")); err != nil {
+			t.Fatalf("ChangePassword from the current hash = %v; want nil", err)
+		}
+		if got := mustUserByID(t, s, u.ID).PasswordHash; string(got) != "new" {
+			t.Errorf("hash after ChangePassword = %q; want %q", got, "new")
+		}
+		_, _, err := s.SessionUser(ctx, "a")
+		checkKind(t, "SessionUser after ChangePassword", err, docs.NotFound)
+	})
+
+	t.Run("ChangePassword from a stale hash is PreconditionFailed and changes nothing", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		mustSession(t, s, "a", u.ID, base, base)
+		err := s.ChangePassword(ctx, u.ID, []byte("an older hash"), []byte("new"))
+		checkKind(t, "ChangePassword from a stale hash", err, docs.PreconditionFailed)
+		if got := mustUserByID(t, s, u.ID).PasswordHash; string(got) != string(u.PasswordHash) {
+			t.Errorf("hash after a refused ChangePassword = %q; want %q", got, u.PasswordHash)
+		}
+		if _, _, err := s.SessionUser(ctx, "a"); err != nil {
+			t.Errorf("SessionUser after a refused ChangePassword = %v; want nil", err)
+		}
+		err = s.ChangePassword(ctx, u.ID+1000, u.PasswordHash, []byte("new"))
+		checkKind(t, fmt.Sprintf("ChangePassword of missing user %d", u.ID+1000), err, docs.NotFound)
+	})
+
+	t.Run("of changes racing from one current hash exactly one applies", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		const changers = 8
+		errs := make([]error, changers)
+		var wg sync.WaitGroup
+		for i := range changers {
+			wg.Go(func() { errs[i] = s.ChangePassword(ctx, u.ID, u.PasswordHash, fmt.Appendf(nil, "new-%d", i)) })
+		}
+		wg.Wait()
+		winner := oneWinner(t, "ChangePassword from one current hash by changer", errs)
+		if got, want := string(mustUserByID(t, s, u.ID).PasswordHash), fmt.Sprintf("new-%d", winner); got != want {
+			t.Errorf("stored hash = %q; want the winner's %q", got, want)
+		}
+	})
+
+	for _, change := range []struct {
+		name string
+		do   func(s Store, u *docs.User) error
+	}{
+		{"SetPassword", func(s Store, u *docs.User) error { return s.SetPassword(ctx, u.ID, []byte("reset")) }},
+		{"ChangePassword", func(s Store, u *docs.User) error {
+			return s.ChangePassword(ctx, u.ID, u.PasswordHash, []byte("changed"))
+		}},
+		{"DeleteUser", func(s Store, u *docs.User) error { return s.DeleteUser(ctx, u.ID, 0) }},
+	} {
+		t.Run("sessions created from the old hash while "+change.name+" runs never outlive it", func(t *testing.T) {
+			s := open(t)
+			mustUser(t, s, "admin", docs.RoleAdmin)
+			u := mustUser(t, s, "u", docs.RoleMember)
+			made := racingSessions(t, s, u, func() error { return change.do(s, u) })
+			for _, id := range made {
+				_, _, err := s.SessionUser(ctx, id)
+				checkKind(t, fmt.Sprintf("SessionUser(%q), created from the old hash, after %s returned", id, change.name), err, docs.NotFound)
+			}
+		})
+	}
+}
+
+// racingSessions creates sessions of u from u's hash on several goroutines
+// while change runs (each stops early once an attempt fails: the change
+// has landed), then once more each after change has returned. Every attempt
+// must succeed or be PreconditionFailed, and every attempt made after the
+// change must fail. It returns the ids of the sessions it made.
+func racingSessions(t *testing.T, s Store, u *docs.User, change func() error) []string {
+	t.Helper()
+	ctx := context.Background()
+	const workers, attempts = 4, 25
+	var (
+		started, wg sync.WaitGroup
+		changed     = make(chan struct{})
+		mu          sync.Mutex
+		made        []string
+	)
+	attempt := func(id string) error {
+		err := s.CreateSession(ctx, &docs.Session{ID: id, UserID: u.ID, CreatedAt: base, LastSeen: base}, u.PasswordHash)
+		switch {
+		case err == nil:
+			mu.Lock()
+			made = append(made, id)
+			mu.Unlock()
+		case docs.KindOf(err) != docs.PreconditionFailed:
+			t.Errorf("CreateSession(%q) racing a password change = %v; want nil or PreconditionFailed", id, err)
+		}
+		return err
+	}
+	started.Add(workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := range attempts {
+				err := attempt(fmt.Sprintf("w%d-%d", w, i))
+				if i == 0 {
+					started.Done()
+				}
+				if err != nil {
+					break
+				}
+			}
+			<-changed
+			after := fmt.Sprintf("w%d-after", w)
+			if err := attempt(after); err == nil {
+				t.Errorf("CreateSession(%q) from the old hash after the change returned = nil; want PreconditionFailed", after)
+			}
+		})
+	}
+	started.Wait()
+	if err := change(); err != nil {
+		t.Errorf("change racing CreateSession = %v; want nil", err)
+	}
+	close(changed)
+	wg.Wait()
+	return made
 }
 
 func testExpiry(t *testing.T, open func(t *testing.T) Store) {
@@ -927,11 +1061,35 @@ func mustDocumentBody(t *testing.T, s Store, author *docs.User, title, body stri
 	return d
 }
 
+// mustSession creates a session of the user with id userID, checked
+// against the user's hash as it is stored now.
 func mustSession(t *testing.T, s Store, id string, userID int64, created, seen time.Time) {
 	t.Helper()
-	if err := s.CreateSession(context.Background(), &docs.Session{ID: id, UserID: userID, CreatedAt: created, LastSeen: seen}); err != nil {
+	u := mustUserByID(t, s, userID)
+	if err := s.CreateSession(context.Background(), &docs.Session{ID: id, UserID: userID, CreatedAt: created, LastSeen: seen}, u.PasswordHash); err != nil {
 		t.Fatalf("CreateSession(%q) = %v", id, err)
 	}
+}
+
+// oneWinner checks that exactly one of racing calls succeeded and that
+// every other is PreconditionFailed, and returns the winner's index.
+func oneWinner(t *testing.T, what string, errs []error) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("%s %d and %d both succeeded; want exactly one", what, winner, i)
+		case err == nil:
+			winner = i
+		default:
+			checkKind(t, fmt.Sprintf("%s %d, which lost the race", what, i), err, docs.PreconditionFailed)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("none of %d calls of %s succeeded; want exactly one (errors: %v)", len(errs), what, errs)
+	}
+	return winner
 }
 
 // checkTime reports unless got is want cut to microseconds and put in UTC,
