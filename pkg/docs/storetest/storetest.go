@@ -442,6 +442,44 @@ func testPagination(t *testing.T, open func(t *testing.T) Store) {
 		checkTime(t, "ListDocuments()[0].UpdatedAt", got.UpdatedAt, base)
 	})
 
+	t.Run("ListDocuments with an author pages through that author's documents only", func(t *testing.T) {
+		s := open(t)
+		pat := mustUser(t, s, "Pat", docs.RoleEditor)
+		sam := mustUser(t, s, "sam", docs.RoleEditor)
+		var want []int64
+		for i := range 5 {
+			mustDocument(t, s, sam, fmt.Sprintf("sam %d", i))
+			want = append(want, mustDocument(t, s, pat, fmt.Sprintf("pat %d", i)).ID)
+		}
+		var got []int64
+		for after := int64(0); ; {
+			page, err := s.ListDocuments(ctx, docs.Page{After: after, Limit: 2, Author: "pat"})
+			if err != nil {
+				t.Fatalf("ListDocuments(author pat, after %d) = %v", after, err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, d := range page {
+				if d.Author.ID != pat.ID || d.Author.Username != "Pat" {
+					t.Errorf("ListDocuments(author pat) returned document %d by %+v; want only Pat's", d.ID, d.Author)
+				}
+				got = append(got, d.ID)
+			}
+			after = page[len(page)-1].ID
+			if len(got) > len(want) {
+				break
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ListDocuments(author pat) in pages of 2 gave ids %v; want %v (the username matched without regard to case)", got, want)
+		}
+		none, err := s.ListDocuments(ctx, docs.Page{Limit: 10, Author: "nobody"})
+		if err != nil || len(none) != 0 {
+			t.Errorf("ListDocuments(author nobody) = %d documents, %v; want 0, nil", len(none), err)
+		}
+	})
+
 	t.Run("ListDocuments is empty after the last document", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleEditor)
