@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -15,30 +14,8 @@ import (
 
 	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/session"
+	"github.com/docsd/docs/pkg/version"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3";
-// otherwise the module version or VCS revision the binary was built from.
-var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" {
-			return s.Value
-		}
-	}
-	return "devel"
-}
 
 // metricsServer serves Prometheus metrics on server.metrics_addr, a
 // listener of its own, so metrics are never on the public API port.
@@ -61,7 +38,7 @@ func (e *env) listenMetrics(pool func() sql.DBStats, cache *authcache.Cache, sto
 		Name: "docsd_build_info",
 		Help: "Always 1; the labels say which docsd is running.",
 	}, []string{"version", "goversion"})
-	build.WithLabelValues(buildVersion(), runtime.Version()).Set(1)
+	build.WithLabelValues(version.String(), runtime.Version()).Set(1)
 	cs := []prometheus.Collector{
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

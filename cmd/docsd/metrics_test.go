@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/version"
 )
 
 // TestMetrics scrapes a running docsd after a scripted mix of requests and
@@ -120,7 +121,7 @@ func TestMetrics(t *testing.T) {
 		{"docsd_logins_total", map[string]string{"outcome": "throttled"}, 1},
 		{"docsd_sessions_created_total", nil, 2},
 		{"docsd_sessions_ended_total", map[string]string{"reason": "logout"}, 1},
-		{"docsd_build_info", map[string]string{"version": buildVersion()}, 1},
+		{"docsd_build_info", map[string]string{"version": version.String()}, 1},
 	} {
 		if got, ok := value(families[tc.name], tc.labels); !ok || got != tc.want {
 			t.Errorf("%s%v = %v (found: %v); want %v", tc.name, tc.labels, got, ok, tc.want)
