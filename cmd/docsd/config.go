@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +49,9 @@ var settings = []setting{
 	{"server.write_timeout", 60 * time.Second},
 	{"server.idle_timeout", 120 * time.Second},
 	{"server.shutdown_timeout", 15 * time.Second},
+	{"server.metrics_addr", ""},
+	{"server.tls_cert_file", ""},
+	{"server.tls_key_file", ""},
 	{"log.format", "text"},
 	{"log.level", "info"},
 }
@@ -76,6 +82,8 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*viper.Viper,
 		if explicit || !errors.As(err, &pe) || !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("read config %s: %w", path, err)
 		}
+	} else if err := checkKeys(path); err != nil {
+		return nil, err
 	}
 	for _, s := range settings {
 		if val := getenv(envName(s.key)); val != "" {
@@ -89,6 +97,14 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*viper.Viper,
 	})
 	if err := validate(v); err != nil {
 		return nil, err
+	}
+	public := list(v, "auth.public_routes")
+	if err := api.CheckPublicRoutes(public); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(public, "login") {
+		return nil, usageErrorf("auth.public_routes (%s) is [%s], without login: nobody could ever log in. Add login to it",
+			envName("auth.public_routes"), strings.Join(public, ", "))
 	}
 	return v, nil
 }
@@ -127,6 +143,13 @@ func validate(v *viper.Viper) error {
 			v.Set(s.key, b)
 		}
 	}
+	var level slog.Level
+	if raw := v.GetString("log.level"); level.UnmarshalText([]byte(raw)) != nil {
+		return fmt.Errorf("log.level (%s): %q is not a level; use debug, info, warn or error", envName("log.level"), raw)
+	}
+	if raw := v.GetString("log.format"); raw != "text" && raw != "json" {
+		return fmt.Errorf("log.format (%s): %q is not a format; use text or json", envName("log.format"), raw)
+	}
 	return nil
 }
 
@@ -160,4 +183,99 @@ func list(v *viper.Viper, key string) []string {
 		}
 	}
 	return out
+}
+
+// configFileRead is the config file docsd read at start, or "none".
+func (e *env) configFileRead() string {
+	f := e.cfg.ConfigFileUsed()
+	if _, err := os.Stat(f); err != nil {
+		return "none"
+	}
+	return f
+}
+
+// withoutPassword is a database setting fit for a log: a URL's password
+// is left out.
+func withoutPassword(database string) string {
+	u, err := url.Parse(database)
+	if err != nil || u.User == nil {
+		return database
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
+}
+
+// checkKeys refuses a config file with a key docsd does not read: a
+// misspelt key would otherwise leave its default in force without a word
+// (a skip list meant to close routes, a throttle meant to be tighter).
+// Every unknown key is named with the nearest known one.
+func checkKeys(path string) error {
+	fv := viper.New()
+	fv.SetConfigFile(path)
+	fv.SetConfigType("yaml")
+	if err := fv.ReadInConfig(); err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	var unknown []string
+	for _, k := range fv.AllKeys() {
+		if isKey(k) || isSection(k) {
+			continue
+		}
+		unknown = append(unknown, fmt.Sprintf("  %s: did you mean %s?", k, nearestKey(k)))
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return usageErrorf("config file %s has keys docsd does not know (nothing was started; fix or remove them):\n%s",
+		path, strings.Join(unknown, "\n"))
+}
+
+// isSection reports whether k is a section holding settings, such as
+// "auth", which a file may leave empty.
+func isSection(k string) bool {
+	for _, s := range settings {
+		if strings.HasPrefix(s.key, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestKey is the setting closest to k: by the whole key, or by its last
+// part, so "max_failure" at the top level finds auth.throttle.max_failures.
+func nearestKey(k string) string {
+	best, bestScore := "", -1
+	for _, s := range settings {
+		score := min(editDistance(k, s.key), editDistance(lastPart(k), lastPart(s.key))+1)
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = s.key, score
+		}
+	}
+	return best
+}
+
+func lastPart(k string) string { return k[strings.LastIndex(k, ".")+1:] }
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

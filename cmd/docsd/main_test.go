@@ -322,20 +322,46 @@ func TestServe(t *testing.T) {
 // serve runs `docsd serve` on a free port until stop is called.
 func serve(t *testing.T, env map[string]string) (base string, stop func() error) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return serveWith(t, env, serveOptions{})
+}
+
+// serveOptions change how serveWith runs docsd.
+type serveOptions struct {
+	addr   string       // to listen on; a free loopback port by default
+	scheme string       // http by default
+	client *http.Client // to reach it; http.DefaultClient by default
+	log    io.Writer    // docsd's standard error; discarded by default
+	args   []string     // more arguments to docsd
+}
+
+// serveWith runs `docsd serve` in-process until stop is called. base is
+// on 127.0.0.1 whatever address it listens on.
+func serveWith(t *testing.T, env map[string]string, o serveOptions) (base string, stop func() error) {
+	t.Helper()
+	if o.addr == "" {
+		o.addr = freeAddr(t)
+	}
+	if o.scheme == "" {
+		o.scheme = "http"
+	}
+	if o.client == nil {
+		o.client = http.DefaultClient
+	}
+	if o.log == nil {
+		o.log = io.Discard
+	}
+	_, port, err := net.SplitHostPort(o.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+		done <- run(ctx, append(o.args, "serve", "--addr", o.addr), func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, o.log)
 	}()
-	base = "http://" + addr
+	base = o.scheme + "://127.0.0.1:" + port
 	for i := 0; ; i++ {
-		resp, err := http.Get(base + "/healthz")
+		resp, err := o.client.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			break
@@ -365,6 +391,17 @@ func serve(t *testing.T, env map[string]string) (base string, stop func() error)
 			return errors.New("serve did not stop")
 		}
 	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -82,6 +82,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 		newSeedCmd(e),
 		newUserCmd(e),
 		newRoutesCmd(e),
+		newBackupCmd(e),
 		newOpenAPICmd(e),
 	)
 	return root
@@ -114,7 +115,7 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 // openStore opens the configured database without migrating it.
 func (e *env) openStore() (*sqlite.DB, error) {
 	path := e.cfg.GetString("database")
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if isPostgresURL(path) {
 		return nil, fmt.Errorf("database %s: PostgreSQL is not supported yet; give a SQLite file path", path)
 	}
 	return sqlite.Open(path)

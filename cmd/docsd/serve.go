@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,13 +54,18 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	tlsCfg, err := e.tlsConfig()
+	if err != nil {
+		return err
+	}
+	secure := e.cfg.GetBool("session.secure_cookie") || tlsCfg != nil
 	idle := e.cfg.GetDuration("session.idle_timeout")
 	sessions := authcache.New(db, min(session.TouchEvery, idle/2), nil)
 	store, err := session.NewStore(sessions, session.Config{
 		Secrets:         secrets,
 		IdleTimeout:     idle,
 		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
-		Secure:          e.cfg.GetBool("session.secure_cookie"),
+		Secure:          secure,
 	})
 	if err != nil {
 		return err
@@ -67,8 +74,14 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	mx, err := e.listenMetrics(db.Stats, sessions, store)
+	if err != nil {
+		return err
+	}
+	defer mx.close()
+	publicRoutes := list(e.cfg, "auth.public_routes")
 	engine, err := api.New(api.Config{
-		PublicRoutes:      list(e.cfg, "auth.public_routes"),
+		PublicRoutes:      publicRoutes,
 		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
 		MaxBodyBytes:      e.cfg.GetInt64("server.max_body_bytes"),
 		Throttle: api.Throttle{
@@ -79,6 +92,7 @@ func (e *env) serve(ctx context.Context) error {
 		TrustedProxies: list(e.cfg, "server.trusted_proxies"),
 		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
 		Logger:         log,
+		Metrics:        mx.registerer(),
 	}, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
 	if err != nil {
 		return err
@@ -96,8 +110,16 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	warnPlainHTTP(log, ln.Addr(), tlsCfg != nil, secure)
+	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "config", e.configFileRead(),
+		"database", withoutPassword(e.cfg.GetString("database")), "public_routes", strings.Join(publicRoutes, ","))
 
+	mx.serve(log)
 	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

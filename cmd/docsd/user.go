@@ -25,7 +25,8 @@ func newUserCmd(e *env) *cobra.Command {
 		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newUserAddCmd(e), newUserSetRoleCmd(e), newUserListCmd(e), newUserPasswdCmd(e), newUserRmCmd(e))
+	cmd.AddCommand(newUserAddCmd(e), newUserSetRoleCmd(e), newUserListCmd(e), newUserPasswdCmd(e), newUserRmCmd(e),
+		newUserSessionsCmd(e), newUserLogoutCmd(e), newUserUnlockCmd(e))
 	return cmd
 }
 
@@ -243,6 +244,19 @@ func (e *env) confirm(question string) (bool, error) {
 // withUser opens the database and finds the user called name, with a clear
 // error when there is none.
 func (e *env) withUser(ctx context.Context, name string, f func(docs.UserStore, *docs.User) error) error {
+	return e.withUserDB(ctx, name, func(db userDB, u *docs.User) error { return f(db, u) })
+}
+
+// userDB is what the user commands use of the database.
+type userDB interface {
+	docs.UserStore
+	docs.SessionStore
+	docs.LoginFailureStore
+}
+
+// withUserDB is withUser for commands that need the user's sessions or
+// login failures too.
+func (e *env) withUserDB(ctx context.Context, name string, f func(userDB, *docs.User) error) error {
 	db, err := e.openDB(ctx)
 	if err != nil {
 		return err
@@ -259,33 +273,48 @@ func (e *env) withUser(ctx context.Context, name string, f func(docs.UserStore, 
 }
 
 func newUserListCmd(e *env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
+	var output string
+	cmd := &cobra.Command{
+		Use:   "list [-o table|json]",
 		Short: "List users",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
 			db, err := e.openDB(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tUSERNAME\tROLE\tCREATED")
+			var all []*docs.User
 			p := docs.Page{Limit: 1000}
 			for {
 				users, err := db.ListUsers(cmd.Context(), p)
 				if err != nil {
 					return err
 				}
-				for _, u := range users {
-					fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, u.CreatedAt.Format(time.RFC3339))
-				}
+				all = append(all, users...)
 				if len(users) < p.Limit {
 					break
 				}
 				p.After = users[len(users)-1].ID
 			}
+			if output == "json" {
+				out := make([]userJSON, len(all))
+				for i, u := range all {
+					out[i] = userJSON{u.ID, u.Username, string(u.Role), u.CreatedAt}
+				}
+				return writeJSON(e.stdout, out)
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tUSERNAME\tROLE\tCREATED")
+			for _, u := range all {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, u.CreatedAt.Format(time.RFC3339))
+			}
 			return w.Flush()
 		},
 	}
+	outputFlag(cmd, &output)
+	return cmd
 }

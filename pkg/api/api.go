@@ -17,6 +17,7 @@ import (
 
 	ginsessions "github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
@@ -41,6 +42,9 @@ type Config struct {
 	// TrustedOrigins may send cross-origin requests that change state.
 	TrustedOrigins []string
 	Logger         *slog.Logger
+	// Metrics, when set, receives the API's Prometheus collectors
+	// (metrics.go), and every request is counted.
+	Metrics prometheus.Registerer
 	// Now returns the time; tests inject a clock. Defaults to time.Now.
 	Now func() time.Time
 }
@@ -65,6 +69,7 @@ type Server struct {
 	// description is the OpenAPI description for this skip list.
 	description []byte
 	log         *slog.Logger
+	metrics     *metrics // nil without Config.Metrics
 	// proxies are server.trusted_proxies, whose X-Request-Id is kept.
 	proxies []*net.IPNet
 	// idPrefix and requests make the ids of requests that come without one.
@@ -97,6 +102,9 @@ func newEngine(cfg Config, deps Deps, table []Route) (*gin.Engine, error) {
 	// The order is part of the contract: a cross-origin request is refused
 	// (403) before the session is looked at (401), and the content type
 	// (415) and size (413) only matter to a caller who may proceed.
+	if s.metrics != nil {
+		e.Use(s.count)
+	}
 	e.Use(s.logRequests, s.recover, s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
 	withSession := ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions)
 	for i := range table {
@@ -159,6 +167,11 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 			s.byRoute[r.Method] = map[string]*Route{}
 		}
 		s.byRoute[r.Method][r.Path] = r
+	}
+	if cfg.Metrics != nil {
+		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
 	}
 	return s, nil
 }

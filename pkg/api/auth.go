@@ -119,6 +119,8 @@ func startSession(c *gin.Context, u *docs.User) error {
 	sess.Clear()
 	sess.Set(session.UserIDKey, u.ID)
 	sess.Set(session.PasswordHashKey, u.PasswordHash)
+	sess.Set(session.ClientAddressKey, c.ClientIP())
+	sess.Set(session.UserAgentKey, c.Request.UserAgent())
 	if err := sess.Save(); err != nil {
 		if docs.KindOf(err) == docs.PreconditionFailed {
 			c.Set(ctxReason, "login: the password of "+u.Username+" changed, or the user was removed, after it was checked")

@@ -6,6 +6,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 )
 
@@ -42,4 +45,15 @@ func BenchmarkEngine(b *testing.B) {
 	b.Run("document with session", func(b *testing.B) { serveB(b, h, "GET", "/documents/5", cookie, 200) })
 	b.Run("document 401 no cookie", func(b *testing.B) { serveB(b, h, "GET", "/documents/5", nil, 401) })
 	b.Run("document list first page of 100", func(b *testing.B) { serveB(b, h, "GET", "/documents", nil, 200) })
+}
+
+// BenchmarkEngineMetrics is BenchmarkEngine's cheapest requests with
+// metrics on: the difference is what counting costs a request.
+func BenchmarkEngineMetrics(b *testing.B) {
+	srv := apitest.NewServerWith(b, apitest.Options{Config: &api.Config{
+		PublicRoutes: api.DefaultPublicRoutes, Metrics: prometheus.NewRegistry(),
+	}})
+	h := srv.Config.Handler
+	b.Run("health public", func(b *testing.B) { serveB(b, h, "GET", "/healthz", nil, 200) })
+	b.Run("document 401 no cookie", func(b *testing.B) { serveB(b, h, "GET", "/documents/5", nil, 401) })
 }

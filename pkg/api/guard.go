@@ -111,6 +111,7 @@ func (s *Server) checkOrigin(c *gin.Context) {
 	}
 	if err := s.origins.Check(c.Request); err != nil {
 		c.Set(ctxReason, "cross-origin request: "+err.Error())
+		c.Set(ctxDenial, denyCrossOrigin)
 		s.fail(c, docs.Errorf(docs.Forbidden, "cross-origin request refused: add the origin to server.trusted_origins if it should be allowed"))
 		return
 	}

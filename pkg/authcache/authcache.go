@@ -13,6 +13,7 @@ package authcache
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/docsd/docs/pkg/docs"
@@ -43,6 +44,14 @@ type Cache struct {
 	mu      sync.RWMutex
 	epoch   int64
 	entries map[string]entry
+
+	hits, misses atomic.Uint64
+}
+
+// Stats returns how many SessionUser calls were served from memory (hits)
+// and from the backend (misses) since the cache was made.
+func (c *Cache) Stats() (hits, misses uint64) {
+	return c.hits.Load(), c.misses.Load()
 }
 
 type entry struct {
@@ -71,9 +80,11 @@ func (c *Cache) SessionUser(ctx context.Context, id string) (*docs.Session, *doc
 	current := c.epoch == epoch
 	c.mu.RUnlock()
 	if ok && current && c.now().Sub(e.session.LastSeen) < c.fresh {
+		c.hits.Add(1)
 		s, u := e.session, e.user
 		return &s, &u, nil
 	}
+	c.misses.Add(1)
 	s, u, err := c.Backend.SessionUser(ctx, id)
 	if err != nil {
 		return nil, nil, err

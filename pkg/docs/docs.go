@@ -85,7 +85,14 @@ type Session struct {
 	UserID    int64
 	CreatedAt time.Time
 	LastSeen  time.Time
+	// ClientAddress and UserAgent are those of the login that created the
+	// session, so an operator can tell a user's sessions apart.
+	ClientAddress string
+	UserAgent     string
 }
+
+// MaxUserAgentLen bounds the user agent kept with a session.
+const MaxUserAgentLen = 256
 
 // UserStore keeps users. Usernames are unique regardless of case.
 type UserStore interface {
@@ -150,6 +157,11 @@ type SessionStore interface {
 	// DeleteExpiredSessions removes sessions last seen before idleBefore or
 	// created before createdBefore, and says how many went.
 	DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
+	// UserSessions returns every session of the user, oldest first.
+	UserSessions(ctx context.Context, userID int64) ([]*Session, error)
+	// DeleteUserSessions ends every session of the user and says how many
+	// there were.
+	DeleteUserSessions(ctx context.Context, userID int64) (int64, error)
 }
 
 // LoginAttempt is one password check about to happen: a login, a password

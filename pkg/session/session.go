@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ginsessions "github.com/gin-contrib/sessions"
@@ -40,6 +41,13 @@ import (
 
 // UserIDKey is the session value that holds the logged-in user's id (int64).
 const UserIDKey = "user_id"
+
+// ClientAddressKey and UserAgentKey are session values (strings) that a
+// login sets for Save to keep with the new session.
+const (
+	ClientAddressKey = "client_address"
+	UserAgentKey     = "user_agent"
+)
 
 // PasswordHashKey is the session value that holds the password hash a
 // login checked ([]byte). Save creates the session only while the user
@@ -78,6 +86,41 @@ type Store struct {
 	// macs holds one pool of HMAC states per secret: building an HMAC costs
 	// several allocations, and every private request verifies one.
 	macs []*sync.Pool
+	// created and ended count what this store did, for Stats.
+	created atomic.Uint64
+	ended   [numEndReasons]atomic.Uint64
+}
+
+// EndReason is why a session ended, as far as this store saw it.
+type EndReason int
+
+// The ways a store ends sessions. A password change or a user removed by
+// `docsd user` ends sessions in the database, beside the store, and is not
+// among them.
+const (
+	EndLogout   EndReason = iota // DELETE /logout
+	EndReplaced                  // a login or password change over an existing session rotated it
+	EndExpired                   // found past a timeout when used
+	EndSwept                     // deleted by Sweep
+	numEndReasons
+)
+
+// EndReasons names each EndReason, in order.
+var EndReasons = [numEndReasons]string{"logout", "replaced", "expired", "swept"}
+
+// Stats counts the sessions a store created and ended since it was made.
+type Stats struct {
+	Created uint64
+	Ended   [numEndReasons]uint64
+}
+
+// Stats returns the store's counts.
+func (s *Store) Stats() Stats {
+	st := Stats{Created: s.created.Load()}
+	for i := range st.Ended {
+		st.Ended[i] = s.ended[i].Load()
+	}
+	return st
 }
 
 // NewStore returns a Store. It refuses a configuration without a secret
@@ -160,6 +203,7 @@ func (s *Store) lookup(ctx context.Context, token string) (*docs.User, Reason, e
 		if err := s.repo.DeleteSession(ctx, id); err != nil {
 			return nil, "", err
 		}
+		s.ended[EndExpired].Add(1)
 		return nil, expired, nil
 	}
 	if now.Sub(sess.LastSeen) >= TouchEvery {
@@ -200,13 +244,19 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // Save persists sess. See the package comment for why every save rotates.
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
 	ctx := r.Context()
+	logout := sess.Options != nil && sess.Options.MaxAge < 0
 	if sess.ID != "" {
 		if err := s.repo.DeleteSession(ctx, hashToken(sess.ID)); err != nil {
 			return err
 		}
 		sess.ID = ""
+		if logout {
+			s.ended[EndLogout].Add(1)
+		} else {
+			s.ended[EndReplaced].Add(1)
+		}
 	}
-	if sess.Options != nil && sess.Options.MaxAge < 0 {
+	if logout {
 		http.SetCookie(w, s.cookie("", -1))
 		return nil
 	}
@@ -223,9 +273,16 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		return err
 	}
 	now := s.cfg.Now()
-	if err := s.repo.CreateSession(ctx, &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now}, checked); err != nil {
+	addr, _ := sess.Values[ClientAddressKey].(string)
+	agent, _ := sess.Values[UserAgentKey].(string)
+	if len(agent) > docs.MaxUserAgentLen {
+		agent = strings.ToValidUTF8(agent[:docs.MaxUserAgentLen], "")
+	}
+	rec := &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now, ClientAddress: addr, UserAgent: agent}
+	if err := s.repo.CreateSession(ctx, rec, checked); err != nil {
 		return err
 	}
+	s.created.Add(1)
 	sess.ID = token
 	http.SetCookie(w, s.cookie(s.sign(token), int(s.cfg.AbsoluteTimeout/time.Second)))
 	return nil
@@ -239,7 +296,11 @@ func (s *Store) Options(ginsessions.Options) {}
 // Sweep deletes every expired session and says how many went.
 func (s *Store) Sweep(ctx context.Context) (int64, error) {
 	now := s.cfg.Now()
-	return s.repo.DeleteExpiredSessions(ctx, now.Add(-s.cfg.IdleTimeout), now.Add(-s.cfg.AbsoluteTimeout))
+	n, err := s.repo.DeleteExpiredSessions(ctx, now.Add(-s.cfg.IdleTimeout), now.Add(-s.cfg.AbsoluteTimeout))
+	if n > 0 {
+		s.ended[EndSwept].Add(uint64(n))
+	}
+	return n, err
 }
 
 func (s *Store) cookie(value string, maxAge int) *http.Cookie {

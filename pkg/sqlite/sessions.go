@@ -15,9 +15,9 @@ import (
 // change or user removal can fall between the two.
 func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
 	res, err := d.q.ExecContext(ctx,
-		`INSERT INTO sessions (id, user_id, created_at, last_seen)
-		 SELECT ?, id, ?, ? FROM users WHERE id = ? AND password_hash = ?`,
-		s.ID, micros(s.CreatedAt), micros(s.LastSeen), s.UserID, string(passwordHash))
+		`INSERT INTO sessions (id, user_id, created_at, last_seen, client_address, user_agent)
+		 SELECT ?, id, ?, ?, ?, ? FROM users WHERE id = ? AND password_hash = ?`,
+		s.ID, micros(s.CreatedAt), micros(s.LastSeen), s.ClientAddress, s.UserAgent, s.UserID, string(passwordHash))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -91,4 +91,40 @@ func (d *DB) AuthEpoch(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("read auth epoch: %w", err)
 	}
 	return n, nil
+}
+
+// UserSessions returns every session of the user, oldest first.
+func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {
+	rows, err := d.q.QueryContext(ctx,
+		`SELECT id, user_id, created_at, last_seen, client_address, user_agent
+		 FROM sessions WHERE user_id = ? ORDER BY created_at, id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []*docs.Session
+	for rows.Next() {
+		var (
+			s             docs.Session
+			created, seen int64
+		)
+		if err := rows.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
+			return nil, fmt.Errorf("list sessions: %w", err)
+		}
+		s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
+		out = append(out, &s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteUserSessions ends every session of the user.
+func (d *DB) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
+	res, err := d.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("end sessions: %w", err)
+	}
+	return res.RowsAffected()
 }

@@ -733,6 +733,86 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		checkTime(t, "untouched session LastSeen", b.LastSeen, base)
 	})
 
+	t.Run("a session keeps the client address and user agent of its login", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		in := &docs.Session{ID: "abc", UserID: u.ID, CreatedAt: base, LastSeen: base, ClientAddress: "2001:db8::7", UserAgent: "docs/1.0 (linux; ünïcode)"}
+		if err := s.CreateSession(ctx, in, u.PasswordHash); err != nil {
+			t.Fatalf("CreateSession(%q) = %v; want nil", in.ID, err)
+		}
+		got, err := s.UserSessions(ctx, u.ID)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("UserSessions(%d) = %d sessions, %v; want 1, nil", u.ID, len(got), err)
+		}
+		if got[0].ID != "abc" || got[0].ClientAddress != in.ClientAddress || got[0].UserAgent != in.UserAgent {
+			t.Errorf("UserSessions(%d)[0] = {ID:%q ClientAddress:%q UserAgent:%q}; want {ID:%q ClientAddress:%q UserAgent:%q}",
+				u.ID, got[0].ID, got[0].ClientAddress, got[0].UserAgent, "abc", in.ClientAddress, in.UserAgent)
+		}
+	})
+
+	t.Run("UserSessions lists one user's sessions oldest first with every field", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		other := mustUser(t, s, "other", docs.RoleMember)
+		for _, in := range []*docs.Session{
+			{ID: "late", UserID: u.ID, CreatedAt: base.Add(2 * time.Hour), LastSeen: base.Add(3 * time.Hour), ClientAddress: "192.0.2.2", UserAgent: "curl/8"},
+			{ID: "theirs", UserID: other.ID, CreatedAt: base, LastSeen: base},
+			{ID: "early", UserID: u.ID, CreatedAt: base, LastSeen: base.Add(time.Hour + 1001), ClientAddress: "192.0.2.1", UserAgent: "docs/1"},
+		} {
+			if err := s.CreateSession(ctx, in, mustUserByID(t, s, in.UserID).PasswordHash); err != nil {
+				t.Fatalf("CreateSession(%q) = %v", in.ID, err)
+			}
+		}
+		got, err := s.UserSessions(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("UserSessions(%d) = %v; want nil", u.ID, err)
+		}
+		var ids []string
+		for _, g := range got {
+			ids = append(ids, g.ID)
+		}
+		if fmt.Sprint(ids) != "[early late]" {
+			t.Fatalf("UserSessions(%d) ids = %v; want [early late]", u.ID, ids)
+		}
+		if g := got[0]; g.UserID != u.ID || g.ClientAddress != "192.0.2.1" || g.UserAgent != "docs/1" {
+			t.Errorf("UserSessions(%d)[0] = {UserID:%d ClientAddress:%q UserAgent:%q}; want {UserID:%d ClientAddress:%q UserAgent:%q}",
+				u.ID, g.UserID, g.ClientAddress, g.UserAgent, u.ID, "192.0.2.1", "docs/1")
+		}
+		checkTime(t, "UserSessions[0].CreatedAt", got[0].CreatedAt, base)
+		checkTime(t, "UserSessions[0].LastSeen", got[0].LastSeen, base.Add(time.Hour+1001))
+		none, err := s.UserSessions(ctx, 999999)
+		if err != nil || len(none) != 0 {
+			t.Errorf("UserSessions(999999) = %d sessions, %v; want 0, nil", len(none), err)
+		}
+	})
+
+	t.Run("DeleteUserSessions ends every session of one user and no other's", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		other := mustUser(t, s, "other", docs.RoleMember)
+		mustSession(t, s, "a", u.ID, base, base)
+		mustSession(t, s, "b", u.ID, base, base)
+		mustSession(t, s, "c", other.ID, base, base)
+		n, err := s.DeleteUserSessions(ctx, u.ID)
+		if err != nil || n != 2 {
+			t.Fatalf("DeleteUserSessions(%d) = %d, %v; want 2, nil", u.ID, n, err)
+		}
+		if left, err := s.UserSessions(ctx, u.ID); err != nil || len(left) != 0 {
+			t.Errorf("UserSessions(%d) after DeleteUserSessions = %d sessions, %v; want 0, nil", u.ID, len(left), err)
+		}
+		for _, id := range []string{"a", "b"} {
+			if _, _, err := s.SessionUser(ctx, id); !docs.IsNotFound(err) {
+				t.Errorf("SessionUser(%q) after DeleteUserSessions = %v; want NotFound", id, err)
+			}
+		}
+		if _, _, err := s.SessionUser(ctx, "c"); err != nil {
+			t.Errorf("SessionUser(%q) of another user after DeleteUserSessions = %v; want nil", "c", err)
+		}
+		if n, err := s.DeleteUserSessions(ctx, u.ID); err != nil || n != 0 {
+			t.Errorf("second DeleteUserSessions(%d) = %d, %v; want 0, nil", u.ID, n, err)
+		}
+	})
+
 	t.Run("DeleteSession ends one session and deleting it again is not an error", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleMember)

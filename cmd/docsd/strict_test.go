@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestStrictConfiguration: a configuration that would silently mean
+// something else than the operator wrote stops docsd before it starts,
+// naming what is wrong and where.
+func TestStrictConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, yaml string) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	misspelt := write("misspelt.yaml", "auth:\n  public_route: [health, login]\n  throttle:\n    max_failure: 3\nsesion:\n  secure_cookie: true\nmax_failure: 2\n")
+	emptySection := write("empty.yaml", "auth:\nlog:\n  level: warn\n")
+	noLogin := write("nologin.yaml", "auth:\n  public_routes: [health, document_list]\n")
+	db := filepath.Join(dir, "d.db")
+
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want []string
+	}{
+		{"every unknown key in the file is named with the file and the nearest known key",
+			nil, []string{"--config", misspelt, "routes"}, 2, []string{
+				"config file " + misspelt,
+				"auth.public_route: did you mean auth.public_routes?",
+				"auth.throttle.max_failure: did you mean auth.throttle.max_failures?",
+				"sesion.secure_cookie: did you mean session.secure_cookie?",
+				"max_failure: did you mean auth.throttle.max_failures?",
+			}},
+		{"a section left empty is no unknown key", nil, []string{"--config", emptySection, "routes"}, 0, []string{"login"}},
+		{"a skip list without login in the file is refused", nil, []string{"--config", noLogin, "routes"}, 2,
+			[]string{"auth.public_routes (DOCSD_AUTH_PUBLIC_ROUTES) is [health, document_list], without login: nobody could ever log in"}},
+		{"a skip list without login in the environment is refused", map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health"}, []string{"serve"}, 2,
+			[]string{"without login"}},
+		{"a log level names its variable and the valid levels", map[string]string{"DOCSD_LOG_LEVEL": "verbose"}, []string{"serve"}, 1,
+			[]string{`log.level (DOCSD_LOG_LEVEL): "verbose" is not a level; use debug, info, warn or error`}},
+		{"a log format names its variable and the valid formats", map[string]string{"DOCSD_LOG_FORMAT": "xml"}, []string{"serve"}, 1,
+			[]string{`log.format (DOCSD_LOG_FORMAT): "xml" is not a format; use text or json`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"DOCSD_DATABASE": db}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			out, errOut, code := docsd(t, env, "", tc.args...)
+			if code != tc.code {
+				t.Errorf("docsd %v = exit %d, stderr %q; want %d", tc.args, code, errOut, tc.code)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("docsd %v printed %q%q; want %q", tc.args, out, errOut, w)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a refused configuration created the database %s; want nothing written", db)
+	}
+}

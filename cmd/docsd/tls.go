@@ -1,0 +1,42 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+)
+
+// tlsConfig loads server.tls_cert_file and server.tls_key_file, so docsd
+// serves HTTPS itself. It returns nil when neither is set, and refuses one
+// without the other.
+func (e *env) tlsConfig() (*tls.Config, error) {
+	certFile, keyFile := e.cfg.GetString("server.tls_cert_file"), e.cfg.GetString("server.tls_key_file")
+	switch {
+	case certFile == "" && keyFile == "":
+		return nil, nil
+	case certFile == "" || keyFile == "":
+		return nil, usageErrorf("server.tls_cert_file (%s) and server.tls_key_file (%s) go together: set both for HTTPS, or neither",
+			envName("server.tls_cert_file"), envName("server.tls_key_file"))
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("server.tls_cert_file %s, server.tls_key_file %s: %w", certFile, keyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// warnPlainHTTP warns when docsd listens beyond this machine over plain
+// HTTP and marks the session cookie for any connection: allowed, since a
+// TLS proxy may be in front, but then session.secure_cookie belongs on.
+func warnPlainHTTP(log *slog.Logger, addr net.Addr, https, secureCookie bool) {
+	if https || secureCookie {
+		return
+	}
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return
+	}
+	log.Warn("listening beyond loopback over plain HTTP with session cookies not marked Secure: "+
+		"set server.tls_cert_file and server.tls_key_file, or session.secure_cookie when a TLS proxy is in front",
+		"addr", addr.String())
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// outputFlag adds -o/--output, table or json, to cmd.
+func outputFlag(cmd *cobra.Command, output *string) {
+	cmd.Flags().StringVarP(output, "output", "o", "table", "table or json")
+}
+
+func checkOutput(output string) error {
+	if output != "table" && output != "json" {
+		return usageErrorf("--output must be table or json, not %q", output)
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// userJSON is a user as `docsd user list -o json` prints it.
+type userJSON struct {
+	ID        int64     `json:"id"`
+	Username  string    `json:"username"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// sessionJSON is a session as `docsd user sessions -o json` prints it.
+type sessionJSON struct {
+	CreatedAt     time.Time `json:"created_at"`
+	LastSeen      time.Time `json:"last_seen"`
+	ClientAddress string    `json:"client_address"`
+	UserAgent     string    `json:"user_agent"`
+}
+
+func newUserSessionsCmd(e *env) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "sessions NAME [-o table|json]",
+		Short: "List a user's sessions: created, last seen, client address and user agent at login",
+		Long: `List a user's sessions, oldest first: when each was created, when it was
+last used (recorded at most once a minute), and the client address and user
+agent of the login that created it. Expired sessions that the sweeper has
+not yet deleted are listed too, and refused when used.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+				list, err := db.UserSessions(cmd.Context(), u.ID)
+				if err != nil {
+					return err
+				}
+				if output == "json" {
+					out := make([]sessionJSON, len(list))
+					for i, s := range list {
+						out[i] = sessionJSON{s.CreatedAt, s.LastSeen, s.ClientAddress, s.UserAgent}
+					}
+					return writeJSON(e.stdout, out)
+				}
+				if len(list) == 0 {
+					fmt.Fprintf(e.stderr, "%s has no sessions\n", u.Username)
+					return nil
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "CREATED\tLAST SEEN\tADDRESS\tUSER AGENT")
+				for _, s := range list {
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.CreatedAt.Format(time.RFC3339), s.LastSeen.Format(time.RFC3339), orDash(s.ClientAddress), orDash(s.UserAgent))
+				}
+				return w.Flush()
+			})
+		},
+	}
+	outputFlag(cmd, &output)
+	return cmd
+}
+
+// orDash shows an unknown value (a session from before they were kept) as -.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func newUserLogoutCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout NAME",
+		Short: "End every session of a user at once",
+		Long: `End every session of a user at once, on every docsd serving the database:
+their next request gets 401. Their password is unchanged; to lock them out,
+use docsd user passwd or docsd user rm.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+				n, err := db.DeleteUserSessions(cmd.Context(), u.ID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "ended %d %s of %s\n", n, plural(n, "session"), u.Username)
+				return nil
+			})
+		},
+	}
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func newUserUnlockCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unlock NAME",
+		Short: "Clear a user's failed logins, ending a lockout (429) at once",
+		Long: `Clear the failed logins counted against a username, so a user locked out
+after too many wrong passwords (429) can log in again at once. A lockout of
+a client address (auth.throttle.max_failures_per_address) is not cleared;
+it ends when its window passes.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
+				if err := db.ClearLoginFailures(cmd.Context(), u.Username); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "cleared the failed logins of %s; they can log in again\n", u.Username)
+				return nil
+			})
+		},
+	}
+}

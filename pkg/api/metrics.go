@@ -1,0 +1,222 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/docsd/docs/pkg/session"
+)
+
+// The route label of a request that matched no route (a 404 or 405).
+const unmatchedRoute = "unmatched"
+
+// denial is why a request got a 401, 403 or 429, in a few classes an
+// alert can be written against. The log line carries the full reason.
+type denial uint8
+
+const (
+	denyNoSession      denial = iota // no session cookie
+	denyInvalidSession               // a bad signature, or a session that ended or never was
+	denyExpired                      // past the idle or absolute timeout
+	denyBadCredentials               // a login with a wrong username or password
+	denyRole                         // the caller's role may not do this
+	denyNotAuthor                    // neither the document's author nor of a role that may
+	denyCrossOrigin                  // a cross-origin browser request that changes state
+	denyThrottled                    // too many failed logins
+	denyOther                        // any other 403: registration off, a wrong current password
+	numDenials
+)
+
+// denialNames are the reason label's values.
+var denialNames = [numDenials]string{"no_session", "invalid_session", "expired", "bad_credentials", "role", "not_author", "cross_origin", "throttled", "other"}
+
+// loginOutcomes are the outcome label's values of docsd_logins_total.
+var loginOutcomes = [...]string{"success", "bad_credentials", "throttled", "refused", "invalid", "error"}
+
+// Context key of a denial class set where the request is refused, when
+// the status and route alone do not tell.
+const ctxDenial = "docsd.denial"
+
+// metrics are the API's Prometheus collectors. Each route's children are
+// resolved once, so a request pays for atomic adds and no label lookup.
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	denials  *prometheus.CounterVec
+	logins   *prometheus.CounterVec
+
+	loginsBy  [len(loginOutcomes)]prometheus.Counter
+	byRoute   map[*Route]*routeMetrics
+	unmatched map[string]*routeMetrics // by method
+	other     *routeMetrics            // unmatched, with a method outside unmatchedMethods
+}
+
+// unmatchedMethods are the methods kept as a label value on unmatched
+// requests; any other (a client can send anything) counts as OTHER.
+var unmatchedMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// routeMetrics are one route's (or one unmatched method's) children.
+// Counters by status and denial class are resolved on first use and kept:
+// creating them all up front would export hundreds of series that stay 0.
+type routeMetrics struct {
+	name, method string
+	latency      prometheus.Observer
+	login        bool
+	m            *metrics
+	requests     [600]atomic.Pointer[prometheus.Counter]
+	denials      [3][numDenials]atomic.Pointer[prometheus.Counter]
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "docsd_http_requests_total",
+			Help: "HTTP requests answered, by route name, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "docsd_http_request_duration_seconds",
+			Help:    "Time from the request reaching the engine to the handler's return, by route name.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+		denials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "docsd_http_denials_total",
+			Help: "Requests answered 401, 403 or 429, by route name, status and reason class.",
+		}, []string{"route", "status", "reason"}),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "docsd_logins_total",
+			Help: "POST /login attempts by outcome: success, bad_credentials, throttled, refused, invalid, error.",
+		}, []string{"outcome"}),
+		byRoute:   map[*Route]*routeMetrics{},
+		unmatched: map[string]*routeMetrics{},
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.denials, m.logins} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range loginOutcomes {
+		m.loginsBy[i] = m.logins.WithLabelValues(o)
+	}
+	for i := range routes {
+		r := &routes[i]
+		m.byRoute[r] = m.newRoute(r.Name, r.Method)
+	}
+	for _, method := range unmatchedMethods {
+		m.unmatched[method] = m.newRoute(unmatchedRoute, method)
+	}
+	m.other = m.newRoute(unmatchedRoute, "OTHER")
+	return m, nil
+}
+
+func (m *metrics) newRoute(name, method string) *routeMetrics {
+	return &routeMetrics{name: name, method: method, latency: m.latency.WithLabelValues(name), login: name == "login", m: m}
+}
+
+// count is the middleware that records every request. It runs outside the
+// others and finds the route itself, so a request refused before the guard
+// (a cross-origin 403) still counts under its route.
+func (s *Server) count(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	m := s.metrics
+	rm := m.byRoute[s.byRoute[c.Request.Method][c.FullPath()]]
+	if rm == nil {
+		if rm = m.unmatched[c.Request.Method]; rm == nil {
+			rm = m.other
+		}
+	}
+	status := c.Writer.Status()
+	rm.latency.Observe(time.Since(start).Seconds())
+	if status >= 100 && status < 600 {
+		p := rm.requests[status].Load()
+		if p == nil {
+			p = resolve(&rm.requests[status], m.requests, rm.name, rm.method, strconv.Itoa(status))
+		}
+		(*p).Inc()
+	}
+	if d := denialSlot(status); d >= 0 {
+		class := s.denialClass(c, rm, status)
+		p := rm.denials[d][class].Load()
+		if p == nil {
+			p = resolve(&rm.denials[d][class], m.denials, rm.name, strconv.Itoa(status), denialNames[class])
+		}
+		(*p).Inc()
+	}
+	if rm.login {
+		m.loginsBy[loginOutcomeSlot(status)].Inc()
+	}
+}
+
+// resolve finds vec's child for labels and keeps it in slot, for every
+// later request. Two requests racing here store the same child.
+func resolve(slot *atomic.Pointer[prometheus.Counter], vec *prometheus.CounterVec, labels ...string) *prometheus.Counter {
+	c := vec.WithLabelValues(labels...)
+	slot.Store(&c)
+	return &c
+}
+
+func denialSlot(status int) int {
+	switch status {
+	case http.StatusUnauthorized:
+		return 0
+	case http.StatusForbidden:
+		return 1
+	case http.StatusTooManyRequests:
+		return 2
+	}
+	return -1
+}
+
+// denialClass classifies a 401, 403 or 429: from the class set where the
+// request was refused, else from the session's reason, else from the
+// route's access rule.
+func (s *Server) denialClass(c *gin.Context, rm *routeMetrics, status int) denial {
+	if v, ok := c.Get(ctxDenial); ok {
+		return v.(denial)
+	}
+	switch status {
+	case http.StatusTooManyRequests:
+		return denyThrottled
+	case http.StatusUnauthorized:
+		if rm.login {
+			return denyBadCredentials
+		}
+		reason, _ := c.Get(ctxReason)
+		switch reason {
+		case string(session.BadCookie), string(session.NoSession):
+			return denyInvalidSession
+		case string(session.IdleExpiry), string(session.AbsExpiry):
+			return denyExpired
+		}
+		return denyNoSession
+	}
+	if r := s.byRoute[c.Request.Method][c.FullPath()]; r != nil && r.Access.action != 0 {
+		if p := policy[r.Access.action]; p.author && p.onDocument {
+			return denyNotAuthor
+		}
+		return denyRole
+	}
+	return denyOther
+}
+
+// loginOutcomeSlot is the index in loginOutcomes of a login answered status.
+func loginOutcomeSlot(status int) int {
+	switch {
+	case status == http.StatusOK:
+		return 0
+	case status == http.StatusUnauthorized:
+		return 1
+	case status == http.StatusTooManyRequests:
+		return 2
+	case status == http.StatusForbidden:
+		return 3
+	case status >= 500:
+		return 5
+	}
+	return 4
+}
