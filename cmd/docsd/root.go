@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/viper"
 	"golang.org/x/term"
 
+	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/docs"
-	"github.com/docsd/docs/pkg/sqlite"
 )
 
 // env is what every command gets: the layered configuration and the
@@ -59,7 +59,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
 	root.PersistentFlags().String("config", defaultConfigFile, "config file")
-	root.PersistentFlags().String("database", "docs.db", "SQLite database file (env DOCSD_DATABASE)")
+	root.PersistentFlags().String("database", "docs.db", "SQLite database file, or a postgres:// URL (env DOCSD_DATABASE)")
 	root.AddCommand(
 		newServeCmd(e),
 		newMigrateCmd(e),
@@ -91,17 +91,13 @@ func isCobraUsageError(err error) bool {
 }
 
 // openStore opens the configured database without migrating it.
-func (e *env) openStore() (*sqlite.DB, error) {
-	path := e.cfg.GetString("database")
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, fmt.Errorf("database %s: PostgreSQL is not supported yet; give a SQLite file path", path)
-	}
-	return sqlite.Open(path)
+func (e *env) openStore(ctx context.Context) (docs.Backend, error) {
+	return backend.Open(ctx, e.cfg.GetString("database"))
 }
 
 // openDB opens the configured database and applies pending migrations.
-func (e *env) openDB(ctx context.Context) (*sqlite.DB, error) {
-	db, err := e.openStore()
+func (e *env) openDB(ctx context.Context) (docs.Backend, error) {
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}

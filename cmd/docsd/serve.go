@@ -14,9 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/api"
-	"github.com/docsd/docs/pkg/authcache"
+	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
-	"github.com/docsd/docs/pkg/sqlite"
 )
 
 // sweepEvery is how often expired sessions are deleted.
@@ -52,22 +51,11 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	idle := e.cfg.GetDuration("session.idle_timeout")
-	sessions := authcache.New(db, min(session.TouchEvery, idle/2), nil)
-	store, err := session.NewStore(sessions, session.Config{
-		Secrets:         secrets,
-		IdleTimeout:     idle,
-		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
-		Secure:          e.cfg.GetBool("session.secure_cookie"),
-	})
-	if err != nil {
-		return err
-	}
 	pw, err := e.passwords()
 	if err != nil {
 		return err
 	}
-	engine, err := api.New(api.Config{
+	engine, store, err := api.Wire(db, pw, api.Config{
 		PublicRoutes:      list(e.cfg, "auth.public_routes"),
 		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
 		MaxBodyBytes:      e.cfg.GetInt64("server.max_body_bytes"),
@@ -79,7 +67,12 @@ func (e *env) serve(ctx context.Context) error {
 		TrustedProxies: list(e.cfg, "server.trusted_proxies"),
 		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
 		Logger:         log,
-	}, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	}, session.Config{
+		Secrets:         secrets,
+		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
+		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
+		Secure:          e.cfg.GetBool("session.secure_cookie"),
+	})
 	if err != nil {
 		return err
 	}
@@ -122,7 +115,7 @@ func (e *env) serve(ctx context.Context) error {
 // sessionSecrets returns session.secrets when configured. Otherwise it
 // uses a secret generated once and kept in the database, so restarts and
 // replicas sharing the database accept the same cookies.
-func (e *env) sessionSecrets(ctx context.Context, db *sqlite.DB) ([][]byte, error) {
+func (e *env) sessionSecrets(ctx context.Context, db docs.Backend) ([][]byte, error) {
 	if configured := list(e.cfg, "session.secrets"); len(configured) > 0 {
 		out := make([][]byte, len(configured))
 		for i, s := range configured {
@@ -145,7 +138,7 @@ func (e *env) sessionSecrets(ctx context.Context, db *sqlite.DB) ([][]byte, erro
 
 // sweep deletes expired sessions and login failures older than the
 // throttle window, now and every sweepEvery.
-func sweep(ctx context.Context, store *session.Store, db *sqlite.DB, window time.Duration, log *slog.Logger) {
+func sweep(ctx context.Context, store *session.Store, db docs.Backend, window time.Duration, log *slog.Logger) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {

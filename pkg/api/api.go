@@ -105,6 +105,11 @@ func newServer(cfg Config, deps Deps) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	// Every backend keeps microseconds. Times the API writes are cut to
+	// that precision before they are stored or answered, so a POST and a
+	// later GET of the same document show the same times.
+	now := cfg.Now
+	cfg.Now = func() time.Time { return now().Truncate(time.Microsecond) }
 	if cfg.Throttle == (Throttle{}) {
 		cfg.Throttle = DefaultThrottle
 	}

@@ -1,6 +1,7 @@
-// Package apitest starts the real docsd engine for tests: a fresh SQLite file
-// in t.TempDir(), migrated and seeded with the demo users, served by
-// net/http/httptest. Nothing in it is a mock.
+// Package apitest starts the real docsd engine for tests: a fresh database
+// (a SQLite file in t.TempDir() by default, see Backends), migrated and
+// seeded with the demo users, wired by api.Wire as `docsd serve` wires it,
+// served by net/http/httptest. Nothing in it is a mock.
 package apitest
 
 import (
@@ -11,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,17 +19,15 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/docsd/docs/pkg/api"
-	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/seed"
 	"github.com/docsd/docs/pkg/session"
-	"github.com/docsd/docs/pkg/sqlite"
 )
 
 // Server is a running docsd for one test.
 type Server struct {
 	*httptest.Server
-	DB       *sqlite.DB
+	DB       docs.Backend
 	Sessions *session.Store
 	Clock    *Clock
 	// Users maps the demo usernames to their ids.
@@ -46,6 +44,8 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
+	// Backend opens the database; SQLite by default.
+	Backend Backend
 }
 
 // Clock is a settable clock for session timeouts.
@@ -87,7 +87,7 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, clock := openSeeded(t, opts.Share, pw)
+	db, clock := openSeeded(t, opts, pw)
 	users := map[string]int64{}
 	for _, su := range seed.Users {
 		u, err := db.UserByName(ctx, su.Name)
@@ -100,14 +100,6 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if secrets == nil {
 		secrets = [][]byte{[]byte("apitest-secret-0123456789abcdef-0123456789")}
 	}
-	// Each Server has its own cache, as each docsd process does.
-	sessions := authcache.New(db, session.TouchEvery, clock.Now)
-	store, err := session.NewStore(sessions, session.Config{
-		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true}
 	if opts.Config != nil {
 		cfg = *opts.Config
@@ -116,7 +108,10 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Now = clock.Now
-	engine, err := api.New(cfg, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	// Each Server has its own session cache, as each docsd process does.
+	engine, store, err := api.Wire(db, pw, cfg, session.Config{
+		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,21 +120,18 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
 }
 
-// openSeeded returns share's database and clock, or a new seeded database
-// in t.TempDir() and a clock at the current time.
-func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *Clock) {
-	if share != nil {
-		return share.DB, share.Clock
+// openSeeded returns the shared Server's database and clock, or a new
+// seeded database and a clock at the current time.
+func openSeeded(t testing.TB, opts Options, pw *docs.Passwords) (docs.Backend, *Clock) {
+	if opts.Share != nil {
+		return opts.Share.DB, opts.Share.Clock
 	}
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "docs.db"))
-	if err != nil {
-		t.Fatal(err)
+	open := opts.Backend.Open
+	if open == nil {
+		open = SQLite.Open
 	}
-	t.Cleanup(func() { db.Close() })
+	db := open(t)
 	ctx := context.Background()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	clock := &Clock{now: time.Now()}
 	if _, err := seed.Run(ctx, db, pw, clock.Now()); err != nil {
 		t.Fatal(err)
