@@ -92,7 +92,7 @@ func isCobraUsageError(err error) bool {
 
 // openStore opens the configured database without migrating it.
 func (e *env) openStore(ctx context.Context) (docs.Backend, error) {
-	return backend.Open(ctx, e.cfg.GetString("database"))
+	return backend.Open(ctx, e.cfg.GetString("database"), backend.Options{})
 }
 
 // openDB opens the configured database and applies pending migrations.

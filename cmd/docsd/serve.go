@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
 )
@@ -89,7 +90,7 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", e.cfg.GetString("database"))
+	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", backend.Redact(e.cfg.GetString("database")))
 
 	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
 	served := make(chan error, 1)

@@ -46,6 +46,8 @@ func statusOf(k docs.Kind) int {
 		return http.StatusMethodNotAllowed
 	case docs.TooManyRequests:
 		return http.StatusTooManyRequests
+	case docs.Unavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -59,16 +61,21 @@ const (
 )
 
 // fail writes err as a problem document and aborts the chain. Errors that
-// nobody classified are logged in full and shown as a bare 500. For 401s
+// nobody classified are logged in full and shown as a bare 500; a database
+// out of reach is logged too, and answered 503 with Retry-After. For 401s
 // and 403s the detail is kept for the request log line.
 func (s *Server) fail(c *gin.Context, err error) {
 	kind := docs.KindOf(err)
 	status := statusOf(kind)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
-	if kind == docs.Internal {
+	switch kind {
+	case docs.Internal:
 		s.log.Error("internal error", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		p.Detail = "the server could not complete the request; the error is in its log"
-	} else {
+	case docs.Unavailable:
+		s.log.Warn("database unavailable", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		fallthrough
+	default:
 		var de *docs.Error
 		errors.As(err, &de)
 		p.Detail, p.Field = de.Detail, de.Field

@@ -6,10 +6,10 @@ package backend
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/postgres"
 	"github.com/docsd/docs/pkg/sqlite"
 )
 
@@ -19,10 +19,24 @@ func IsPostgres(database string) bool {
 	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
 }
 
+// Options are the engines' own settings.
+type Options struct {
+	Postgres postgres.Config
+}
+
 // Open opens the database without migrating it.
-func Open(_ context.Context, database string) (docs.Backend, error) {
+func Open(ctx context.Context, database string, o Options) (docs.Backend, error) {
 	if IsPostgres(database) {
-		return nil, fmt.Errorf("database %s: PostgreSQL is not supported yet; give a SQLite file path", database)
+		return postgres.Open(ctx, database, o.Postgres)
 	}
 	return sqlite.Open(database)
+}
+
+// Redact returns database fit for a log line or an error message: a URL
+// without its password, or the path as it is.
+func Redact(database string) string {
+	if IsPostgres(database) {
+		return postgres.Redact(database)
+	}
+	return database
 }

@@ -25,7 +25,7 @@ var SQLite = Backend{Name: "sqlite", Open: func(t testing.TB) docs.Backend {
 func openMigrated(t testing.TB, database string) docs.Backend {
 	t.Helper()
 	ctx := context.Background()
-	db, err := backend.Open(ctx, database)
+	db, err := backend.Open(ctx, database, backend.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
