@@ -51,6 +51,23 @@ user_update      PATCH   /users/:id      admin
 	if out != want {
 		t.Errorf("docsd routes printed\n%s\nwant\n%s", out, want)
 	}
+
+	t.Run("a skip list that departs from the defaults is marked", func(t *testing.T) {
+		env := map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health,login,document_list,document"}
+		out, errOut, code := docsd(t, env, "", "routes")
+		if code != 0 {
+			t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
+		}
+		for _, line := range []string{
+			"register         POST    /register       login (public by default)\n",
+			"document         GET     /documents/:id  public (configured)\n",
+			"login            POST    /login          public\n",
+		} {
+			if !strings.Contains(out, line) {
+				t.Errorf("docsd routes with %s printed\n%s\nwant a line %q", env["DOCSD_AUTH_PUBLIC_ROUTES"], out, line)
+			}
+		}
+	})
 }
 
 func TestMisspeltSkipListStopsTheServer(t *testing.T) {

@@ -84,7 +84,7 @@ func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	withSession := ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions)
 	for i := range routes {
 		r := &routes[i]
-		if writesSession[r.Name] {
+		if r.WritesSession {
 			e.Handle(r.Method, r.Path, withSession, s.handle(r))
 		} else {
 			e.Handle(r.Method, r.Path, s.handle(r))

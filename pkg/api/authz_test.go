@@ -247,6 +247,34 @@ func TestMatrixAccessColumn(t *testing.T) {
 	}
 }
 
+// TestAccessForShowsChangedDefaults: `docsd routes` tells an operator where
+// their skip list departs from the table's Public column.
+func TestAccessForShowsChangedDefaults(t *testing.T) {
+	routes := map[string]api.Route{}
+	for _, r := range api.Routes() {
+		routes[r.Name] = r
+	}
+	public := []string{"health", "document"}
+	for _, tc := range []struct{ name, route, want string }{
+		{"a default-public route on the list is public", "health", "public"},
+		{"a default-public route taken off the list needs its rule", "login", "login (public by default)"},
+		{"a private route put on the list is public by configuration", "document", "public (configured)"},
+		{"a private route off the list shows its rule", "document_delete", "author or admin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := api.AccessFor(routes[tc.route], public); got != tc.want {
+				t.Errorf("AccessFor(%s, %v) = %q; want %q", tc.route, public, got, tc.want)
+			}
+		})
+	}
+	t.Run("the default skip list is the routes marked public", func(t *testing.T) {
+		want := []string{"health", "register", "login", "document_list"}
+		if !slices.Equal(api.DefaultPublicRoutes, want) {
+			t.Errorf("DefaultPublicRoutes = %v; want %v", api.DefaultPublicRoutes, want)
+		}
+	})
+}
+
 // TestEveryRegisteredRouteIsNamed walks the engine's routes: each must come
 // from the route table, so none can skip the table and its access rule.
 func TestEveryRegisteredRouteIsNamed(t *testing.T) {

@@ -108,13 +108,10 @@ func joinOr(parts []string) string {
 }
 
 // Access is a route's rule for a caller who is not on the skip list: a
-// login, or a login and a policy action.
+// login (the zero value), or a login and a policy action.
 type Access struct {
 	action Action
 }
-
-// LoggedIn is the access of a route that any logged-in user may call.
-var LoggedIn = Access{}
 
 // Policy is the access of a route that needs action a's rule.
 func Policy(a Action) Access { return Access{action: a} }
