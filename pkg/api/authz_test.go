@@ -106,7 +106,9 @@ func onDoc(method, body string) func(int64, int64, int) (string, string, string)
 // TestAuthorizationMatrix sends every route as every principal to the real
 // engine and checks the status. Each cell gets a fresh session and a fresh
 // document, so a logout or delete in one cell cannot change another.
-func TestAuthorizationMatrix(t *testing.T) {
+func TestAuthorizationMatrix(t *testing.T) { apitest.ForEachBackend(t, testAuthorizationMatrix) }
+
+func testAuthorizationMatrix(t *testing.T) {
 	srv := newMatrixServer(t, api.DefaultPublicRoutes)
 	for _, m := range runMatrix(t, srv) {
 		t.Error(m)

@@ -44,7 +44,8 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
-	// Backend opens the database; SQLite by default.
+	// Backend opens the database: by default the one of the
+	// ForEachBackend subtest the Server starts in, else SQLite.
 	Backend Backend
 }
 
@@ -126,11 +127,11 @@ func openSeeded(t testing.TB, opts Options, pw *docs.Passwords) (docs.Backend, *
 	if opts.Share != nil {
 		return opts.Share.DB, opts.Share.Clock
 	}
-	open := opts.Backend.Open
-	if open == nil {
-		open = SQLite.Open
+	b := opts.Backend
+	if b.Open == nil {
+		b = backendFor(t)
 	}
-	db := open(t)
+	db := b.Open(t)
 	ctx := context.Background()
 	clock := &Clock{now: time.Now()}
 	if _, err := seed.Run(ctx, db, pw, clock.Now()); err != nil {
