@@ -11,6 +11,9 @@ import (
 	"github.com/spf13/cast"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/postgres"
 )
 
 // setting is one configuration key with its default. Its environment
@@ -24,7 +27,7 @@ type setting struct {
 var settings = []setting{
 	{"addr", "127.0.0.1:5555"},
 	{"database", "docs.db"},
-	{"auth.public_routes", "health,register,login,document_list"},
+	{"auth.public_routes", strings.Join(api.DefaultPublicRoutes, ",")},
 	{"auth.allow_registration", true},
 	{"auth.bcrypt_cost", 10},
 	{"auth.throttle.max_failures", 5},
@@ -44,6 +47,8 @@ var settings = []setting{
 	{"server.shutdown_timeout", 15 * time.Second},
 	{"log.format", "text"},
 	{"log.level", "info"},
+	{"postgres.max_conns", postgres.DefaultMaxConns},
+	{"postgres.connect_timeout", postgres.DefaultConnectTimeout},
 }
 
 // defaultConfigFile is read when present and --config is not given.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/postgres"
 )
 
 // env is what every command gets: the layered configuration and the
@@ -92,7 +93,10 @@ func isCobraUsageError(err error) bool {
 
 // openStore opens the configured database without migrating it.
 func (e *env) openStore(ctx context.Context) (docs.Backend, error) {
-	return backend.Open(ctx, e.cfg.GetString("database"), backend.Options{})
+	return backend.Open(ctx, e.cfg.GetString("database"), backend.Options{Postgres: postgres.Config{
+		MaxConns:       e.cfg.GetInt("postgres.max_conns"),
+		ConnectTimeout: e.cfg.GetDuration("postgres.connect_timeout"),
+	}})
 }
 
 // openDB opens the configured database and applies pending migrations.

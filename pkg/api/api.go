@@ -5,6 +5,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -48,6 +49,8 @@ type Deps struct {
 	Sessions      *session.Store
 	Passwords     *docs.Passwords
 	LoginFailures docs.LoginFailureStore
+	// Ready returns nil when the database answers, else why not.
+	Ready func(ctx context.Context) error
 }
 
 // Server holds what the handlers share.
@@ -113,7 +116,7 @@ func newServer(cfg Config, deps Deps) (*Server, error) {
 	if cfg.Throttle == (Throttle{}) {
 		cfg.Throttle = DefaultThrottle
 	}
-	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil {
+	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
 		return nil, errors.New("api: every dependency is required")
 	}
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {

@@ -35,6 +35,7 @@ type Route struct {
 // every other route needs a logged-in session, and Access says what more.
 var routes = []Route{
 	{Name: "health", Method: http.MethodGet, Path: "/healthz", Public: true, handler: (*Server).health},
+	{Name: "ready", Method: http.MethodGet, Path: "/readyz", Public: true, handler: (*Server).ready},
 	{Name: "register", Method: http.MethodPost, Path: "/register", Public: true, handler: (*Server).register},
 	{Name: "login", Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, handler: (*Server).login},
 	{Name: "logout", Method: http.MethodDelete, Path: "/logout", WritesSession: true, handler: (*Server).logout},

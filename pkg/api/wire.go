@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -40,7 +41,12 @@ func Wire(b Backend, pw *docs.Passwords, cfg Config, sc session.Config) (*gin.En
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := New(cfg, Deps{Users: b, Documents: b, Sessions: store, Passwords: pw, LoginFailures: b})
+	// Ready reads the epochs: the read every private request starts with.
+	ready := func(ctx context.Context) error {
+		_, err := b.Epochs(ctx)
+		return err
+	}
+	engine, err := New(cfg, Deps{Users: b, Documents: b, Sessions: store, Passwords: pw, LoginFailures: b, Ready: ready})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -24,7 +24,7 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		return docs.Errorf(docs.NotFound, "user %d not found", doc.Author.ID)
 	}
 	if err != nil {
-		return wrap("create document", err)
+		return d.wrap("create document", err)
 	}
 	return nil
 }
@@ -51,7 +51,7 @@ func (d *DB) DocumentByID(ctx context.Context, id int64) (*docs.Document, error)
 		return nil, docs.Errorf(docs.NotFound, "document %d not found", id)
 	}
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("load document %d", id), err)
+		return nil, d.wrap(fmt.Sprintf("load document %d", id), err)
 	}
 	return doc, nil
 }
@@ -64,7 +64,7 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 		 FROM documents d JOIN users u ON u.id = d.author_id
 		 WHERE d.id > $1 ORDER BY d.id LIMIT $2`, p.After, p.Limit)
 	if err != nil {
-		return nil, wrap("list documents", err)
+		return nil, d.wrap("list documents", err)
 	}
 	out := make([]*docs.Document, 0, p.Limit)
 	var (
@@ -78,7 +78,7 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("list documents", err)
+		return nil, d.wrap("list documents", err)
 	}
 	return out, nil
 }
@@ -103,7 +103,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 		return doc, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, wrap(fmt.Sprintf("update document %d", id), err)
+		return nil, d.wrap(fmt.Sprintf("update document %d", id), err)
 	}
 	var version int64
 	err = d.pool.QueryRow(ctx, `SELECT version FROM documents WHERE id = $1`, id).Scan(&version)
@@ -111,7 +111,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 		return nil, docs.Errorf(docs.NotFound, "document %d not found", id)
 	}
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("update document %d", id), err)
+		return nil, d.wrap(fmt.Sprintf("update document %d", id), err)
 	}
 	return nil, docs.Errorf(docs.PreconditionFailed,
 		"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, version, ifVersion)
@@ -121,7 +121,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 	tag, err := d.pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, id)
 	if err != nil {
-		return wrap(fmt.Sprintf("delete document %d", id), err)
+		return d.wrap(fmt.Sprintf("delete document %d", id), err)
 	}
 	if tag.RowsAffected() == 0 {
 		return docs.Errorf(docs.NotFound, "document %d not found", id)

@@ -29,10 +29,13 @@ const RetryAfter = 2 * time.Second
 var errUnavailable = &docs.Error{Kind: docs.Unavailable, Detail: "the database cannot be reached right now; try again shortly", RetryAfter: RetryAfter}
 
 // wrap names what failed and, when the database could not be reached,
-// marks the error Unavailable. Errors are classified by type and SQLSTATE,
-// never by their text.
-func wrap(what string, err error) error {
+// marks the error Unavailable and drops every pooled connection: they
+// may all lead to a server that has gone, and fresh ones are dialed for
+// the next requests. Errors are classified by type and SQLSTATE, never by
+// their text.
+func (d *DB) wrap(what string, err error) error {
 	if unreachable(err) {
+		d.pool.Reset()
 		return fmt.Errorf("%s: %w: %w", what, errUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)

@@ -75,7 +75,7 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 // ClearLoginFailures forgets username's failures.
 func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
 	if _, err := d.pool.Exec(ctx, `DELETE FROM login_failures WHERE username = $1`, strings.ToLower(username)); err != nil {
-		return wrap("clear login failures", err)
+		return d.wrap("clear login failures", err)
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
 func (d *DB) DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := d.pool.Exec(ctx, `DELETE FROM login_failures WHERE at < $1`, micros(before))
 	if err != nil {
-		return 0, wrap("sweep login failures", err)
+		return 0, d.wrap("sweep login failures", err)
 	}
 	return tag.RowsAffected(), nil
 }

@@ -22,7 +22,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,19 +42,31 @@ var migrations embed.FS
 type Config struct {
 	// MaxConns bounds the pool; DefaultMaxConns when zero.
 	MaxConns int
+	// ConnectTimeout is how long Open keeps trying to reach a database
+	// that does not answer; DefaultConnectTimeout when zero.
+	ConnectTimeout time.Duration
 }
 
-// DefaultMaxConns suits a small PostgreSQL: three replicas at the default
-// stay far below its default of 100 connections.
-const DefaultMaxConns = 10
+// Defaults that suit a small PostgreSQL: three replicas at the default
+// pool size stay far below its default of 100 connections.
+const (
+	DefaultMaxConns       = 10
+	DefaultConnectTimeout = 30 * time.Second
+)
+
+// dialTimeout bounds one attempt to open a connection, so that a request
+// needing a new connection to a database that has gone answers 503 in
+// seconds rather than waiting for the operating system to give up.
+const dialTimeout = 3 * time.Second
 
 // DB is a docsd database on PostgreSQL: a docs.Backend.
 type DB struct {
 	pool *pgxpool.Pool
 }
 
-// Open connects to the database at rawURL and checks it answers. It does
-// not migrate; call Migrate. Errors never show the URL's password.
+// Open connects to the database at rawURL, trying again while it cannot be
+// reached, for up to cfg.ConnectTimeout. It does not migrate; call
+// Migrate. Errors name the host and port and never show the password.
 func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 	pc, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
@@ -62,15 +76,32 @@ func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = int32(cfg.MaxConns)
 	}
+	pc.ConnConfig.ConnectTimeout = dialTimeout
+	timeout := cfg.ConnectTimeout
+	if timeout <= 0 {
+		timeout = DefaultConnectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", Redact(rawURL), err)
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, wrap("database "+Redact(rawURL), err)
+	d := &DB{pool: pool}
+	deadline := time.Now().Add(timeout)
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := pool.Ping(ctx)
+		if err == nil {
+			return d, nil
+		}
+		if !unreachable(err) || time.Now().Add(wait).After(deadline) || ctx.Err() != nil {
+			pool.Close()
+			host := net.JoinHostPort(pc.ConnConfig.Host, strconv.Itoa(int(pc.ConnConfig.Port)))
+			return nil, fmt.Errorf("database at %s did not answer within %s: %w", host, timeout, err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
 	}
-	return &DB{pool: pool}, nil
 }
 
 // Redact returns rawURL with its password replaced, fit for a log line or
@@ -98,12 +129,12 @@ func (d *DB) migrate(ctx context.Context, fn func(*goose.Provider) error) error 
 	}
 	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
-		return wrap("lock for migrations", err)
+		return d.wrap("lock for migrations", err)
 	}
 	defer conn.Release()
 	const key = `hashtext('docsd migrate ' || current_schema())`
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
-		return wrap("lock for migrations", err)
+		return d.wrap("lock for migrations", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`) //nolint:errcheck // the lock also ends with the session
 	db := stdlib.OpenDBFromPool(d.pool)
@@ -126,7 +157,7 @@ func (d *DB) Migrate(ctx context.Context) ([]docs.Migration, error) {
 		return err
 	})
 	if err != nil {
-		return nil, wrap("migrate", err)
+		return nil, d.wrap("migrate", err)
 	}
 	return out, nil
 }
@@ -147,7 +178,7 @@ func (d *DB) Migrations(ctx context.Context) ([]docs.Migration, error) {
 		return err
 	})
 	if err != nil {
-		return nil, wrap("migration status", err)
+		return nil, d.wrap("migration status", err)
 	}
 	return out, nil
 }
@@ -161,17 +192,17 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 		return v, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return "", wrap("read setting "+key, err)
+		return "", d.wrap("read setting "+key, err)
 	}
 	nv, err := create()
 	if err != nil {
 		return "", err
 	}
 	if _, err := d.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, nv); err != nil {
-		return "", wrap("store setting "+key, err)
+		return "", d.wrap("store setting "+key, err)
 	}
 	if err := d.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v); err != nil {
-		return "", wrap("read setting "+key, err)
+		return "", d.wrap("read setting "+key, err)
 	}
 	return v, nil
 }
@@ -180,7 +211,7 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
 	if err := d.pool.QueryRow(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e.Auth); err != nil {
-		return docs.Epochs{}, wrap("read epochs", err)
+		return docs.Epochs{}, d.wrap("read epochs", err)
 	}
 	return e, nil
 }
@@ -200,7 +231,7 @@ func (d *DB) inTx(ctx context.Context, what string, fn func(pgx.Tx) error) error
 		case i < attempts && retryable(err):
 			continue
 		}
-		return wrap(what, err)
+		return d.wrap(what, err)
 	}
 }
 

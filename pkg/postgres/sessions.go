@@ -16,7 +16,7 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session) error {
 		`INSERT INTO sessions (id, user_id, created_at, last_seen) VALUES ($1, $2, $3, $4)`,
 		s.ID, s.UserID, micros(s.CreatedAt), micros(s.LastSeen))
 	if err != nil {
-		return wrap("create session", err)
+		return d.wrap("create session", err)
 	}
 	return nil
 }
@@ -34,7 +34,7 @@ func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) 
 		return nil, docs.Errorf(docs.NotFound, "session not found")
 	}
 	if err != nil {
-		return nil, wrap("load session", err)
+		return nil, d.wrap("load session", err)
 	}
 	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
 	return &s, nil
@@ -57,7 +57,7 @@ func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.U
 		return nil, nil, docs.Errorf(docs.NotFound, "session not found")
 	}
 	if err != nil {
-		return nil, nil, wrap("load session", err)
+		return nil, nil, d.wrap("load session", err)
 	}
 	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
 	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), fromMicros(uc)
@@ -67,7 +67,7 @@ func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.U
 // TouchSession records that the session was used at seen.
 func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error {
 	if _, err := d.pool.Exec(ctx, `UPDATE sessions SET last_seen = $1 WHERE id = $2`, micros(seen), id); err != nil {
-		return wrap("touch session", err)
+		return d.wrap("touch session", err)
 	}
 	return nil
 }
@@ -75,7 +75,7 @@ func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error 
 // DeleteSession removes the session with id; a missing one is not an error.
 func (d *DB) DeleteSession(ctx context.Context, id string) error {
 	if _, err := d.pool.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, id); err != nil {
-		return wrap("delete session", err)
+		return d.wrap("delete session", err)
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 	tag, err := d.pool.Exec(ctx,
 		`DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2`, micros(idleBefore), micros(createdBefore))
 	if err != nil {
-		return 0, wrap("sweep sessions", err)
+		return 0, d.wrap("sweep sessions", err)
 	}
 	return tag.RowsAffected(), nil
 }

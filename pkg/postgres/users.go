@@ -39,7 +39,7 @@ func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 		return docs.Errorf(docs.Conflict, "username %q is taken", u.Username)
 	}
 	if err != nil {
-		return wrap("create user "+u.Username, err)
+		return d.wrap("create user "+u.Username, err)
 	}
 	return nil
 }
@@ -51,7 +51,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
 		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
 	}
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("load user %d", id), err)
+		return nil, d.wrap(fmt.Sprintf("load user %d", id), err)
 	}
 	return u, nil
 }
@@ -63,7 +63,7 @@ func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error
 		return nil, docs.Errorf(docs.NotFound, "user %q not found", username)
 	}
 	if err != nil {
-		return nil, wrap("load user "+username, err)
+		return nil, d.wrap("load user "+username, err)
 	}
 	return u, nil
 }
@@ -72,11 +72,11 @@ func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error
 func (d *DB) ListUsers(ctx context.Context, p docs.Page) ([]*docs.User, error) {
 	rows, err := d.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id > $1 ORDER BY id LIMIT $2`, p.After, p.Limit)
 	if err != nil {
-		return nil, wrap("list users", err)
+		return nil, d.wrap("list users", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*docs.User, error) { return scanUser(r) })
 	if err != nil {
-		return nil, wrap("list users", err)
+		return nil, d.wrap("list users", err)
 	}
 	return out, nil
 }
@@ -195,7 +195,7 @@ func (d *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
 		      ended AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM changed))
 		 SELECT count(*) FROM changed`, string(hash), id).Scan(&n)
 	if err != nil {
-		return wrap("set password", err)
+		return d.wrap("set password", err)
 	}
 	if n == 0 {
 		return docs.Errorf(docs.NotFound, "user %d not found", id)

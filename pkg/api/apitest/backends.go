@@ -31,6 +31,12 @@ var Postgres = Backend{Name: "postgres", Open: func(t testing.TB) docs.Backend {
 	return openMigrated(t, pgtest.URL(t))
 }}
 
+// Database is the engine that database names (a path or a postgres://
+// URL), migrated; the caller provides the empty database.
+func Database(name, database string) Backend {
+	return Backend{Name: name, Open: func(t testing.TB) docs.Backend { return openMigrated(t, database) }}
+}
+
 // Backends are every engine docsd runs on.
 var Backends = []Backend{SQLite, Postgres}
 
