@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -83,6 +84,8 @@ func TestScripts(t *testing.T) {
 			"envfile":    cmdEnvfile,
 			"genfile":    cmdGenfile,
 			"writebytes": cmdWritebytes,
+			"trap":       cmdTrap,
+			"redirector": cmdRedirector,
 		},
 	})
 }
@@ -263,4 +266,58 @@ func cmdWritebytes(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("writebytes: bad Go string %q: %v", args[1], err)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b), 0o600))
+}
+
+// cmdTrap is `trap NAME ADDR`: serve on ADDR (such as 127.0.0.2:0) a server
+// that records every request it gets, with its Cookie header and body, as
+// a line of $WORK/NAME.log, and set NAME to its URL. A script points a
+// redirect at it and checks that nothing arrived.
+func cmdTrap(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: trap NAME ADDR")
+	}
+	logPath := ts.MkAbs(args[0] + ".log")
+	ts.Check(os.WriteFile(logPath, nil, 0o600))
+	var mu sync.Mutex
+	url := serveInScript(ts, args[1], http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		f, err := os.OpenFile(logPath, os.O_APPEND|os.O_WRONLY, 0)
+		if err == nil {
+			fmt.Fprintf(f, "%s %s Cookie=%q body=%q\n", r.Method, r.URL, r.Header.Get("Cookie"), body)
+			f.Close()
+		}
+		http.SetCookie(w, &http.Cookie{Name: "docs_session", Value: "from-the-trap", Path: "/"})
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":1,"username":"alice","role":"admin"}`)
+	}))
+	ts.Setenv(args[0], url)
+}
+
+// cmdRedirector is `redirector NAME STATUS TARGET`: serve on 127.0.0.1 a
+// server that answers every request with STATUS and a Location of TARGET
+// followed by the request's path, and set NAME to its URL.
+func cmdRedirector(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: redirector NAME STATUS TARGET")
+	}
+	status, err := strconv.Atoi(args[1])
+	if err != nil || status < 300 || status > 399 {
+		ts.Fatalf("redirector: bad status %q", args[1])
+	}
+	target := args[2]
+	ts.Setenv(args[0], serveInScript(ts, "127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.RequestURI(), status)
+	})))
+}
+
+// serveInScript serves h on addr until the script ends and returns its URL.
+func serveInScript(ts *testscript.TestScript, addr string, h http.Handler) string {
+	l, err := net.Listen("tcp", addr)
+	ts.Check(err)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute}
+	go func() { _ = srv.Serve(l) }()
+	ts.Defer(func() { _ = srv.Close() })
+	return "http://" + l.Addr().String()
 }

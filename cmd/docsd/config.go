@@ -24,20 +24,22 @@ type setting struct {
 }
 
 // settings are every key docsd reads; configs/docsd.yaml documents each.
+// Defaults the API also applies on its own (the skip list, the throttle,
+// the body cap) come from pkg/api, so each is written once.
 var settings = []setting{
 	{"addr", "127.0.0.1:5555"},
 	{"database", "docs.db"},
 	{"auth.public_routes", strings.Join(api.DefaultPublicRoutes, ",")},
 	{"auth.allow_registration", true},
 	{"auth.bcrypt_cost", 10},
-	{"auth.throttle.max_failures", 5},
-	{"auth.throttle.max_failures_per_address", 20},
-	{"auth.throttle.window", 15 * time.Minute},
+	{"auth.throttle.max_failures", api.DefaultThrottle.MaxFailures},
+	{"auth.throttle.max_failures_per_address", api.DefaultThrottle.MaxFailuresPerAddress},
+	{"auth.throttle.window", api.DefaultThrottle.Window},
 	{"session.secrets", ""},
 	{"session.idle_timeout", 24 * time.Hour},
 	{"session.absolute_timeout", 7 * 24 * time.Hour},
 	{"session.secure_cookie", false},
-	{"server.max_body_bytes", 2 << 20},
+	{"server.max_body_bytes", api.DefaultMaxBodyBytes},
 	{"server.trusted_proxies", ""},
 	{"server.trusted_origins", ""},
 	{"server.read_header_timeout", 10 * time.Second},

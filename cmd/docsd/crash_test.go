@@ -188,25 +188,13 @@ func (p *proc) wait(t *testing.T, d time.Duration) int {
 	return 0
 }
 
-// answer is one HTTP exchange with a docsd process.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func request(ctx context.Context, client *http.Client, method, url string, cookie *http.Cookie, header map[string]string, body string) (answer, error) {
-	r, err := apitest.Send(ctx, client, method, url, cookie, header, body)
-	return answer{r.Status, r.Header, r.Body}, err
-}
-
 func procLogin(t *testing.T, client *http.Client, base, user string) *http.Cookie {
 	t.Helper()
-	a, err := request(context.Background(), client, "POST", base+"/login", nil, nil, fmt.Sprintf(`{"username":%q,"password":"password"}`, user))
-	if err != nil || a.status != 200 {
-		t.Fatalf("login %s: got %d (%v) %s, want 200", user, a.status, err, a.body)
+	a, err := apitest.Send(context.Background(), client, "POST", base+"/login", nil, nil, fmt.Sprintf(`{"username":%q,"password":"password"}`, user))
+	if err != nil || a.Status != 200 {
+		t.Fatalf("login %s: got %d (%v) %s, want 200", user, a.Status, err, a.Body)
 	}
-	for _, c := range (&http.Response{Header: a.header}).Cookies() {
+	for _, c := range (&http.Response{Header: a.Header}).Cookies() {
 		if c.Name == "docs_session" {
 			return c
 		}
@@ -279,15 +267,15 @@ func (l *ledger) count() int {
 // only once stopped is set.
 func (l *ledger) write(client *http.Client, base string, cookie *http.Cookie, name string, stopped *atomic.Bool) {
 	ctx := context.Background()
-	check := func(what string, a answer, err error, want int) bool {
+	check := func(what string, a apitest.Reply, err error, want int) bool {
 		switch {
 		case err != nil && stopped.Load():
 			return false
 		case err != nil:
 			l.fail("%s %s: %v before docsd was stopped", name, what, err)
 			return false
-		case a.status != want:
-			l.fail("%s %s: got %d %s, want %d", name, what, a.status, a.body, want)
+		case a.Status != want:
+			l.fail("%s %s: got %d %s, want %d", name, what, a.Status, a.Body, want)
 			return false
 		}
 		return true
@@ -295,12 +283,12 @@ func (l *ledger) write(client *http.Client, base string, cookie *http.Cookie, na
 	for n := 0; ; n++ {
 		s := stored{Title: fmt.Sprintf("%s %d", name, n), Body: strings.Repeat(fmt.Sprintf("%s %d v1 ", name, n), 20), Version: 1}
 		in, _ := json.Marshal(map[string]string{"title": s.Title, "body": s.Body})
-		a, err := request(ctx, client, "POST", base+"/documents", cookie, nil, string(in))
+		a, err := apitest.Send(ctx, client, "POST", base+"/documents", cookie, nil, string(in))
 		if !check("create", a, err, 201) {
 			return
 		}
 		var d struct{ ID int64 }
-		if err := json.Unmarshal(a.body, &d); err != nil {
+		if err := json.Unmarshal(a.Body, &d); err != nil {
 			l.fail("%s create: %v", name, err)
 			return
 		}
@@ -308,7 +296,7 @@ func (l *ledger) write(client *http.Client, base string, cookie *http.Cookie, na
 		for v := int64(2); v <= 4; v++ {
 			next := stored{Title: s.Title, Body: strings.Repeat(fmt.Sprintf("%s %d v%d ", name, n, v), 20), Version: v}
 			l.send(d.ID, next)
-			a, err := request(ctx, client, "PATCH", fmt.Sprintf("%s/documents/%d", base, d.ID), cookie,
+			a, err := apitest.Send(ctx, client, "PATCH", fmt.Sprintf("%s/documents/%d", base, d.ID), cookie,
 				map[string]string{"If-Match": fmt.Sprintf(`"%d"`, v-1)}, fmt.Sprintf(`{"body":%q}`, next.Body))
 			if !check("update", a, err, 200) {
 				return
@@ -324,12 +312,12 @@ func (l *ledger) write(client *http.Client, base string, cookie *http.Cookie, na
 func (l *ledger) verify(t *testing.T, client *http.Client, base string, cookie *http.Cookie) {
 	t.Helper()
 	for id, want := range l.acked {
-		a, err := request(context.Background(), client, "GET", fmt.Sprintf("%s/documents/%d", base, id), cookie, nil, "")
-		if err != nil || a.status != 200 {
-			t.Fatalf("GET /documents/%d: got %d (%v) %s, want 200 with the acknowledged write", id, a.status, err, a.body)
+		a, err := apitest.Send(context.Background(), client, "GET", fmt.Sprintf("%s/documents/%d", base, id), cookie, nil, "")
+		if err != nil || a.Status != 200 {
+			t.Fatalf("GET /documents/%d: got %d (%v) %s, want 200 with the acknowledged write", id, a.Status, err, a.Body)
 		}
 		var got stored
-		if err := json.Unmarshal(a.body, &got); err != nil {
+		if err := json.Unmarshal(a.Body, &got); err != nil {
 			t.Fatal(err)
 		}
 		if next, ok := l.pending[id]; ok && got == next {
@@ -368,8 +356,8 @@ func testKill(t *testing.T, bin string) {
 		l.verify(t, client, p.base, cookies["alice"])
 		// A login is an acknowledged write too: its session must survive.
 		for _, c := range earlier {
-			if a, err := request(context.Background(), client, "GET", p.base+"/me", c, nil, ""); err != nil || a.status != 200 {
-				t.Errorf("cycle %d: GET /me with a session from before the kill: got %d (%v), want 200", cycle, a.status, err)
+			if a, err := apitest.Send(context.Background(), client, "GET", p.base+"/me", c, nil, ""); err != nil || a.Status != 200 {
+				t.Errorf("cycle %d: GET /me with a session from before the kill: got %d (%v), want 200", cycle, a.Status, err)
 			}
 		}
 		earlier = append(earlier, cookies["bob"])
@@ -463,7 +451,7 @@ func testTerm(t *testing.T, bin string) {
 		body  []byte
 		pipe  *io.PipeWriter
 		want  stored
-		reply chan answer
+		reply chan apitest.Reply
 		err   chan error
 	}
 	holds := make([]held, inFlight)
@@ -473,7 +461,7 @@ func testTerm(t *testing.T, bin string) {
 		t.Cleanup(func() { pw.Close() })
 		want := stored{Title: fmt.Sprintf("in flight %d", i), Body: fmt.Sprintf("body sent after SIGTERM, %d", i), Version: 1}
 		body, _ := json.Marshal(map[string]string{"title": want.Title, "body": want.Body})
-		holds[i] = held{body: body, pipe: pw, want: want, reply: make(chan answer, 1), err: make(chan error, 1)}
+		holds[i] = held{body: body, pipe: pw, want: want, reply: make(chan apitest.Reply, 1), err: make(chan error, 1)}
 		ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{Got100Continue: func() { inHandler <- i }})
 		req, err := http.NewRequestWithContext(ctx, "POST", p.base+"/documents", pr)
 		if err != nil {
@@ -498,7 +486,7 @@ func testTerm(t *testing.T, bin string) {
 				h.err <- err
 				return
 			}
-			h.reply <- answer{resp.StatusCode, resp.Header, b}
+			h.reply <- apitest.Reply{Status: resp.StatusCode, Header: resp.Header, Body: b}
 		}()
 	}
 	for range inFlight {
@@ -554,12 +542,12 @@ func testTerm(t *testing.T, bin string) {
 	for i, h := range holds {
 		select {
 		case a := <-h.reply:
-			if a.status != 201 {
-				t.Errorf("held request %d: got %d %s, want 201", i, a.status, a.body)
+			if a.Status != 201 {
+				t.Errorf("held request %d: got %d %s, want 201", i, a.Status, a.Body)
 				continue
 			}
 			var d struct{ ID int64 }
-			if err := json.Unmarshal(a.body, &d); err != nil {
+			if err := json.Unmarshal(a.Body, &d); err != nil {
 				t.Fatal(err)
 			}
 			l.ack(d.ID, h.want)

@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -147,6 +149,42 @@ func TestConfigPrecedence(t *testing.T) {
 			t.Errorf("exit %d, stderr %q; want exit 1 naming the file", code, errOut)
 		}
 	})
+}
+
+// TestCommandLineMistakesAreUsageErrors walks the command tree: a wrong
+// number of arguments to any command, or an unknown command, is a usage
+// error (exit 2) before anything runs, whichever command it is.
+func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
+	vars := map[string]string{"DOCSD_DATABASE": filepath.Join(t.TempDir(), "d.db")}
+	var walk func(path []string, c *cobra.Command)
+	walk = func(path []string, c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(append(slices.Clone(path), sub.Name()), sub)
+		}
+		if !c.Runnable() || len(path) == 0 {
+			return
+		}
+		t.Run(strings.Join(path, " "), func(t *testing.T) {
+			args := append(slices.Clone(path), "a1", "a2", "a3", "a4", "a5")
+			_, errOut, code := docsd(t, vars, "", args...)
+			if code != 2 || !strings.Contains(errOut, "(see docsd --help)") {
+				t.Errorf("docsd %v: exit %d, stderr %q; want exit 2 and a pointer to --help", args, code, errOut)
+			}
+		})
+	}
+	walk(nil, newRootCmd(&env{getenv: func(string) string { return "" }}))
+
+	for _, tc := range []struct{ name, arg, want string }{
+		{"an unknown command", "bogus", `unknown command "bogus" for "docsd"`},
+		{"a misspelt command gets a suggestion", "serv", "did you mean serve?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := docsd(t, vars, "", tc.arg)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("docsd %s: exit %d, stderr %q; want exit 2 and %q", tc.arg, code, errOut, tc.want)
+			}
+		})
+	}
 }
 
 func TestSeedAndUsers(t *testing.T) {
@@ -358,6 +396,43 @@ func TestUnreachablePostgres(t *testing.T) {
 		_, errOut, code := docsd(t, env, "", args...)
 		if code != 1 || !strings.Contains(errOut, addr) || strings.Contains(errOut, "s3cret-pw") || strings.Contains(errOut, "goroutine") {
 			t.Errorf("docsd %v with the database unreachable: exit %d, stderr %q; want exit 1 naming %s, without the password or a stack trace", args, code, errOut, addr)
+		}
+	}
+}
+
+// TestREADMEShowsTheDefaults keeps the README's configuration table equal
+// to the defaults docsd applies, as TestShippedConfigDocumentsEveryKey does
+// for configs/docsd.yaml.
+func TestREADMEShowsTheDefaults(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]string{}
+	for line := range strings.Lines(string(readme)) {
+		cells := strings.Split(line, " | ")
+		if len(cells) < 4 || !strings.HasPrefix(cells[0], "| `") {
+			continue
+		}
+		shown[strings.Trim(cells[0], "| `")] = strings.Trim(cells[2], "`")
+	}
+	for _, s := range settings {
+		got, ok := shown[s.key]
+		if !ok {
+			t.Errorf("the README's configuration table lacks %s", s.key)
+			continue
+		}
+		want := fmt.Sprint(s.def)
+		if want == "" {
+			continue // shown in words: "none", "generated"
+		}
+		if d, ok := s.def.(time.Duration); ok {
+			if g, err := time.ParseDuration(got); err == nil && g == d {
+				got = want
+			}
+		}
+		if got != want {
+			t.Errorf("the README shows %s defaulting to %s; the default is %s", s.key, got, want)
 		}
 	}
 }

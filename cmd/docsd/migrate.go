@@ -11,7 +11,7 @@ func newMigrateCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply pending schema migrations",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := e.openStore(cmd.Context())
 			if err != nil {
@@ -34,7 +34,7 @@ func newMigrateCmd(e *env) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "status",
 		Short: "Show which migrations are applied",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := e.openStore(cmd.Context())
 			if err != nil {

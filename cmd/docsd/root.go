@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 
+	"github.com/gin-gonic/gin"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 	"golang.org/x/term"
@@ -33,10 +33,23 @@ type env struct {
 
 // run is docsd's whole program; main only wires it to the process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	// gin's debug mode prints every route at start; docsd has its own
+	// `docsd routes` and request log.
+	gin.SetMode(gin.ReleaseMode)
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, ttyFD: -1}
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		e.ttyFD = int(f.Fd())
 	}
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	return root.ExecuteContext(ctx)
+}
+
+// newRootCmd returns the docsd command tree.
+func newRootCmd(e *env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "docsd",
 		Short: "docsd serves documents over a JSON API where every route is private unless named on a skip list",
@@ -48,16 +61,16 @@ Configuration: flags, then DOCSD_* environment variables, then the config
 file (--config, default configs/docsd.yaml when present), then defaults.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Runnable, so that cobra hands an unknown command to Args (typed)
+		// rather than failing in its own untyped way.
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := loadConfig(cmd.Flags(), getenv)
+			v, err := loadConfig(cmd.Flags(), e.getenv)
 			e.cfg = v
 			return err
 		},
 	}
-	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
 	root.PersistentFlags().String("config", defaultConfigFile, "config file")
 	root.PersistentFlags().String("database", "docs.db", "SQLite database file, or a postgres:// URL (env DOCSD_DATABASE)")
@@ -68,27 +81,31 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 		newUserCmd(e),
 		newRoutesCmd(e),
 	)
-	err := root.ExecuteContext(ctx)
-	if err != nil && isCobraUsageError(err) {
-		return usageErrorf("%v (see docsd --help)", err)
-	}
-	return err
+	return root
 }
 
-// isCobraUsageError recognises cobra's own argument errors, which it does
-// not type.
-func isCobraUsageError(err error) bool {
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return false
-	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "received ", "invalid argument"} {
-		if strings.Contains(msg, p) {
-			return true
+// usageArgs is v reporting a usage error (exit 2). cobra's argument errors
+// have no type, so every command's Args goes through it.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			return usageErrorf("%v (see docsd --help)", err)
 		}
+		return nil
 	}
-	return false
+}
+
+// unknownCommand is the root's argument check: any argument left once
+// cobra has found no subcommand in it is an unknown command.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	hint := ""
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		hint = "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return usageErrorf("unknown command %q for %q%s (see docsd --help)", args[0], cmd.CommandPath(), hint)
 }
 
 // openStore opens the configured database without migrating it.

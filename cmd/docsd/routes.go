@@ -13,7 +13,7 @@ func newRoutesCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "routes",
 		Short: "Print every route with who may call it, from the table the server registers",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			public := list(e.cfg, "auth.public_routes")
 			if err := api.CheckPublicRoutes(public); err != nil {

@@ -20,7 +20,7 @@ already exist are left alone, so running it again changes nothing.
 
 --documents N also adds N generated documents (every run adds N more), for
 load tests: a million take about 15 seconds.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := e.openDB(cmd.Context())
 			if err != nil {

@@ -26,7 +26,7 @@ func newServeCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the API (applies pending migrations first)",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return e.serve(cmd.Context()) },
 	}
 	cmd.Flags().String("addr", "127.0.0.1:5555", "address to listen on (env DOCSD_ADDR)")
@@ -56,7 +56,16 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	engine, store, err := api.Wire(db, pw, api.Config{
+	deps, err := api.Wire(db, pw, session.Config{
+		Secrets:         secrets,
+		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
+		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
+		Secure:          e.cfg.GetBool("session.secure_cookie"),
+	})
+	if err != nil {
+		return err
+	}
+	engine, err := api.New(api.Config{
 		PublicRoutes:      list(e.cfg, "auth.public_routes"),
 		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
 		MaxBodyBytes:      e.cfg.GetInt64("server.max_body_bytes"),
@@ -68,12 +77,7 @@ func (e *env) serve(ctx context.Context) error {
 		TrustedProxies: list(e.cfg, "server.trusted_proxies"),
 		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
 		Logger:         log,
-	}, session.Config{
-		Secrets:         secrets,
-		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
-		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
-		Secure:          e.cfg.GetBool("session.secure_cookie"),
-	})
+	}, deps)
 	if err != nil {
 		return err
 	}
@@ -92,7 +96,7 @@ func (e *env) serve(ctx context.Context) error {
 	}
 	log.Info("docsd listening", "url", "http://"+ln.Addr().String(), "database", backend.Redact(e.cfg.GetString("database")))
 
-	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
+	go sweep(ctx, deps.Sessions, db, e.cfg.GetDuration("auth.throttle.window"), log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -33,7 +33,7 @@ func newUserAddCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add NAME",
 		Short: "Add a user; the password comes from a hidden prompt or --password-stdin",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if !docs.Role(role).Valid() {
@@ -119,7 +119,7 @@ func newUserSetRoleCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "set-role NAME ROLE",
 		Short: "Change a user's role (member, editor or admin); it applies at their next request",
-		Args:  cobra.ExactArgs(2),
+		Args:  usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			role := docs.Role(args[1])
 			if !role.Valid() {
@@ -142,7 +142,7 @@ func newUserPasswdCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "passwd NAME",
 		Short: "Set a user's password and end every session of theirs",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withUser(cmd.Context(), args[0], func(db docs.UserStore, u *docs.User) error {
 				hash, err := e.newPasswordHash(passwordStdin)
@@ -173,7 +173,7 @@ func newUserRmCmd(e *env) *cobra.Command {
 is removed only with --reassign-to, which gives the documents to another
 user: documents are never deleted with their author. Asks for confirmation
 on a terminal; without one, --yes is required.`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withUser(cmd.Context(), args[0], func(db docs.UserStore, u *docs.User) error {
 				var to *docs.User
@@ -258,7 +258,7 @@ func newUserListCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List users",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := e.openDB(cmd.Context())
 			if err != nil {

@@ -66,13 +66,19 @@ type Server struct {
 
 // New returns the docsd engine. It fails when the skip list names a route
 // that does not exist: a misspelt name must not leave a route private (or,
-// worse, be mistaken for having made one public).
+// worse, be mistaken for having made one public). gin's mode is global and
+// left to the program (cmd/docsd sets release mode).
 func New(cfg Config, deps Deps) (*gin.Engine, error) {
-	s, err := newServer(cfg, deps)
+	return newEngine(cfg, deps, routes)
+}
+
+// newEngine builds the engine over table, the route table (and, in tests,
+// routes added to it).
+func newEngine(cfg Config, deps Deps, table []Route) (*gin.Engine, error) {
+	s, err := newServer(cfg, deps, table)
 	if err != nil {
 		return nil, err
 	}
-	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -85,8 +91,8 @@ func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	// (415) and size (413) only matter to a caller who may proceed.
 	e.Use(s.logRequests, s.recover, s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
 	withSession := ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions)
-	for i := range routes {
-		r := &routes[i]
+	for i := range table {
+		r := &table[i]
 		if r.WritesSession {
 			e.Handle(r.Method, r.Path, withSession, s.handle(r))
 		} else {
@@ -98,7 +104,7 @@ func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	return e, nil
 }
 
-func newServer(cfg Config, deps Deps) (*Server, error) {
+func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -132,8 +138,8 @@ func newServer(cfg Config, deps Deps) (*Server, error) {
 			return nil, fmt.Errorf("server.trusted_origins: %w", err)
 		}
 	}
-	for i := range routes {
-		r := &routes[i]
+	for i := range table {
+		r := &table[i]
 		if s.byRoute[r.Method] == nil {
 			s.byRoute[r.Method] = map[string]*Route{}
 		}
@@ -165,26 +171,46 @@ func CheckPublicRoutes(names []string) error {
 	return nil
 }
 
-// handle runs r's handler after r's access rule. Rules about no document
-// (admin only) are checked here, before the handler reads anything; rules
-// about a document are checked by authorizedDocument once the document is
-// loaded. Either way the rule comes from the route table, never from the
-// handler. A non-nil error becomes the response through fail, the one
-// error mapping.
+// handle runs r's handler after r's access rule, so a handler never
+// checks access itself. A rule about no document (admin only) is checked
+// before anything is read. A rule about one document loads the :id
+// document first (400 for a bad id, 404 for a missing one, before any
+// ownership check), then checks the rule against it (403), and hands the
+// authorized document to the handler (routeDocument). A non-nil error
+// becomes the response through fail, the one error mapping.
 func (s *Server) handle(r *Route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if a := r.Access.action; a != 0 && !policy[a].onDocument {
-			u, err := currentUser(c)
-			if err == nil {
-				err = authorize(u, a, nil)
-			}
-			if err != nil {
-				s.fail(c, err)
-				return
-			}
+		if err := s.checkAccess(c, r.Access.action); err != nil {
+			s.fail(c, err)
+			return
 		}
 		if err := r.handler(s, c); err != nil {
 			s.fail(c, err)
 		}
 	}
+}
+
+// checkAccess applies the policy action a (0 for none) to the caller and,
+// when a is about a document, to the :id document, which it keeps for
+// routeDocument.
+func (s *Server) checkAccess(c *gin.Context, a Action) error {
+	if a == 0 {
+		return nil
+	}
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	if !policy[a].onDocument {
+		return authorize(u, a, nil)
+	}
+	d, err := s.loadDocument(c)
+	if err != nil {
+		return err
+	}
+	if err := authorize(u, a, d); err != nil {
+		return err
+	}
+	c.Set(ctxDocument, d)
+	return nil
 }

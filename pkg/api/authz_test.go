@@ -1,9 +1,8 @@
 package api_test
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -212,23 +211,11 @@ func principalCookie(t *testing.T, srv *apitest.Server, p string) *http.Cookie {
 
 func send(t *testing.T, srv *apitest.Server, method, path, body string, cookie *http.Cookie) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, bytes.NewBufferString(body))
+	r, err := apitest.Send(context.Background(), srv.Client(), method, srv.URL+path, cookie, nil, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if cookie != nil {
-		req.AddCookie(cookie)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return r.Status, string(r.Body)
 }
 
 // TestMatrixAccessColumn checks the table against what `docsd routes` prints,
@@ -247,6 +234,54 @@ func TestMatrixAccessColumn(t *testing.T) {
 		if got := api.AccessFor(r, api.DefaultPublicRoutes); got != row.access {
 			t.Errorf("AccessFor(%s) = %q; want %q", row.name, got, row.access)
 		}
+	}
+}
+
+// TestDocumentRuleIsEnforcedByTheRoute registers a route with a document
+// rule and a handler that never checks: the route alone must load the
+// document, refuse who the rule refuses, and keep the order of checks.
+func TestDocumentRuleIsEnforcedByTheRoute(t *testing.T) {
+	peek := api.NewRoute(api.Route{
+		Name: "document_peek", Method: http.MethodGet, Path: "/documents/:id/peek",
+		Access: api.Policy(api.DeleteDocument),
+	}, func(c *gin.Context, d *docs.Document) error {
+		if d == nil {
+			c.String(http.StatusOK, "no document")
+			return nil
+		}
+		c.String(http.StatusOK, d.Title)
+		return nil
+	})
+	srv := apitest.NewServerWith(t, apitest.Options{New: func(cfg api.Config, deps api.Deps) (*gin.Engine, error) {
+		return api.NewWithRoutes(cfg, deps, peek)
+	}})
+	srv.AddUser(t, "dave", docs.RoleMember)
+	docID := srv.CreateDocument(t, "dave", "dave's notes", "text")
+	path := fmt.Sprintf("/documents/%d/peek", docID)
+	for _, tc := range []struct {
+		name, path string
+		user       string // "" for anonymous
+		status     int
+		body       string
+	}{
+		{"a member who is not the author is refused though the handler never checks", path, "carol", http.StatusForbidden, "only the author (dave) or an admin may delete document"},
+		{"an editor is refused by the delete rule", path, "bob", http.StatusForbidden, "only the author (dave) or an admin"},
+		{"the author gets the authorized document", path, "dave", http.StatusOK, "dave's notes"},
+		{"an admin gets the authorized document", path, "alice", http.StatusOK, "dave's notes"},
+		{"anonymous is 401 before anything is read", "/documents/x/peek", "", http.StatusUnauthorized, "log in first"},
+		{"a bad id is 400 before the rule", "/documents/x/peek", "carol", http.StatusBadRequest, "id"},
+		{"a missing document is 404 before the rule", "/documents/999999/peek", "carol", http.StatusNotFound, "999999"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cookie *http.Cookie
+			if tc.user != "" {
+				cookie = srv.Login(t, tc.user)
+			}
+			status, body := send(t, srv, http.MethodGet, tc.path, "", cookie)
+			if status != tc.status || !strings.Contains(body, tc.body) {
+				t.Errorf("GET %s as %q = %d %s; want %d containing %q", tc.path, tc.user, status, body, tc.status, tc.body)
+			}
+		})
 	}
 }
 

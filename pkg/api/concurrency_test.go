@@ -12,19 +12,6 @@ import (
 	"github.com/docsd/docs/pkg/api/apitest"
 )
 
-// reply is one response, read in full. sendOff may run off the test
-// goroutine, where t.Fatal may not be called, so it returns errors.
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func sendOff(client *http.Client, method, url string, cookie *http.Cookie, header map[string]string, body string) (reply, error) {
-	r, err := apitest.Send(context.Background(), client, method, url, cookie, header, body)
-	return reply{r.Status, r.Header, r.Body}, err
-}
-
 // TestRacingIfMatchWrites sends 200 PATCHes of one document at once, all
 // with the same If-Match, from alice (admin), bob (editor) and carol (the
 // author), round after round on the ETag the last round produced. Exactly
@@ -37,6 +24,7 @@ func TestRacingIfMatchWrites(t *testing.T) {
 	if testing.Short() {
 		rounds = 1
 	}
+	ctx := context.Background()
 	srv := apitest.NewServer(t)
 	id := srv.CreateDocument(t, "carol", "raced", "the first body")
 	url := fmt.Sprintf("%s/documents/%d", srv.URL, id)
@@ -52,18 +40,18 @@ func TestRacingIfMatchWrites(t *testing.T) {
 
 	type write struct{ Title, Body string }
 	for round := range rounds {
-		cur, err := sendOff(client, "GET", url, cookies[0], nil, "")
-		if err != nil || cur.status != 200 {
-			t.Fatalf("round %d: GET = %d, %v; want 200", round, cur.status, err)
+		cur, err := apitest.Send(ctx, client, "GET", url, cookies[0], nil, "")
+		if err != nil || cur.Status != 200 {
+			t.Fatalf("round %d: GET = %d, %v; want 200", round, cur.Status, err)
 		}
-		etag := cur.header.Get("ETag")
+		etag := cur.Header.Get("ETag")
 		var before documentOut
-		if err := json.Unmarshal(cur.body, &before); err != nil {
+		if err := json.Unmarshal(cur.Body, &before); err != nil {
 			t.Fatal(err)
 		}
 
 		wrote := make([]write, writers)
-		replies := make([]reply, writers)
+		replies := make([]apitest.Reply, writers)
 		errs := make([]error, writers)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
@@ -77,7 +65,7 @@ func TestRacingIfMatchWrites(t *testing.T) {
 			body, _ := json.Marshal(map[string]string{"title": wrote[i].Title, "body": wrote[i].Body})
 			wg.Go(func() {
 				<-start
-				replies[i], errs[i] = sendOff(client, "PATCH", url, cookies[i%len(cookies)], map[string]string{"If-Match": etag}, string(body))
+				replies[i], errs[i] = apitest.Send(ctx, client, "PATCH", url, cookies[i%len(cookies)], map[string]string{"If-Match": etag}, string(body))
 			})
 		}
 		close(start)
@@ -89,12 +77,12 @@ func TestRacingIfMatchWrites(t *testing.T) {
 			if errs[i] != nil {
 				t.Fatalf("round %d writer %d: %v", round, i, errs[i])
 			}
-			statuses[r.status]++
-			switch r.status {
+			statuses[r.Status]++
+			switch r.Status {
 			case 200:
 				winner = i
 			case 412:
-				if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+				if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 					t.Errorf("round %d writer %d: 412 with Content-Type %q; want application/problem+json", round, i, ct)
 				}
 			}
@@ -105,22 +93,22 @@ func TestRacingIfMatchWrites(t *testing.T) {
 
 		wantVersion := before.Version + 1
 		var won documentOut
-		if err := json.Unmarshal(replies[winner].body, &won); err != nil {
+		if err := json.Unmarshal(replies[winner].Body, &won); err != nil {
 			t.Fatal(err)
 		}
-		if got := replies[winner].header.Get("ETag"); got != fmt.Sprintf(`"%d"`, wantVersion) {
+		if got := replies[winner].Header.Get("ETag"); got != fmt.Sprintf(`"%d"`, wantVersion) {
 			t.Errorf("round %d: winner's ETag = %s; want \"%d\"", round, got, wantVersion)
 		}
 		if won.Version != wantVersion || won.Title != wrote[winner].Title || won.Body == nil || *won.Body != wrote[winner].Body {
 			t.Errorf("round %d: winner's response = version %d, title %q; want version %d and writer %d's write", round, won.Version, won.Title, wantVersion, winner)
 		}
 
-		after, err := sendOff(client, "GET", url, cookies[1], nil, "")
-		if err != nil || after.status != 200 {
-			t.Fatalf("round %d: GET after = %d, %v; want 200", round, after.status, err)
+		after, err := apitest.Send(ctx, client, "GET", url, cookies[1], nil, "")
+		if err != nil || after.Status != 200 {
+			t.Fatalf("round %d: GET after = %d, %v; want 200", round, after.Status, err)
 		}
 		var stored documentOut
-		if err := json.Unmarshal(after.body, &stored); err != nil {
+		if err := json.Unmarshal(after.Body, &stored); err != nil {
 			t.Fatal(err)
 		}
 		if stored.Version != wantVersion || stored.Title != wrote[winner].Title || stored.Body == nil || *stored.Body != wrote[winner].Body {

@@ -10,20 +10,9 @@ import (
 )
 
 func (s *Server) listDocuments(c *gin.Context) error {
-	p, err := page(c)
+	list, err := listPage(c, s.Documents.ListDocuments, func(d *docs.Document) int64 { return d.ID })
 	if err != nil {
 		return err
-	}
-	// One more than asked tells whether a next page exists without a count.
-	ask := p
-	ask.Limit++
-	list, err := s.Documents.ListDocuments(c.Request.Context(), ask)
-	if err != nil {
-		return err
-	}
-	if len(list) > p.Limit {
-		list = list[:p.Limit]
-		setNextLink(c, p, list[len(list)-1].ID)
 	}
 	writeDocumentList(c, list)
 	return nil
@@ -86,22 +75,10 @@ func (s *Server) loadDocument(c *gin.Context) (*docs.Document, error) {
 	return s.Documents.DocumentByID(c.Request.Context(), id)
 }
 
-// authorizedDocument loads the :id document for a logged-in user allowed
-// to take the route's action on it: 400 for a bad id, 404 for a missing
-// document, then 403, in that order.
-func (s *Server) authorizedDocument(c *gin.Context) (*docs.Document, error) {
-	u, err := currentUser(c)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.loadDocument(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(u, routeAction(c), d); err != nil {
-		return nil, err
-	}
-	return d, nil
+// routeDocument is the :id document that handle loaded and authorized
+// under the route's document rule (see checkAccess).
+func routeDocument(c *gin.Context) *docs.Document {
+	return c.MustGet(ctxDocument).(*docs.Document)
 }
 
 // getDocument needs no user of its own: the guard decides who may read, so
@@ -116,13 +93,11 @@ func (s *Server) getDocument(c *gin.Context) error {
 	return nil
 }
 
-// updateDocument checks, in order: the id (400), that the document exists
-// (404), the policy (403), the body (400), and If-Match (412 when stale).
+// updateDocument runs once handle has checked the id (400), that the
+// document exists (404) and the policy (403); it checks the body (400) and
+// If-Match (412 when stale).
 func (s *Server) updateDocument(c *gin.Context) error {
-	d, err := s.authorizedDocument(c)
-	if err != nil {
-		return err
-	}
+	d := routeDocument(c)
 	var in documentInput
 	if err := decode(c, &in); err != nil {
 		return err
@@ -147,10 +122,7 @@ func (s *Server) updateDocument(c *gin.Context) error {
 }
 
 func (s *Server) deleteDocument(c *gin.Context) error {
-	d, err := s.authorizedDocument(c)
-	if err != nil {
-		return err
-	}
+	d := routeDocument(c)
 	if err := s.Documents.DeleteDocument(c.Request.Context(), d.ID); err != nil {
 		return err
 	}

@@ -38,12 +38,6 @@ func statusOf(k docs.Kind) int {
 		return http.StatusConflict
 	case docs.PreconditionFailed:
 		return http.StatusPreconditionFailed
-	case docs.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case docs.UnsupportedMediaType:
-		return http.StatusUnsupportedMediaType
-	case docs.MethodNotAllowed:
-		return http.StatusMethodNotAllowed
 	case docs.TooManyRequests:
 		return http.StatusTooManyRequests
 	case docs.Unavailable:
@@ -55,35 +49,54 @@ func statusOf(k docs.Kind) int {
 
 // Context keys the middleware and handlers share.
 const (
-	ctxUser   = "docsd.user"
-	ctxRoute  = "docsd.route"
-	ctxReason = "docsd.reason"
+	ctxUser     = "docsd.user"
+	ctxRoute    = "docsd.route"
+	ctxReason   = "docsd.reason"
+	ctxDocument = "docsd.document"
 )
+
+// httpError is an error only the HTTP layer makes: a body too large (413),
+// a content type it does not read (415), a method a path does not take
+// (405). The domain's kinds (pkg/docs) have no word for these.
+type httpError struct {
+	status int
+	detail string
+}
+
+func (e *httpError) Error() string { return e.detail }
+
+func httpErrorf(status int, format string, args ...any) error {
+	return &httpError{status: status, detail: fmt.Sprintf(format, args...)}
+}
 
 // fail writes err as a problem document and aborts the chain. Errors that
 // nobody classified are logged in full and shown as a bare 500; a database
 // out of reach is logged too, and answered 503 with Retry-After. For 401s
 // and 403s the detail is kept for the request log line.
 func (s *Server) fail(c *gin.Context, err error) {
-	kind := docs.KindOf(err)
-	status := statusOf(kind)
-	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
-	switch kind {
-	case docs.Internal:
-		s.log.Error("internal error", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
-		p.Detail = "the server could not complete the request; the error is in its log"
-	case docs.Unavailable:
-		s.log.Warn("database unavailable", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
-		fallthrough
-	default:
-		var de *docs.Error
-		errors.As(err, &de)
-		p.Detail, p.Field = de.Detail, de.Field
+	var (
+		he *httpError
+		de *docs.Error
+		p  = Problem{Type: "about:blank"}
+	)
+	switch {
+	case errors.As(err, &he):
+		p.Status, p.Detail = he.status, he.detail
+	case errors.As(err, &de) && de.Kind != docs.Internal:
+		if de.Kind == docs.Unavailable {
+			s.log.Warn("database unavailable", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		}
+		p.Status, p.Detail, p.Field = statusOf(de.Kind), de.Detail, de.Field
 		if de.RetryAfter > 0 {
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
 		}
+	default:
+		s.log.Error("internal error", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		p.Status = http.StatusInternalServerError
+		p.Detail = "the server could not complete the request; the error is in its log"
 	}
-	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+	p.Title = http.StatusText(p.Status)
+	if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden {
 		if _, logged := c.Get(ctxReason); !logged {
 			c.Set(ctxReason, p.Detail)
 		}
@@ -129,7 +142,7 @@ func (s *Server) noRoute(c *gin.Context) {
 
 // noMethod answers a known path with a wrong method; gin has set Allow.
 func (s *Server) noMethod(c *gin.Context) {
-	s.fail(c, docs.Errorf(docs.MethodNotAllowed, "%s is not allowed on %s; allowed: %s",
+	s.fail(c, httpErrorf(http.StatusMethodNotAllowed, "%s is not allowed on %s; allowed: %s",
 		c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow")))
 }
 

@@ -79,14 +79,6 @@ func currentUser(c *gin.Context) (*docs.User, error) {
 	return nil, unauthorized(false)
 }
 
-// routeAction is the policy action of the matched route, 0 for none.
-func routeAction(c *gin.Context) Action {
-	if v, ok := c.Get(ctxRoute); ok {
-		return v.(*Route).Access.action
-	}
-	return 0
-}
-
 func routeName(c *gin.Context) string {
 	if v, ok := c.Get(ctxRoute); ok {
 		return v.(*Route).Name
@@ -120,7 +112,7 @@ func (s *Server) checkContentType(c *gin.Context) {
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		s.fail(c, docs.Errorf(docs.UnsupportedMediaType, "send the body as JSON with Content-Type: application/json"))
+		s.fail(c, httpErrorf(http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json"))
 		return
 	}
 	c.Next()

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -151,21 +152,21 @@ func (l *load) run(d time.Duration) {
 
 // call sends one request and checks its status is want. It returns the
 // reply only when it is.
-func (l *load) call(op, method, path string, cookie *http.Cookie, header map[string]string, body string, want int) (reply, bool) {
+func (l *load) call(op, method, path string, cookie *http.Cookie, header map[string]string, body string, want int) (apitest.Reply, bool) {
 	l.requests.Add(1)
-	r, err := sendOff(l.client, method, l.base+path, cookie, header, body)
+	r, err := apitest.Send(context.Background(), l.client, method, l.base+path, cookie, header, body)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ops == nil {
 		l.ops = map[string]int{}
 	}
 	l.ops[op]++
-	if err == nil && r.status >= 500 {
+	if err == nil && r.Status >= 500 {
 		l.fiveXX.Add(1)
 	}
-	if err != nil || r.status != want {
+	if err != nil || r.Status != want {
 		if len(l.unexpected) < 10 {
-			l.unexpected = append(l.unexpected, fmt.Sprintf("%s %s %s: got %d (%v) %.200s, want %d", op, method, path, r.status, err, r.body, want))
+			l.unexpected = append(l.unexpected, fmt.Sprintf("%s %s %s: got %d (%v) %.200s, want %d", op, method, path, r.Status, err, r.Body, want))
 		}
 		return r, false
 	}
@@ -177,7 +178,7 @@ func (l *load) login(user string) *http.Cookie {
 	if !ok {
 		return nil
 	}
-	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
 		if c.Name == "docs_session" {
 			return c
 		}
@@ -215,11 +216,11 @@ func (l *load) writer(deadline time.Time, user string, worker int32) {
 			return
 		}
 		var d documentOut
-		if err := json.Unmarshal(r.body, &d); err != nil {
+		if err := json.Unmarshal(r.Body, &d); err != nil {
 			return
 		}
 		l.ack(d.ID, worker, seq, d.Version)
-		etag := r.header.Get("ETag")
+		etag := r.Header.Get("ETag")
 		for range 2 {
 			seq++
 			title, body := writeContent(worker, seq)
@@ -228,8 +229,8 @@ func (l *load) writer(deadline time.Time, user string, worker int32) {
 			if !ok {
 				return
 			}
-			etag = r.header.Get("ETag")
-			if err := json.Unmarshal(r.body, &d); err != nil {
+			etag = r.Header.Get("ETag")
+			if err := json.Unmarshal(r.Body, &d); err != nil {
 				return
 			}
 			l.ack(d.ID, worker, seq, d.Version)
@@ -265,12 +266,12 @@ func (l *load) verify(t *testing.T) {
 		t.Fatalf("login for verification: %v", l.unexpected)
 	}
 	for id, w := range l.acked {
-		r, err := sendOff(l.client, "GET", fmt.Sprintf("%s/documents/%d", l.base, id), reader, nil, "")
-		if err != nil || r.status != 200 {
-			t.Fatalf("GET /documents/%d after load: got %d (%v), want 200", id, r.status, err)
+		r, err := apitest.Send(context.Background(), l.client, "GET", fmt.Sprintf("%s/documents/%d", l.base, id), reader, nil, "")
+		if err != nil || r.Status != 200 {
+			t.Fatalf("GET /documents/%d after load: got %d (%v), want 200", id, r.Status, err)
 		}
 		var d documentOut
-		if err := json.Unmarshal(r.body, &d); err != nil {
+		if err := json.Unmarshal(r.Body, &d); err != nil {
 			t.Fatal(err)
 		}
 		title, body := writeContent(w.worker, w.seq)

@@ -5,6 +5,7 @@ package api
 // that names what is wrong.
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,7 +80,7 @@ func jsonKind(goKind string) string {
 }
 
 func tooLarge(limit int64) error {
-	return docs.Errorf(docs.TooLarge, "request body is larger than %d bytes", limit)
+	return httpErrorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", limit)
 }
 
 // pathID parses the :id path parameter: a positive integer, else 400.
@@ -117,6 +118,28 @@ func page(c *gin.Context) (docs.Page, error) {
 		p.After = n
 	}
 	return p, nil
+}
+
+// listPage lists the page that ?limit and ?after ask for. It asks list for
+// one more item than the page holds, which tells whether a next page exists
+// without a count, and then sets the next link. id is an item's id, the
+// cursor of the next page.
+func listPage[T any](c *gin.Context, list func(context.Context, docs.Page) ([]T, error), id func(T) int64) ([]T, error) {
+	p, err := page(c)
+	if err != nil {
+		return nil, err
+	}
+	ask := p
+	ask.Limit++
+	items, err := list(c.Request.Context(), ask)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) > p.Limit {
+		items = items[:p.Limit]
+		setNextLink(c, p, id(items[len(items)-1]))
+	}
+	return items, nil
 }
 
 // setNextLink adds `Link: <path?after=N&limit=L>; rel="next"` as a reference

@@ -19,7 +19,8 @@ type Throttle struct {
 	Window                time.Duration
 }
 
-// DefaultThrottle is 5 failures per username and 20 per address in 15 minutes.
+// DefaultThrottle is the throttle docsd applies unless configured otherwise
+// (auth.throttle in configs/docsd.yaml, which a test holds equal to it).
 var DefaultThrottle = Throttle{MaxFailures: 5, MaxFailuresPerAddress: 20, Window: 15 * time.Minute}
 
 // reserveAttempt counts a password check before it happens, as a failure

@@ -10,19 +10,9 @@ import (
 )
 
 func (s *Server) listUsers(c *gin.Context) error {
-	p, err := page(c)
+	list, err := listPage(c, s.Users.ListUsers, func(u *docs.User) int64 { return u.ID })
 	if err != nil {
 		return err
-	}
-	ask := p
-	ask.Limit++
-	list, err := s.Users.ListUsers(c.Request.Context(), ask)
-	if err != nil {
-		return err
-	}
-	if len(list) > p.Limit {
-		list = list[:p.Limit]
-		setNextLink(c, p, list[len(list)-1].ID)
 	}
 	out := make([]userJSON, len(list))
 	for i, u := range list {

@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/docs"
@@ -20,35 +17,24 @@ type Backend interface {
 	authcache.Backend
 }
 
-// Wire builds docsd on b: a session cache of this process's own in front
-// of b, the cookie session store over the cache, and the engine. `docsd
-// serve` and the test harness both build the server here, so the cache
-// serves an entry under the same rule in both: no longer than the session
-// store's touch interval or half the idle timeout, whichever is shorter,
-// so that every idle-expiry decision is made on the database's last_seen,
-// which other processes move too.
-//
-// sc.Now defaults to cfg.Now, so a test clock drives both.
-func Wire(b Backend, pw *docs.Passwords, cfg Config, sc session.Config) (*gin.Engine, *session.Store, error) {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if sc.Now == nil {
-		sc.Now = cfg.Now
-	}
+// Wire builds what the engine runs on from b: a session cache of this
+// process's own in front of b, the cookie session store over the cache,
+// and the readiness check. `docsd serve` and the test harness both wire
+// the server here, then hand the Deps to New, so the cache serves an entry
+// under the same rule in both: no longer than the session store's touch
+// interval or half the idle timeout, whichever is shorter, so that every
+// idle-expiry decision is made on the database's last_seen, which other
+// processes move too.
+func Wire(b Backend, pw *docs.Passwords, sc session.Config) (Deps, error) {
 	cache := authcache.New(b, min(session.TouchEvery, sc.IdleTimeout/2), sc.Now)
 	store, err := session.NewStore(cache, sc)
 	if err != nil {
-		return nil, nil, err
+		return Deps{}, err
 	}
 	// Ready reads the epochs: the read every private request starts with.
 	ready := func(ctx context.Context) error {
 		_, err := b.Epochs(ctx)
 		return err
 	}
-	engine, err := New(cfg, Deps{Users: b, Documents: b, Sessions: store, Passwords: pw, LoginFailures: b, Ready: ready})
-	if err != nil {
-		return nil, nil, err
-	}
-	return engine, store, nil
+	return Deps{Users: b, Documents: b, Sessions: store, Passwords: pw, LoginFailures: b, Ready: ready}, nil
 }

@@ -26,8 +26,8 @@ const (
 const exitCodeHelp = `Exit codes:
   0  success
   1  any other failure (network, server error, keyring failure, a 400,
-     413, 415 or 429 from the server, shown with its detail), or a
-     confirmation answered no
+     413, 415 or 429 from the server, shown with its detail, a redirect,
+     which docs never follows), or a confirmation answered no
   2  usage error (bad flags or arguments, missing input with no terminal,
      an ID or body docsd cannot take)
   4  not logged in: the server said 401, or no session is stored

@@ -30,28 +30,38 @@ func (c *Client) Register(ctx context.Context, cred Credentials) (*User, error) 
 // Login starts a session; afterwards Session returns its cookie value and
 // the client sends it with every request. A session the client already
 // holds is sent with the login, and the server ends it. Wrong credentials
-// give a 401 *Error (and leave the session held before as it was).
+// give a 401 *Error (and leave the session held before as it was). Only a
+// 200 that sets a non-empty session cookie is a login; any other answer is
+// an error.
 func (c *Client) Login(ctx context.Context, cred Credentials) (*User, error) {
 	var u User
 	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/login", body: cred, out: &u})
 	if err != nil {
 		return nil, err
 	}
-	// Ask the response, not the jar: the jar may still hold the old session.
-	if !setsCookie(resp.header, SessionCookie) {
+	if resp.status != http.StatusOK {
+		return nil, fmt.Errorf("the server answered the login with %d %s, not 200 OK: no session was started", resp.status, http.StatusText(resp.status))
+	}
+	// Ask the response, not the jar: the jar may still hold the old
+	// session, or have refused the new cookie for its Domain or Path.
+	value := cookieValue(resp.header, SessionCookie)
+	if value == "" {
 		return nil, errors.New("the server accepted the login but set no " + SessionCookie + " cookie")
 	}
+	c.SetSession(value)
 	return &u, nil
 }
 
-// setsCookie reports whether h sets a non-empty cookie called name.
-func setsCookie(h http.Header, name string) bool {
+// cookieValue returns the value of the last non-empty cookie called name
+// that h sets, or "".
+func cookieValue(h http.Header, name string) string {
+	value := ""
 	for _, ck := range (&http.Response{Header: h}).Cookies() {
 		if ck.Name == name && ck.Value != "" {
-			return true
+			value = ck.Value
 		}
 	}
-	return false
+	return value
 }
 
 // Logout ends the session on the server.

@@ -31,8 +31,9 @@ const maxResponseBytes = 64 << 20
 type Options struct {
 	// Session is a session cookie value to send, as stored after Login.
 	Session string
-	// HTTPClient is the client to use; its Jar is replaced by the Client's own.
-	// When nil, a client with conservative timeouts is used.
+	// HTTPClient is the client to use; its Jar is replaced by the Client's
+	// own, and its CheckRedirect by one that follows no redirect. When nil,
+	// a client with conservative timeouts is used.
 	HTTPClient *http.Client
 	// UserAgent is sent with every request when not empty.
 	UserAgent string
@@ -63,12 +64,19 @@ func New(baseURL string, opts *Options) *Client {
 		hc = *opts.HTTPClient
 	}
 	hc.Jar = jar
+	hc.CheckRedirect = refuseRedirect
 	c.http = &hc
 	if c.baseErr == nil && opts.Session != "" {
 		c.SetSession(opts.Session)
 	}
 	return c
 }
+
+// refuseRedirect hands a 3xx back to do, which makes it a *RedirectError.
+// Following one would send the session cookie, or a password in the body
+// of a 307, to wherever the answer points: another host, another port of
+// this one (cookies do not care for ports), or plain http from https.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // BaseURL returns the server URL in its normalised form, scheme://host:port.
 func (c *Client) BaseURL() string {
@@ -121,8 +129,9 @@ type response struct {
 	url    *url.URL
 }
 
-// do sends r and decodes a 2xx JSON answer into r.out. A non-2xx answer
-// becomes *Error; a transport failure becomes *UnreachableError.
+// do sends r and decodes a 2xx JSON answer into r.out. A 3xx answer
+// becomes *RedirectError, any other non-2xx answer *Error, and a transport
+// failure *UnreachableError.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	if c.baseErr != nil {
 		return nil, c.baseErr
@@ -164,6 +173,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		return nil, c.unreachable(ctx, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, newRedirectError(r.method, u, resp)
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		return nil, c.unreachable(ctx, err)

@@ -137,6 +137,40 @@ func StatusCode(err error) int {
 	return 0
 }
 
+// RedirectError is a 3xx answer. The client follows no redirect, so the
+// session cookie and passwords go to the configured server's scheme, host
+// and port only.
+type RedirectError struct {
+	// StatusCode is the HTTP status of the response.
+	StatusCode int
+	// Location is where the server pointed, made absolute against the
+	// request's URL, or "" when it named no place.
+	Location string
+	// Method and URL identify the request that was redirected.
+	Method string
+	URL    string
+}
+
+// Error names the status and where the server tried to send the request.
+func (e *RedirectError) Error() string {
+	status := fmt.Sprintf("%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Location == "" {
+		return fmt.Sprintf("%s %s answered %s without a Location; docs follows no redirect", e.Method, e.URL, status)
+	}
+	return fmt.Sprintf("%s %s answered %s to %s; docs follows no redirect, so the session and passwords go only to the configured server (if the server has moved, configure its new URL)", e.Method, e.URL, status, e.Location)
+}
+
+func newRedirectError(method string, u *url.URL, resp *http.Response) *RedirectError {
+	e := &RedirectError{StatusCode: resp.StatusCode, Method: method, URL: u.String()}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		e.Location = excerpt([]byte(loc))
+		if abs, err := u.Parse(loc); err == nil {
+			e.Location = abs.String()
+		}
+	}
+	return e
+}
+
 // UnreachableError reports that the server could not be reached at all:
 // nothing was answered, so the request may or may not have been applied.
 type UnreachableError struct {

@@ -7,7 +7,8 @@ import (
 )
 
 // Kind says what went wrong in terms a caller can act on. The HTTP layer
-// maps each kind to one status in one place.
+// maps each kind to one status in one place; failures that only HTTP has
+// (a body too large, a wrong content type or method) are its own.
 type Kind int
 
 // The error kinds. The zero value is Internal, so an error that nobody
@@ -20,9 +21,6 @@ const (
 	NotFound
 	Conflict
 	PreconditionFailed
-	TooLarge
-	UnsupportedMediaType
-	MethodNotAllowed
 	// TooManyRequests is a throttled request; RetryAfter says for how long.
 	TooManyRequests
 	// Unavailable is a database that cannot be reached for now; RetryAfter

@@ -10,7 +10,7 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// CreateDocument inserts d and sets its ID, Version and author name.
+// CreateDocument inserts doc and sets its ID, Version and author name.
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	err := d.q.QueryRowContext(ctx,
@@ -87,36 +87,34 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 // The version check and the write are one statement, so two writers racing
 // on the same version cannot both succeed.
 func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion int64, now time.Time) (*docs.Document, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("update document %d: %w", id, err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx,
-		`UPDATE documents SET
-		   title = COALESCE(?, title),
-		   body = COALESCE(?, body),
-		   updated_at = ?,
-		   version = version + 1
-		 WHERE id = ? AND (? = 0 OR version = ?)`,
-		u.Title, u.Body, micros(now), id, ifVersion, ifVersion)
-	if err != nil {
-		return nil, fmt.Errorf("update document %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return nil, fmt.Errorf("update document %d: %w", id, err)
-	}
-	doc, err := documentByID(ctx, tx, id)
+	var doc *docs.Document
+	err := d.inTx(ctx, fmt.Sprintf("update document %d", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE documents SET
+			   title = COALESCE(?, title),
+			   body = COALESCE(?, body),
+			   updated_at = ?,
+			   version = version + 1
+			 WHERE id = ? AND (? = 0 OR version = ?)`,
+			u.Title, u.Body, micros(now), id, ifVersion, ifVersion)
+		if err != nil {
+			return fmt.Errorf("update document %d: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("update document %d: %w", id, err)
+		}
+		if doc, err = documentByID(ctx, tx, id); err != nil {
+			return err
+		}
+		if n == 0 {
+			return docs.Errorf(docs.PreconditionFailed,
+				"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, doc.Version, ifVersion)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, docs.Errorf(docs.PreconditionFailed,
-			"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, doc.Version, ifVersion)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("update document %d: %w", id, err)
 	}
 	return doc, nil
 }
@@ -149,24 +147,18 @@ func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 }
 
 func (d *DB) importBatch(ctx context.Context, list []*docs.Document) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("import documents: %w", err)
-	}
-	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 1) RETURNING id`)
-	if err != nil {
-		return fmt.Errorf("import documents: %w", err)
-	}
-	defer st.Close()
-	for _, doc := range list {
-		if err := st.QueryRowContext(ctx, doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt)).Scan(&doc.ID); err != nil {
+	return d.inTx(ctx, "import documents", func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 1) RETURNING id`)
+		if err != nil {
 			return fmt.Errorf("import documents: %w", err)
 		}
-		doc.Version = 1
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("import documents: %w", err)
-	}
-	return nil
+		defer st.Close()
+		for _, doc := range list {
+			if err := st.QueryRowContext(ctx, doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt)).Scan(&doc.ID); err != nil {
+				return fmt.Errorf("import documents: %w", err)
+			}
+			doc.Version = 1
+		}
+		return nil
+	})
 }

@@ -15,51 +15,49 @@ import (
 // concurrent attempts queue on SQLite's write lock and each sees the
 // others' failures.
 func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time.Time, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
-	}
-	defer tx.Rollback()
-	username := strings.ToLower(a.Username)
-	since := micros(a.At.Add(-a.Window))
 	var locked time.Time
-	for _, key := range []struct {
-		column, value string
-		max           int
-	}{
-		{"username", username, a.MaxPerUsername},
-		{"address", a.Address, a.MaxPerAddress},
-	} {
-		if key.max <= 0 || key.value == "" {
-			continue
+	err := d.inTx(ctx, "reserve login attempt", func(tx *sql.Tx) error {
+		username := strings.ToLower(a.Username)
+		since := micros(a.At.Add(-a.Window))
+		for _, key := range []struct {
+			column, value string
+			max           int
+		}{
+			{"username", username, a.MaxPerUsername},
+			{"address", a.Address, a.MaxPerAddress},
+		} {
+			if key.max <= 0 || key.value == "" {
+				continue
+			}
+			// The max-th most recent failure in the window: while it is
+			// there, the key is locked, until it leaves the window.
+			var at int64
+			err := tx.QueryRowContext(ctx,
+				`SELECT at FROM login_failures WHERE `+key.column+` = ? AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+				key.value, since, key.max-1).Scan(&at)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("reserve login attempt: %w", err)
+			}
+			if until := fromMicros(at).Add(a.Window); until.After(locked) {
+				locked = until
+			}
 		}
-		// The max-th most recent failure in the window: while it is there,
-		// the key is locked, until it leaves the window.
-		var at int64
-		err := tx.QueryRowContext(ctx,
-			`SELECT at FROM login_failures WHERE `+key.column+` = ? AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
-			key.value, since, key.max-1).Scan(&at)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+		if !locked.IsZero() {
+			return nil
 		}
-		if err != nil {
-			return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
+			username, a.Address, micros(a.At)); err != nil {
+			return fmt.Errorf("reserve login attempt: %w", err)
 		}
-		if until := fromMicros(at).Add(a.Window); until.After(locked) {
-			locked = until
-		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, err
 	}
-	if !locked.IsZero() {
-		return locked, nil
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
-		username, a.Address, micros(a.At)); err != nil {
-		return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return time.Time{}, fmt.Errorf("reserve login attempt: %w", err)
-	}
-	return time.Time{}, nil
+	return locked, nil
 }
 
 // ClearLoginFailures forgets username's failures.

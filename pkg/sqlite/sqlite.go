@@ -1,9 +1,9 @@
-// Package sqlite stores docsd's users, documents, sessions and settings in an
-// embedded SQLite database (modernc.org/sqlite, no cgo). Its schema lives in
-// migrations/ and is embedded in the binary.
+// Package sqlite stores docsd's users, documents, sessions, login failures
+// and settings in an embedded SQLite database (modernc.org/sqlite, no cgo).
+// Its schema lives in migrations/ and is embedded in the binary.
 //
-// The SQL is kept portable (BIGINT times, lower(username) index, ON CONFLICT)
-// so that a PostgreSQL adapter can share it.
+// Times are Unix microseconds in BIGINT columns and usernames are unique by
+// lower(username): what pkg/docs/storetest holds every backend to.
 package sqlite
 
 import (
@@ -156,6 +156,26 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 		return "", fmt.Errorf("read setting %s: %w", key, err)
 	}
 	return v, nil
+}
+
+// inTx runs fn in one transaction: committed when fn returns nil, rolled
+// back when it returns an error or panics. Open's _txlock=immediate makes
+// every transaction take SQLite's write lock at BEGIN, so what fn reads
+// cannot change before it writes. Errors from BEGIN and COMMIT are prefixed
+// with what; fn's own errors are returned as they are.
+func (d *DB) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+
+	sqlitedriver "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/docsd/docs/pkg/docs"
 )
@@ -46,7 +48,11 @@ func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 
 // UserByID returns the user with id, or a NotFound error.
 func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
-	u, err := scanUser(d.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	return userByID(ctx, d.q, id)
+}
+
+func userByID(ctx context.Context, q queryRower, id int64) (*docs.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
 	}
@@ -92,118 +98,106 @@ func (d *DB) ListUsers(ctx context.Context, p docs.Page) ([]*docs.User, error) {
 // SetRole changes a user's role. Demoting the last admin is a Conflict: a
 // server with no admin could never grant the role again.
 func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("set role: %w", err)
-	}
-	defer tx.Rollback()
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("set role: %w", err)
-	}
-	if u.Role == docs.RoleAdmin && role != docs.RoleAdmin {
-		var admins int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin'`).Scan(&admins); err != nil {
-			return nil, fmt.Errorf("set role: %w", err)
+	var u *docs.User
+	err := d.inTx(ctx, "set role", func(tx *sql.Tx) error {
+		var err error
+		if u, err = userByID(ctx, tx, id); err != nil {
+			return err
 		}
-		if admins <= 1 {
-			return nil, docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
+		if role != docs.RoleAdmin {
+			if err := keepAnAdmin(ctx, tx, u); err != nil {
+				return err
+			}
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, string(role), id); err != nil {
-		return nil, fmt.Errorf("set role: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("set role: %w", err)
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, string(role), id); err != nil {
+			return fmt.Errorf("set role: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	u.Role = role
 	return u, nil
 }
 
+// keepAnAdmin returns a Conflict when u is the last admin, who is about to
+// be demoted or removed: a server with no admin could never grant the role
+// again. It runs in the transaction that makes the change, whose write lock
+// (BEGIN IMMEDIATE) keeps two admins from removing each other at once.
+func keepAnAdmin(ctx context.Context, tx *sql.Tx, u *docs.User) error {
+	if u.Role != docs.RoleAdmin {
+		return nil
+	}
+	var admins int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin'`).Scan(&admins); err != nil {
+		return fmt.Errorf("count admins: %w", err)
+	}
+	if admins <= 1 {
+		return docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
+	}
+	return nil
+}
+
+// isUniqueViolation tells a UNIQUE constraint failure by the driver's
+// result code, not by its message text.
 func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	var se *sqlitedriver.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 // DeleteUser removes a user, moving their documents to reassignTo (0: refuse
 // if they own any). Their sessions go with them (ON DELETE CASCADE).
 func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("delete user: %w", err)
-	}
-	defer tx.Rollback()
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return docs.Errorf(docs.NotFound, "user %d not found", id)
-	}
-	if err != nil {
-		return fmt.Errorf("delete user: %w", err)
-	}
-	if reassignTo == id {
-		return docs.Errorf(docs.Invalid, "cannot reassign %s's documents to %s", u.Username, u.Username)
-	}
-	if reassignTo != 0 {
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ?`, reassignTo).Scan(&exists); err != nil {
+	return d.inTx(ctx, "delete user", func(tx *sql.Tx) error {
+		u, err := userByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if reassignTo == id {
+			return docs.Errorf(docs.Invalid, "cannot reassign %s's documents to %s", u.Username, u.Username)
+		}
+		if reassignTo != 0 {
+			if _, err := userByID(ctx, tx, reassignTo); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET author_id = ? WHERE author_id = ?`, reassignTo, id); err != nil {
+				return fmt.Errorf("delete user: %w", err)
+			}
+		} else {
+			var owned int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE author_id = ?`, id).Scan(&owned); err != nil {
+				return fmt.Errorf("delete user: %w", err)
+			}
+			if owned > 0 {
+				return docs.Errorf(docs.Conflict, "%s owns %d documents; reassign them to another user first", u.Username, owned)
+			}
+		}
+		if err := keepAnAdmin(ctx, tx, u); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("delete user: %w", err)
 		}
-		if exists == 0 {
-			return docs.Errorf(docs.NotFound, "user %d not found", reassignTo)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE documents SET author_id = ? WHERE author_id = ?`, reassignTo, id); err != nil {
-			return fmt.Errorf("delete user: %w", err)
-		}
-	} else {
-		var owned int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE author_id = ?`, id).Scan(&owned); err != nil {
-			return fmt.Errorf("delete user: %w", err)
-		}
-		if owned > 0 {
-			return docs.Errorf(docs.Conflict, "%s owns %d documents; reassign them to another user first", u.Username, owned)
-		}
-	}
-	if u.Role == docs.RoleAdmin {
-		var admins int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin'`).Scan(&admins); err != nil {
-			return fmt.Errorf("delete user: %w", err)
-		}
-		if admins <= 1 {
-			return docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("delete user: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("delete user: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // SetPassword replaces the hash and deletes every session of the user.
 func (d *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, string(hash), id)
-	if err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("set password: %w", err)
-	} else if n == 0 {
-		return docs.Errorf(docs.NotFound, "user %d not found", id)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	return nil
+	return d.inTx(ctx, "set password", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, string(hash), id)
+		if err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		} else if n == 0 {
+			return docs.Errorf(docs.NotFound, "user %d not found", id)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		return nil
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/docsd/docs/pkg/api"
@@ -47,6 +48,9 @@ type Options struct {
 	// Backend opens the database: by default the one of the
 	// ForEachBackend subtest the Server starts in, else SQLite.
 	Backend Backend
+	// New builds the engine; api.New by default. Tests of the route
+	// machinery pass one that adds routes to the table.
+	New func(api.Config, api.Deps) (*gin.Engine, error)
 }
 
 // Clock is a settable clock for session timeouts.
@@ -80,9 +84,14 @@ func NewServer(t testing.TB) *Server {
 	return NewServerWith(t, Options{})
 }
 
+// releaseMode sets gin's global mode once, as docsd's run does; api.New
+// leaves it alone.
+var releaseMode sync.Once
+
 // NewServerWith starts docsd with opts.
 func NewServerWith(t testing.TB, opts Options) *Server {
 	t.Helper()
+	releaseMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
 	ctx := context.Background()
 	pw, err := docs.NewPasswords(bcrypt.MinCost)
 	if err != nil {
@@ -110,15 +119,23 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	}
 	cfg.Now = clock.Now
 	// Each Server has its own session cache, as each docsd process does.
-	engine, store, err := api.Wire(db, pw, cfg, session.Config{
-		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout,
+	deps, err := api.Wire(db, pw, session.Config{
+		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newEngine := opts.New
+	if newEngine == nil {
+		newEngine = api.New
+	}
+	engine, err := newEngine(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users}
+	return &Server{Server: srv, DB: db, Sessions: deps.Sessions, Clock: clock, Users: users}
 }
 
 // openSeeded returns the shared Server's database and clock, or a new

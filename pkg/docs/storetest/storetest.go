@@ -272,6 +272,44 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 			}
 		}
 	})
+
+	t.Run("DeleteUser refuses to remove the last admin and moves none of their documents", func(t *testing.T) {
+		s := open(t)
+		del, ok := s.(userDeleter)
+		if !ok {
+			t.Skipf("%T has no DeleteUser", s)
+		}
+		admin := mustUser(t, s, "root", docs.RoleAdmin)
+		heir := mustUser(t, s, "heir", docs.RoleMember)
+		doc := mustDocument(t, s, admin, "kept")
+		err := del.DeleteUser(ctx, admin.ID, heir.ID)
+		checkKind(t, "DeleteUser(last admin, reassigning to heir)", err, docs.Conflict)
+		if got := mustUserByID(t, s, admin.ID); got.Role != docs.RoleAdmin {
+			t.Errorf("after refused DeleteUser the last admin's role = %q; want %q", got.Role, docs.RoleAdmin)
+		}
+		got, err := s.DocumentByID(ctx, doc.ID)
+		if err != nil {
+			t.Fatalf("DocumentByID(%d) after refused DeleteUser = %v", doc.ID, err)
+		}
+		if got.Author.ID != admin.ID {
+			t.Errorf("after refused DeleteUser the document's author = %d; want %d (nothing half-done)", got.Author.ID, admin.ID)
+		}
+	})
+
+	t.Run("DeleteUser removes an admin when another admin exists", func(t *testing.T) {
+		s := open(t)
+		del, ok := s.(userDeleter)
+		if !ok {
+			t.Skipf("%T has no DeleteUser", s)
+		}
+		gone := mustUser(t, s, "gone", docs.RoleAdmin)
+		mustUser(t, s, "stays", docs.RoleAdmin)
+		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
+			t.Fatalf("DeleteUser(admin, 0) with another admin = %v; want nil", err)
+		}
+		_, err := s.UserByID(ctx, gone.ID)
+		checkKind(t, "UserByID after DeleteUser", err, docs.NotFound)
+	})
 }
 
 func testDocuments(t *testing.T, open func(t *testing.T) Store) {
@@ -838,7 +876,6 @@ var kindNames = map[docs.Kind]string{
 	docs.NotFound:           "NotFound",
 	docs.Conflict:           "Conflict",
 	docs.PreconditionFailed: "PreconditionFailed",
-	docs.TooLarge:           "TooLarge",
 }
 
 func checkKind(t *testing.T, call string, err error, want docs.Kind) {

@@ -1,6 +1,6 @@
 -- +goose Up
--- Times are Unix microseconds in BIGINT columns, so the same schema runs on
--- SQLite and PostgreSQL.
+-- Times are Unix microseconds in BIGINT columns: UTC at microsecond
+-- precision, as every backend keeps them.
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     username      TEXT    NOT NULL,
