@@ -50,8 +50,10 @@ func TestDatabaseOutage(t *testing.T) {
 			}
 		}
 	}
-	if r := send(call{method: "GET", path: "/healthz"}); r.Status != http.StatusOK {
-		t.Errorf("database cut: GET /healthz = %d; want 200 (liveness does not ask the database)", r.Status)
+	for _, cookie := range []*http.Cookie{nil, carol} {
+		if r := send(call{method: "GET", path: "/healthz", cookie: cookie}); r.Status != http.StatusOK {
+			t.Errorf("database cut: GET /healthz with cookie %v = %d; want 200 (liveness does not ask the database)", cookie != nil, r.Status)
+		}
 	}
 
 	proxy.Restore()
