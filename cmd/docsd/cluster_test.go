@@ -72,7 +72,9 @@ func TestCluster(t *testing.T) {
 			t.Fatalf("POST /documents on C = %d %s; want 201", r.Status, r.Body)
 		}
 		var d struct{ ID int64 }
-		json.Unmarshal(r.Body, &d)
+		if err := json.Unmarshal(r.Body, &d); err != nil {
+			t.Fatal(err)
+		}
 		if got := send(a, "GET", fmt.Sprintf("/documents/%d", d.ID), bob, nil, ""); got.Status != 200 || !strings.Contains(string(got.Body), "written through C") {
 			t.Errorf("GET /documents/%d on A = %d %s; want 200 with the body written through C", d.ID, got.Status, got.Body)
 		}

@@ -65,7 +65,9 @@ func startPrivatePostgres(t *testing.T) *privatePostgres {
 	}
 	pg.run("initdb", "-D", filepath.Join(dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync")
 	pg.start()
-	t.Cleanup(func() { pg.ctl("stop", "-m", "immediate") })
+	t.Cleanup(func() {
+		_ = pg.command("pg_ctl", "-D", filepath.Join(dir, "data"), "-m", "immediate", "stop").Run() // it may be down already
+	})
 	return pg
 }
 
@@ -76,12 +78,6 @@ func (pg *privatePostgres) url() string {
 func (pg *privatePostgres) start() {
 	pg.run("pg_ctl", "-D", filepath.Join(pg.dir, "data"), "-l", filepath.Join(pg.dir, "log"), "-w",
 		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", pg.port, pg.dir), "start")
-}
-
-// ctl runs pg_ctl and returns its error, for cleanup where the server
-// may already be down.
-func (pg *privatePostgres) ctl(args ...string) error {
-	return pg.command("pg_ctl", append([]string{"-D", filepath.Join(pg.dir, "data")}, args...)...).Run()
 }
 
 func (pg *privatePostgres) run(name string, args ...string) {

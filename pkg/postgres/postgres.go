@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -74,7 +75,7 @@ func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 	}
 	pc.MaxConns = int32(DefaultMaxConns)
 	if cfg.MaxConns > 0 {
-		pc.MaxConns = int32(cfg.MaxConns)
+		pc.MaxConns = int32(min(cfg.MaxConns, math.MaxInt32)) //nolint:gosec // clamped to int32 on the line itself
 	}
 	pc.ConnConfig.ConnectTimeout = dialTimeout
 	timeout := cfg.ConnectTimeout
