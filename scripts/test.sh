@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check: formatting, go vet, golangci-lint (pinned, installed by
-# scripts/lint.sh), the unit and integration tests with the race detector
-# (real SQLite files, real servers), then the docs CLI end-to-end suite
+# scripts/lint.sh), the lint of the OpenAPI description (@redocly/cli,
+# pinned, by scripts/openapi-lint.sh), the unit and integration tests with
+# the race detector (real SQLite files, real servers), then the docs CLI end-to-end suite
 # under a real Secret Service (scripts/e2e.sh).
 #
 #   scripts/test.sh            # everything
@@ -22,6 +23,9 @@ go vet ./...
 
 echo "== golangci-lint"
 scripts/lint.sh
+
+echo "== OpenAPI lint (@redocly/cli, pinned, installed by npx)"
+scripts/openapi-lint.sh
 
 echo "== go test -race"
 go test -race -count=1 ./...

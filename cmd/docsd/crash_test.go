@@ -24,7 +24,9 @@ import (
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, to inspect the file after docsd has gone
 
+	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/session"
 )
 
 // TestProcess runs the docsd binary as a process on a real SQLite file and
@@ -188,6 +190,18 @@ func (p *proc) wait(t *testing.T, d time.Duration) int {
 	return 0
 }
 
+// describedClient is a client over transport whose answers are checked
+// against the OpenAPI description of a docsd on the defaults, as the
+// processes of these tests run.
+func describedClient(t *testing.T, transport *http.Transport) *http.Client {
+	t.Helper()
+	description, err := api.OpenAPI(api.DefaultPublicRoutes, session.DefaultCookieName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Timeout: time.Minute, Transport: apitest.ValidatingTransport(t, transport, apitest.Described{Description: description})}
+}
+
 func procLogin(t *testing.T, client *http.Client, base, user string) *http.Cookie {
 	t.Helper()
 	a, err := apitest.Send(context.Background(), client, "POST", base+"/login", nil, nil, fmt.Sprintf(`{"username":%q,"password":"password"}`, user))
@@ -345,7 +359,7 @@ func testKill(t *testing.T, bin string) {
 	)
 	db := seedDB(t, bin)
 	l := newLedger()
-	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: writers}}
+	client := describedClient(t, &http.Transport{MaxIdleConnsPerHost: writers})
 	var earlier []*http.Cookie
 	for cycle := range cycles {
 		p := startDocsd(t, bin, db)
@@ -431,7 +445,7 @@ func testTerm(t *testing.T, bin string) {
 	// Expect: 100-continue makes the client hold the body back until the
 	// handler asks for it, which tells the test the request is inside its
 	// handler; the body is sent only after the signal.
-	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{ExpectContinueTimeout: time.Minute, MaxIdleConnsPerHost: loaders}}
+	client := describedClient(t, &http.Transport{ExpectContinueTimeout: time.Minute, MaxIdleConnsPerHost: loaders})
 	cookies := map[string]*http.Cookie{}
 	for _, u := range []string{"alice", "bob", "carol"} {
 		cookies[u] = procLogin(t, client, p.base, u)
@@ -472,10 +486,11 @@ func testTerm(t *testing.T, bin string) {
 		req.Header.Set("Expect", "100-continue")
 		req.AddCookie(cookies["carol"])
 		h := holds[i]
+		own := describedClient(t, &http.Transport{ExpectContinueTimeout: time.Minute})
 		go func() {
 			// A client of its own, so that no load request shares the
 			// connection.
-			resp, err := (&http.Client{Timeout: time.Minute, Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}).Do(req)
+			resp, err := own.Do(req)
 			if err != nil {
 				h.err <- err
 				return

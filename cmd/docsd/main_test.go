@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ func TestRoutesPrintsTheTable(t *testing.T) {
 	want := `NAME             METHOD  PATH            ACCESS
 health           GET     /healthz        public
 ready            GET     /readyz         public
+openapi          GET     /openapi.json   public
 register         POST    /register       public
 login            POST    /login          public
 logout           DELETE  /logout         login
@@ -73,9 +75,46 @@ user_update      PATCH   /users/:id      admin
 	})
 }
 
+// TestOpenAPIFollowsTheLoadedSkipList: `docsd openapi` describes the
+// server its configuration would start, so whether a route needs the
+// session cookie follows auth.public_routes.
+func TestOpenAPIFollowsTheLoadedSkipList(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		public bool
+	}{
+		{"by default the document list needs no cookie", nil, true},
+		{"off the skip list it needs the cookie", map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health,login"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := docsd(t, tc.env, "", "openapi")
+			if code != 0 {
+				t.Fatalf("docsd openapi: exit %d, stderr %s", code, errOut)
+			}
+			var doc struct {
+				OpenAPI string
+				Paths   map[string]map[string]struct {
+					Security []map[string][]string
+				}
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("docsd openapi printed no JSON: %v\n%s", err, out)
+			}
+			if doc.OpenAPI != "3.1.0" {
+				t.Errorf("openapi = %q; want 3.1.0", doc.OpenAPI)
+			}
+			security := doc.Paths["/documents"]["get"].Security
+			if got := len(security) == 0; got != tc.public {
+				t.Errorf("GET /documents security %v; want public %v", security, tc.public)
+			}
+		})
+	}
+}
+
 func TestMisspeltSkipListStopsTheServer(t *testing.T) {
 	env := map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health,documents_list", "DOCSD_DATABASE": filepath.Join(t.TempDir(), "d.db")}
-	for _, cmd := range []string{"routes", "serve"} {
+	for _, cmd := range []string{"routes", "openapi", "serve"} {
 		_, errOut, code := docsd(t, env, "", cmd)
 		if code != 1 || !strings.Contains(errOut, `"documents_list"`) {
 			t.Errorf("docsd %s with a misspelt skip list: exit %d, stderr %q; want exit 1 naming the entry", cmd, code, errOut)

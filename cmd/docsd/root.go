@@ -80,6 +80,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 		newSeedCmd(e),
 		newUserCmd(e),
 		newRoutesCmd(e),
+		newOpenAPICmd(e),
 	)
 	return root
 }

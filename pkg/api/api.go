@@ -6,10 +6,14 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	ginsessions "github.com/gin-contrib/sessions"
@@ -61,7 +65,14 @@ type Server struct {
 	origins *http.CrossOriginProtection
 	// byRoute finds a route from gin's method and matched path pattern.
 	byRoute map[string]map[string]*Route
-	log     *slog.Logger
+	// description is the OpenAPI description for this skip list.
+	description []byte
+	log         *slog.Logger
+	// proxies are server.trusted_proxies, whose X-Request-Id is kept.
+	proxies []*net.IPNet
+	// idPrefix and requests make the ids of requests that come without one.
+	idPrefix string
+	requests atomic.Uint64
 }
 
 // New returns the docsd engine. It fails when the skip list names a route
@@ -128,9 +139,21 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{}}
+	proxies, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	var prefix [6]byte
+	if _, err := rand.Read(prefix[:]); err != nil {
+		return nil, fmt.Errorf("request id prefix: %w", err)
+	}
+	s := &Server{Deps: deps, cfg: cfg, log: cfg.Logger, public: map[string]bool{}, byRoute: map[string]map[string]*Route{},
+		proxies: proxies, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
 	for _, name := range cfg.PublicRoutes {
 		s.public[name] = true
+	}
+	if s.description, err = OpenAPI(cfg.PublicRoutes, deps.Sessions.CookieName()); err != nil {
+		return nil, err
 	}
 	s.origins = http.NewCrossOriginProtection()
 	for _, o := range cfg.TrustedOrigins {

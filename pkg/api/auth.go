@@ -14,7 +14,7 @@ import (
 // health says the process is up: a liveness check, which never asks the
 // database, so an outage does not get a replica restarted.
 func (s *Server) health(c *gin.Context) error {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	c.JSON(http.StatusOK, healthJSON{Status: "ok"})
 	return nil
 }
 
@@ -24,7 +24,7 @@ func (s *Server) ready(c *gin.Context) error {
 	if err := s.Ready(c.Request.Context()); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	c.JSON(http.StatusOK, healthJSON{Status: "ready"})
 	return nil
 }
 
@@ -72,6 +72,9 @@ var errBadCredentials = docs.Errorf(docs.Unauthorized, "invalid username or pass
 // session the request came with is ended (see package session), so a
 // cookie planted before login is worth nothing after it.
 func (s *Server) login(c *gin.Context) error {
+	// A session the caller still sends is not who is logging in: the log
+	// line names the username attempted, and the user only on success.
+	c.Delete(ctxUser)
 	var in credentials
 	if err := decode(c, &in); err != nil {
 		return err
@@ -85,6 +88,7 @@ func (s *Server) login(c *gin.Context) error {
 	if len(name) > docs.MaxUsernameLen {
 		name = name[:docs.MaxUsernameLen]
 	}
+	c.Set(ctxLogin, name)
 	ctx := c.Request.Context()
 	if err := s.reserveAttempt(ctx, name, c.ClientIP()); err != nil {
 		return err
@@ -115,14 +119,23 @@ func (s *Server) login(c *gin.Context) error {
 }
 
 // startSession gives the request a new session for u under a new id,
-// ending the one it came with.
+// ending the one it came with. The session is made only while u still has
+// the password hash that was checked (see session.PasswordHashKey): a
+// password change or a removal that got in since is a 401, and no session.
 func startSession(c *gin.Context, u *docs.User) error {
 	sess := ginsessions.Default(c)
 	sess.Clear()
 	sess.Set(session.UserIDKey, u.ID)
+	sess.Set(session.PasswordHashKey, u.PasswordHash)
 	if err := sess.Save(); err != nil {
+		if docs.KindOf(err) == docs.PreconditionFailed {
+			c.Set(ctxReason, "login: the password of "+u.Username+" changed, or the user was removed, after it was checked")
+			return errBadCredentials
+		}
 		return err
 	}
+	// The answer carries the new session's cookie: no cache may keep it.
+	c.Writer.Header()["Cache-Control"] = noStore
 	c.Set(ctxUser, u)
 	return nil
 }
@@ -176,21 +189,32 @@ func (s *Server) updateMe(c *gin.Context) error {
 		return err
 	}
 	if !s.Passwords.Check(u, in.CurrentPassword) {
-		return docs.Errorf(docs.Forbidden, "the current password is wrong")
-	}
-	if err := s.clearFailures(ctx, u.Username); err != nil {
-		return err
+		return errWrongCurrentPassword
 	}
 	hash, err := s.Passwords.Hash(in.Password)
 	if err != nil {
 		return err
 	}
-	if err := s.Users.SetPassword(ctx, u.ID, hash); err != nil {
+	// The change applies only if the hash just checked is still stored;
+	// a change that got in first means the caller no longer knows the
+	// current password, and the attempt stays counted as a failure.
+	if err := s.Users.ChangePassword(ctx, u.ID, u.PasswordHash, hash); err != nil {
+		if docs.KindOf(err) == docs.PreconditionFailed {
+			c.Set(ctxReason, "password change: the password of "+u.Username+" changed after it was checked")
+			return errWrongCurrentPassword
+		}
 		return err
 	}
-	if err := startSession(c, u); err != nil {
+	if err := s.clearFailures(ctx, u.Username); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, toUserJSON(u))
+	changed := *u
+	changed.PasswordHash = hash
+	if err := startSession(c, &changed); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toUserJSON(&changed))
 	return nil
 }
+
+var errWrongCurrentPassword = docs.Errorf(docs.Forbidden, "the current password is wrong")

@@ -75,6 +75,7 @@ func loggedIn(ok int, overrides map[string]int) map[string]int {
 var matrix = []matrixRow{
 	{"health", "public", fixed("GET", "/healthz", ""), statuses(200)},
 	{"ready", "public", fixed("GET", "/readyz", ""), statuses(200)},
+	{"openapi", "public", fixed("GET", "/openapi.json", ""), statuses(200)},
 	{"register", "public", func(_, _ int64, n int) (string, string, string) {
 		return "POST", "/register", fmt.Sprintf(`{"username":"new%d","password":"password123"}`, n)
 	}, statuses(201)},
@@ -306,7 +307,7 @@ func TestAccessForShowsChangedDefaults(t *testing.T) {
 		})
 	}
 	t.Run("the default skip list is the routes marked public", func(t *testing.T) {
-		want := []string{"health", "ready", "register", "login", "document_list"}
+		want := []string{"health", "ready", "openapi", "register", "login", "document_list"}
 		if !slices.Equal(api.DefaultPublicRoutes, want) {
 			t.Errorf("DefaultPublicRoutes = %v; want %v", api.DefaultPublicRoutes, want)
 		}

@@ -92,6 +92,11 @@ type logLine struct {
 	Status int    `json:"status"`
 	User   int64  `json:"user"`
 	Reason string `json:"reason"`
+	// Client, RequestID, Login and Outcome are read by TestRequestLog.
+	Client    string `json:"client"`
+	RequestID string `json:"request_id"`
+	Login     string `json:"login"`
+	Outcome   string `json:"outcome"`
 }
 
 // logBuffer collects docsd's JSON log lines; the engine writes from its
@@ -244,10 +249,11 @@ func TestBrowserCrossOriginRequestsAreRefused(t *testing.T) {
 			t.Logf("the attacker page saw %v", seen)
 			wantUntouched(t, srv, id)
 
-			refused := 0
+			refused, me := 0, 0
 			for _, l := range logs.lines(t, from) {
 				switch {
 				case l.Method == http.MethodGet && l.Path == "/me":
+					me++
 					want := http.StatusUnauthorized
 					if a.sameSite {
 						want = http.StatusOK
@@ -258,6 +264,9 @@ func TestBrowserCrossOriginRequestsAreRefused(t *testing.T) {
 					if a.sameSite && l.User != alice {
 						t.Errorf("GET /me from the same-site page ran as user %d; want alice (%d): the cookie was not sent, so the refusals below prove nothing", l.User, alice)
 					}
+				case l.Method == http.MethodGet || l.Method == http.MethodHead:
+					// Changes nothing; the browser may still be asking
+					// docsd for its favicon.
 				case l.Method == http.MethodOptions:
 					// A CORS preflight: docsd grants nothing, so the
 					// browser never sends the request it asked about.
@@ -266,6 +275,9 @@ func TestBrowserCrossOriginRequestsAreRefused(t *testing.T) {
 				default:
 					t.Errorf("docsd logged %s %s = %d (reason %q) from the attacker page; want a cross-origin 403", l.Method, l.Path, l.Status, l.Reason)
 				}
+			}
+			if me != 1 {
+				t.Errorf("docsd logged %d GET /me from the attacker page; want 1", me)
 			}
 			// The text/plain fetch and the form need no preflight: they
 			// reach docsd, and it must refuse them itself.

@@ -35,7 +35,7 @@ func TestRacingIfMatchWrites(t *testing.T) {
 			cookies = append(cookies, srv.Login(t, u))
 		}
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: writers, MaxConnsPerHost: writers}}
+	client := srv.ClientWith(t, &http.Transport{MaxIdleConnsPerHost: writers, MaxConnsPerHost: writers})
 	defer client.CloseIdleConnections()
 
 	type write struct{ Title, Body string }

@@ -29,6 +29,34 @@ func toUserJSON(u *docs.User) userJSON {
 	return userJSON{ID: u.ID, Username: u.Username, Role: u.Role, CreatedAt: u.CreatedAt}
 }
 
+type healthJSON struct {
+	Status string `json:"status"`
+}
+
+// The wire types of a document, which appendDocument writes by hand: they
+// exist for the OpenAPI description, against which the API tests validate
+// every document the server sends.
+
+type documentSummaryJSON struct {
+	ID        int64      `json:"id"`
+	Title     string     `json:"title"`
+	Author    authorJSON `json:"author"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	Version   int64      `json:"version"`
+}
+
+// documentJSON is a document with its body, as one document is sent.
+type documentJSON struct {
+	documentSummaryJSON
+	Body string `json:"body"`
+}
+
+type authorJSON struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+}
+
 // Documents are the bulk of what docsd sends, so they are encoded by hand:
 // encoding/json reflects over every field and re-validates the output of
 // time.Time's MarshalJSON, which made JSON more than a third of the cost of

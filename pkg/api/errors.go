@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -53,6 +54,8 @@ const (
 	ctxRoute    = "docsd.route"
 	ctxReason   = "docsd.reason"
 	ctxDocument = "docsd.document"
+	// ctxLogin is the username a login attempted, for the log line.
+	ctxLogin = "docsd.login"
 )
 
 // httpError is an error only the HTTP layer makes: a body too large (413),
@@ -91,12 +94,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
 		}
 	default:
-		s.log.Error("internal error", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		s.log.Error("internal error", "route", routeName(c), "method", c.Request.Method, "path", echoPath(c.Request.URL.Path), "err", err)
 		p.Status = http.StatusInternalServerError
 		p.Detail = "the server could not complete the request; the error is in its log"
 	}
 	p.Title = http.StatusText(p.Status)
-	if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden {
+	if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden || p.Status == http.StatusTooManyRequests {
 		if _, logged := c.Get(ctxReason); !logged {
 			c.Set(ctxReason, p.Detail)
 		}
@@ -137,13 +140,31 @@ var (
 )
 
 func (s *Server) noRoute(c *gin.Context) {
-	s.fail(c, docs.Errorf(docs.NotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
+	s.fail(c, docs.Errorf(docs.NotFound, "no route for %s %s", echoPath(c.Request.Method), echoPath(c.Request.URL.Path)))
 }
 
 // noMethod answers a known path with a wrong method; gin has set Allow.
 func (s *Server) noMethod(c *gin.Context) {
 	s.fail(c, httpErrorf(http.StatusMethodNotAllowed, "%s is not allowed on %s; allowed: %s",
-		c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow")))
+		echoPath(c.Request.Method), echoPath(c.Request.URL.Path), c.Writer.Header().Get("Allow")))
+}
+
+// maxEcho bounds how much of a client's path (or method) a problem
+// document or a log line repeats: enough to recognise it, not enough to
+// turn a 900 KB path into a 900 KB answer and log line.
+const maxEcho = 256
+
+// echoPath returns p, or its first maxEcho bytes (cut at a character
+// boundary) marked as cut, with the full length.
+func echoPath(p string) string {
+	if len(p) <= maxEcho {
+		return p
+	}
+	cut := maxEcho
+	for cut > 0 && !utf8.RuneStart(p[cut]) {
+		cut--
+	}
+	return p[:cut] + "... (cut: " + strconv.Itoa(len(p)) + " bytes in all)"
 }
 
 // recover turns a panic into a logged 500 problem, never a stack trace on

@@ -1,9 +1,13 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -31,6 +35,8 @@ func (s *Server) guard(c *gin.Context) {
 			return
 		}
 	}
+	// A private route's answer, a 401 included, is never cached.
+	c.Writer.Header()["Cache-Control"] = noStore
 	u, reason, err := s.Sessions.Authenticate(c.Request)
 	if err != nil {
 		s.fail(c, err)
@@ -47,8 +53,12 @@ func (s *Server) guard(c *gin.Context) {
 
 // optionalUser runs a public route. A caller who sends a valid session is
 // still known to it (and to the log); one whose cookie is bad or stale is
-// served as anonymous, as a public route promises.
+// served as anonymous, as a public route promises. Since the answer may
+// depend on the session, it varies with the cookie, and the answer to a
+// logged-in caller is never cached.
 func (s *Server) optionalUser(c *gin.Context) {
+	h := c.Writer.Header()
+	h["Vary"] = varyCookie
 	if _, err := c.Request.Cookie(s.Sessions.CookieName()); err == nil {
 		u, _, err := s.Sessions.Authenticate(c.Request)
 		// With the database out of reach the caller is served as
@@ -60,11 +70,16 @@ func (s *Server) optionalUser(c *gin.Context) {
 			return
 		}
 		if u != nil {
+			h["Cache-Control"] = noStore
 			c.Set(ctxUser, u)
 		}
 	}
 	c.Next()
 }
+
+// varyCookie is shared by every response, like noStore: header values are
+// only ever replaced, never appended to in place.
+var varyCookie = []string{"Cookie"}
 
 func unauthorized(hadCookie bool) error {
 	if hadCookie {
@@ -136,10 +151,16 @@ func (s *Server) limitBody(c *gin.Context) {
 	c.Next()
 }
 
-// logRequests writes one line per request. 401s and 403s carry the reason,
-// so an unexpected denial can be debugged from the log alone.
+// logRequests writes one line per request: the route, method, path,
+// status and latency, the client address (the TCP peer, or what a trusted
+// proxy forwarded: gin's ClientIP) and a request id, which the response
+// carries too as X-Request-Id. 401s, 403s and 429s carry the reason, so a
+// denial can be debugged from the log alone; a login names the username
+// attempted and the outcome.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
+	id := s.requestID(c)
+	c.Writer.Header()["X-Request-Id"] = []string{id}
 	c.Next()
 	status := c.Writer.Status()
 	level := slog.LevelInfo
@@ -150,14 +171,19 @@ func (s *Server) logRequests(c *gin.Context) {
 		return
 	}
 	// Typed attributes in a fixed array: no boxing, no slice growth.
-	var buf [7]slog.Attr
+	var buf [11]slog.Attr
 	attrs := append(buf[:0],
 		slog.String("route", routeName(c)),
-		slog.String("method", c.Request.Method),
-		slog.String("path", c.Request.URL.Path),
+		slog.String("method", echoPath(c.Request.Method)),
+		slog.String("path", echoPath(c.Request.URL.Path)),
 		slog.Int("status", status),
 		slog.Duration("latency", time.Since(start)),
+		slog.String("client", c.ClientIP()),
+		slog.String("request_id", id),
 	)
+	if v, ok := c.Get(ctxLogin); ok {
+		attrs = append(attrs, slog.String("login", v.(string)), slog.String("outcome", loginOutcome(status)))
+	}
 	if v, ok := c.Get(ctxUser); ok {
 		attrs = append(attrs, slog.Int64("user", v.(*docs.User).ID))
 	}
@@ -165,4 +191,89 @@ func (s *Server) logRequests(c *gin.Context) {
 		attrs = append(attrs, slog.Any("reason", reason))
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+}
+
+func loginOutcome(status int) string {
+	switch {
+	case status < http.StatusMultipleChoices:
+		return "logged in"
+	case status == http.StatusTooManyRequests:
+		return "throttled"
+	case status >= http.StatusInternalServerError:
+		return "error"
+	default:
+		return "refused"
+	}
+}
+
+// maxRequestID bounds a forwarded X-Request-Id.
+const maxRequestID = 128
+
+// requestID is the X-Request-Id a trusted proxy sent, when it is short and
+// plain, else a new one: a prefix drawn at start and a counter, which costs
+// one small string per request and never repeats within a process.
+func (s *Server) requestID(c *gin.Context) string {
+	if len(s.proxies) > 0 {
+		if v := c.Request.Header.Get("X-Request-Id"); v != "" && plainID(v) && s.fromTrustedProxy(c) {
+			return v
+		}
+	}
+	var b [48]byte
+	out := append(b[:0], s.idPrefix...)
+	out = strconv.AppendUint(out, s.requests.Add(1), 36)
+	return string(out)
+}
+
+// plainID reports whether a forwarded id is 1 to maxRequestID printable
+// ASCII characters without spaces or quotes, safe in a header and a log.
+func plainID(v string) bool {
+	if len(v) > maxRequestID {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if ch := v[i]; ch <= ' ' || ch > '~' || ch == '"' || ch == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// fromTrustedProxy reports whether the TCP peer is in server.trusted_proxies.
+func (s *Server) fromTrustedProxy(c *gin.Context) bool {
+	ip := net.ParseIP(c.RemoteIP())
+	if ip == nil {
+		return false
+	}
+	for _, n := range s.proxies {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseProxies reads server.trusted_proxies as gin does: addresses or
+// CIDR ranges.
+func parseProxies(list []string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range list {
+		if !strings.Contains(p, "/") {
+			ip := net.ParseIP(p)
+			if ip == nil {
+				return nil, fmt.Errorf("server.trusted_proxies: %q is not an address or a CIDR range", p)
+			}
+			bits := 8 * net.IPv6len
+			if v4 := ip.To4(); v4 != nil {
+				ip, bits = v4, 8*net.IPv4len
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, fmt.Errorf("server.trusted_proxies: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

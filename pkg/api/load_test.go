@@ -46,7 +46,7 @@ func TestMixedLoad(t *testing.T) {
 		seeded = append(seeded, srv.CreateDocument(t, "bob", fmt.Sprintf("seeded %d", i), "a seeded body"))
 	}
 	transport := &http.Transport{MaxIdleConnsPerHost: 32}
-	l := &load{base: srv.URL, client: &http.Client{Transport: transport}, seeded: seeded, acked: map[int64]ackedWrite{}}
+	l := &load{base: srv.URL, client: srv.ClientWith(t, transport), seeded: seeded, acked: map[int64]ackedWrite{}}
 
 	idle := runtime.NumGoroutine()
 	settle := func(phase string) {

@@ -5,48 +5,83 @@ package api
 // that names what is wrong.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// decode reads one JSON object from the request body into v. Every way a
-// body can be wrong is a 400 that says which field, or a 413.
+// decode reads one JSON object from the request body into v, a pointer to
+// a flat struct whose fields carry json tags. Every way a body can be wrong
+// is a 400 that says which field, or a 413. Beyond what encoding/json
+// checks, a key must be a field's tag exactly (encoding/json would match
+// USERNAME to username) and appear once (encoding/json would let the last
+// of two win): both are how a body can mean one thing to a reader and
+// another to docsd.
+//
+// encoding/json reports a syntax error before it assigns anything, so once
+// Decode has returned nil or a type error the body is valid JSON, and
+// checkKeys walks its top level. Errors are told apart by their types
+// alone, never by their text.
 func decode(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := readBody(c.Request)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err = dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &typeErr) {
+		return decodeError(err)
+	}
+	if kerr := checkKeys(body[:dec.InputOffset()], reflect.TypeOf(v).Elem()); kerr != nil {
+		return kerr
+	}
+	if err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return tooLarge(tooBig.Limit)
-		}
 		return docs.Errorf(docs.Invalid, "request body must hold a single JSON object")
 	}
 	return nil
 }
 
-func decodeError(err error) error {
-	var (
-		syntax   *json.SyntaxError
-		typeErr  *json.UnmarshalTypeError
-		tooBig   *http.MaxBytesError
-		fieldMsg = "json: unknown field "
-	)
+// readBody reads the whole body in one allocation when its length is
+// declared (limitBody has refused one over the cap).
+func readBody(r *http.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(r.Body)
+	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return tooLarge(tooBig.Limit)
+		return nil, tooLarge(tooBig.Limit)
+	case err != nil:
+		return nil, docs.Errorf(docs.Invalid, "request body could not be read: %v", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeError(err error) error {
+	var (
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
 	case errors.Is(err, io.EOF):
 		return docs.Errorf(docs.Invalid, "request body is empty; send a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -58,12 +93,124 @@ func decodeError(err error) error {
 			return docs.Errorf(docs.Invalid, "request body must be a JSON object, not %s", typeErr.Value)
 		}
 		return docs.FieldErrorf(typeErr.Field, "%s must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
-	case strings.HasPrefix(err.Error(), fieldMsg):
-		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), fieldMsg))
-		return docs.FieldErrorf(field, "unknown field %q", field)
 	default:
 		return docs.Errorf(docs.Invalid, "request body is not valid JSON: %v", err)
 	}
+}
+
+// fieldNames maps a request type to its fields' json names.
+var fieldNames sync.Map // reflect.Type -> []string
+
+func jsonNames(t reflect.Type) []string {
+	if v, ok := fieldNames.Load(t); ok {
+		return v.([]string)
+	}
+	var names []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported():
+			continue
+		case name == "":
+			name = f.Name
+		}
+		names = append(names, name)
+	}
+	fieldNames.Store(t, names)
+	return names
+}
+
+// checkKeys checks the keys of the JSON object b (valid JSON; anything but
+// an object has no keys to check) against t's fields: each must be a
+// field's name exactly, and appear once.
+func checkKeys(b []byte, t reflect.Type) error {
+	names := jsonNames(t)
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return nil
+	}
+	var seenBuf [8]string
+	seen := seenBuf[:0]
+	i = skipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		end := skipString(b, i)
+		key := string(b[i+1 : end-1])
+		if bytes.IndexByte(b[i:end], '\\') >= 0 {
+			// An escaped key means what it decodes to, as for encoding/json.
+			if err := json.Unmarshal(b[i:end], &key); err != nil {
+				return docs.Errorf(docs.Invalid, "request body is not valid JSON: %v", err)
+			}
+		}
+		if !slices.Contains(names, key) {
+			for _, n := range names {
+				if strings.EqualFold(n, key) {
+					return docs.FieldErrorf(key, "unknown field %q; field names are case-sensitive: send %q", key, n)
+				}
+			}
+			return docs.FieldErrorf(key, "unknown field %q", key)
+		}
+		if slices.Contains(seen, key) {
+			return docs.FieldErrorf(key, "field %q appears more than once; send it once", key)
+		}
+		seen = append(seen, key)
+		i = skipSpace(b, end)
+		i = skipSpace(b, skipValue(b, skipSpace(b, i+1))) // past ':' and the value
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+	}
+	return nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the JSON string that starts at i.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index just past the JSON value that starts at i.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			i = skipString(b, i)
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
 }
 
 func jsonKind(goKind string) string {

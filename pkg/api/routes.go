@@ -9,11 +9,13 @@ import (
 
 // Route is one endpoint: its name (what the skip list and the logs use), its
 // method and path, whether it is public by default, who may call it when it
-// is not public, whether it writes the session, and its handler.
+// is not public, whether it writes the session, what it takes and returns,
+// and its handler.
 type Route struct {
-	Name   string
-	Method string
-	Path   string
+	Name    string
+	Method  string
+	Path    string
+	Summary string
 	// Public puts the route on the default skip list (DefaultPublicRoutes).
 	// The operator's auth.public_routes decides; this is its default.
 	Public bool
@@ -26,7 +28,19 @@ type Route struct {
 	// every other request skips the middleware's allocations and its global
 	// lock.
 	WritesSession bool
-	handler       func(*Server, *gin.Context) error
+	// In and Out are the wire types of the request and response bodies
+	// (zero values; nil for none), from which the OpenAPI description
+	// (openapi.go) takes their schemas. A slice Out is a page of a list,
+	// taking ?limit and ?after and linking the next page.
+	In, Out any
+	// Status is the status of success: 200 by default, 204 without Out.
+	Status int
+	// Problems are the statuses the handler itself may answer, beyond those
+	// the route's shape implies (see problemsOf): 409 for a conflict, 412
+	// for a stale If-Match (the route then takes If-Match), 429 for a
+	// throttled password check (with Retry-After), 401 for a refused login.
+	Problems []int
+	handler  func(*Server, *gin.Context) error
 }
 
 // routes is the whole HTTP API. The engine is built by looping over it,
@@ -34,20 +48,21 @@ type Route struct {
 // is public only when its name is on the skip list (Config.PublicRoutes);
 // every other route needs a logged-in session, and Access says what more.
 var routes = []Route{
-	{Name: "health", Method: http.MethodGet, Path: "/healthz", Public: true, handler: (*Server).health},
-	{Name: "ready", Method: http.MethodGet, Path: "/readyz", Public: true, handler: (*Server).ready},
-	{Name: "register", Method: http.MethodPost, Path: "/register", Public: true, handler: (*Server).register},
-	{Name: "login", Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, handler: (*Server).login},
-	{Name: "logout", Method: http.MethodDelete, Path: "/logout", WritesSession: true, handler: (*Server).logout},
-	{Name: "me", Method: http.MethodGet, Path: "/me", handler: (*Server).me},
-	{Name: "me_update", Method: http.MethodPatch, Path: "/me", WritesSession: true, handler: (*Server).updateMe},
-	{Name: "document_list", Method: http.MethodGet, Path: "/documents", Public: true, handler: (*Server).listDocuments},
-	{Name: "document_create", Method: http.MethodPost, Path: "/documents", handler: (*Server).createDocument},
-	{Name: "document", Method: http.MethodGet, Path: "/documents/:id", handler: (*Server).getDocument},
-	{Name: "document_update", Method: http.MethodPatch, Path: "/documents/:id", Access: Policy(EditDocument), handler: (*Server).updateDocument},
-	{Name: "document_delete", Method: http.MethodDelete, Path: "/documents/:id", Access: Policy(DeleteDocument), handler: (*Server).deleteDocument},
-	{Name: "user_list", Method: http.MethodGet, Path: "/users", Access: Policy(ListUsers), handler: (*Server).listUsers},
-	{Name: "user_update", Method: http.MethodPatch, Path: "/users/:id", Access: Policy(ChangeRole), handler: (*Server).updateUser},
+	{Name: "health", Method: http.MethodGet, Path: "/healthz", Public: true, Summary: "Say the server is up", Out: healthJSON{}, handler: (*Server).health},
+	{Name: "ready", Method: http.MethodGet, Path: "/readyz", Public: true, Summary: "Say whether the database answers", Out: healthJSON{}, handler: (*Server).ready},
+	{Name: "openapi", Method: http.MethodGet, Path: "/openapi.json", Public: true, Summary: "This API's OpenAPI description", Out: object{}, handler: (*Server).openAPI},
+	{Name: "register", Method: http.MethodPost, Path: "/register", Public: true, Summary: "Create a member account", In: credentials{}, Out: userJSON{}, Status: http.StatusCreated, Problems: []int{409, 429}, handler: (*Server).register},
+	{Name: "login", Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, Summary: "Start a session", In: credentials{}, Out: userJSON{}, Problems: []int{401, 429}, handler: (*Server).login},
+	{Name: "logout", Method: http.MethodDelete, Path: "/logout", WritesSession: true, Summary: "End the session", handler: (*Server).logout},
+	{Name: "me", Method: http.MethodGet, Path: "/me", Summary: "The logged-in user", Out: userJSON{}, handler: (*Server).me},
+	{Name: "me_update", Method: http.MethodPatch, Path: "/me", WritesSession: true, Summary: "Change the password, ending every other session", In: passwordChange{}, Out: userJSON{}, Problems: []int{429}, handler: (*Server).updateMe},
+	{Name: "document_list", Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies", Out: []documentSummaryJSON{}, handler: (*Server).listDocuments},
+	{Name: "document_create", Method: http.MethodPost, Path: "/documents", Summary: "Create a document (title required)", In: documentInput{}, Out: documentJSON{}, Status: http.StatusCreated, handler: (*Server).createDocument},
+	{Name: "document", Method: http.MethodGet, Path: "/documents/:id", Summary: "Read a document", Out: documentJSON{}, handler: (*Server).getDocument},
+	{Name: "document_update", Method: http.MethodPatch, Path: "/documents/:id", Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},
+	{Name: "document_delete", Method: http.MethodDelete, Path: "/documents/:id", Access: Policy(DeleteDocument), Summary: "Delete a document", handler: (*Server).deleteDocument},
+	{Name: "user_list", Method: http.MethodGet, Path: "/users", Access: Policy(ListUsers), Summary: "List users", Out: []userJSON{}, handler: (*Server).listUsers},
+	{Name: "user_update", Method: http.MethodPatch, Path: "/users/:id", Access: Policy(ChangeRole), Summary: "Change a user's role", In: roleInput{}, Out: userJSON{}, Problems: []int{409}, handler: (*Server).updateUser},
 }
 
 // DefaultPublicRoutes is the default skip list: the names of the routes the

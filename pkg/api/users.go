@@ -23,7 +23,7 @@ func (s *Server) listUsers(c *gin.Context) error {
 }
 
 type roleInput struct {
-	Role *docs.Role `json:"role"`
+	Role *docs.Role `json:"role" openapi:"required"`
 }
 
 // updateUser checks, in order: the id (400), that the user exists (404),

@@ -10,6 +10,7 @@ import (
 	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/sqlite"
+	"github.com/docsd/docs/pkg/testclock"
 )
 
 // counting is the real SQLite store, counting the joined reads the cache
@@ -30,7 +31,7 @@ type fixture struct {
 	// other is a second handle on the same file, as another docsd process
 	// or `docsd user set-role` would have.
 	other *sqlite.DB
-	now   time.Time
+	clock *testclock.Clock
 	user  *docs.User
 }
 
@@ -49,20 +50,20 @@ func setup(t *testing.T) *fixture {
 		}
 		return db
 	}
-	f := &fixture{store: &counting{DB: open()}, now: time.Now().UTC().Truncate(time.Microsecond)}
+	f := &fixture{store: &counting{DB: open()}, clock: testclock.New(time.Now().UTC().Truncate(time.Microsecond))}
 	f.other = open()
-	f.cache = authcache.New(f.store, time.Minute, func() time.Time { return f.now })
+	f.cache = authcache.New(f.store, time.Minute, f.clock.Now)
 	for _, name := range []string{"alice", "carol"} {
 		role := docs.RoleMember
 		if name == "alice" {
 			role = docs.RoleAdmin
 		}
-		u := &docs.User{Username: name, Role: role, PasswordHash: []byte("h"), CreatedAt: f.now}
+		u := &docs.User{Username: name, Role: role, PasswordHash: []byte("h"), CreatedAt: f.clock.Now()}
 		if err := f.store.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 		f.user = u
-		if err := f.store.CreateSession(ctx, &docs.Session{ID: name, UserID: u.ID, CreatedAt: f.now, LastSeen: f.now}); err != nil {
+		if err := f.store.CreateSession(ctx, &docs.Session{ID: name, UserID: u.ID, CreatedAt: f.clock.Now(), LastSeen: f.clock.Now()}, []byte("h")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,7 +111,7 @@ func TestCache(t *testing.T) {
 			return f.other.DeleteUser(ctx, f.user.ID, 0)
 		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
 		{"sessions expired by another process's sweep are gone", func(f *fixture) error {
-			_, err := f.other.DeleteExpiredSessions(ctx, f.now.Add(time.Hour), f.now.Add(time.Hour))
+			_, err := f.other.DeleteExpiredSessions(ctx, f.clock.Now().Add(time.Hour), f.clock.Now().Add(time.Hour))
 			return err
 		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
 	}
@@ -134,11 +135,11 @@ func TestCache(t *testing.T) {
 		if _, err := f.read(t, "carol"); err != nil {
 			t.Fatal(err)
 		}
-		seen := f.now.Add(50 * time.Second)
+		seen := f.clock.Now().Add(50 * time.Second)
 		if err := f.other.TouchSession(ctx, "carol", seen); err != nil {
 			t.Fatal(err)
 		}
-		f.now = f.now.Add(61 * time.Second)
+		f.clock.Advance(61 * time.Second)
 		_, err := f.read(t, "carol")
 		if err != nil {
 			t.Fatal(err)
@@ -154,8 +155,8 @@ func TestCache(t *testing.T) {
 		if _, err := f.read(t, "carol"); err != nil {
 			t.Fatal(err)
 		}
-		f.now = f.now.Add(61 * time.Second)
-		if err := f.cache.TouchSession(ctx, "carol", f.now); err != nil {
+		f.clock.Advance(61 * time.Second)
+		if err := f.cache.TouchSession(ctx, "carol", f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.read(t, "carol"); err != nil {
@@ -171,7 +172,7 @@ func TestCache(t *testing.T) {
 		if _, err := f.read(t, "carol"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.other.CreateSession(ctx, &docs.Session{ID: "carol-2", UserID: f.user.ID, CreatedAt: f.now, LastSeen: f.now}); err != nil {
+		if err := f.other.CreateSession(ctx, &docs.Session{ID: "carol-2", UserID: f.user.ID, CreatedAt: f.clock.Now(), LastSeen: f.clock.Now()}, []byte("h")); err != nil {
 			t.Fatal(err)
 		}
 		if u, err := f.read(t, "carol-2"); err != nil || u.ID != f.user.ID {

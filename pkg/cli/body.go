@@ -14,14 +14,13 @@ import (
 const maxBodyBytes = 1 << 20
 
 // readBody returns the body from --body or --body-file (a path, or - for
-// standard input), and whether one was given. A body docsd cannot store
+// standard input; the command allows one of them), and whether one was
+// given. A body docsd cannot store
 // as it is (over 1 MiB, binary, or not UTF-8) is a usage error: JSON
 // carries only Unicode text, and replacing the bytes it cannot carry would
 // corrupt the document without a word.
 func readBody(ios *iostreams, body string, bodySet bool, bodyFile string) (string, bool, error) {
 	switch {
-	case bodySet && bodyFile != "":
-		return "", false, usageErrorf("--body and --body-file cannot be used together")
 	case bodySet:
 		return body, true, checkBody("--body", []byte(body))
 	case bodyFile == "-":

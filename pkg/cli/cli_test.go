@@ -63,6 +63,9 @@ func newHarnessWith(t *testing.T, srv *apitest.Server, tty bool, stdin string) *
 		Prompter: h.prompter,
 		Keyring:  systemKeyring{},
 		Version:  "test",
+		// The harness's client checks every answer against the OpenAPI
+		// description.
+		HTTPClient: srv.Client(),
 		RunEditor: func(context.Context, *iostreams, string, string) error {
 			t.Fatal("editor opened unexpectedly")
 			return nil

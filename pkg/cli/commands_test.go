@@ -215,8 +215,25 @@ func TestEditWithoutEditor(t *testing.T) {
 	h := newHarness(t, false, "")
 	h.loginAs(t, "alice")
 	wantExit(t, h, h.run(t, "edit", "1"), exitUsage, "edit 1 (no terminal, no editor)")
-	wantExit(t, h, h.run(t, "edit", "1", "--body", "x", "--body-file", "f"), exitUsage, "edit --body --body-file")
 	wantExit(t, h, h.run(t, "edit", "1", "--title", "New"), exitOK, "edit --title")
+}
+
+// TestBodyFlagsExcludeEachOther: --body and --body-file together are a
+// usage error naming both, for every command that takes them.
+func TestBodyFlagsExcludeEachOther(t *testing.T) {
+	h := newHarness(t, false, "")
+	h.loginAs(t, "alice")
+	for _, args := range [][]string{
+		{"create", "--title", "T", "--body", "x", "--body-file", "f"},
+		{"edit", "1", "--body", "x", "--body-file", "f"},
+		{"edit", "1", "-b", "x", "-F", "f"},
+	} {
+		h.err.Reset()
+		wantExit(t, h, h.run(t, args...), exitUsage, args...)
+		if got := h.err.String(); !strings.Contains(got, "[body body-file]") {
+			t.Errorf("docs %s: stderr %q; want it to name both flags", strings.Join(args, " "), got)
+		}
+	}
 }
 
 func (h *harness) sessionValue(t *testing.T) string {

@@ -40,9 +40,6 @@ DOCS_EDITOR, VISUAL or EDITOR is set); an empty body aborts.`,
 			if err := checkTitle(opts.Title); err != nil {
 				return err
 			}
-			if opts.BodySet && opts.BodyFile != "" {
-				return usageErrorf("--body and --body-file cannot be used together")
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -52,6 +49,7 @@ DOCS_EDITOR, VISUAL or EDITOR is set); an empty body aborts.`,
 	cmd.Flags().StringVarP(&opts.Title, "title", "t", "", "document `title`")
 	cmd.Flags().StringVarP(&opts.Body, "body", "b", "", "document body `text`")
 	cmd.Flags().StringVarP(&opts.BodyFile, "body-file", "F", "", "read the body from `file` (- for standard input)")
+	cmd.MarkFlagsMutuallyExclusive("body", "body-file")
 	return cmd
 }
 

@@ -48,9 +48,6 @@ retries from it.`,
 			}
 			opts.TitleSet = cmd.Flags().Changed("title")
 			opts.BodySet = cmd.Flags().Changed("body")
-			if opts.BodySet && opts.BodyFile != "" {
-				return usageErrorf("--body and --body-file cannot be used together")
-			}
 			if opts.TitleSet && strings.TrimSpace(opts.Title) == "" {
 				return usageErrorf("--title must not be empty")
 			}
@@ -66,6 +63,7 @@ retries from it.`,
 	cmd.Flags().StringVarP(&opts.Title, "title", "t", "", "new `title`")
 	cmd.Flags().StringVarP(&opts.Body, "body", "b", "", "new body `text`")
 	cmd.Flags().StringVarP(&opts.BodyFile, "body-file", "F", "", "read the new body from `file` (- for standard input)")
+	cmd.MarkFlagsMutuallyExclusive("body", "body-file")
 	return cmd
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/docsd/docs/pkg/client"
 )
@@ -226,9 +225,4 @@ func errorTitle(err error) string {
 		return "Server unreachable"
 	}
 	return "Error"
-}
-
-// isUnknownCommand tells cobra's unknown-command error, which has no type.
-func isUnknownCommand(err error) bool {
-	return strings.HasPrefix(err.Error(), "unknown command")
 }

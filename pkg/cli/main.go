@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 // Main runs docs with the process's arguments and streams and returns the
@@ -38,9 +40,7 @@ func run(ctx context.Context, f *factory, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	if isUnknownCommand(err) {
-		err = &usageError{msg: err.Error()}
-	}
+	err = commandLineError(root, cmd, args, err)
 	p := errorPrinter{w: f.IO.ErrOut, ci: f.Getenv("CI") != ""}
 	if cmd != nil {
 		p.command = cmd.CommandPath()
@@ -50,4 +50,18 @@ func run(ctx context.Context, f *factory, args []string) int {
 	}
 	p.print(err)
 	return exitCode(err)
+}
+
+// commandLineError returns err as a usage error when cobra refused the
+// command line itself: an unknown command, or flags that exclude each
+// other. cobra's errors for these have no type, so its checks are asked
+// again instead of its messages being read.
+func commandLineError(root, cmd *cobra.Command, args []string, err error) error {
+	if _, _, ferr := root.Find(args); ferr != nil {
+		return &usageError{msg: err.Error()}
+	}
+	if cmd != nil && cmd.ValidateFlagGroups() != nil {
+		return &usageError{msg: err.Error()}
+	}
+	return err
 }

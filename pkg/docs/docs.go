@@ -92,8 +92,17 @@ type UserStore interface {
 	// SetRole changes a user's role, refusing to demote the last admin.
 	SetRole(ctx context.Context, id int64, role Role) (*User, error)
 	// SetPassword replaces a user's password hash and ends every session
-	// of theirs, in one transaction.
+	// of theirs, in one transaction. It is an operator's reset: it applies
+	// whatever the stored hash is.
 	SetPassword(ctx context.Context, id int64, hash []byte) error
+	// ChangePassword is SetPassword on condition: it applies only while
+	// the stored hash is still current, the hash the caller checked the
+	// user's current password against. Otherwise it changes nothing and
+	// returns a PreconditionFailed error (NotFound for a missing user).
+	// The comparison and the update must be one atomic step (a single
+	// UPDATE ... WHERE id = ? AND password_hash = ?), so that of two
+	// changes made from the same current password exactly one applies.
+	ChangePassword(ctx context.Context, id int64, current, hash []byte) error
 	// DeleteUser removes a user and ends their sessions. Their documents
 	// move to reassignTo; with reassignTo 0 a user who owns documents is
 	// a Conflict, so no document is ever lost with its author.
@@ -114,8 +123,21 @@ type DocumentStore interface {
 
 // SessionStore keeps the server-side session records.
 type SessionStore interface {
-	CreateSession(ctx context.Context, s *Session) error
-	SessionByID(ctx context.Context, id string) (*Session, error)
+	// CreateSession stores s only while its user exists with password hash
+	// passwordHash, the hash the caller checked a password against, and
+	// otherwise stores nothing and returns a PreconditionFailed error.
+	// The check and the insert must be atomic against SetPassword,
+	// ChangePassword and DeleteUser, on every process sharing the store,
+	// so that a session made from a password check never outlives a change
+	// of that password or the removal of its user: either the session
+	// exists before the change (which then ends it) or the check sees the
+	// change (and no session is made). One statement does it, INSERT INTO
+	// sessions ... SELECT ... FROM users WHERE id = ? AND password_hash = ?,
+	// zero rows meaning PreconditionFailed; where a concurrent transaction
+	// can change the user row between that statement's snapshot and its
+	// commit, as under PostgreSQL's READ COMMITTED, the SELECT must lock
+	// the row (FOR SHARE) so that it waits for the change and sees it.
+	CreateSession(ctx context.Context, s *Session, passwordHash []byte) error
 	// SessionUser returns the session and its user in one read: it is what
 	// every private request asks, so it must be cheap.
 	SessionUser(ctx context.Context, id string) (*Session, *User, error)

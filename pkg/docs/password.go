@@ -38,10 +38,14 @@ func (p *Passwords) Hash(pw string) ([]byte, error) {
 
 // Check reports whether pw is u's password. A nil u still costs one bcrypt
 // comparison and returns false, so timing does not tell which users exist.
+// A pw longer than MaxPasswordBytes is never right: bcrypt reads only the
+// first 72 bytes, so it would match any password that starts like u's.
+// It is still compared, so it takes as long as any wrong password.
 func (p *Passwords) Check(u *User, pw string) bool {
 	if u == nil {
 		_ = bcrypt.CompareHashAndPassword(p.dummy, []byte(pw))
 		return false
 	}
-	return bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) == nil
+	match := bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) == nil
+	return match && len(pw) <= MaxPasswordBytes
 }

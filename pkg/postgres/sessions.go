@@ -10,34 +10,24 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// CreateSession stores s.
-func (d *DB) CreateSession(ctx context.Context, s *docs.Session) error {
-	_, err := d.pool.Exec(ctx,
-		`INSERT INTO sessions (id, user_id, created_at, last_seen) VALUES ($1, $2, $3, $4)`,
-		s.ID, s.UserID, micros(s.CreatedAt), micros(s.LastSeen))
+// CreateSession stores s if its user still has passwordHash. Under READ
+// COMMITTED the SELECT would judge the user row as of the statement's
+// start, and a password change committing meanwhile would miss the new
+// session; FOR SHARE makes the SELECT wait for such a change and read the
+// row as it commits, so either the session exists before the change
+// (which ends it) or the check sees the change and nothing is stored.
+func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
+	tag, err := d.pool.Exec(ctx,
+		`INSERT INTO sessions (id, user_id, created_at, last_seen)
+		 SELECT $1, id, $2, $3 FROM users WHERE id = $4 AND password_hash = $5 FOR SHARE`,
+		s.ID, micros(s.CreatedAt), micros(s.LastSeen), s.UserID, string(passwordHash))
 	if err != nil {
 		return d.wrap("create session", err)
 	}
+	if tag.RowsAffected() == 0 {
+		return docs.Errorf(docs.PreconditionFailed, "user %d is gone or their password changed since it was checked", s.UserID)
+	}
 	return nil
-}
-
-// SessionByID returns the session with id, or a NotFound error.
-func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) {
-	var (
-		s             docs.Session
-		created, seen int64
-	)
-	err := d.pool.QueryRow(ctx,
-		`SELECT id, user_id, created_at, last_seen FROM sessions WHERE id = $1`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "session not found")
-	}
-	if err != nil {
-		return nil, d.wrap("load session", err)
-	}
-	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
-	return &s, nil
 }
 
 // SessionUser returns the session with id and its user, joined in one

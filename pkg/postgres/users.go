@@ -185,20 +185,50 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
 	})
 }
 
-// SetPassword replaces the hash and deletes every session of the user, in
-// one statement: the epoch moves once its rows are locked (see migration
-// 00003).
+// SetPassword replaces the hash and deletes every session of the user.
 func (d *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
-	var n int
-	err := d.pool.QueryRow(ctx,
-		`WITH changed AS (UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id),
-		      ended AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM changed))
-		 SELECT count(*) FROM changed`, string(hash), id).Scan(&n)
-	if err != nil {
-		return d.wrap("set password", err)
+	return d.setPassword(ctx, id, nil, hash)
+}
+
+// ChangePassword replaces the hash if it is still current and deletes every
+// session of the user.
+func (d *DB) ChangePassword(ctx context.Context, id int64, current, hash []byte) error {
+	return d.setPassword(ctx, id, current, hash)
+}
+
+// setPassword sets the hash, on condition that the stored one is current
+// when current is not nil, and ends the user's sessions. The first
+// statement locks the user row: it waits for a CreateSession that holds
+// it (FOR SHARE) to commit, and keeps new ones out until this commits, so
+// the second statement, with a snapshot taken after the lock, sees and
+// ends every session made with the old password. The second statement
+// moves the epoch only after locking its own rows (see migration 00003).
+func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) error {
+	return d.inTx(ctx, "set password", func(tx pgx.Tx) error {
+		var matches bool
+		err := tx.QueryRow(ctx, `SELECT $2::text IS NULL OR password_hash = $2::text FROM users WHERE id = $1 FOR UPDATE`,
+			id, nullable(current)).Scan(&matches)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return docs.Errorf(docs.NotFound, "user %d not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		if !matches {
+			return docs.Errorf(docs.PreconditionFailed, "the password of user %d changed since it was checked", id)
+		}
+		_, err = tx.Exec(ctx,
+			`WITH changed AS (UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id)
+			 DELETE FROM sessions WHERE user_id IN (SELECT id FROM changed)`, string(hash), id)
+		return err
+	})
+}
+
+// nullable is b as text, or NULL for nil.
+func nullable(b []byte) *string {
+	if b == nil {
+		return nil
 	}
-	if n == 0 {
-		return docs.Errorf(docs.NotFound, "user %d not found", id)
-	}
-	return nil
+	s := string(b)
+	return &s
 }

@@ -41,12 +41,22 @@ import (
 // UserIDKey is the session value that holds the logged-in user's id (int64).
 const UserIDKey = "user_id"
 
+// PasswordHashKey is the session value that holds the password hash a
+// login checked ([]byte). Save creates the session only while the user
+// still has that hash (docs.SessionStore.CreateSession), so a login that
+// raced a password change or the user's removal gets no session; its
+// error is then of kind docs.PreconditionFailed.
+const PasswordHashKey = "password_hash"
+
 // MinSecretBytes is the shortest signing secret accepted.
 const MinSecretBytes = 32
 
 // TouchEvery bounds how often a read request writes last_seen: at most once
 // a minute per session, so reads stay reads.
 const TouchEvery = time.Minute
+
+// DefaultCookieName names the session cookie when Config.CookieName is empty.
+const DefaultCookieName = "docs_session"
 
 // Config configures a Store.
 type Config struct {
@@ -85,7 +95,7 @@ func NewStore(repo docs.SessionStore, cfg Config) (*Store, error) {
 		return nil, errors.New("session idle and absolute timeouts must be positive")
 	}
 	if cfg.CookieName == "" {
-		cfg.CookieName = "docs_session"
+		cfg.CookieName = DefaultCookieName
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -204,12 +214,16 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	if !ok || uid <= 0 {
 		return errors.New("session has no user id to save")
 	}
+	checked, ok := sess.Values[PasswordHashKey].([]byte)
+	if !ok || len(checked) == 0 {
+		return errors.New("session has no checked password hash to save")
+	}
 	token, err := newToken()
 	if err != nil {
 		return err
 	}
 	now := s.cfg.Now()
-	if err := s.repo.CreateSession(ctx, &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now}); err != nil {
+	if err := s.repo.CreateSession(ctx, &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now}, checked); err != nil {
 		return err
 	}
 	sess.ID = token
@@ -257,7 +271,9 @@ func (s *Store) verify(value string) (string, bool) {
 	if base64.RawURLEncoding.EncodedLen(sha256.Size) != len(sig) {
 		return "", false
 	}
-	if _, err := base64.RawURLEncoding.Decode(got[:], []byte(sig)); err != nil {
+	// Strict: the last character's unused low bits must be zero, so that
+	// one signature has one spelling and a session one cookie string.
+	if _, err := strictBase64.Decode(got[:], []byte(sig)); err != nil {
 		return "", false
 	}
 	var want [sha256.Size]byte
@@ -278,6 +294,8 @@ func (s *Store) mac(i int, token string, b []byte) []byte {
 	s.macs[i].Put(h)
 	return b
 }
+
+var strictBase64 = base64.RawURLEncoding.Strict()
 
 func newToken() (string, error) {
 	b := make([]byte, 32)

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/sqlite"
+	"github.com/docsd/docs/pkg/testclock"
 )
 
 func TestMain(m *testing.M) {
@@ -40,30 +40,12 @@ var (
 	secretC = []byte("secret-C-0123456789abcdef0123456789")
 )
 
-// clock is the store's injected time; tests move it instead of sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is a real SQLite database with one user, and a clock shared by every
 // store made from it.
 type env struct {
 	db    *sqlite.DB
 	dir   string
-	clock *clock
+	clock *testclock.Clock
 	user  int64
 }
 
@@ -79,8 +61,8 @@ func newEnv(t *testing.T) *env {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-	u := &docs.User{Username: "alice", Role: docs.RoleMember, PasswordHash: []byte("h"), CreatedAt: c.Now()}
+	c := testclock.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+	u := &docs.User{Username: "alice", Role: docs.RoleMember, PasswordHash: userHash, CreatedAt: c.Now()}
 	if err := db.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +90,9 @@ func (e *env) store(t *testing.T, cfg session.Config) *session.Store {
 	return s
 }
 
+// userHash is the password hash of every user these tests make.
+var userHash = []byte("h")
+
 // server mounts s the way docsd does, with a login and a logout handler
 // written like pkg/api's.
 func server(s *session.Store) http.Handler {
@@ -118,6 +103,7 @@ func server(s *session.Store) http.Handler {
 		sess := ginsessions.Default(c)
 		sess.Clear()
 		sess.Set(session.UserIDKey, id)
+		sess.Set(session.PasswordHashKey, userHash)
 		if err := sess.Save(); err != nil {
 			c.String(http.StatusInternalServerError, err.Error())
 			return
@@ -221,7 +207,8 @@ func rowID(t *testing.T, c *http.Cookie) string {
 
 func (e *env) row(t *testing.T, c *http.Cookie) (*docs.Session, error) {
 	t.Helper()
-	return e.db.SessionByID(context.Background(), rowID(t, c))
+	s, _, err := e.db.SessionUser(context.Background(), rowID(t, c))
+	return s, err
 }
 
 func (e *env) wantNoRow(t *testing.T, what string, c *http.Cookie) {
@@ -313,7 +300,7 @@ func TestLoginLogout(t *testing.T) {
 		s := e.store(t, session.Config{})
 		c := e.login(t, s, nil)
 		ctx := context.Background()
-		admin := &docs.User{Username: "root", Role: docs.RoleAdmin, PasswordHash: []byte("h"), CreatedAt: e.clock.Now()}
+		admin := &docs.User{Username: "root", Role: docs.RoleAdmin, PasswordHash: userHash, CreatedAt: e.clock.Now()}
 		if err := e.db.CreateUser(ctx, admin); err != nil {
 			t.Fatal(err)
 		}
@@ -358,6 +345,19 @@ func TestSignatures(t *testing.T) {
 			wantReason(t, s, fmt.Sprintf("%q", tc.value), &http.Cookie{Name: s.CookieName(), Value: tc.value}, session.BadCookie)
 		})
 	}
+	t.Run("every other last character of the signature is BadCookie, those that decode alike included", func(t *testing.T) {
+		// 32 bytes are 43 characters whose last one carries 4 bits and 2
+		// unused ones: lenient decoding reads 4 spellings as one signature.
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		last := len(sig) - 1
+		for _, ch := range alphabet {
+			if byte(ch) == sig[last] {
+				continue
+			}
+			v := tok + "." + sig[:last] + string(ch)
+			wantReason(t, s, fmt.Sprintf("%q", v), &http.Cookie{Name: s.CookieName(), Value: v}, session.BadCookie)
+		}
+	})
 	// The genuine cookie still works: the rejections above are about the
 	// values, not about a broken session.
 	e.wantUser(t, s, "the untampered cookie", c)
@@ -561,7 +561,7 @@ func TestTokenStorage(t *testing.T) {
 			}
 			row, err := e.row(t, c)
 			if err != nil {
-				t.Errorf("cookie %d: SessionByID(sha256(token)) = %v; want the session", i, err)
+				t.Errorf("cookie %d: SessionUser(sha256(token)) = %v; want the session", i, err)
 				continue
 			}
 			if row.ID == tok || row.UserID != e.user {

@@ -10,34 +10,25 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// CreateSession stores s.
-func (d *DB) CreateSession(ctx context.Context, s *docs.Session) error {
-	_, err := d.q.ExecContext(ctx,
-		`INSERT INTO sessions (id, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)`,
-		s.ID, s.UserID, micros(s.CreatedAt), micros(s.LastSeen))
+// CreateSession stores s if its user still has passwordHash. The check is
+// the insert's own SELECT: SQLite runs one writer at a time, so no password
+// change or user removal can fall between the two.
+func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
+	res, err := d.q.ExecContext(ctx,
+		`INSERT INTO sessions (id, user_id, created_at, last_seen)
+		 SELECT ?, id, ?, ? FROM users WHERE id = ? AND password_hash = ?`,
+		s.ID, micros(s.CreatedAt), micros(s.LastSeen), s.UserID, string(passwordHash))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	return nil
-}
-
-// SessionByID returns the session with id, or a NotFound error.
-func (d *DB) SessionByID(ctx context.Context, id string) (*docs.Session, error) {
-	var (
-		s             docs.Session
-		created, seen int64
-	)
-	err := d.q.QueryRowContext(ctx,
-		`SELECT id, user_id, created_at, last_seen FROM sessions WHERE id = ?`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "session not found")
-	}
+	n, err := res.RowsAffected()
 	if err != nil {
-		return nil, fmt.Errorf("load session: %w", err)
+		return fmt.Errorf("create session: %w", err)
 	}
-	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
-	return &s, nil
+	if n == 0 {
+		return docs.Errorf(docs.PreconditionFailed, "user %d is gone or their password changed since it was checked", s.UserID)
+	}
+	return nil
 }
 
 // SessionUser returns the session with id and its user, joined in one

@@ -308,7 +308,7 @@ func TestForeignKeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids[i] = u.ID
-			if err := db.CreateSession(ctx, &docs.Session{ID: fmt.Sprintf("s%d", i), UserID: u.ID, CreatedAt: time.Now(), LastSeen: time.Now()}); err != nil {
+			if err := db.CreateSession(ctx, &docs.Session{ID: fmt.Sprintf("s%d", i), UserID: u.ID, CreatedAt: time.Now(), LastSeen: time.Now()}, u.PasswordHash); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -333,8 +333,8 @@ func TestForeignKeys(t *testing.T) {
 			c.Close()
 		}
 		for i := range users {
-			if _, err := db.SessionByID(ctx, fmt.Sprintf("s%d", i)); !docs.IsNotFound(err) {
-				t.Errorf("SessionByID(s%d) after deleting its user = %v; want NotFound", i, err)
+			if _, _, err := db.SessionUser(ctx, fmt.Sprintf("s%d", i)); !docs.IsNotFound(err) {
+				t.Errorf("SessionUser(s%d) after deleting its user = %v; want NotFound", i, err)
 			}
 		}
 	})

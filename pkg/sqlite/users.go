@@ -185,15 +185,39 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
 
 // SetPassword replaces the hash and deletes every session of the user.
 func (d *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
+	return d.setPassword(ctx, id, nil, hash)
+}
+
+// ChangePassword replaces the hash if it is still current and deletes every
+// session of the user.
+func (d *DB) ChangePassword(ctx context.Context, id int64, current, hash []byte) error {
+	return d.setPassword(ctx, id, current, hash)
+}
+
+// setPassword sets the hash, on condition that the stored one is current
+// when current is not nil. The condition is part of the UPDATE, so two
+// changes from one current hash cannot both apply.
+func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) error {
 	return d.inTx(ctx, "set password", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, string(hash), id)
+		query, args := `UPDATE users SET password_hash = ? WHERE id = ?`, []any{string(hash), id}
+		if current != nil {
+			query, args = query+` AND password_hash = ?`, append(args, string(current))
+		}
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		} else if n == 0 {
-			return docs.Errorf(docs.NotFound, "user %d not found", id)
+			var exists int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ?`, id).Scan(&exists); err != nil {
+				return fmt.Errorf("set password: %w", err)
+			}
+			if exists == 0 {
+				return docs.Errorf(docs.NotFound, "user %d not found", id)
+			}
+			return docs.Errorf(docs.PreconditionFailed, "the password of user %d changed since it was checked", id)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return fmt.Errorf("set password: %w", err)

@@ -1,7 +1,7 @@
 // Package apitest starts the real docsd engine for tests: a fresh database
-// (a SQLite file in t.TempDir() by default, see Backends), migrated and
-// seeded with the demo users, wired by api.Wire as `docsd serve` wires it,
-// served by net/http/httptest. Nothing in it is a mock.
+// (a SQLite file in t.TempDir() by default, see ForEachBackend), migrated
+// and seeded with the demo users, wired by api.Wire as `docsd serve` wires
+// it, served by net/http/httptest. Nothing in it is a mock.
 package apitest
 
 import (
@@ -23,6 +23,7 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/seed"
 	"github.com/docsd/docs/pkg/session"
+	"github.com/docsd/docs/pkg/testclock"
 )
 
 // Server is a running docsd for one test.
@@ -30,9 +31,12 @@ type Server struct {
 	*httptest.Server
 	DB       docs.Backend
 	Sessions *session.Store
-	Clock    *Clock
+	Clock    *testclock.Clock
 	// Users maps the demo usernames to their ids.
 	Users map[string]int64
+	// described is the OpenAPI description of the server's skip list,
+	// which every response its clients receive is checked against.
+	described Described
 }
 
 // Options change the server a test gets.
@@ -48,29 +52,13 @@ type Options struct {
 	// Backend opens the database: by default the one of the
 	// ForEachBackend subtest the Server starts in, else SQLite.
 	Backend Backend
+	// Users, when set, wraps the user store the engine reads: tests that
+	// order a race step by step hold a request at a point of their choice.
+	Users func(docs.UserStore) docs.UserStore
 	// New builds the engine; api.New by default. Tests of the route
-	// machinery pass one that adds routes to the table.
+	// machinery pass one that adds routes to the table; the answers of
+	// routes the OpenAPI description does not know are then not checked.
 	New func(api.Config, api.Deps) (*gin.Engine, error)
-}
-
-// Clock is a settable clock for session timeouts.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // Session defaults used by NewServer.
@@ -79,7 +67,8 @@ const (
 	AbsoluteTimeout = 7 * 24 * time.Hour
 )
 
-// NewServer starts docsd with the default configuration.
+// NewServer starts docsd with the default configuration. Its Client checks
+// every response against the OpenAPI description (ValidatingTransport).
 func NewServer(t testing.TB) *Server {
 	return NewServerWith(t, Options{})
 }
@@ -110,6 +99,14 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if secrets == nil {
 		secrets = [][]byte{[]byte("apitest-secret-0123456789abcdef-0123456789")}
 	}
+	// Each Server has its own session cache, as each docsd process does.
+	deps, err := api.Wire(db, pw, session.Config{
+		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := deps.Sessions
 	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true}
 	if opts.Config != nil {
 		cfg = *opts.Config
@@ -118,29 +115,39 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Now = clock.Now
-	// Each Server has its own session cache, as each docsd process does.
-	deps, err := api.Wire(db, pw, session.Config{
-		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	newEngine := opts.New
 	if newEngine == nil {
 		newEngine = api.New
+	}
+	if opts.Users != nil {
+		deps.Users = opts.Users(db)
 	}
 	engine, err := newEngine(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
+	description, err := api.OpenAPI(cfg.PublicRoutes, store.CookieName())
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, DB: db, Sessions: deps.Sessions, Clock: clock, Users: users}
+	client := srv.Client()
+	described := Described{Description: description, Host: srv.Listener.Addr().String(), ExtraRoutes: opts.New != nil}
+	client.Transport = ValidatingTransport(t, client.Transport, described)
+	return &Server{Server: srv, DB: db, Sessions: store, Clock: clock, Users: users, described: described}
+}
+
+// ClientWith returns a client over transport that, like Client, checks
+// every response against the server's OpenAPI description.
+func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: ValidatingTransport(t, transport, s.described)}
 }
 
 // openSeeded returns the shared Server's database and clock, or a new
 // seeded database and a clock at the current time.
-func openSeeded(t testing.TB, opts Options, pw *docs.Passwords) (docs.Backend, *Clock) {
+func openSeeded(t testing.TB, opts Options, pw *docs.Passwords) (docs.Backend, *testclock.Clock) {
 	if opts.Share != nil {
 		return opts.Share.DB, opts.Share.Clock
 	}
@@ -150,7 +157,7 @@ func openSeeded(t testing.TB, opts Options, pw *docs.Passwords) (docs.Backend, *
 	}
 	db := b.Open(t)
 	ctx := context.Background()
-	clock := &Clock{now: time.Now()}
+	clock := testclock.New(time.Now())
 	if _, err := seed.Run(ctx, db, pw, clock.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func testAuthEpoch(t *testing.T, open func(t *testing.T) Store) {
 		{"deleting a session that does not exist leaves it", func(f fixture) error { return f.s.DeleteSession(ctx, "missing") }, false},
 		// Logins and use must not empty every process's cache.
 		{"CreateSession leaves it", func(f fixture) error {
-			return f.s.CreateSession(ctx, &docs.Session{ID: "new", UserID: f.member.ID, CreatedAt: base, LastSeen: base})
+			return f.s.CreateSession(ctx, &docs.Session{ID: "new", UserID: f.member.ID, CreatedAt: base, LastSeen: base}, f.member.PasswordHash)
 		}, false},
 		{"TouchSession leaves it", func(f fixture) error { return f.s.TouchSession(ctx, "member-1", base.Add(time.Minute)) }, false},
 		{"CreateUser leaves it", func(f fixture) error {
@@ -88,11 +88,11 @@ func testAuthEpoch(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("SetPassword = %v", err)
 		}
 		for _, id := range []string{"member-1", "member-2"} {
-			_, err := f.s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) after SetPassword", id), err, docs.NotFound)
+			_, _, err := f.s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) after SetPassword", id), err, docs.NotFound)
 		}
-		if _, err := f.s.SessionByID(ctx, "editor-1"); err != nil {
-			t.Errorf("SessionByID(%q) of another user after SetPassword = %v; want nil", "editor-1", err)
+		if _, _, err := f.s.SessionUser(ctx, "editor-1"); err != nil {
+			t.Errorf("SessionUser(%q) of another user after SetPassword = %v; want nil", "editor-1", err)
 		}
 		if got := mustUserByID(t, f.s, f.member.ID); string(got.PasswordHash) != "new hash" {
 			t.Errorf("PasswordHash after SetPassword = %q; want %q", got.PasswordHash, "new hash")
@@ -136,7 +136,7 @@ func testAuthEpoch(t *testing.T, open func(t *testing.T) Store) {
 				}
 				id := fmt.Sprintf("race-%d", i)
 				e1, err1 := f.s.Epochs(ctx)
-				_, err := f.s.SessionByID(ctx, id)
+				_, _, err := f.s.SessionUser(ctx, id)
 				e2, err2 := f.s.Epochs(ctx)
 				if err1 != nil || err2 != nil || (err != nil && !docs.IsNotFound(err)) {
 					t.Errorf("reads during deletions: %v, %v, %v", err1, err, err2)

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("pagination", func(t *testing.T) { testPagination(t, open) })
 	t.Run("updates", func(t *testing.T) { testUpdates(t, open) })
 	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("passwords", func(t *testing.T) { testPasswords(t, open) })
 	t.Run("expiry", func(t *testing.T) { testExpiry(t, open) })
 	t.Run("auth epoch", func(t *testing.T) { testAuthEpoch(t, open) })
 	t.Run("login throttle", func(t *testing.T) { testThrottle(t, open) })
@@ -149,10 +150,7 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("deleting a user ends their sessions", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		mustUser(t, s, "admin", docs.RoleAdmin)
 		gone := mustUser(t, s, "gone", docs.RoleMember)
 		kept := mustUser(t, s, "kept", docs.RoleMember)
@@ -163,11 +161,11 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("DeleteUser(%d, 0) = %v; want nil", gone.ID, err)
 		}
 		for _, id := range []string{"gone-1", "gone-2"} {
-			_, err := s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) after deleting its user", id), err, docs.NotFound)
+			_, _, err := s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) after deleting its user", id), err, docs.NotFound)
 		}
-		if _, err := s.SessionByID(ctx, "kept-1"); err != nil {
-			t.Errorf("SessionByID(%q) of another user after DeleteUser = %v; want nil", "kept-1", err)
+		if _, _, err := s.SessionUser(ctx, "kept-1"); err != nil {
+			t.Errorf("SessionUser(%q) of another user after DeleteUser = %v; want nil", "kept-1", err)
 		}
 	})
 }
@@ -275,10 +273,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser refuses to remove the last admin and moves none of their documents", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		admin := mustUser(t, s, "root", docs.RoleAdmin)
 		heir := mustUser(t, s, "heir", docs.RoleMember)
 		doc := mustDocument(t, s, admin, "kept")
@@ -298,10 +293,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 
 	t.Run("DeleteUser removes an admin when another admin exists", func(t *testing.T) {
 		s := open(t)
-		del, ok := s.(userDeleter)
-		if !ok {
-			t.Skipf("%T has no DeleteUser", s)
-		}
+		del := mustDeleter(t, s)
 		gone := mustUser(t, s, "gone", docs.RoleAdmin)
 		mustUser(t, s, "stays", docs.RoleAdmin)
 		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
@@ -647,20 +639,20 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 func testSessions(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 
-	t.Run("CreateSession and SessionByID round-trip at microsecond precision in UTC", func(t *testing.T) {
+	t.Run("CreateSession and SessionUser round-trip at microsecond precision in UTC", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleMember)
 		seen := base.Add(time.Hour + 123456789)
 		mustSession(t, s, "abc", u.ID, base, seen)
-		got, err := s.SessionByID(ctx, "abc")
+		got, _, err := s.SessionUser(ctx, "abc")
 		if err != nil {
-			t.Fatalf("SessionByID(%q) = %v; want nil", "abc", err)
+			t.Fatalf("SessionUser(%q) = %v; want nil", "abc", err)
 		}
 		if got.ID != "abc" || got.UserID != u.ID {
-			t.Errorf("SessionByID(%q) = {ID:%q UserID:%d}; want {ID:%q UserID:%d}", "abc", got.ID, got.UserID, "abc", u.ID)
+			t.Errorf("SessionUser(%q) = {ID:%q UserID:%d}; want {ID:%q UserID:%d}", "abc", got.ID, got.UserID, "abc", u.ID)
 		}
-		checkTime(t, "SessionByID.CreatedAt", got.CreatedAt, base)
-		checkTime(t, "SessionByID.LastSeen", got.LastSeen, seen)
+		checkTime(t, "SessionUser.CreatedAt", got.CreatedAt, base)
+		checkTime(t, "SessionUser.LastSeen", got.LastSeen, seen)
 	})
 
 	t.Run("SessionUser returns the session with its user as it is now", func(t *testing.T) {
@@ -692,8 +684,8 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		u := mustUser(t, s, "u", docs.RoleMember)
 		mustSession(t, s, "abc", u.ID, base, base)
 		for _, id := range []string{"", "ab", "ABC", "abcd"} {
-			_, err := s.SessionByID(ctx, id)
-			checkKind(t, fmt.Sprintf("SessionByID(%q) with only %q stored", id, "abc"), err, docs.NotFound)
+			_, _, err := s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) with only %q stored", id, "abc"), err, docs.NotFound)
 		}
 	})
 
@@ -706,7 +698,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err := s.TouchSession(ctx, "a", seen); err != nil {
 			t.Fatalf("TouchSession(%q) = %v; want nil", "a", err)
 		}
-		a, err := s.SessionByID(ctx, "a")
+		a, _, err := s.SessionUser(ctx, "a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -715,7 +707,7 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if a.UserID != u.ID {
 			t.Errorf("touched session UserID = %d; want %d", a.UserID, u.ID)
 		}
-		b, err := s.SessionByID(ctx, "b")
+		b, _, err := s.SessionUser(ctx, "b")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -730,16 +722,175 @@ func testSessions(t *testing.T, open func(t *testing.T) Store) {
 		if err := s.DeleteSession(ctx, "a"); err != nil {
 			t.Fatalf("DeleteSession(%q) = %v; want nil", "a", err)
 		}
-		_, err := s.SessionByID(ctx, "a")
-		checkKind(t, `SessionByID("a") after DeleteSession`, err, docs.NotFound)
+		_, _, err := s.SessionUser(ctx, "a")
+		checkKind(t, `SessionUser("a") after DeleteSession`, err, docs.NotFound)
 		// A logout racing a login's rotation deletes the same row twice.
 		if err := s.DeleteSession(ctx, "a"); err != nil {
 			t.Errorf("second DeleteSession(%q) = %v; want nil", "a", err)
 		}
-		if _, err := s.SessionByID(ctx, "b"); err != nil {
-			t.Errorf("SessionByID(%q) after deleting another session = %v; want nil", "b", err)
+		if _, _, err := s.SessionUser(ctx, "b"); err != nil {
+			t.Errorf("SessionUser(%q) after deleting another session = %v; want nil", "b", err)
 		}
 	})
+}
+
+// testPasswords holds what keeps a password change final: a session is
+// made only from the user's current hash, and a conditional change applies
+// only from the current hash, atomically, whatever runs beside it.
+func testPasswords(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+
+	t.Run("CreateSession from a hash that is not the stored one is PreconditionFailed and stores nothing", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		err := s.CreateSession(ctx, &docs.Session{ID: "abc", UserID: u.ID, CreatedAt: base, LastSeen: base}, []byte("an older hash"))
+		checkKind(t, "CreateSession with a stale hash", err, docs.PreconditionFailed)
+		_, _, err = s.SessionUser(ctx, "abc")
+		checkKind(t, "SessionUser after a refused CreateSession", err, docs.NotFound)
+	})
+
+	t.Run("CreateSession for a missing user is PreconditionFailed", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		err := s.CreateSession(ctx, &docs.Session{ID: "abc", UserID: u.ID + 1000, CreatedAt: base, LastSeen: base}, u.PasswordHash)
+		checkKind(t, fmt.Sprintf("CreateSession for missing user %d", u.ID+1000), err, docs.PreconditionFailed)
+	})
+
+	t.Run("ChangePassword from the current hash applies and ends every session", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		mustSession(t, s, "a", u.ID, base, base)
+		if err := s.ChangePassword(ctx, u.ID, u.PasswordHash, []byte("new")); err != nil {
+			t.Fatalf("ChangePassword from the current hash = %v; want nil", err)
+		}
+		if got := mustUserByID(t, s, u.ID).PasswordHash; string(got) != "new" {
+			t.Errorf("hash after ChangePassword = %q; want %q", got, "new")
+		}
+		_, _, err := s.SessionUser(ctx, "a")
+		checkKind(t, "SessionUser after ChangePassword", err, docs.NotFound)
+	})
+
+	t.Run("ChangePassword from a stale hash is PreconditionFailed and changes nothing", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		mustSession(t, s, "a", u.ID, base, base)
+		err := s.ChangePassword(ctx, u.ID, []byte("an older hash"), []byte("new"))
+		checkKind(t, "ChangePassword from a stale hash", err, docs.PreconditionFailed)
+		if got := mustUserByID(t, s, u.ID).PasswordHash; string(got) != string(u.PasswordHash) {
+			t.Errorf("hash after a refused ChangePassword = %q; want %q", got, u.PasswordHash)
+		}
+		if _, _, err := s.SessionUser(ctx, "a"); err != nil {
+			t.Errorf("SessionUser after a refused ChangePassword = %v; want nil", err)
+		}
+		err = s.ChangePassword(ctx, u.ID+1000, u.PasswordHash, []byte("new"))
+		checkKind(t, fmt.Sprintf("ChangePassword of missing user %d", u.ID+1000), err, docs.NotFound)
+	})
+
+	t.Run("of changes racing from one current hash exactly one applies", func(t *testing.T) {
+		s := open(t)
+		u := mustUser(t, s, "u", docs.RoleMember)
+		const changers = 8
+		errs := make([]error, changers)
+		var wg sync.WaitGroup
+		for i := range changers {
+			wg.Go(func() { errs[i] = s.ChangePassword(ctx, u.ID, u.PasswordHash, fmt.Appendf(nil, "new-%d", i)) })
+		}
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Errorf("ChangePassword %d and %d both applied from one current hash; want exactly one", winner, i)
+			case err == nil:
+				winner = i
+			default:
+				checkKind(t, fmt.Sprintf("ChangePassword %d that lost the race", i), err, docs.PreconditionFailed)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("none of %d ChangePassword calls applied; want exactly one", changers)
+		}
+		if got, want := string(mustUserByID(t, s, u.ID).PasswordHash), fmt.Sprintf("new-%d", winner); got != want {
+			t.Errorf("stored hash = %q; want the winner's %q", got, want)
+		}
+	})
+
+	for _, change := range []struct {
+		name string
+		do   func(s Store, u *docs.User) error
+	}{
+		{"SetPassword", func(s Store, u *docs.User) error { return s.SetPassword(ctx, u.ID, []byte("reset")) }},
+		{"ChangePassword", func(s Store, u *docs.User) error {
+			return s.ChangePassword(ctx, u.ID, u.PasswordHash, []byte("changed"))
+		}},
+		{"DeleteUser", func(s Store, u *docs.User) error { return s.DeleteUser(ctx, u.ID, 0) }},
+	} {
+		t.Run("sessions created from the old hash while "+change.name+" runs never outlive it", func(t *testing.T) {
+			s := open(t)
+			mustUser(t, s, "admin", docs.RoleAdmin)
+			u := mustUser(t, s, "u", docs.RoleMember)
+			made := racingSessions(t, s, u, func() error { return change.do(s, u) })
+			for _, id := range made {
+				_, _, err := s.SessionUser(ctx, id)
+				checkKind(t, fmt.Sprintf("SessionUser(%q), created from the old hash, after %s returned", id, change.name), err, docs.NotFound)
+			}
+		})
+	}
+}
+
+// racingSessions creates sessions of u from u's hash on several goroutines
+// while change runs (each stops early once an attempt fails: the change
+// has landed), then once more each after change has returned. Every attempt
+// must succeed or be PreconditionFailed, and every attempt made after the
+// change must fail. It returns the ids of the sessions it made.
+func racingSessions(t *testing.T, s Store, u *docs.User, change func() error) []string {
+	t.Helper()
+	ctx := context.Background()
+	const workers, attempts = 4, 25
+	var (
+		started, wg sync.WaitGroup
+		changed     = make(chan struct{})
+		mu          sync.Mutex
+		made        []string
+	)
+	attempt := func(id string) error {
+		err := s.CreateSession(ctx, &docs.Session{ID: id, UserID: u.ID, CreatedAt: base, LastSeen: base}, u.PasswordHash)
+		switch {
+		case err == nil:
+			mu.Lock()
+			made = append(made, id)
+			mu.Unlock()
+		case docs.KindOf(err) != docs.PreconditionFailed:
+			t.Errorf("CreateSession(%q) racing a password change = %v; want nil or PreconditionFailed", id, err)
+		}
+		return err
+	}
+	started.Add(workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := range attempts {
+				err := attempt(fmt.Sprintf("w%d-%d", w, i))
+				if i == 0 {
+					started.Done()
+				}
+				if err != nil {
+					break
+				}
+			}
+			<-changed
+			after := fmt.Sprintf("w%d-after", w)
+			if err := attempt(after); err == nil {
+				t.Errorf("CreateSession(%q) from the old hash after the change returned = nil; want PreconditionFailed", after)
+			}
+		})
+	}
+	started.Wait()
+	if err := change(); err != nil {
+		t.Errorf("change racing CreateSession = %v; want nil", err)
+	}
+	close(changed)
+	wg.Wait()
+	return made
 }
 
 func testExpiry(t *testing.T, open func(t *testing.T) Store) {
@@ -807,12 +958,12 @@ func testExpiry(t *testing.T, open func(t *testing.T) Store) {
 				t.Errorf("DeleteExpiredSessions = %d; want %d", n, wantGone)
 			}
 			for _, x := range tc.sessions {
-				_, err := s.SessionByID(ctx, x.id)
+				_, _, err := s.SessionUser(ctx, x.id)
 				switch {
 				case x.wantKept && err != nil:
-					t.Errorf("session %q (%s): SessionByID after sweep = %v; want it kept", x.id, x.why, err)
+					t.Errorf("session %q (%s): SessionUser after sweep = %v; want it kept", x.id, x.why, err)
 				case !x.wantKept:
-					checkKind(t, fmt.Sprintf("session %q (%s): SessionByID after sweep", x.id, x.why), err, docs.NotFound)
+					checkKind(t, fmt.Sprintf("session %q (%s): SessionUser after sweep", x.id, x.why), err, docs.NotFound)
 				}
 			}
 		})
@@ -826,6 +977,17 @@ func mustUser(t *testing.T, s Store, name string, role docs.Role) *docs.User {
 		t.Fatalf("CreateUser(%q) = %v", name, err)
 	}
 	return u
+}
+
+// mustDeleter returns s as a userDeleter, skipping the test on a store
+// that has no DeleteUser.
+func mustDeleter(t *testing.T, s Store) userDeleter {
+	t.Helper()
+	del, ok := s.(userDeleter)
+	if !ok {
+		t.Skipf("%T has no DeleteUser", s)
+	}
+	return del
 }
 
 func mustUserByID(t *testing.T, s Store, id int64) *docs.User {
@@ -851,9 +1013,12 @@ func mustDocumentBody(t *testing.T, s Store, author *docs.User, title, body stri
 	return d
 }
 
+// mustSession creates a session of the user with id userID, checked
+// against the user's hash as it is stored now.
 func mustSession(t *testing.T, s Store, id string, userID int64, created, seen time.Time) {
 	t.Helper()
-	if err := s.CreateSession(context.Background(), &docs.Session{ID: id, UserID: userID, CreatedAt: created, LastSeen: seen}); err != nil {
+	u := mustUserByID(t, s, userID)
+	if err := s.CreateSession(context.Background(), &docs.Session{ID: id, UserID: userID, CreatedAt: created, LastSeen: seen}, u.PasswordHash); err != nil {
 		t.Fatalf("CreateSession(%q) = %v", id, err)
 	}
 }
