@@ -21,4 +21,6 @@ fi
 if (($# == 0)); then
 	set -- ./...
 fi
-"$bin" run "$@"
+# Other checkouts on the same machine may lint at the same time; without
+# this flag golangci-lint refuses to start beside them.
+"$bin" run --allow-parallel-runners "$@"

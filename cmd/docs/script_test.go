@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +32,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"docs":    func() { os.Exit(cli.Main()) },
 		"keyring": func() { os.Exit(keyringMain(os.Args[1:])) },
+		"ptyrun":  func() { os.Exit(ptyrunMain(os.Args[1:])) },
 	})
 }
 
@@ -84,6 +87,8 @@ func TestScripts(t *testing.T) {
 			"envfile":    cmdEnvfile,
 			"genfile":    cmdGenfile,
 			"writebytes": cmdWritebytes,
+			"proxy":      cmdProxy,
+			"notdocsd":   cmdNotDocsd,
 			"trap":       cmdTrap,
 			"redirector": cmdRedirector,
 		},
@@ -118,7 +123,8 @@ func buildDocsd(t *testing.T) string {
 }
 
 // startDocsd seeds a database, starts docsd on a free port and waits until
-// /healthz answers. Scripts see $SERVER, and docs is pointed at it.
+// /healthz answers. Scripts see $SERVER (and $ADDR, its host:port), and
+// docs is pointed at it.
 func startDocsd(env *testscript.Env, docsd string) error {
 	dir := filepath.Join(env.WorkDir, ".docsd")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -165,6 +171,7 @@ func startDocsd(env *testscript.Env, docsd string) error {
 	}
 
 	env.Setenv("SERVER", server)
+	env.Setenv("ADDR", "127.0.0.1:"+strconv.Itoa(port))
 	env.Setenv("DOCS_SERVER", server)
 	env.Setenv("DOCS_CONFIG_DIR", filepath.Join(env.WorkDir, "config"))
 	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "GORACE"} {
@@ -320,4 +327,32 @@ func serveInScript(ts *testscript.TestScript, addr string, h http.Handler) strin
 	go func() { _ = srv.Serve(l) }()
 	ts.Defer(func() { _ = srv.Close() })
 	return "http://" + l.Addr().String()
+}
+
+// cmdProxy is `proxy PREFIX`: serve $SERVER under the path PREFIX, as a
+// reverse proxy does, and nothing else; $PROXY is the proxy's URL without
+// the prefix.
+func cmdProxy(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 || !strings.HasPrefix(args[0], "/") {
+		ts.Fatalf("usage: proxy /PREFIX")
+	}
+	target, err := url.Parse(ts.Getenv("SERVER"))
+	ts.Check(err)
+	ts.Setenv("PROXY", serveInScript(ts, "127.0.0.1:0", http.StripPrefix(args[0], httputil.NewSingleHostReverseProxy(target))))
+}
+
+// cmdNotDocsd is `notdocsd`: start a web server that is not docsd, as
+// found at a mistyped URL: an HTML page for /documents, an HTML 404 for the
+// rest. $NOTDOCSD is its URL.
+func cmdNotDocsd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: notdocsd")
+	}
+	ts.Setenv("NOTDOCSD", serveInScript(ts, "127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path != "/documents" {
+			w.WriteHeader(http.StatusNotFound)
+		}
+		fmt.Fprint(w, "<!DOCTYPE HTML>\n<html><body>Welcome</body></html>\n")
+	})))
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/docsd/docs/pkg/version"
 )
 
 // docsd runs the whole program in-process, as main would.
@@ -200,7 +202,9 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 		for _, sub := range c.Commands() {
 			walk(append(slices.Clone(path), sub.Name()), sub)
 		}
-		if !c.Runnable() || len(path) == 0 {
+		// A group of commands (user) is walked too: an unknown
+		// subcommand of it is as much a usage error as one of the root.
+		if len(path) == 0 {
 			return
 		}
 		t.Run(strings.Join(path, " "), func(t *testing.T) {
@@ -473,5 +477,12 @@ func TestREADMEShowsTheDefaults(t *testing.T) {
 		if got != want {
 			t.Errorf("the README shows %s defaulting to %s; the default is %s", s.key, got, want)
 		}
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	out, errOut, code := docsd(t, nil, "", "--version")
+	if want := "docsd version " + version.String() + "\n"; code != 0 || out != want {
+		t.Errorf("docsd --version = %q, %q, exit %d; want %q, exit 0", out, errOut, code, want)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/postgres"
+	"github.com/docsd/docs/pkg/version"
 )
 
 // env is what every command gets: the layered configuration and the
@@ -59,6 +60,7 @@ authorship decide the rest. 401 means "log in", 403 means "not allowed".
 
 Configuration: flags, then DOCSD_* environment variables, then the config
 file (--config, default configs/docsd.yaml when present), then defaults.`,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Runnable, so that cobra hands an unknown command to Args (typed)
@@ -71,6 +73,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 			return err
 		},
 	}
+	root.SetVersionTemplate("docsd version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
 	root.PersistentFlags().String("config", defaultConfigFile, "config file")
 	root.PersistentFlags().String("database", "docs.db", "SQLite database file, or a postgres:// URL (env DOCSD_DATABASE)")

@@ -20,6 +20,10 @@ func newUserCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
 		Short: "Manage users",
+		// Runnable like the root, so that an unknown subcommand is a usage
+		// error (exit 2) rather than help and exit 0.
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newUserAddCmd(e), newUserSetRoleCmd(e), newUserListCmd(e), newUserPasswdCmd(e), newUserRmCmd(e))
 	return cmd

@@ -9,12 +9,13 @@ import (
 
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
+	"github.com/docsd/docs/pkg/version"
 )
 
 // health says the process is up: a liveness check, which never asks the
 // database, so an outage does not get a replica restarted.
 func (s *Server) health(c *gin.Context) error {
-	c.JSON(http.StatusOK, healthJSON{Status: "ok"})
+	c.JSON(http.StatusOK, healthJSON{Status: "ok", Version: version.String()})
 	return nil
 }
 
@@ -24,7 +25,7 @@ func (s *Server) ready(c *gin.Context) error {
 	if err := s.Ready(c.Request.Context()); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, healthJSON{Status: "ready"})
+	c.JSON(http.StatusOK, healthJSON{Status: "ready", Version: version.String()})
 	return nil
 }
 
@@ -108,10 +109,13 @@ func (s *Server) login(c *gin.Context) error {
 		}
 		return errBadCredentials
 	}
-	if err := s.clearFailures(ctx, u.Username); err != nil {
+	// Only a login that got its session is a good one and resets the
+	// count: one refused because the password changed meanwhile stays
+	// counted as a failure.
+	if err := startSession(c, u); err != nil {
 		return err
 	}
-	if err := startSession(c, u); err != nil {
+	if err := s.clearFailures(ctx, u.Username); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, toUserJSON(u))

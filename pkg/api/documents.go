@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -10,7 +11,16 @@ import (
 )
 
 func (s *Server) listDocuments(c *gin.Context) error {
-	list, err := listPage(c, s.Documents.ListDocuments, func(d *docs.Document) int64 { return d.ID })
+	author, filtered := c.GetQuery("author")
+	if filtered {
+		if err := docs.ValidateUsername(author); err != nil {
+			return docs.FieldErrorf("author", "author must be a username: %v", err)
+		}
+	}
+	list, err := listPage(c, func(ctx context.Context, p docs.Page) ([]*docs.Document, error) {
+		p.Author = author
+		return s.Documents.ListDocuments(ctx, p)
+	}, func(d *docs.Document) int64 { return d.ID })
 	if err != nil {
 		return err
 	}

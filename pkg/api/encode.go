@@ -30,7 +30,8 @@ func toUserJSON(u *docs.User) userJSON {
 }
 
 type healthJSON struct {
-	Status string `json:"status"`
+	Status  string `json:"status"`
+	Version string `json:"version"` // the build's, as docsd --version prints it
 }
 
 // The wire types of a document, which appendDocument writes by hand: they

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -365,9 +366,21 @@ func TestListPagination(t *testing.T) {
 					}
 					ids = append(ids, item.ID)
 				}
+				here, err := url.Parse(next)
+				if err != nil {
+					t.Fatal(err)
+				}
 				next = ""
 				if link := r.Header.Get("Link"); link != "" {
-					next = strings.TrimPrefix(strings.Split(link, ">")[0], "<")
+					ref := strings.TrimPrefix(strings.Split(link, ">")[0], "<")
+					if strings.HasPrefix(ref, "/") {
+						t.Errorf("Link %q; want a reference relative to the request's URL, which holds under a proxy's path prefix", link)
+					}
+					u, err := url.Parse(ref)
+					if err != nil {
+						t.Fatal(err)
+					}
+					next = here.ResolveReference(u).String()
 				}
 			}
 			if len(ids) != tc.items || pages != tc.pages {

@@ -10,6 +10,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -184,6 +185,10 @@ func (g *generator) operation(r Route, public bool) object {
 				"schema": object{"type": "integer", "minimum": 1, "maximum": maxPageSize, "default": defaultPageSize}},
 			object{"name": "after", "in": "query", "description": "Return items whose id is greater than this one, as the next page's Link says.",
 				"schema": object{"type": "integer", "format": "int64", "minimum": 0}})
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Filters)) {
+		params = append(params, object{"name": name, "in": "query", "description": r.Filters[name],
+			"schema": object{"type": "string"}})
 	}
 	if slices.Contains(r.Problems, http.StatusPreconditionFailed) {
 		params = append(params, object{"name": "If-Match", "in": "header",

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/seed"
@@ -92,6 +93,26 @@ var credentialChanges = []struct {
 	}},
 }
 
+// loginDuring sends dave's login with the seed password, holds it once it
+// has read dave's hash, runs change, then lets it go on, and returns its
+// answer.
+func loginDuring(t *testing.T, srv *apitest.Server, p *pausing, change func()) apitest.Reply {
+	t.Helper()
+	p.hold.Store(true)
+	done := make(chan apitest.Reply, 1)
+	go func() {
+		r, err := apitest.Send(context.Background(), srv.Client(), "POST", srv.URL+"/login", nil, nil, fmt.Sprintf(`{"username":"dave","password":%q}`, seed.Password))
+		if err != nil {
+			t.Error(err)
+		}
+		done <- r
+	}()
+	<-p.reached
+	change()
+	close(p.resume)
+	return <-done
+}
+
 // TestLoginRacingACredentialChange holds a login after it has read the
 // user's hash and before it checks the password, changes the password (or
 // removes the user), then lets the login go on: it checks the old password
@@ -102,19 +123,7 @@ func TestLoginRacingACredentialChange(t *testing.T) {
 			srv, p := newPausingServer(t)
 			id := srv.AddUser(t, "dave", docs.RoleMember)
 			other := srv.Login(t, "dave")
-			p.hold.Store(true)
-			done := make(chan apitest.Reply, 1)
-			go func() {
-				r, err := apitest.Send(context.Background(), srv.Client(), "POST", srv.URL+"/login", nil, nil, fmt.Sprintf(`{"username":"dave","password":%q}`, seed.Password))
-				if err != nil {
-					t.Error(err)
-				}
-				done <- r
-			}()
-			<-p.reached
-			tc.change(t, srv, id, other)
-			close(p.resume)
-			r := (<-done).Want(t, 401)
+			r := loginDuring(t, srv, p, func() { tc.change(t, srv, id, other) }).Want(t, 401)
 			if p := r.Problem(t); p.Detail != "invalid username or password" {
 				t.Errorf("detail = %q; want the one answer to a failed login", p.Detail)
 			}
@@ -231,4 +240,23 @@ func TestConcurrentPasswordChanges(t *testing.T) {
 		}
 		do(t, srv, login("carol", "reset-password")).Want(t, 429)
 	})
+}
+
+// TestLoginRefusedByARaceKeepsItsCount: a login that checked the old
+// password right but lost the race to a password change is a failed
+// login, so it must not reset the username's throttle count as a good
+// login does. Four wrong guesses, then the refused login, make five: the
+// next login, with the new password, is throttled.
+func TestLoginRefusedByARaceKeepsItsCount(t *testing.T) {
+	srv, p := newPausingServer(t)
+	id := srv.AddUser(t, "dave", docs.RoleMember)
+	for range api.DefaultThrottle.MaxFailures - 1 {
+		do(t, srv, login("dave", "wrong-password")).Want(t, 401)
+	}
+	loginDuring(t, srv, p, func() {
+		if err := srv.DB.SetPassword(context.Background(), id, hashOf(t, "reset-password")); err != nil {
+			t.Error(err)
+		}
+	}).Want(t, 401)
+	do(t, srv, login("dave", "reset-password")).Want(t, 429)
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"reflect"
 	"slices"
 	"strconv"
@@ -289,10 +290,16 @@ func listPage[T any](c *gin.Context, list func(context.Context, docs.Page) ([]T,
 	return items, nil
 }
 
-// setNextLink adds `Link: <path?after=N&limit=L>; rel="next"` as a reference
-// relative to the request, so it holds behind any proxy.
+// setNextLink adds `Link: <documents?after=N&limit=L>; rel="next"` (with
+// the request's other query parameters): a
+// reference relative to the request's own URL (its last segment, not an
+// absolute path), so it holds behind a proxy that serves docsd under a
+// path prefix such as /api.
 func setNextLink(c *gin.Context, p docs.Page, lastID int64) {
-	c.Header("Link", fmt.Sprintf(`<%s?after=%d&limit=%d>; rel="next"`, c.Request.URL.Path, lastID, p.Limit))
+	q := c.Request.URL.Query() // a filter such as ?author= holds on every page
+	q.Set("after", strconv.FormatInt(lastID, 10))
+	q.Set("limit", strconv.Itoa(p.Limit))
+	c.Header("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, path.Base(c.Request.URL.Path), q.Encode()))
 }
 
 // ifMatch parses If-Match: absent or "*" is 0 (any version); otherwise the

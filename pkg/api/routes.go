@@ -33,6 +33,9 @@ type Route struct {
 	// (openapi.go) takes their schemas. A slice Out is a page of a list,
 	// taking ?limit and ?after and linking the next page.
 	In, Out any
+	// Filters are a list's query parameters beyond ?limit and ?after, by
+	// name, with what each keeps; every page's next link carries them.
+	Filters map[string]string
 	// Status is the status of success: 200 by default, 204 without Out.
 	Status int
 	// Problems are the statuses the handler itself may answer, beyond those
@@ -56,7 +59,7 @@ var routes = []Route{
 	{Name: "logout", Method: http.MethodDelete, Path: "/logout", WritesSession: true, Summary: "End the session", handler: (*Server).logout},
 	{Name: "me", Method: http.MethodGet, Path: "/me", Summary: "The logged-in user", Out: userJSON{}, handler: (*Server).me},
 	{Name: "me_update", Method: http.MethodPatch, Path: "/me", WritesSession: true, Summary: "Change the password, ending every other session", In: passwordChange{}, Out: userJSON{}, Problems: []int{429}, handler: (*Server).updateMe},
-	{Name: "document_list", Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies", Out: []documentSummaryJSON{}, handler: (*Server).listDocuments},
+	{Name: "document_list", Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies", Out: []documentSummaryJSON{}, Filters: map[string]string{"author": "Only the documents of the user with this username (letters, digits, '.', '-', '_'; matched without regard to case)."}, handler: (*Server).listDocuments},
 	{Name: "document_create", Method: http.MethodPost, Path: "/documents", Summary: "Create a document (title required)", In: documentInput{}, Out: documentJSON{}, Status: http.StatusCreated, handler: (*Server).createDocument},
 	{Name: "document", Method: http.MethodGet, Path: "/documents/:id", Summary: "Read a document", Out: documentJSON{}, handler: (*Server).getDocument},
 	{Name: "document_update", Method: http.MethodPatch, Path: "/documents/:id", Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},

@@ -77,6 +77,25 @@ func TestBadIDsAreUsageErrorsBeforeAnyRequest(t *testing.T) {
 	}
 }
 
+func TestMissingIDIsNamed(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"get"}, "docs get <id>..."},
+		{[]string{"rm", "--yes"}, "docs rm <id>..."},
+		{[]string{"edit"}, "docs edit <id>"},
+	} {
+		t.Run(tt.args[0], func(t *testing.T) {
+			h := unreachable(t, true, "")
+			wantExit(t, h, h.run(t, tt.args...), exitUsage, tt.args...)
+			if want := "Error: missing the document ID: " + tt.want + "\n"; !strings.HasPrefix(h.err.String(), want) {
+				t.Errorf("stderr = %q; want it to start %q", h.err, want)
+			}
+		})
+	}
+}
+
 func TestBodyDocsdCannotStoreIsRefusedBeforeSending(t *testing.T) {
 	dir := t.TempDir()
 	file := func(name string, b []byte) string {

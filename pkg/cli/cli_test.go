@@ -28,9 +28,9 @@ func (p *fakePrompter) next(q string) (string, error) {
 	return a, nil
 }
 
-func (p *fakePrompter) Input(q string) (string, error)    { return p.next(q) }
-func (p *fakePrompter) Password(q string) (string, error) { return p.next(q) }
-func (p *fakePrompter) Confirm(q string) (bool, error) {
+func (p *fakePrompter) Input(_ context.Context, q string) (string, error)    { return p.next(q) }
+func (p *fakePrompter) Password(_ context.Context, q string) (string, error) { return p.next(q) }
+func (p *fakePrompter) Confirm(_ context.Context, q string) (bool, error) {
 	a, err := p.next(q)
 	return a == "y", err
 }

@@ -41,8 +41,8 @@ func TestRmParsing(t *testing.T) {
 			if code := exitCode(err); code != tt.wantErr {
 				t.Fatalf("rm %q: exit %d (%v); want %d", tt.args, code, err, tt.wantErr)
 			}
-			if tt.wantErr == 0 && (got.Yes != tt.wantYes || got.ID != tt.wantID) {
-				t.Errorf("rm %q parsed ID %d, yes %v; want %d, %v", tt.args, got.ID, got.Yes, tt.wantID, tt.wantYes)
+			if tt.wantErr == 0 && (got.Yes != tt.wantYes || len(got.IDs) != 1 || got.IDs[0] != tt.wantID) {
+				t.Errorf("rm %q parsed IDs %d, yes %v; want [%d], %v", tt.args, got.IDs, got.Yes, tt.wantID, tt.wantYes)
 			}
 		})
 	}
@@ -175,8 +175,13 @@ func TestEditInEditor(t *testing.T) {
 			t.Errorf("stderr = %q; want an abort message", h.err)
 		}
 	})
-	t.Run("a change is saved without the editor's final newline", func(t *testing.T) {
-		h, id := setup(t, func(s string) string { return strings.Replace(s, "world", "there", 1) + "\n" })
+	t.Run("the editor gets a final newline, and the saved body has none, as before", func(t *testing.T) {
+		h, id := setup(t, func(s string) string {
+			if !strings.HasSuffix(s, "\n") {
+				t.Errorf("the editor's file = %q; want it to end with a newline", s)
+			}
+			return strings.Replace(s, "world", "there", 1)
+		})
 		wantExit(t, h, h.run(t, "edit", itoa(id)), exitOK, "edit")
 		if d := version(t, h, id); d.Version != 2 || d.Body != "hello there" {
 			t.Errorf("after edit: version %d, body %q; want 2, %q", d.Version, d.Body, "hello there")
@@ -247,3 +252,56 @@ func (h *harness) sessionValue(t *testing.T) string {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func TestSeveralIDs(t *testing.T) {
+	t.Run("get shows each and exits with the most severe failure", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "carol")
+		wantExit(t, h, h.run(t, "get", "1", "999", "2"), exitNotFound, "get 1 999 2")
+		if n := strings.Count(h.out.String(), "\nid: "); !strings.HasPrefix(h.out.String(), "id: ") || n != 1 {
+			t.Errorf("stdout = %q; want documents 1 and 2", h.out)
+		}
+		if !strings.Contains(h.err.String(), "Error: 404") {
+			t.Errorf("stderr = %q; want the 404 of 999", h.err)
+		}
+	})
+	t.Run("get -o json prints an array", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "carol")
+		wantExit(t, h, h.run(t, "get", "1", "2", "-o", "json"), exitOK, "get 1 2 -o json")
+		var docs []client.Document
+		if err := json.Unmarshal(h.out.Bytes(), &docs); err != nil || len(docs) != 2 || docs[0].ID != 1 || docs[1].ID != 2 {
+			t.Errorf("stdout = %q (%v); want an array of documents 1 and 2", h.out, err)
+		}
+	})
+	t.Run("rm deletes each it may; a 403 outranks a 404", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "carol")
+		id := createAs(t, h, "mine")
+		// Document 1 is alice's: carol may not delete it (403).
+		wantExit(t, h, h.run(t, "rm", "999", itoa(id), "1", "--yes"), exitForbidden, "rm 999 mine 1 --yes")
+		if !strings.Contains(h.err.String(), "Deleted document "+itoa(id)+".") {
+			t.Errorf("stderr = %q; want carol's own document deleted", h.err)
+		}
+		wantExit(t, h, h.run(t, "get", itoa(id)), exitNotFound, "get mine")
+		wantExit(t, h, h.run(t, "get", "1"), exitOK, "get 1")
+	})
+	t.Run("a failure that is not about one document stops at once", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		wantExit(t, h, h.run(t, "get", "1", "2"), exitAuth, "get 1 2 (logged out)")
+		if n := strings.Count(h.err.String(), "Error:"); n != 1 {
+			t.Errorf("stderr = %q; want one 401, not one per ID", h.err)
+		}
+	})
+}
+
+// createAs creates a document as the logged-in user and returns its ID.
+func createAs(t *testing.T, h *harness, title string) int64 {
+	t.Helper()
+	c := client.New(h.srv.URL, &client.Options{Session: h.sessionValue(t)})
+	d, err := c.CreateDocument(t.Context(), client.NewDocument{Title: title, Body: "text"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}

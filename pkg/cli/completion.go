@@ -1,7 +1,15 @@
 package cli
 
 import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/client"
 )
 
 type completionOptions struct {
@@ -15,9 +23,11 @@ func newCmdCompletion(f *factory, runF func(*completionOptions) error) *cobra.Co
 	return &cobra.Command{
 		Use:   "completion {bash|zsh|fish|powershell}",
 		Short: "Print a shell completion script",
-		Long: `Print a completion script for the shell. For example:
+		Long: `Print a completion script for the shell. docs get, edit and rm complete
+document IDs with their titles, from the server's first page of documents.
+For example:
 
-  bash:        source <(docs completion bash)
+  bash:        source <(docs completion bash)   (needs the bash-completion package)
   zsh:         docs completion zsh > "${fpath[1]}/_docs"
   fish:        docs completion fish | source
   powershell:  docs completion powershell | Out-String | Invoke-Expression`,
@@ -49,5 +59,40 @@ func completionRun(opts *completionOptions) error {
 		return opts.Root.GenFishCompletion(w, true)
 	default:
 		return opts.Root.GenPowerShellCompletionWithDesc(w)
+	}
+}
+
+// completeTimeout bounds the list request behind a completion: a shell
+// waiting on a TAB is worse than no suggestions.
+const completeTimeout = time.Second
+
+// completeIDs completes document IDs with their titles as descriptions,
+// from the first page of the public list. Any error, or no answer within
+// completeTimeout, gives no suggestions and no message: completion runs
+// inside the person's shell. The keyring is never asked.
+func completeIDs(f *factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if strings.HasPrefix(cmd.Use, "edit") && len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		s, err := loadSettings(&f.global, f.Getenv, false)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), completeTimeout)
+		defer cancel()
+		c := client.New(s.Server, &client.Options{HTTPClient: f.HTTPClient, UserAgent: "docs/" + f.Version})
+		docs, err := c.ListDocuments(ctx, client.ListOptions{Limit: 100})
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		for _, d := range docs {
+			id := strconv.FormatInt(d.ID, 10)
+			if strings.HasPrefix(id, toComplete) && !slices.Contains(args, id) {
+				out = append(out, cobra.CompletionWithDesc(id, clean(d.Title)))
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }

@@ -35,6 +35,7 @@ type settings struct {
 type globalFlags struct {
 	server string
 	output string
+	jq     string
 	set    *pflag.FlagSet
 }
 

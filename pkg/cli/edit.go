@@ -40,7 +40,8 @@ retries from it.`,
 		Example: `  docs edit 7
   docs edit 7 --title "New title"
   docs edit 7 --body-file notes.md`,
-		Args: exactArgs(1),
+		Args:              oneID,
+		ValidArgsFunction: completeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ID, err = parseID(args[0]); err != nil {

@@ -53,6 +53,12 @@ func editText(ctx context.Context, run editorFunc, ios *iostreams, editor, patte
 		return "", "", fmt.Errorf("create temporary file: %w", err)
 	}
 	path := f.Name()
+	// A text file ends with a newline: an editor or script that appends a
+	// line must not glue it onto the last one. matchFinalNewline takes it
+	// off again when the document had none.
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
 	_, err = io.WriteString(f, text)
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
+	"syscall"
 
 	"github.com/docsd/docs/pkg/client"
 )
@@ -32,7 +35,14 @@ const exitCodeHelp = `Exit codes:
   4  not logged in: the server said 401, or no session is stored
   5  forbidden: the server said 403
   6  not found: the server said 404
-  7  conflict: the server said 409 or 412 (changed by someone else)`
+  7  conflict: the server said 409 or 412 (changed by someone else)
+  130  interrupted (Ctrl-C): nothing more was sent or stored`
+
+// interruptedError is docs stopped by a signal (Ctrl-C is SIGINT): it exits
+// 128 + the signal number, 130 for Ctrl-C, as shells report it.
+type interruptedError struct{ sig syscall.Signal }
+
+func (e *interruptedError) Error() string { return "interrupted: " + e.sig.String() }
 
 // usageError is a mistake in how docs was called.
 type usageError struct{ msg string }
@@ -62,6 +72,48 @@ func (e *cancelledError) Error() string { return "cancelled: " + e.result }
 
 // message is what the user reads.
 func (e *cancelledError) message() string { return "Cancelled: " + e.result + "." }
+
+// multiError is the failures of a command that acted on several documents
+// and went on past each: every one is printed, and the exit code is the
+// most severe, the one listed first in the exit code table.
+type multiError struct{ errs []error }
+
+func (e *multiError) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// severity orders exit codes as the table lists them: 1 (an outcome
+// unknown, or a failure docs cannot name) before 4, 5, 6 and 7.
+var severity = []int{exitError, exitUsage, exitAuth, exitForbidden, exitNotFound, exitConflict}
+
+// perDocument reports whether err concerns one document only (so acting
+// on the next ID still makes sense), as a 403, 404, 409 or 412 does, or a
+// declined confirmation.
+func perDocument(err error) bool {
+	var cancelled *cancelledError
+	switch code := exitCode(err); {
+	case errors.As(err, &cancelled):
+		return true
+	case code == exitForbidden, code == exitNotFound, code == exitConflict:
+		return true
+	}
+	return false
+}
+
+// joinDocumentErrors returns nil, the one error, or a *multiError.
+func joinDocumentErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return &multiError{errs: errs}
+}
 
 // hinter is an error that knows what the user can do next.
 type hinter interface{ Hint() string }
@@ -100,7 +152,22 @@ func exitCode(err error) int {
 	var nl *notLoggedInError
 	var ce *client.Error
 	var cancelled *cancelledError
+	var ie *interruptedError
+	var me *multiError
 	switch {
+	case errors.As(err, &ie):
+		return 128 + int(ie.sig)
+	case errors.As(err, &me):
+		worst := len(severity)
+		for _, e := range me.errs {
+			if i := slices.Index(severity, exitCode(e)); i >= 0 && i < worst {
+				worst = i
+			}
+		}
+		if worst == len(severity) {
+			return exitError
+		}
+		return severity[worst]
 	case errors.As(err, &cancelled):
 		return exitError
 	case errors.As(err, &ue):
@@ -132,6 +199,13 @@ type errorPrinter struct {
 }
 
 func (p errorPrinter) print(err error) {
+	var me *multiError
+	if errors.As(err, &me) {
+		for _, e := range me.errs {
+			p.print(e)
+		}
+		return
+	}
 	var cancelled *cancelledError
 	if errors.As(err, &cancelled) {
 		fmt.Fprintln(p.w, cancelled.message())
@@ -214,6 +288,7 @@ func errorTitle(err error) string {
 	var nl *notLoggedInError
 	var ke *keyringError
 	var un *client.UnreachableError
+	var nd *client.NotDocsdError
 	switch {
 	case errors.As(err, &ue):
 		return "Usage error"
@@ -223,6 +298,8 @@ func errorTitle(err error) string {
 		return "Keyring unavailable"
 	case errors.As(err, &un):
 		return "Server unreachable"
+	case errors.As(err, &nd):
+		return "Not a docsd server"
 	}
 	return "Error"
 }

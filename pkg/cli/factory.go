@@ -22,6 +22,7 @@ type factory struct {
 
 	global   globalFlags
 	settings *settings // the last settings loaded, for printing errors
+	jq       *jqFilter // --jq: holds the command's output until it is filtered
 }
 
 // cmdEnv is what every command's options carry from the factory, so that

@@ -15,19 +15,31 @@ import (
 
 type getOptions struct {
 	cmdEnv
-	ID int64
+	IDs []int64
 }
 
 func newCmdGet(f *factory, runF func(*getOptions) error) *cobra.Command {
 	opts := &getOptions{cmdEnv: f.env()}
 	return &cobra.Command{
-		Use:   "get <id>",
-		Short: "Show a document",
-		Long:  `Show a document: its fields, a "--" line, then its body. -o json prints its JSON.`,
-		Args:  exactArgs(1),
+		Use:   "get <id>...",
+		Short: "Show documents",
+		Long: `Show documents: for each, its fields, a "--" line, then its body, with a
+blank line between documents. -o json prints the document's JSON, or an
+array of them for several IDs.
+
+On a terminal, control characters in the body are left out, so a body
+cannot move the cursor or clear the screen; to a pipe and with -o json the
+body is printed byte for byte.
+
+With several IDs, each is shown that can be; the others are reported, and
+the exit code is the most severe (the first of them in the exit code table).`,
+		Example: `  docs get 7
+  docs get 1 2 3 -o json`,
+		Args:              someIDs,
+		ValidArgsFunction: completeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.ID, err = parseID(args[0]); err != nil {
+			if opts.IDs, err = parseIDs(args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -43,14 +55,44 @@ func getRun(ctx context.Context, opts *getOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := sess.Client.GetDocument(ctx, opts.ID)
-	if err != nil {
-		return sess.check(err)
+	var found []*client.Document
+	var errs []error
+	for _, id := range opts.IDs {
+		d, err := sess.Client.GetDocument(ctx, id)
+		if err != nil {
+			err = sess.check(err)
+			if !perDocument(err) {
+				return joinDocumentErrors(append(errs, err))
+			}
+			errs = append(errs, err)
+			continue
+		}
+		if sess.Output != "json" {
+			if len(found) > 0 {
+				fmt.Fprintln(opts.IO.Out)
+			}
+			if err := printDocument(opts.IO, d); err != nil {
+				return err
+			}
+		}
+		found = append(found, d)
 	}
 	if sess.Output == "json" {
-		return writeJSON(opts.IO.Out, d)
+		var err error
+		switch {
+		case len(opts.IDs) == 1 && len(found) == 1:
+			err = writeJSON(opts.IO.Out, found[0])
+		case len(opts.IDs) > 1:
+			if found == nil {
+				found = []*client.Document{}
+			}
+			err = writeJSON(opts.IO.Out, found)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return printDocument(opts.IO, d)
+	return joinDocumentErrors(errs)
 }
 
 // printDocument prints a document the way gh prints an issue when piped:

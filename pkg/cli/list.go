@@ -2,32 +2,52 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
 )
 
+// defaultListLimit is how many documents docs list shows unless told, as
+// gh lists 30 issues.
+const defaultListLimit = 30
+
 type listOptions struct {
 	cmdEnv
-	Limit int
+	Limit  int // 0 for all
+	Author string
 }
 
 func newCmdList(f *factory, runF func(*listOptions) error) *cobra.Command {
 	opts := &listOptions{cmdEnv: f.env()}
+	var all bool
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List documents",
 		Long: `List documents in ID order: ID, TITLE, AUTHOR, UPDATED. Works without
-logging in. Follows the server's pages to the end, or stops after
---limit documents; -o json prints one JSON array.`,
+logging in. Shows the first 30 unless --limit or --all says otherwise, and
+prints each page as it arrives, so the first lines come at once however
+many documents there are (columns are aligned within a page). --author
+keeps one user's documents. -o json prints one JSON array.`,
+		Example: `  docs list
+  docs list -L 5
+  docs list --author alice
+  docs list --all -o json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Limit < 0 {
-				return usageErrorf("--limit must not be negative")
+			switch {
+			case all && cmd.Flags().Changed("limit"):
+				return usageErrorf("--limit and --all cannot be used together")
+			case all:
+				opts.Limit = 0
+			case opts.Limit <= 0:
+				return usageErrorf("--limit must be at least 1 (--all lists every document)")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -35,7 +55,9 @@ logging in. Follows the server's pages to the end, or stops after
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", 0, "list at most `N` documents (0 for all)")
+	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", defaultListLimit, "list at most `N` documents")
+	cmd.Flags().BoolVar(&all, "all", false, "list every document")
+	cmd.Flags().StringVar(&opts.Author, "author", "", "list only the documents of the user `name`")
 	return cmd
 }
 
@@ -44,12 +66,13 @@ func listRun(ctx context.Context, opts *listOptions) error {
 	if err != nil {
 		return err
 	}
+	p := newListPrinter(opts.IO.Out, s.Output == "json")
+	lo := client.ListOptions{Limit: opts.Limit, Author: opts.Author}
 	// A public route by default: no session is read, so no keyring is
-	// touched. A server that took document_list off its skip list says 401;
-	// then the stored session is sent.
-	lo := client.ListOptions{Limit: opts.Limit}
-	docs, err := opts.Client(s, "").ListDocuments(ctx, lo)
-	if client.StatusCode(err) == http.StatusUnauthorized {
+	// touched. A server that took document_list off its skip list says 401
+	// (before any page was printed); then the stored session is sent.
+	more, err := opts.Client(s, "").ListDocumentPages(ctx, lo, p.page)
+	if client.StatusCode(err) == http.StatusUnauthorized && p.n == 0 {
 		sess, lerr := opts.login(ctx)
 		if lerr != nil {
 			return lerr
@@ -57,26 +80,75 @@ func listRun(ctx context.Context, opts *listOptions) error {
 		if sess.Stored.Source == "" {
 			return sess.check(err)
 		}
-		docs, err = sess.Client.ListDocuments(ctx, lo)
+		more, err = sess.Client.ListDocumentPages(ctx, lo, p.page)
 		err = sess.check(err)
 	}
 	if err != nil {
 		return err
 	}
-	if s.Output == "json" {
-		if docs == nil {
-			docs = []client.Document{}
-		}
-		return writeJSON(opts.IO.Out, docs)
+	if err := p.end(); err != nil {
+		return err
 	}
-	if len(docs) == 0 {
+	switch {
+	case p.n == 0 && !p.json:
 		fmt.Fprintln(opts.IO.ErrOut, "No documents.")
+	case more && opts.IO.OutTTY:
+		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %d documents; there are more (--limit N, or --all).\n", p.n)
+	}
+	return nil
+}
+
+// listPrinter writes documents page by page: a table flushed after each
+// page, or one JSON array written element by element.
+type listPrinter struct {
+	w    io.Writer
+	json bool
+	tw   *tabwriter.Writer
+	n    int
+}
+
+func newListPrinter(w io.Writer, json bool) *listPrinter {
+	return &listPrinter{w: w, json: json, tw: newTable(w)}
+}
+
+func (p *listPrinter) page(docs []client.Document) error {
+	for _, d := range docs {
+		if p.json {
+			b, err := json.MarshalIndent(d, "  ", "  ")
+			if err != nil {
+				return err
+			}
+			sep := ",\n  "
+			if p.n == 0 {
+				sep = "[\n  "
+			}
+			if _, err := fmt.Fprintf(p.w, "%s%s", sep, b); err != nil {
+				return err
+			}
+		} else {
+			if p.n == 0 {
+				fmt.Fprintln(p.tw, "ID\tTITLE\tAUTHOR\tUPDATED")
+			}
+			fmt.Fprintf(p.tw, "%d\t%s\t%s\t%s\n", d.ID, clean(d.Title), clean(d.Author.Username), timestamp(d.UpdatedAt))
+		}
+		p.n++
+	}
+	if p.json {
 		return nil
 	}
-	tw := newTable(opts.IO.Out)
-	fmt.Fprintln(tw, "ID\tTITLE\tAUTHOR\tUPDATED")
-	for _, d := range docs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", d.ID, clean(d.Title), clean(d.Author.Username), timestamp(d.UpdatedAt))
+	return p.tw.Flush()
+}
+
+// end closes the JSON array ("[]" for none).
+func (p *listPrinter) end() error {
+	if !p.json {
+		return nil
 	}
-	return tw.Flush()
+	var err error
+	if p.n == 0 {
+		_, err = fmt.Fprintln(p.w, "[]")
+	} else {
+		_, err = fmt.Fprint(p.w, "\n]\n")
+	}
+	return err
 }

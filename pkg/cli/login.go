@@ -68,7 +68,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	cred, err := loginCredentials(opts)
+	cred, err := loginCredentials(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -131,14 +131,14 @@ func replacedSession(ctx context.Context, st *sessionStore, s *settings) string 
 
 // loginCredentials takes the username and password from the flags, stdin
 // or the terminal; with no terminal a missing value is a usage error.
-func loginCredentials(opts *loginOptions) (client.Credentials, error) {
+func loginCredentials(ctx context.Context, opts *loginOptions) (client.Credentials, error) {
 	cred := client.Credentials{Username: opts.Username}
 	tty := opts.IO.InTTY
 	if cred.Username == "" {
 		if !tty || opts.PasswordStdin {
 			return cred, usageErrorf("--username is required when not asking on a terminal")
 		}
-		u, err := opts.Prompter.Input("Username: ")
+		u, err := opts.Prompter.Input(ctx, "Username: ")
 		if err != nil {
 			return cred, err
 		}
@@ -155,7 +155,7 @@ func loginCredentials(opts *loginOptions) (client.Credentials, error) {
 		}
 		cred.Password = trimLineEnding(string(b))
 	case tty:
-		p, err := opts.Prompter.Password("Password: ")
+		p, err := opts.Prompter.Password(ctx, "Password: ")
 		if err != nil {
 			return cred, err
 		}
@@ -179,20 +179,26 @@ func trimLineEnding(s string) string {
 }
 
 // noKeyringLoginError is a login that failed because the keyring is out of
-// reach; it names the two ways out.
+// reach; it names the ways out.
 type noKeyringLoginError struct {
-	err  error
-	file string
+	err    error
+	file   string
+	envSet bool // DOCS_SESSION is set already
 }
 
 func (e *noKeyringLoginError) Error() string { return e.err.Error() }
 func (e *noKeyringLoginError) Unwrap() error { return e.err }
 func (e *noKeyringLoginError) Hint() string {
-	return "docs does not fall back to plain text silently. Either:\n" +
-		"  docs login --insecure-storage   store the session in " + e.file + " (mode 0600) instead\n" +
+	insecure := "  docs login --insecure-storage   store the session in " + e.file + " (mode 0600) instead"
+	if e.envSet {
+		// Advising to set what is set already would send the person in a circle.
+		return "docs does not fall back to plain text silently. DOCS_SESSION is set, and the other docs\n" +
+			"commands use it without any login. To store a session anyway:\n" + insecure
+	}
+	return "docs does not fall back to plain text silently. Either:\n" + insecure + "\n" +
 		"  export DOCS_SESSION=<cookie>    pass a session cookie value in the environment (CI)"
 }
 
 func noKeyringError(err error, st *sessionStore) error {
-	return &noKeyringLoginError{err: err, file: st.filePath()}
+	return &noKeyringLoginError{err: err, file: st.filePath(), envSet: st.envSession != ""}
 }

@@ -13,15 +13,21 @@ import (
 
 type logoutOptions struct {
 	cmdEnv
+	Local bool
 }
 
 func newCmdLogout(f *factory, runF func(*logoutOptions) error) *cobra.Command {
 	opts := &logoutOptions{cmdEnv: f.env()}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "End the session and remove it from where it is stored",
 		Long: `End the session on the server and remove it from the keyring (or the
 --insecure-storage file). Logging out when not logged in succeeds.
+
+When the server cannot end the session (it is down or unreachable), the
+stored session is kept, so that logging out can be retried, and docs
+exits 1. --local forgets it without asking the server: the session then
+stays valid on the server until it expires.
 
 DOCS_SESSION is not touched: unset it yourself.`,
 		Args: exactArgs(0),
@@ -32,6 +38,8 @@ DOCS_SESSION is not touched: unset it yourself.`,
 			return logoutRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.Local, "local", false, "forget the stored session without ending it on the server")
+	return cmd
 }
 
 func logoutRun(ctx context.Context, opts *logoutOptions) error {
@@ -54,17 +62,28 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		return err
 	}
 
-	// End the session on the server first, but remove the local copy
-	// whatever the server says: the user asked for it to be gone.
+	if opts.Local {
+		if err := st.Remove(ctx, s.Server); err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.ErrOut, "Forgot the session stored for %s. It was not ended on the server, where it stays valid until it expires.\n", s.Server)
+		return nil
+	}
+	// End the session on the server first; only then forget it here. A
+	// session forgotten while the server could not end it could never be
+	// ended (short of a password change).
 	serverErr := opts.Client(s, stored.Value).Logout(ctx)
 	if client.StatusCode(serverErr) == http.StatusUnauthorized {
 		serverErr = nil // already ended or expired on the server
 	}
+	if serverErr != nil {
+		return &hintedError{
+			err:  fmt.Errorf("could not end the session on the server, so it is still stored here: %w", serverErr),
+			hint: "Run docs logout again when the server can be reached, or forget the session here only with: docs logout --local",
+		}
+	}
 	if err := st.Remove(ctx, s.Server); err != nil {
 		return err
-	}
-	if serverErr != nil {
-		return fmt.Errorf("removed the stored session, but could not end it on the server: %w", serverErr)
 	}
 	fmt.Fprintf(ios.ErrOut, "Logged out of %s.\n", s.Server)
 	return nil

@@ -5,25 +5,29 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/version"
 )
 
 // Main runs docs with the process's arguments and streams and returns the
 // exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	f := &factory{
 		IO:        systemIO(),
 		Getenv:    os.Getenv,
 		Prompter:  terminalPrompter{in: os.Stdin, w: os.Stderr},
-		Keyring:   systemKeyring{},
+		Keyring:   sessionBusKeyring{keyringBackend: systemKeyring{}, getenv: os.Getenv},
 		RunEditor: runEditor,
-		Version:   version(),
+		Version:   version.String(),
 	}
 	return run(ctx, f, os.Args[1:])
 }
@@ -37,6 +41,21 @@ func run(ctx context.Context, f *factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
+	if f.jq != nil {
+		// What the command printed before any failure is filtered too, as
+		// the documents found by a get of several IDs.
+		f.IO.Out = f.jq.out
+		if jqErr := f.jq.run(ctx); err == nil {
+			err = jqErr
+		}
+	}
+	var ie *interruptedError
+	if errors.As(context.Cause(ctx), &ie) {
+		// Whatever was under way when Ctrl-C came ends with it, whatever it
+		// returned: a prompt, a request or nothing at all.
+		fmt.Fprintln(f.IO.ErrOut, "Interrupted.")
+		return exitCode(ie)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -50,6 +69,24 @@ func run(ctx context.Context, f *factory, args []string) int {
 	}
 	p.print(err)
 	return exitCode(err)
+}
+
+// interruptContext returns a context that ends, with an *interruptedError
+// as its cause, at the first SIGINT or SIGTERM. A second one is left to
+// the default action, so a docs that does not stop can still be killed.
+func interruptContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs)
+			cancel(&interruptedError{sig: sig.(syscall.Signal)})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel(nil) }
 }
 
 // commandLineError returns err as a usage error when cobra refused the

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/docs"
 )
 
 type passwdOptions struct {
@@ -65,7 +67,7 @@ func passwdRun(ctx context.Context, opts *passwdOptions) error {
 	if err := sess.requireStored(); err != nil {
 		return err
 	}
-	current, password, err := passwdInput(opts)
+	current, password, err := passwdInput(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -98,7 +100,7 @@ func passwdRun(ctx context.Context, opts *passwdOptions) error {
 
 // passwdInput reads the current and the new password from standard input
 // or, on a terminal, from hidden prompts with the new one asked twice.
-func passwdInput(opts *passwdOptions) (current, password string, err error) {
+func passwdInput(ctx context.Context, opts *passwdOptions) (current, password string, err error) {
 	if opts.PasswordStdin {
 		b, err := readAtMost(opts.IO.In, 64<<10)
 		if err != nil {
@@ -106,19 +108,23 @@ func passwdInput(opts *passwdOptions) (current, password string, err error) {
 		}
 		return splitPasswords(string(b))
 	}
-	if current, err = opts.Prompter.Password("Current password: "); err != nil {
+	if current, err = opts.Prompter.Password(ctx, "Current password: "); err != nil {
 		return "", "", err
 	}
 	if current == "" {
 		return "", "", usageErrorf("the current password is empty")
 	}
-	if password, err = opts.Prompter.Password("New password: "); err != nil {
+	if password, err = opts.Prompter.Password(ctx, "New password: "); err != nil {
 		return "", "", err
 	}
 	if password == "" {
 		return "", "", usageErrorf("the new password is empty")
 	}
-	again, err := opts.Prompter.Password("Retype new password: ")
+	// Say now what the server would refuse, not after it was typed twice.
+	if err := docs.ValidatePassword(password); err != nil {
+		return "", "", usageErrorf("the new %v; nothing was changed", err)
+	}
+	again, err := opts.Prompter.Password(ctx, "Retype new password: ")
 	if err != nil {
 		return "", "", err
 	}

@@ -134,6 +134,19 @@ func TestPasswd(t *testing.T) {
 		}
 	})
 
+	t.Run("a new password the server would refuse is named before it is asked again", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "carol")
+		h.prompter.answers = []string{"password", "short", "short"}
+		wantExit(t, h, h.run(t, "passwd"), exitUsage, "passwd (short)")
+		if got := strings.Join(h.prompter.asked, "|"); got != "Current password: |New password: " {
+			t.Errorf("asked %q; want no repeat of a password that cannot be used", got)
+		}
+		if !strings.Contains(h.err.String(), "the new password must be 8 to 72 bytes") {
+			t.Errorf("stderr = %q; want the length rule", h.err)
+		}
+	})
+
 	t.Run("not logged in is exit 4 before any password is asked", func(t *testing.T) {
 		h := newHarness(t, true, "")
 		wantExit(t, h, h.run(t, "passwd"), exitAuth, "passwd (logged out)")

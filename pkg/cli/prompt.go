@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,14 +12,15 @@ import (
 )
 
 // prompter asks the person at the terminal. It is used only when
-// iostreams.InTTY is true.
+// iostreams.InTTY is true. Every method returns at once when ctx ends (the
+// person pressed Ctrl-C), with ctx's cause as the error.
 type prompter interface {
 	// Input asks for a line of text.
-	Input(prompt string) (string, error)
+	Input(ctx context.Context, prompt string) (string, error)
 	// Password asks for a line without echoing it.
-	Password(prompt string) (string, error)
+	Password(ctx context.Context, prompt string) (string, error)
 	// Confirm asks a yes/no question whose default is no.
-	Confirm(prompt string) (bool, error)
+	Confirm(ctx context.Context, prompt string) (bool, error)
 }
 
 // terminalPrompter prompts on w (stderr) and reads the answers from in.
@@ -27,24 +29,37 @@ type terminalPrompter struct {
 	w  io.Writer
 }
 
-func (p terminalPrompter) Input(prompt string) (string, error) {
+func (p terminalPrompter) Input(ctx context.Context, prompt string) (string, error) {
 	fmt.Fprint(p.w, prompt)
-	return readLine(p.in)
+	return p.read(ctx, func() (string, error) { return readLine(p.in) })
 }
 
-func (p terminalPrompter) Password(prompt string) (string, error) {
-	fmt.Fprint(p.w, prompt)
-	b, err := term.ReadPassword(int(p.in.Fd()))
-	fmt.Fprintln(p.w)
+func (p terminalPrompter) Password(ctx context.Context, prompt string) (string, error) {
+	fd := int(p.in.Fd())
+	// ReadPassword puts echo back when it returns, but after Ctrl-C it never
+	// returns: the state is restored here before docs exits.
+	state, err := term.GetState(fd)
 	if err != nil {
 		return "", fmt.Errorf("read password: %w", err)
 	}
-	return string(b), nil
+	fmt.Fprint(p.w, prompt)
+	s, err := p.read(ctx, func() (string, error) {
+		b, err := term.ReadPassword(fd)
+		return string(b), err
+	})
+	if ctx.Err() != nil {
+		_ = term.Restore(fd, state)
+	}
+	fmt.Fprintln(p.w)
+	if err != nil && ctx.Err() == nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return s, err
 }
 
-func (p terminalPrompter) Confirm(prompt string) (bool, error) {
+func (p terminalPrompter) Confirm(ctx context.Context, prompt string) (bool, error) {
 	fmt.Fprint(p.w, prompt+" [y/N] ")
-	ans, err := readLine(p.in)
+	ans, err := p.read(ctx, func() (string, error) { return readLine(p.in) })
 	if err != nil {
 		return false, err
 	}
@@ -53,6 +68,27 @@ func (p terminalPrompter) Confirm(prompt string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// read runs a blocking terminal read and gives up on it when ctx ends. The
+// read is left behind, blocked: docs is about to exit, and no answer typed
+// after Ctrl-C is ever used.
+func (p terminalPrompter) read(ctx context.Context, fn func() (string, error)) (string, error) {
+	type answer struct {
+		s   string
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		s, err := fn()
+		done <- answer{s, err}
+	}()
+	select {
+	case a := <-done:
+		return a.s, a.err
+	case <-ctx.Done():
+		return "", context.Cause(ctx)
+	}
 }
 
 // readLine reads one line a byte at a time, so nothing past the line is

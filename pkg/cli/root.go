@@ -39,6 +39,27 @@ Environment:
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.global.server, "server", defaultServer, "docsd server `URL` (env DOCS_SERVER, config server)")
 	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json (env DOCS_OUTPUT)")
+	pf.StringVarP(&f.global.jq, "jq", "q", "", "filter the JSON output with a jq `expression` (with -o json, or docs api)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if f.global.jq == "" {
+			return nil
+		}
+		if cmd.Name() != "api" {
+			s, err := loadSettings(&f.global, f.Getenv, f.IO.InTTY)
+			if err != nil {
+				return err
+			}
+			if s.Output != "json" {
+				return usageErrorf("--jq filters JSON: add -o json")
+			}
+		}
+		jq, err := newJQFilter(f.global.jq, f.IO.Out)
+		if err != nil {
+			return err
+		}
+		f.jq, f.IO.Out = jq, &jq.buf
+		return nil
+	}
 	f.global.set = pf
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
@@ -52,6 +73,10 @@ Environment:
 		newCmdCreate(f, nil),
 		newCmdEdit(f, nil),
 		newCmdRm(f, nil),
+		newCmdRegister(f, nil),
+		newCmdUsers(f),
+		newCmdAPI(f, nil),
+		newCmdToken(f, nil),
 		newCmdCompletion(f, nil),
 		newCmdVersion(f, nil),
 	)
@@ -79,4 +104,39 @@ func exactArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// oneID is the positional rule of a command that takes one document ID: a
+// missing ID is named as such, with the command line that wants it.
+func oneID(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 0:
+		return usageErrorf("missing the document ID: %s <id>", cmd.CommandPath())
+	case len(args) > 1:
+		return usageErrorf("%s takes one document ID; got %d arguments", cmd.CommandPath(), len(args))
+	}
+	return nil
+}
+
+// someIDs is the positional rule of a command that acts on one or more
+// document IDs.
+func someIDs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("missing the document ID: %s <id>...", cmd.CommandPath())
+	}
+	return nil
+}
+
+// parseIDs parses every argument as a document ID; the first bad one is a
+// usage error, before any request.
+func parseIDs(args []string) ([]int64, error) {
+	ids := make([]int64, len(args))
+	for i, a := range args {
+		id, err := parseID(a)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -33,6 +34,63 @@ type systemKeyring struct{}
 func (systemKeyring) Get(s, a string) (string, error) { return keyring.Get(s, a) }
 func (systemKeyring) Set(s, a, v string) error        { return keyring.Set(s, a, v) }
 func (systemKeyring) Delete(s, a string) error        { return keyring.Delete(s, a) }
+
+// sessionBusKeyring is the system keyring on systems where it is the
+// Secret Service, reached over the D-Bus session bus. With no session bus
+// in the environment, godbus would autolaunch one (dbus-launch), which in
+// turn starts a keyring daemon, and both outlive docs; instead every call
+// fails at once with errNoSessionBus.
+type sessionBusKeyring struct {
+	keyringBackend
+	getenv func(string) string
+}
+
+// errNoSessionBus is the cause of a keyringError when there is no D-Bus
+// session bus to find the Secret Service on.
+var errNoSessionBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), and docs does not start one")
+
+func (k sessionBusKeyring) Get(s, a string) (string, error) {
+	if !k.hasBus() {
+		return "", errNoSessionBus
+	}
+	return k.keyringBackend.Get(s, a)
+}
+
+func (k sessionBusKeyring) Set(s, a, v string) error {
+	if !k.hasBus() {
+		return errNoSessionBus
+	}
+	return k.keyringBackend.Set(s, a, v)
+}
+
+func (k sessionBusKeyring) Delete(s, a string) error {
+	if !k.hasBus() {
+		return errNoSessionBus
+	}
+	return k.keyringBackend.Delete(s, a)
+}
+
+// hasBus reports whether godbus finds a session bus without launching one:
+// DBUS_SESSION_BUS_ADDRESS (other than "autolaunch:"), or the bus socket
+// or address file systemd leaves in the runtime directory.
+func (k sessionBusKeyring) hasBus() bool {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return true // Keychain and Credential Manager: no D-Bus involved
+	}
+	if a := k.getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+		return true
+	}
+	dir := k.getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		dir = fmt.Sprintf("/run/user/%d", os.Getuid())
+	}
+	for _, name := range []string{"bus", "dbus-session"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
 
 // keyringError reports that the keyring could not be used at all, as
 // opposed to having no entry: it is never a reason to say "not logged in".

@@ -1,72 +1,55 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"runtime"
-	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 )
 
-// Version is set at build time with
-// -ldflags "-X github.com/docsd/docs/pkg/cli.Version=v1.2.3".
-var Version = ""
-
-// version returns Version, else the module version or VCS revision the
-// binary was built from, else "dev".
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "dev"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	rev, dirty := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "dev"
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	if dirty {
-		rev += "-dirty"
-	}
-	return "dev-" + rev
-}
+// serverVersionTimeout bounds the question docs version asks the server:
+// the answer is a courtesy, never worth a wait.
+const serverVersionTimeout = 2 * time.Second
 
 type versionOptions struct {
-	IO      *iostreams
+	cmdEnv
 	Version string
 }
 
 func newCmdVersion(f *factory, runF func(*versionOptions) error) *cobra.Command {
-	opts := &versionOptions{IO: f.IO, Version: f.Version}
+	opts := &versionOptions{cmdEnv: f.env(), Version: f.Version}
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Show the docs version",
-		Args:  exactArgs(0),
-		RunE: func(*cobra.Command, []string) error {
+		Short: "Show the docs version, and the server's when it answers",
+		Long: `Show the version of docs (the module version, or the VCS revision it
+was built from) and, when the server answers within 2 seconds, the
+version of docsd there.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}
-			return versionRun(opts)
+			return versionRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func versionRun(opts *versionOptions) error {
-	_, err := fmt.Fprintf(opts.IO.Out, "docs version %s (%s %s/%s)\n", opts.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+func versionRun(ctx context.Context, opts *versionOptions) error {
+	if _, err := fmt.Fprintf(opts.IO.Out, "docs version %s (%s %s/%s)\n", opts.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH); err != nil {
+		return err
+	}
+	s, err := opts.Settings()
+	if err != nil {
+		return nil // the server is an extra; a bad setting is for other commands to report
+	}
+	ctx, cancel := context.WithTimeout(ctx, serverVersionTimeout)
+	defer cancel()
+	v, err := opts.Client(s, "").ServerVersion(ctx)
+	if err != nil || v == "" {
+		return nil
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "docsd version %s at %s\n", clean(v), s.Server)
 	return err
 }

@@ -18,6 +18,17 @@ func (c *Client) Health(ctx context.Context) error {
 	return err
 }
 
+// ServerVersion returns the version docsd reports on GET /healthz.
+func (c *Client) ServerVersion(ctx context.Context) (string, error) {
+	var out struct {
+		Version string `json:"version"`
+	}
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/healthz", out: &out}); err != nil {
+		return "", err
+	}
+	return out.Version, nil
+}
+
 // Register creates an account with the member role.
 func (c *Client) Register(ctx context.Context, cred Credentials) (*User, error) {
 	var u User
@@ -100,6 +111,22 @@ func (c *Client) ChangePassword(ctx context.Context, current, password string) (
 // following the server's Link rel="next" pagination to the end, or until
 // opts.Limit documents have been read.
 func (c *Client) ListDocuments(ctx context.Context, opts ListOptions) ([]Document, error) {
+	var all []Document
+	_, err := c.ListDocumentPages(ctx, opts, func(page []Document) error {
+		all = append(all, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// ListDocumentPages is ListDocuments handing each page to fn as it
+// arrives, so a caller can show the first documents before the last page
+// is asked for; an error from fn stops the listing and is returned. more
+// reports that the listing stopped at opts.Limit while the server had more.
+func (c *Client) ListDocumentPages(ctx context.Context, opts ListOptions, fn func([]Document) error) (more bool, err error) {
 	q := url.Values{}
 	pageSize := opts.PageSize
 	if opts.Limit > 0 && (pageSize == 0 || opts.Limit < pageSize) && opts.Limit <= maxPageSize {
@@ -111,40 +138,48 @@ func (c *Client) ListDocuments(ctx context.Context, opts ListOptions) ([]Documen
 	if opts.After > 0 {
 		q.Set("after", strconv.FormatInt(opts.After, 10))
 	}
-	return getPages[Document](ctx, c, request{method: http.MethodGet, path: "/documents", query: q}, opts.Limit)
+	if opts.Author != "" {
+		q.Set("author", opts.Author)
+	}
+	return getPages(ctx, c, request{method: http.MethodGet, path: "/documents", query: q}, opts.Limit, fn)
 }
 
 // getPages GETs r and then each page the server's Link rel="next" header
-// names, to the end or until limit items (limit 0 for all), and returns the
-// items of every page in order. Links to another server, and a link that
-// repeats, are refused rather than followed.
-func getPages[T any](ctx context.Context, c *Client, r request, limit int) ([]T, error) {
-	var all []T
+// names, to the end or until limit items (limit 0 for all), and hands the
+// items of each page to fn in order. more reports that it stopped at limit
+// while there were more. Links to another server, and a link that repeats,
+// are refused rather than followed.
+func getPages[T any](ctx context.Context, c *Client, r request, limit int, fn func([]T) error) (more bool, err error) {
 	seen := map[string]bool{}
+	n := 0
 	for {
 		var page []T
 		r.out = &page
 		resp, err := c.do(ctx, r)
 		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if limit > 0 && len(all) >= limit {
-			return all[:limit], nil
+			return false, err
 		}
 		next := nextLink(resp.header)
+		if limit > 0 && n+len(page) >= limit {
+			more = n+len(page) > limit || (next != "" && len(page) > 0)
+			return more, fn(page[:limit-n])
+		}
+		n += len(page)
+		if err := fn(page); err != nil {
+			return false, err
+		}
 		if next == "" || len(page) == 0 {
-			return all, nil
+			return false, nil
 		}
 		nu, err := resp.url.Parse(next)
 		if err != nil {
-			return nil, fmt.Errorf("invalid next page link %q: %w", next, err)
+			return false, fmt.Errorf("invalid next page link %q: %w", next, err)
 		}
 		if nu.Scheme != c.base.Scheme || nu.Host != resp.url.Host {
-			return nil, fmt.Errorf("refusing next page link to another server: %s", nu)
+			return false, fmt.Errorf("refusing next page link to another server: %s", nu)
 		}
 		if seen[nu.String()] {
-			return nil, fmt.Errorf("the server's next page link repeats itself: %s", nu)
+			return false, fmt.Errorf("the server's next page link repeats itself: %s", nu)
 		}
 		seen[nu.String()] = true
 		r = request{method: http.MethodGet, url: nu}
@@ -201,7 +236,15 @@ func (c *Client) DeleteDocument(ctx context.Context, id int64) error {
 // ListUsers returns every user in ID order (admins only), following the
 // server's Link rel="next" pagination to the end.
 func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
-	return getPages[User](ctx, c, request{method: http.MethodGet, path: "/users"}, 0)
+	var all []User
+	_, err := getPages(ctx, c, request{method: http.MethodGet, path: "/users"}, 0, func(page []User) error {
+		all = append(all, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
 }
 
 // SetRole changes a user's role (admins only).

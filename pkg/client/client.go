@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 )
@@ -78,7 +79,8 @@ func New(baseURL string, opts *Options) *Client {
 // this one (cookies do not care for ports), or plain http from https.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// BaseURL returns the server URL in its normalised form, scheme://host:port.
+// BaseURL returns the server URL in its normalised form,
+// scheme://host:port[/prefix].
 func (c *Client) BaseURL() string {
 	if c.base == nil {
 		return ""
@@ -138,11 +140,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	u := r.url
 	if u == nil {
-		ref := &url.URL{Path: r.path}
-		if len(r.query) > 0 {
-			ref.RawQuery = r.query.Encode()
-		}
-		u = c.base.ResolveReference(ref)
+		u = c.endpoint(r.path, r.query)
 	}
 	var body io.Reader
 	if r.body != nil {
@@ -181,14 +179,28 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		return nil, c.unreachable(ctx, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newError(r.method, u, resp, data)
+		return nil, newError(c.base.String(), r.method, u, resp, data)
 	}
 	if r.out != nil && resp.StatusCode != http.StatusNoContent {
+		if !isJSON(resp.Header.Get("Content-Type")) {
+			return nil, notDocsd(c.base.String(), resp, data)
+		}
 		if err := json.Unmarshal(data, r.out); err != nil {
 			return nil, fmt.Errorf("decode %s %s response: %w", r.method, u.Path, err)
 		}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, url: u}, nil
+}
+
+// endpoint is the URL of an API path: the server URL's path prefix (docsd
+// behind a reverse proxy under /api) followed by the route's path.
+func (c *Client) endpoint(path string, query url.Values) *url.URL {
+	u := *c.base
+	u.Path = c.base.Path + path
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	return &u
 }
 
 // unreachable wraps a transport error, keeping context cancellation as is.
@@ -199,12 +211,18 @@ func (c *Client) unreachable(ctx context.Context, err error) error {
 	return &UnreachableError{URL: c.base.String(), Err: err}
 }
 
-// ParseServerURL checks that s is an absolute http or https URL and returns
-// it normalised to scheme://host:port: lower case, the default port made
-// explicit, and no path, query or trailing slash. The normalised form names
-// a server in the keyring.
+// ParseServerURL checks that s is an http or https URL and returns it
+// normalised to scheme://host:port[/prefix]: lower case, the default port
+// made explicit, and no query or trailing slash. A bare host:port is taken
+// as http://host:port. A path is kept as a prefix for every API path (docsd
+// behind a reverse proxy under /api). The normalised form names a server
+// in the keyring.
 func ParseServerURL(s string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(s))
+	raw := strings.TrimSpace(s)
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("invalid server URL %q: %w", s, err)
 	}
@@ -219,6 +237,9 @@ func ParseServerURL(s string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("invalid server URL %q: it must not carry a user name or password", s)
 	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("invalid server URL %q: it must not carry a query or fragment", s)
+	}
 	port := u.Port()
 	if port == "" {
 		port = "80"
@@ -229,7 +250,11 @@ func ParseServerURL(s string) (*url.URL, error) {
 	if strings.Contains(host, ":") { // IPv6 literal
 		host = "[" + host + "]"
 	}
-	return &url.URL{Scheme: scheme, Host: host + ":" + port}, nil
+	prefix := ""
+	if u.Path != "" {
+		prefix = strings.TrimSuffix(path.Clean("/"+u.Path), "/")
+	}
+	return &url.URL{Scheme: scheme, Host: host + ":" + port, Path: prefix}, nil
 }
 
 // NormalizeServerURL returns s in the form ParseServerURL produces.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -348,4 +349,39 @@ func TestListUsersFollowsPages(t *testing.T) {
 		}
 		seen[u.ID] = true
 	}
+}
+
+func TestServerBehindAPathPrefix(t *testing.T) {
+	srv := apitest.NewServer(t)
+	// A reverse proxy that serves docsd under /api, and nothing else.
+	proxy := httptest.NewServer(http.StripPrefix("/api", srv.Config.Handler))
+	t.Cleanup(proxy.Close)
+	ctx := t.Context()
+
+	c := client.New(proxy.URL+"/api/", nil)
+	if got, want := c.BaseURL(), proxy.URL+"/api"; got != want {
+		t.Errorf("BaseURL() = %q; want %q", got, want)
+	}
+	if _, err := c.Login(ctx, client.Credentials{Username: "alice", Password: "password"}); err != nil {
+		t.Fatalf("Login through /api = %v; want nil", err)
+	}
+	t.Run("requests go to the prefix and the route path", func(t *testing.T) {
+		me, err := c.Me(ctx)
+		if err != nil || me.Username != "alice" {
+			t.Fatalf("Me through /api = %v, %v; want alice", me, err)
+		}
+	})
+	t.Run("the next page links stay under the prefix", func(t *testing.T) {
+		all, err := client.New(proxy.URL+"/api", nil).ListDocuments(ctx, client.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged, err := client.New(proxy.URL+"/api", nil).ListDocuments(ctx, client.ListOptions{PageSize: 1})
+		if err != nil {
+			t.Fatalf("ListDocuments one per page through /api = %v; want nil", err)
+		}
+		if len(all) < 2 || len(paged) != len(all) {
+			t.Errorf("one per page listed %d documents; want all %d (more than one)", len(paged), len(all))
+		}
+	})
 }

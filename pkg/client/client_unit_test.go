@@ -20,7 +20,11 @@ func TestParseServerURL(t *testing.T) {
 	}{
 		{"keeps an explicit port", "http://127.0.0.1:5555", "http://127.0.0.1:5555"},
 		{"drops the trailing slash", "http://127.0.0.1:5555/", "http://127.0.0.1:5555"},
-		{"drops a path and query", "http://127.0.0.1:5555/documents?x=1", "http://127.0.0.1:5555"},
+		{"keeps a path as the prefix", "http://127.0.0.1:5555/api", "http://127.0.0.1:5555/api"},
+		{"cleans the prefix and drops its trailing slash", "http://127.0.0.1:5555//api/./v1/", "http://127.0.0.1:5555/api/v1"},
+		{"takes a bare host:port as http", "127.0.0.1:5555", "http://127.0.0.1:5555"},
+		{"takes a bare name:port as http", "localhost:5555", "http://localhost:5555"},
+		{"takes a bare host:port with a path as http", "127.0.0.1:5555/api", "http://127.0.0.1:5555/api"},
 		{"adds the http default port", "http://docs.example", "http://docs.example:80"},
 		{"adds the https default port", "https://docs.example/", "https://docs.example:443"},
 		{"lowers scheme and host", "HTTPS://Docs.Example:8443", "https://docs.example:8443"},
@@ -34,7 +38,7 @@ func TestParseServerURL(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"127.0.0.1:5555", "ftp://x", "http://", "http://user:pw@host", ""} {
+	for _, bad := range []string{"ftp://x", "http://", "http://user:pw@host", "", "http://h:1/api?x=1", "http://h:1/#top"} {
 		t.Run("refuses "+bad, func(t *testing.T) {
 			if got, err := NormalizeServerURL(bad); err == nil {
 				t.Errorf("NormalizeServerURL(%q) = %q, nil; want an error", bad, got)
@@ -49,7 +53,7 @@ func TestNextLink(t *testing.T) {
 		links []string
 		want  string
 	}{
-		{"docsd's relative next link", []string{`</documents?after=100&limit=100>; rel="next"`}, "/documents?after=100&limit=100"},
+		{"docsd's relative next link", []string{`<documents?after=100&limit=100>; rel="next"`}, "documents?after=100&limit=100"},
 		{"unquoted rel", []string{`</d?after=2>; rel=next`}, "/d?after=2"},
 		{"next among several links", []string{`</d?after=0>; rel="prev", </d?after=2>; rel="next"`}, "/d?after=2"},
 		{"next in a second header", []string{`</a>; rel="prev"`, `</b>; rel="next"`}, "/b"},
@@ -76,7 +80,11 @@ func TestNewError(t *testing.T) {
 	t.Run("a problem document keeps the server's title and detail", func(t *testing.T) {
 		body := `{"type":"about:blank", "title":"Forbidden","status":403,"detail":"only the author (alice) or an admin may delete document 7"}`
 		resp := &http.Response{StatusCode: 403, Header: http.Header{"Content-Type": {"application/problem+json"}}}
-		e := newError("DELETE", u, resp, []byte(body))
+		err := newError("http://127.0.0.1:5555", "DELETE", u, resp, []byte(body))
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("newError = %T %v; want *Error", err, err)
+		}
 		want := "403 Forbidden: only the author (alice) or an admin may delete document 7"
 		if e.Error() != want {
 			t.Errorf("Error() = %q; want %q", e.Error(), want)
@@ -85,16 +93,26 @@ func TestNewError(t *testing.T) {
 			t.Errorf("Problem = %s; want the server's document, compacted", e.Problem)
 		}
 	})
-	t.Run("a non-JSON body becomes a problem with the status text", func(t *testing.T) {
-		resp := &http.Response{StatusCode: 502, Header: http.Header{"Content-Type": {"text/html"}}}
-		e := newError("GET", u, resp, []byte("<html>bad gateway\nmore</html>"))
-		if e.Title != "Bad Gateway" || e.Detail != "<html>bad gateway" {
-			t.Errorf("Title, Detail = %q, %q; want %q, %q", e.Title, e.Detail, "Bad Gateway", "<html>bad gateway")
-		}
-		if !strings.Contains(string(e.Problem), `"status":502`) {
-			t.Errorf("Problem = %s; want a built problem with status 502", e.Problem)
-		}
-	})
+	notDocsd := []struct {
+		name, contentType, body string
+	}{
+		{"an HTML page", "text/html", "<!DOCTYPE HTML>\n<html>not found</html>"},
+		{"JSON that is not a problem document", "application/json", `{"message":"no route"}`},
+		{"a problem content type that is not JSON", "application/problem+json", "oops"},
+	}
+	for _, tt := range notDocsd {
+		t.Run(tt.name+" is not from docsd", func(t *testing.T) {
+			resp := &http.Response{StatusCode: 404, Header: http.Header{"Content-Type": {tt.contentType}}}
+			err := newError("http://127.0.0.1:5555", "GET", u, resp, []byte(tt.body))
+			var nd *NotDocsdError
+			if !errors.As(err, &nd) || StatusCode(err) != 0 {
+				t.Fatalf("newError = %T %v; want *NotDocsdError, no status to act on", err, err)
+			}
+			if want := "the server at http://127.0.0.1:5555 does not look like docsd: it answered 404 Not Found with " + tt.contentType; !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("Error() = %q; want it to start %q", err, want)
+			}
+		})
+	}
 	t.Run("StatusCode sees through wrapping", func(t *testing.T) {
 		err := fmt.Errorf("delete: %w", &Error{StatusCode: 404})
 		if got := StatusCode(err); got != 404 {

@@ -56,23 +56,49 @@ type problem struct {
 	Instance string `json:"instance,omitempty"`
 }
 
-func newError(method string, u *url.URL, resp *http.Response, body []byte) *Error {
-	e := &Error{StatusCode: resp.StatusCode, Method: method, URL: u.String(), RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+// newError turns a non-2xx answer into *Error when it is docsd's problem
+// document, and into *NotDocsdError when it is anything else.
+func newError(base string, method string, u *url.URL, resp *http.Response, body []byte) error {
 	var p problem
-	if isJSON(resp.Header.Get("Content-Type")) && json.Unmarshal(body, &p) == nil {
-		e.Type, e.Title, e.Detail, e.Instance = p.Type, p.Title, p.Detail, p.Instance
-		e.Problem = compactJSON(body)
-	} else {
-		e.Detail = excerpt(body)
+	if !isJSON(resp.Header.Get("Content-Type")) || json.Unmarshal(body, &p) != nil || p.Title == "" {
+		return notDocsd(base, resp, body)
 	}
-	if e.Title == "" {
-		e.Title = http.StatusText(resp.StatusCode)
+	return &Error{
+		StatusCode: resp.StatusCode, Method: method, URL: u.String(),
+		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		Type:       p.Type, Title: p.Title, Detail: p.Detail, Instance: p.Instance,
+		Problem: compactJSON(body),
 	}
-	if e.Problem == nil {
-		b, _ := json.Marshal(problem{Type: "about:blank", Title: e.Title, Status: e.StatusCode, Detail: e.Detail})
-		e.Problem = b
+}
+
+// NotDocsdError is an answer that is not what docsd sends: an error status
+// without a problem document, or a success that is not JSON. Something
+// else answers at that URL (another web server, a proxy's error page), so
+// its status says nothing about the docs request.
+type NotDocsdError struct {
+	// URL is the server's base URL.
+	URL string
+	// StatusCode and ContentType are those of the answer.
+	StatusCode  int
+	ContentType string
+	// Excerpt is the start of the body, for the message.
+	Excerpt string
+}
+
+func notDocsd(base string, resp *http.Response, body []byte) *NotDocsdError {
+	return &NotDocsdError{URL: base, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Excerpt: excerpt(body)}
+}
+
+// Error says so, with what did answer.
+func (e *NotDocsdError) Error() string {
+	s := fmt.Sprintf("the server at %s does not look like docsd: it answered %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.ContentType != "" {
+		s += " with " + e.ContentType
 	}
-	return e
+	if e.Excerpt != "" {
+		s += ": " + e.Excerpt
+	}
+	return s
 }
 
 // retryAfter reads a Retry-After header: delay-seconds or an HTTP date.

@@ -74,4 +74,7 @@ type ListOptions struct {
 	PageSize int
 	// After starts the listing after the document with this ID.
 	After int64
+	// Author, when not empty, lists only the documents of the user with
+	// this username.
+	Author string
 }

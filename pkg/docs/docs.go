@@ -72,6 +72,10 @@ type DocumentUpdate struct {
 type Page struct {
 	After int64
 	Limit int
+	// Author, when not empty, keeps only the documents of the user with
+	// this username (document lists only; unknown names match nothing).
+	// The store's index on (author, id) keeps such a page a range scan.
+	Author string
 }
 
 // Session is the server-side record behind a session cookie. ID is a hash of

@@ -59,10 +59,18 @@ func (d *DB) DocumentByID(ctx context.Context, id int64) (*docs.Document, error)
 // ListDocuments returns up to p.Limit documents with id > p.After, in id
 // order, without bodies.
 func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, error) {
-	rows, err := d.pool.Query(ctx,
-		`SELECT d.id, d.title, d.author_id, u.username, d.created_at, d.updated_at, d.version
+	query := `SELECT d.id, d.title, d.author_id, u.username, d.created_at, d.updated_at, d.version
 		 FROM documents d JOIN users u ON u.id = d.author_id
-		 WHERE d.id > $1 ORDER BY d.id LIMIT $2`, p.After, p.Limit)
+		 WHERE d.id > $1 ORDER BY d.id LIMIT $2`
+	args := []any{p.After, p.Limit}
+	if p.Author != "" {
+		// One author's page is a range scan of documents (author_id, id).
+		query = `SELECT d.id, d.title, d.author_id, u.username, d.created_at, d.updated_at, d.version
+		 FROM users u JOIN documents d ON d.author_id = u.id
+		 WHERE lower(u.username) = lower($3) AND d.id > $1 ORDER BY d.id LIMIT $2`
+		args = append(args, p.Author)
+	}
+	rows, err := d.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, d.wrap("list documents", err)
 	}

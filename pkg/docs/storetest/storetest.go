@@ -448,6 +448,44 @@ func testPagination(t *testing.T, open func(t *testing.T) Store) {
 		checkTime(t, "ListDocuments()[0].UpdatedAt", got.UpdatedAt, base)
 	})
 
+	t.Run("ListDocuments with an author pages through that author's documents only", func(t *testing.T) {
+		s := open(t)
+		pat := mustUser(t, s, "Pat", docs.RoleEditor)
+		sam := mustUser(t, s, "sam", docs.RoleEditor)
+		var want []int64
+		for i := range 5 {
+			mustDocument(t, s, sam, fmt.Sprintf("sam %d", i))
+			want = append(want, mustDocument(t, s, pat, fmt.Sprintf("pat %d", i)).ID)
+		}
+		var got []int64
+		for after := int64(0); ; {
+			page, err := s.ListDocuments(ctx, docs.Page{After: after, Limit: 2, Author: "pat"})
+			if err != nil {
+				t.Fatalf("ListDocuments(author pat, after %d) = %v", after, err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, d := range page {
+				if d.Author.ID != pat.ID || d.Author.Username != "Pat" {
+					t.Errorf("ListDocuments(author pat) returned document %d by %+v; want only Pat's", d.ID, d.Author)
+				}
+				got = append(got, d.ID)
+			}
+			after = page[len(page)-1].ID
+			if len(got) > len(want) {
+				break
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ListDocuments(author pat) in pages of 2 gave ids %v; want %v (the username matched without regard to case)", got, want)
+		}
+		none, err := s.ListDocuments(ctx, docs.Page{Limit: 10, Author: "nobody"})
+		if err != nil || len(none) != 0 {
+			t.Errorf("ListDocuments(author nobody) = %d documents, %v; want 0, nil", len(none), err)
+		}
+	})
+
 	t.Run("ListDocuments is empty after the last document", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleEditor)
@@ -612,20 +650,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 		}
 		close(start)
 		wg.Wait()
-		winner := -1
-		for i, err := range errs {
-			switch {
-			case err == nil && winner >= 0:
-				t.Errorf("writers %d and %d both updated version 1; want exactly one", winner, i)
-			case err == nil:
-				winner = i
-			default:
-				checkKind(t, fmt.Sprintf("losing writer %d", i), err, docs.PreconditionFailed)
-			}
-		}
-		if winner < 0 {
-			t.Fatalf("no writer of %d updated version 1; want exactly one (errors: %v)", writers, errs)
-		}
+		winner := oneWinner(t, "UpdateDocument of version 1 by writer", errs)
 		got, err := s.DocumentByID(ctx, d.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -796,20 +821,7 @@ func testPasswords(t *testing.T, open func(t *testing.T) Store) {
 			wg.Go(func() { errs[i] = s.ChangePassword(ctx, u.ID, u.PasswordHash, fmt.Appendf(nil, "new-%d", i)) })
 		}
 		wg.Wait()
-		winner := -1
-		for i, err := range errs {
-			switch {
-			case err == nil && winner >= 0:
-				t.Errorf("ChangePassword %d and %d both applied from one current hash; want exactly one", winner, i)
-			case err == nil:
-				winner = i
-			default:
-				checkKind(t, fmt.Sprintf("ChangePassword %d that lost the race", i), err, docs.PreconditionFailed)
-			}
-		}
-		if winner < 0 {
-			t.Fatalf("none of %d ChangePassword calls applied; want exactly one", changers)
-		}
+		winner := oneWinner(t, "ChangePassword from one current hash by changer", errs)
 		if got, want := string(mustUserByID(t, s, u.ID).PasswordHash), fmt.Sprintf("new-%d", winner); got != want {
 			t.Errorf("stored hash = %q; want the winner's %q", got, want)
 		}
@@ -1021,6 +1033,27 @@ func mustSession(t *testing.T, s Store, id string, userID int64, created, seen t
 	if err := s.CreateSession(context.Background(), &docs.Session{ID: id, UserID: userID, CreatedAt: created, LastSeen: seen}, u.PasswordHash); err != nil {
 		t.Fatalf("CreateSession(%q) = %v", id, err)
 	}
+}
+
+// oneWinner checks that exactly one of racing calls succeeded and that
+// every other is PreconditionFailed, and returns the winner's index.
+func oneWinner(t *testing.T, what string, errs []error) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("%s %d and %d both succeeded; want exactly one", what, winner, i)
+		case err == nil:
+			winner = i
+		default:
+			checkKind(t, fmt.Sprintf("%s %d, which lost the race", what, i), err, docs.PreconditionFailed)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("none of %d calls of %s succeeded; want exactly one (errors: %v)", len(errs), what, errs)
+	}
+	return winner
 }
 
 // checkTime reports unless got is want cut to microseconds and put in UTC,

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestAPI(t *testing.T) {
+	t.Run("GET sends the stored session and prints the body", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "alice")
+		wantExit(t, h, h.run(t, "api", "me"), exitOK, "api me")
+		var me struct{ Username string }
+		if err := json.Unmarshal(h.out.Bytes(), &me); err != nil || me.Username != "alice" {
+			t.Errorf("stdout = %q; want alice's user as JSON", h.out)
+		}
+	})
+	t.Run("fields are sent as a JSON object with POST", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "alice")
+		wantExit(t, h, h.run(t, "api", "documents", "-f", "title=From api", "-f", "body=a=b"), exitOK, "api documents -f")
+		var d struct {
+			ID    int64
+			Title string
+			Body  string
+		}
+		if err := json.Unmarshal(h.out.Bytes(), &d); err != nil || d.Title != "From api" || d.Body != "a=b" {
+			t.Fatalf("stdout = %q; want the created document", h.out)
+		}
+		wantExit(t, h, h.run(t, "get", itoa(d.ID)), exitOK, "get")
+	})
+	t.Run("--input - sends standard input with -X", func(t *testing.T) {
+		h := newHarness(t, false, `{"title":"Renamed"}`)
+		h.loginAs(t, "alice")
+		wantExit(t, h, h.run(t, "api", "-X", "patch", "documents/1", "--input", "-"), exitOK, "api -X patch --input -")
+		if !strings.Contains(h.out.String(), `"title":"Renamed"`) {
+			t.Errorf("stdout = %q; want the renamed document", h.out)
+		}
+	})
+	t.Run("a 403 prints the problem document and exits 5", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "carol")
+		wantExit(t, h, h.run(t, "api", "-X", "DELETE", "documents/1"), exitForbidden, "api -X DELETE documents/1")
+		if !strings.Contains(h.out.String(), `"status":403`) || !strings.HasPrefix(h.err.String(), "Error: 403 Forbidden") {
+			t.Errorf("stdout %q, stderr %q; want the problem on stdout and the error on stderr", h.out, h.err)
+		}
+	})
+	t.Run("a 404 exits 6", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "alice")
+		wantExit(t, h, h.run(t, "api", "documents/999"), exitNotFound, "api documents/999")
+	})
+	t.Run("a 401 with nothing stored exits 4 and says to log in", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		wantExit(t, h, h.run(t, "api", "/me"), exitAuth, "api /me")
+		if !strings.Contains(h.err.String(), "docs login") {
+			t.Errorf("stderr = %q; want the login hint", h.err)
+		}
+	})
+	t.Run("-i prints the status line and headers first", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		wantExit(t, h, h.run(t, "api", "documents?limit=1", "-i"), exitOK, "api -i")
+		if !strings.HasPrefix(h.out.String(), "HTTP/1.1 200 OK\n") || !strings.Contains(h.out.String(), "\nLink: <documents?after=1&limit=1>; rel=\"next\"\n") {
+			t.Errorf("stdout = %q; want the status line and the Link header", h.out)
+		}
+	})
+	t.Run("fields and --input together are a usage error", func(t *testing.T) {
+		h := unreachable(t, false, "")
+		wantExit(t, h, h.run(t, "api", "documents", "-f", "a=b", "--input", "x"), exitUsage, "api -f --input")
+	})
+}
+
+func TestToken(t *testing.T) {
+	t.Run("prints the stored session, with no note to a pipe", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "alice")
+		wantExit(t, h, h.run(t, "token"), exitOK, "token")
+		if got, want := h.out.String(), h.sessionValue(t)+"\n"; got != want || h.err.Len() != 0 {
+			t.Errorf("stdout %q, stderr %q; want %q and nothing on stderr", got, h.err, want)
+		}
+	})
+	t.Run("says it is a secret on a terminal", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "alice")
+		wantExit(t, h, h.run(t, "token"), exitOK, "token")
+		if !strings.Contains(h.err.String(), "secret") {
+			t.Errorf("stderr = %q; want the secret named", h.err)
+		}
+	})
+	t.Run("not logged in exits 4", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		wantExit(t, h, h.run(t, "token"), exitAuth, "token")
+		if h.out.Len() != 0 {
+			t.Errorf("stdout = %q; want nothing", h.out)
+		}
+	})
+}
