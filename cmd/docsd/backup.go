@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/sqlite"
 )
 
@@ -29,7 +29,7 @@ With a PostgreSQL database, use pg_dump instead.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src := e.cfg.GetString("database")
-			if isPostgresURL(src) {
+			if backend.IsPostgres(src) {
 				return usageErrorf("backup copies a SQLite file; for a PostgreSQL database use pg_dump")
 			}
 			dst := args[0]
@@ -71,12 +71,6 @@ With a PostgreSQL database, use pg_dump instead.`,
 			return nil
 		},
 	}
-}
-
-// isPostgresURL reports whether the database setting names a PostgreSQL
-// database rather than a SQLite file.
-func isPostgresURL(database string) bool {
-	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
 }
 
 // syncFile flushes a file (or a directory's entries) to disk, so a backup

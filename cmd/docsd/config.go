@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/postgres"
 )
 
 // setting is one configuration key with its default. Its environment
@@ -54,6 +54,8 @@ var settings = []setting{
 	{"server.tls_key_file", ""},
 	{"log.format", "text"},
 	{"log.level", "info"},
+	{"postgres.max_conns", postgres.DefaultMaxConns},
+	{"postgres.connect_timeout", postgres.DefaultConnectTimeout},
 }
 
 // defaultConfigFile is read when present and --config is not given.
@@ -192,19 +194,6 @@ func (e *env) configFileRead() string {
 		return "none"
 	}
 	return f
-}
-
-// withoutPassword is a database setting fit for a log: a URL's password
-// is left out.
-func withoutPassword(database string) string {
-	u, err := url.Parse(database)
-	if err != nil || u.User == nil {
-		return database
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.User(u.User.Username())
-	}
-	return u.String()
 }
 
 // checkKeys refuses a config file with a key docsd does not read: a

@@ -40,6 +40,7 @@ func TestRoutesPrintsTheTable(t *testing.T) {
 	}
 	want := `NAME             METHOD  PATH            ACCESS
 health           GET     /healthz        public
+ready            GET     /readyz         public
 openapi          GET     /openapi.json   public
 register         POST    /register       public
 login            POST    /login          public
@@ -452,6 +453,31 @@ func defaultOnly(s setting) *viper.Viper {
 	v := viper.New()
 	v.Set(s.key, s.def)
 	return v
+}
+
+// TestUnreachablePostgres needs no server: nothing listens on the port.
+// Every command keeps trying for postgres.connect_timeout, then exits 1
+// with a message that names the host and port, shows no password and no
+// stack trace.
+func TestUnreachablePostgres(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{
+		"DOCSD_DATABASE":                 "postgres://docsd:s3cret-pw@" + addr + "/docs?sslmode=disable",
+		"DOCSD_POSTGRES_CONNECT_TIMEOUT": "1s",
+		"DOCSD_AUTH_BCRYPT_COST":         "4",
+		"DOCSD_ADDR":                     "127.0.0.1:0",
+	}
+	for _, args := range [][]string{{"serve"}, {"migrate", "status"}, {"user", "list"}} {
+		_, errOut, code := docsd(t, env, "", args...)
+		if code != 1 || !strings.Contains(errOut, addr) || strings.Contains(errOut, "s3cret-pw") || strings.Contains(errOut, "goroutine") {
+			t.Errorf("docsd %v with the database unreachable: exit %d, stderr %q; want exit 1 naming %s, without the password or a stack trace", args, code, errOut, addr)
+		}
+	}
 }
 
 // TestREADMEShowsTheDefaults keeps the README's configuration table equal

@@ -55,7 +55,9 @@ func (e *env) listenMetrics(pool func() sql.DBStats, cache *authcache.Cache, sto
 			Name: "docsd_session_cache_misses_total",
 			Help: "Session lookups that read the database.",
 		}, func() float64 { _, m := cache.Stats(); return float64(m) }),
-		dbStats(pool),
+	}
+	if pool != nil {
+		cs = append(cs, dbStats(pool))
 	}
 	for i, reason := range session.EndReasons {
 		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{

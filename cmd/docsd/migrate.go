@@ -13,7 +13,7 @@ func newMigrateCmd(e *env) *cobra.Command {
 		Short: "Apply pending schema migrations",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := e.openStore()
+			db, err := e.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -36,7 +36,7 @@ func newMigrateCmd(e *env) *cobra.Command {
 		Short: "Show which migrations are applied",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := e.openStore()
+			db, err := e.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}

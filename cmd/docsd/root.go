@@ -13,8 +13,9 @@ import (
 	"github.com/spf13/viper"
 	"golang.org/x/term"
 
+	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/docs"
-	"github.com/docsd/docs/pkg/sqlite"
+	"github.com/docsd/docs/pkg/postgres"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -75,7 +76,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 	root.SetVersionTemplate("docsd version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
 	root.PersistentFlags().String("config", defaultConfigFile, "config file")
-	root.PersistentFlags().String("database", "docs.db", "SQLite database file (env DOCSD_DATABASE)")
+	root.PersistentFlags().String("database", "docs.db", "SQLite database file, or a postgres:// URL (env DOCSD_DATABASE)")
 	root.AddCommand(
 		newServeCmd(e),
 		newMigrateCmd(e),
@@ -113,17 +114,16 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 }
 
 // openStore opens the configured database without migrating it.
-func (e *env) openStore() (*sqlite.DB, error) {
-	path := e.cfg.GetString("database")
-	if isPostgresURL(path) {
-		return nil, fmt.Errorf("database %s: PostgreSQL is not supported yet; give a SQLite file path", path)
-	}
-	return sqlite.Open(path)
+func (e *env) openStore(ctx context.Context) (docs.Backend, error) {
+	return backend.Open(ctx, e.cfg.GetString("database"), backend.Options{Postgres: postgres.Config{
+		MaxConns:       e.cfg.GetInt("postgres.max_conns"),
+		ConnectTimeout: e.cfg.GetDuration("postgres.connect_timeout"),
+	}})
 }
 
 // openDB opens the configured database and applies pending migrations.
-func (e *env) openDB(ctx context.Context) (*sqlite.DB, error) {
-	db, err := e.openStore()
+func (e *env) openDB(ctx context.Context) (docs.Backend, error) {
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}

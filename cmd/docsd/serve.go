@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,9 +17,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/api"
-	"github.com/docsd/docs/pkg/authcache"
+	"github.com/docsd/docs/pkg/backend"
+	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
-	"github.com/docsd/docs/pkg/sqlite"
 )
 
 // sweepEvery is how often expired sessions are deleted.
@@ -59,22 +60,26 @@ func (e *env) serve(ctx context.Context) error {
 		return err
 	}
 	secure := e.cfg.GetBool("session.secure_cookie") || tlsCfg != nil
-	idle := e.cfg.GetDuration("session.idle_timeout")
-	sessions := authcache.New(db, min(session.TouchEvery, idle/2), nil)
-	store, err := session.NewStore(sessions, session.Config{
+	pw, err := e.passwords()
+	if err != nil {
+		return err
+	}
+	deps, err := api.Wire(db, pw, session.Config{
 		Secrets:         secrets,
-		IdleTimeout:     idle,
+		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
 		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
 		Secure:          secure,
 	})
 	if err != nil {
 		return err
 	}
-	pw, err := e.passwords()
-	if err != nil {
-		return err
+	// The pool's statistics, where the backend has a database/sql pool
+	// (SQLite); pgx's pool reports other figures.
+	var pool func() sql.DBStats
+	if p, ok := db.(interface{ Stats() sql.DBStats }); ok {
+		pool = p.Stats
 	}
-	mx, err := e.listenMetrics(db.Stats, sessions, store)
+	mx, err := e.listenMetrics(pool, deps.SessionCache, deps.Sessions)
 	if err != nil {
 		return err
 	}
@@ -93,7 +98,7 @@ func (e *env) serve(ctx context.Context) error {
 		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
 		Logger:         log,
 		Metrics:        mx.registerer(),
-	}, api.Deps{Users: db, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	}, deps)
 	if err != nil {
 		return err
 	}
@@ -117,10 +122,10 @@ func (e *env) serve(ctx context.Context) error {
 	}
 	warnPlainHTTP(log, ln.Addr(), tlsCfg != nil, secure)
 	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "config", e.configFileRead(),
-		"database", withoutPassword(e.cfg.GetString("database")), "public_routes", strings.Join(publicRoutes, ","))
+		"database", backend.Redact(e.cfg.GetString("database")), "public_routes", strings.Join(publicRoutes, ","))
 
 	mx.serve(log)
-	go sweep(ctx, store, db, e.cfg.GetDuration("auth.throttle.window"), log)
+	go sweep(ctx, deps.Sessions, db, e.cfg.GetDuration("auth.throttle.window"), log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -144,7 +149,7 @@ func (e *env) serve(ctx context.Context) error {
 // sessionSecrets returns session.secrets when configured. Otherwise it
 // uses a secret generated once and kept in the database, so restarts and
 // replicas sharing the database accept the same cookies.
-func (e *env) sessionSecrets(ctx context.Context, db *sqlite.DB) ([][]byte, error) {
+func (e *env) sessionSecrets(ctx context.Context, db docs.Backend) ([][]byte, error) {
 	if configured := list(e.cfg, "session.secrets"); len(configured) > 0 {
 		out := make([][]byte, len(configured))
 		for i, s := range configured {
@@ -167,7 +172,7 @@ func (e *env) sessionSecrets(ctx context.Context, db *sqlite.DB) ([][]byte, erro
 
 // sweep deletes expired sessions and login failures older than the
 // throttle window, now and every sweepEvery.
-func sweep(ctx context.Context, store *session.Store, db *sqlite.DB, window time.Duration, log *slog.Logger) {
+func sweep(ctx context.Context, store *session.Store, db docs.Backend, window time.Duration, log *slog.Logger) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/backend"
 )
 
 // TestStartupLineSaysWhatIsInForce: the start-up line names the config
@@ -48,15 +49,15 @@ func TestStartupLineSaysWhatIsInForce(t *testing.T) {
 	}
 }
 
-func TestWithoutPassword(t *testing.T) {
+func TestStartupDatabaseHasNoPassword(t *testing.T) {
 	for in, want := range map[string]string{
 		"docs.db":                         "docs.db",
 		"/var/lib/docsd/docs.db":          "/var/lib/docsd/docs.db",
-		"postgres://docs:s3cret@db/docs":  "postgres://docs@db/docs",
+		"postgres://docs:s3cret@db/docs":  "postgres://docs:xxxxx@db/docs",
 		"postgres://docs@db/docs?sslmode": "postgres://docs@db/docs?sslmode",
 	} {
-		if got := withoutPassword(in); got != want {
-			t.Errorf("withoutPassword(%q) = %q; want %q", in, got, want)
+		if got := backend.Redact(in); got != want {
+			t.Errorf("backend.Redact(%q) = %q; want %q", in, got, want)
 		}
 	}
 }

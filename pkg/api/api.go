@@ -5,6 +5,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
 )
@@ -56,6 +58,11 @@ type Deps struct {
 	Sessions      *session.Store
 	Passwords     *docs.Passwords
 	LoginFailures docs.LoginFailureStore
+	// Ready returns nil when the database answers, else why not.
+	Ready func(ctx context.Context) error
+	// SessionCache is the per-process cache Sessions reads through; the
+	// engine does not use it, its statistics are for metrics.
+	SessionCache *authcache.Cache
 }
 
 // Server holds what the handlers share.
@@ -130,10 +137,15 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	// Every backend keeps microseconds. Times the API writes are cut to
+	// that precision before they are stored or answered, so a POST and a
+	// later GET of the same document show the same times.
+	now := cfg.Now
+	cfg.Now = func() time.Time { return now().Truncate(time.Microsecond) }
 	if cfg.Throttle == (Throttle{}) {
 		cfg.Throttle = DefaultThrottle
 	}
-	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil {
+	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
 		return nil, errors.New("api: every dependency is required")
 	}
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {

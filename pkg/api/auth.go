@@ -12,8 +12,20 @@ import (
 	"github.com/docsd/docs/pkg/version"
 )
 
+// health says the process is up: a liveness check, which never asks the
+// database, so an outage does not get a replica restarted.
 func (s *Server) health(c *gin.Context) error {
 	c.JSON(http.StatusOK, healthJSON{Status: "ok", Version: version.String()})
+	return nil
+}
+
+// ready says the process can serve: the database answers. A load balancer
+// sends no traffic to a replica while it answers 503.
+func (s *Server) ready(c *gin.Context) error {
+	if err := s.Ready(c.Request.Context()); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, healthJSON{Status: "ready", Version: version.String()})
 	return nil
 }
 

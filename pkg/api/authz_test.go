@@ -74,6 +74,7 @@ func loggedIn(ok int, overrides map[string]int) map[string]int {
 
 var matrix = []matrixRow{
 	{"health", "public", fixed("GET", "/healthz", ""), statuses(200)},
+	{"ready", "public", fixed("GET", "/readyz", ""), statuses(200)},
 	{"openapi", "public", fixed("GET", "/openapi.json", ""), statuses(200)},
 	{"register", "public", func(_, _ int64, n int) (string, string, string) {
 		return "POST", "/register", fmt.Sprintf(`{"username":"new%d","password":"password123"}`, n)
@@ -106,7 +107,9 @@ func onDoc(method, body string) func(int64, int64, int) (string, string, string)
 // TestAuthorizationMatrix sends every route as every principal to the real
 // engine and checks the status. Each cell gets a fresh session and a fresh
 // document, so a logout or delete in one cell cannot change another.
-func TestAuthorizationMatrix(t *testing.T) {
+func TestAuthorizationMatrix(t *testing.T) { apitest.ForEachBackend(t, testAuthorizationMatrix) }
+
+func testAuthorizationMatrix(t *testing.T) {
 	srv := newMatrixServer(t, api.DefaultPublicRoutes)
 	for _, m := range runMatrix(t, srv) {
 		t.Error(m)
@@ -304,7 +307,7 @@ func TestAccessForShowsChangedDefaults(t *testing.T) {
 		})
 	}
 	t.Run("the default skip list is the routes marked public", func(t *testing.T) {
-		want := []string{"health", "openapi", "register", "login", "document_list"}
+		want := []string{"health", "ready", "openapi", "register", "login", "document_list"}
 		if !slices.Equal(api.DefaultPublicRoutes, want) {
 			t.Errorf("DefaultPublicRoutes = %v; want %v", api.DefaultPublicRoutes, want)
 		}

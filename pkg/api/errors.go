@@ -41,6 +41,8 @@ func statusOf(k docs.Kind) int {
 		return http.StatusPreconditionFailed
 	case docs.TooManyRequests:
 		return http.StatusTooManyRequests
+	case docs.Unavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -71,7 +73,8 @@ func httpErrorf(status int, format string, args ...any) error {
 }
 
 // fail writes err as a problem document and aborts the chain. Errors that
-// nobody classified are logged in full and shown as a bare 500. For 401s
+// nobody classified are logged in full and shown as a bare 500; a database
+// out of reach is logged too, and answered 503 with Retry-After. For 401s
 // and 403s the detail is kept for the request log line.
 func (s *Server) fail(c *gin.Context, err error) {
 	var (
@@ -83,6 +86,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.As(err, &he):
 		p.Status, p.Detail = he.status, he.detail
 	case errors.As(err, &de) && de.Kind != docs.Internal:
+		if de.Kind == docs.Unavailable {
+			s.log.Warn("database unavailable", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		}
 		p.Status, p.Detail, p.Field = statusOf(de.Kind), de.Detail, de.Field
 		if de.RetryAfter > 0 {
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))

@@ -61,7 +61,11 @@ func (s *Server) optionalUser(c *gin.Context) {
 	h["Vary"] = varyCookie
 	if _, err := c.Request.Cookie(s.Sessions.CookieName()); err == nil {
 		u, _, err := s.Sessions.Authenticate(c.Request)
-		if err != nil {
+		// With the database out of reach the caller is served as
+		// anonymous: a public route that needs no database, such as the
+		// liveness check, keeps answering, and one that does answers 503
+		// on its own.
+		if err != nil && docs.KindOf(err) != docs.Unavailable {
 			s.fail(c, err)
 			return
 		}

@@ -200,6 +200,25 @@ func TestDocuments(t *testing.T) {
 		}
 	})
 
+	t.Run("a POST and a GET of the document show the same times, in microseconds", func(t *testing.T) {
+		var posted, got struct {
+			CreatedAt string `json:"created_at"`
+			UpdatedAt string `json:"updated_at"`
+		}
+		if err := json.Unmarshal(r.Body, &posted); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(do(t, srv, call{method: "GET", path: path, cookie: bob}).Want(t, 200).Body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if posted != got {
+			t.Errorf("times: POST answered %+v, GET %+v; want the same", posted, got)
+		}
+		if ts, err := time.Parse(time.RFC3339Nano, posted.CreatedAt); err != nil || ts.Nanosecond()%1000 != 0 {
+			t.Errorf("created_at %q (%v); want a time in whole microseconds", posted.CreatedAt, err)
+		}
+	})
+
 	t.Run("an editor's update with the current ETag succeeds", func(t *testing.T) {
 		r := do(t, srv, call{method: "PATCH", path: path, body: `{"body":"v2"}`, cookie: bob, header: map[string]string{"If-Match": `"1"`}}).Want(t, 200)
 		if got := documentOf(t, r); got.Version != 2 || got.Title != "Plan" || *got.Body != "v2" || r.Header.Get("ETag") != `"2"` {

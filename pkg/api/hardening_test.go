@@ -20,7 +20,9 @@ func login(username, password string) call {
 	return call{method: "POST", path: "/login", body: fmt.Sprintf(`{"username":%q,"password":%q}`, username, password)}
 }
 
-func TestLoginThrottle(t *testing.T) {
+func TestLoginThrottle(t *testing.T) { apitest.ForEachBackend(t, testLoginThrottle) }
+
+func testLoginThrottle(t *testing.T) {
 	t.Run("five failures lock the username, the right password included, until the window passes", func(t *testing.T) {
 		srv := apitest.NewServer(t)
 		for range api.DefaultThrottle.MaxFailures {
@@ -132,6 +134,10 @@ func TestLoginThrottle(t *testing.T) {
 }
 
 func TestCrossOriginAndContentType(t *testing.T) {
+	apitest.ForEachBackend(t, testCrossOriginAndContentType)
+}
+
+func testCrossOriginAndContentType(t *testing.T) {
 	srv := apitest.NewServer(t)
 	carol := srv.Login(t, "carol")
 	crossSite := map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
@@ -181,7 +187,9 @@ func TestCrossOriginAndContentType(t *testing.T) {
 	})
 }
 
-func TestPasswordChange(t *testing.T) {
+func TestPasswordChange(t *testing.T) { apitest.ForEachBackend(t, testPasswordChange) }
+
+func testPasswordChange(t *testing.T) {
 	srv := apitest.NewServer(t)
 	other := srv.Login(t, "carol")
 	mine := srv.Login(t, "carol")
@@ -221,7 +229,9 @@ func TestPasswordChange(t *testing.T) {
 
 // TestReplay holds the session-replay cases of the OWASP testing guide
 // (WSTG-SESS): each cookie that should be dead is.
-func TestReplay(t *testing.T) {
+func TestReplay(t *testing.T) { apitest.ForEachBackend(t, testReplay) }
+
+func testReplay(t *testing.T) {
 	srv := apitest.NewServer(t)
 
 	t.Run("the pre-login cookie after login", func(t *testing.T) {
@@ -270,7 +280,9 @@ func TestReplay(t *testing.T) {
 	})
 }
 
-func TestSecretRotation(t *testing.T) {
+func TestSecretRotation(t *testing.T) { apitest.ForEachBackend(t, testSecretRotation) }
+
+func testSecretRotation(t *testing.T) {
 	oldKey := []byte("old-secret-0123456789abcdef-0123456789")
 	newKey := []byte("new-secret-0123456789abcdef-0123456789")
 	before := apitest.NewServerWith(t, apitest.Options{Secrets: [][]byte{oldKey}})
@@ -333,7 +345,9 @@ func TestSlowHeaderIsCutOff(t *testing.T) {
 // TestReplicas runs two engines, each with its own session cache, on one
 // database: what one does to a session or a role holds on the other at its
 // next request.
-func TestReplicas(t *testing.T) {
+func TestReplicas(t *testing.T) { apitest.ForEachBackend(t, testReplicas) }
+
+func testReplicas(t *testing.T) {
 	a := apitest.NewServer(t)
 	b := apitest.NewServerWith(t, apitest.Options{Share: a})
 	carol := a.Login(t, "carol")

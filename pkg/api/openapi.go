@@ -123,7 +123,7 @@ func (r Route) successStatus() int {
 
 // problemsOf lists the error statuses r can answer under a skip list that
 // makes it public or not: those its shape implies, then r.Problems, then
-// 500, which any route may answer.
+// 500, which any route may answer, and 503 for an unreachable database.
 func problemsOf(r Route, public bool) []int {
 	var out []int
 	add := func(status int, when bool) {
@@ -144,6 +144,9 @@ func problemsOf(r Route, public bool) []int {
 		add(p, true)
 	}
 	add(http.StatusInternalServerError, true)
+	// Every route but these two reads the database, and answers 503
+	// while it cannot be reached.
+	add(http.StatusServiceUnavailable, r.Name != "health" && r.Name != "openapi")
 	slices.Sort(out)
 	return out
 }

@@ -52,6 +52,7 @@ type Route struct {
 // every other route needs a logged-in session, and Access says what more.
 var routes = []Route{
 	{Name: "health", Method: http.MethodGet, Path: "/healthz", Public: true, Summary: "Say the server is up", Out: healthJSON{}, handler: (*Server).health},
+	{Name: "ready", Method: http.MethodGet, Path: "/readyz", Public: true, Summary: "Say whether the database answers", Out: healthJSON{}, handler: (*Server).ready},
 	{Name: "openapi", Method: http.MethodGet, Path: "/openapi.json", Public: true, Summary: "This API's OpenAPI description", Out: object{}, handler: (*Server).openAPI},
 	{Name: "register", Method: http.MethodPost, Path: "/register", Public: true, Summary: "Create a member account", In: credentials{}, Out: userJSON{}, Status: http.StatusCreated, Problems: []int{409, 429}, handler: (*Server).register},
 	{Name: "login", Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, Summary: "Start a session", In: credentials{}, Out: userJSON{}, Problems: []int{401, 429}, handler: (*Server).login},

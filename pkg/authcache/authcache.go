@@ -22,9 +22,9 @@ import (
 // Backend is the store behind the cache.
 type Backend interface {
 	docs.SessionStore
-	// AuthEpoch returns a counter that moves with every change to a session
-	// or user that a cached copy could miss.
-	AuthEpoch(ctx context.Context) (int64, error)
+	// Epochs returns the counters; Auth moves with every change to a
+	// session or user that a cached copy could miss.
+	Epochs(ctx context.Context) (docs.Epochs, error)
 }
 
 // maxEntries bounds memory: past it the cache starts over.
@@ -71,10 +71,11 @@ func New(b Backend, fresh time.Duration, now func() time.Time) *Cache {
 // SessionUser returns the session and its user, from memory when the
 // epoch is unchanged and the entry fresh, else from the backend.
 func (c *Cache) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
-	epoch, err := c.AuthEpoch(ctx)
+	epochs, err := c.Epochs(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	epoch := epochs.Auth
 	c.mu.RLock()
 	e, ok := c.entries[id]
 	current := c.epoch == epoch

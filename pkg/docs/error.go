@@ -23,6 +23,10 @@ const (
 	PreconditionFailed
 	// TooManyRequests is a throttled request; RetryAfter says for how long.
 	TooManyRequests
+	// Unavailable is a database that cannot be reached for now; RetryAfter
+	// says when to try again. It is never the client's fault, and it
+	// passes: the next request may well succeed.
+	Unavailable
 )
 
 // Error is an error with a kind and a message written for the user.
@@ -31,7 +35,8 @@ type Error struct {
 	Detail string
 	// Field names the request field at fault, for Invalid errors.
 	Field string
-	// RetryAfter is how long a TooManyRequests caller should wait.
+	// RetryAfter is how long a TooManyRequests or Unavailable caller
+	// should wait.
 	RetryAfter time.Duration
 }
 

@@ -82,15 +82,16 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 	return res.RowsAffected()
 }
 
-// AuthEpoch returns the counter that triggers move whenever a session is
-// deleted or a user's name, role or password changes or the user is
-// removed (migration 00003). Caches of sessions compare it on every read.
-func (d *DB) AuthEpoch(ctx context.Context) (int64, error) {
-	var n int64
-	if err := d.q.QueryRowContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("read auth epoch: %w", err)
+// Epochs returns the counters that triggers move (migration 00003): the
+// auth epoch moves whenever a session is deleted or a user's name, role or
+// password changes or the user is removed. Caches of sessions compare it
+// on every read.
+func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
+	var e docs.Epochs
+	if err := d.q.QueryRowContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e.Auth); err != nil {
+		return docs.Epochs{}, fmt.Errorf("read epochs: %w", err)
 	}
-	return n, nil
+	return e, nil
 }
 
 // UserSessions returns every session of the user, oldest first.

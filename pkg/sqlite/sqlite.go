@@ -27,8 +27,7 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is a docsd database. It implements docs.UserStore, docs.DocumentStore,
-// docs.SessionStore and docs.LoginFailureStore.
+// DB is a docsd database: a docs.Backend.
 type DB struct {
 	db *sql.DB
 	q  *stmts
@@ -96,16 +95,8 @@ func (d *DB) migrator() (*goose.Provider, error) {
 	return goose.NewProvider(goose.DialectSQLite3, d.db, sub)
 }
 
-// Migration is one schema migration and whether it has been applied.
-type Migration struct {
-	Version   int64
-	Name      string
-	Applied   bool
-	AppliedAt time.Time
-}
-
 // Migrate applies every pending migration and returns those it applied.
-func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
+func (d *DB) Migrate(ctx context.Context) ([]docs.Migration, error) {
 	p, err := d.migrator()
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -114,15 +105,15 @@ func (d *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	out := make([]Migration, 0, len(res))
+	out := make([]docs.Migration, 0, len(res))
 	for _, r := range res {
-		out = append(out, Migration{Version: r.Source.Version, Name: r.Source.Path, Applied: true})
+		out = append(out, docs.Migration{Version: r.Source.Version, Name: r.Source.Path, Applied: true})
 	}
 	return out, nil
 }
 
 // Migrations returns every known migration and whether it is applied.
-func (d *DB) Migrations(ctx context.Context) ([]Migration, error) {
+func (d *DB) Migrations(ctx context.Context) ([]docs.Migration, error) {
 	p, err := d.migrator()
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
@@ -131,9 +122,9 @@ func (d *DB) Migrations(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
 	}
-	out := make([]Migration, 0, len(st))
+	out := make([]docs.Migration, 0, len(st))
 	for _, s := range st {
-		out = append(out, Migration{
+		out = append(out, docs.Migration{
 			Version:   s.Source.Version,
 			Name:      s.Source.Path,
 			Applied:   s.State == goose.StateApplied,
@@ -144,8 +135,7 @@ func (d *DB) Migrations(ctx context.Context) ([]Migration, error) {
 }
 
 // Setting returns the value stored under key, creating it with create()
-// when absent. Concurrent callers, on one process or several sharing the
-// database, all get the value that was stored first.
+// when absent: see docs.Backend.
 func (d *DB) Setting(ctx context.Context, key string, create func() (string, error)) (string, error) {
 	var v string
 	err := d.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
@@ -192,13 +182,8 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// Compile-time checks that DB is every store the core asks for.
-var (
-	_ docs.UserStore         = (*DB)(nil)
-	_ docs.DocumentStore     = (*DB)(nil)
-	_ docs.SessionStore      = (*DB)(nil)
-	_ docs.LoginFailureStore = (*DB)(nil)
-)
+// DB is a whole backend.
+var _ docs.Backend = (*DB)(nil)
 
 // Stats returns the connection pool's statistics.
 func (d *DB) Stats() sql.DBStats { return d.db.Stats() }

@@ -1,6 +1,7 @@
-// Package apitest starts the real docsd engine for tests: a fresh SQLite file
-// in t.TempDir(), migrated and seeded with the demo users, served by
-// net/http/httptest. Nothing in it is a mock.
+// Package apitest starts the real docsd engine for tests: a fresh database
+// (a SQLite file in t.TempDir() by default, see ForEachBackend), migrated
+// and seeded with the demo users, wired by api.Wire as `docsd serve` wires
+// it, served by net/http/httptest. Nothing in it is a mock.
 package apitest
 
 import (
@@ -11,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,18 +20,16 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/docsd/docs/pkg/api"
-	"github.com/docsd/docs/pkg/authcache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/seed"
 	"github.com/docsd/docs/pkg/session"
-	"github.com/docsd/docs/pkg/sqlite"
 	"github.com/docsd/docs/pkg/testclock"
 )
 
 // Server is a running docsd for one test.
 type Server struct {
 	*httptest.Server
-	DB       *sqlite.DB
+	DB       docs.Backend
 	Sessions *session.Store
 	Clock    *testclock.Clock
 	// Users maps the demo usernames to their ids.
@@ -51,6 +49,9 @@ type Options struct {
 	// Share serves the database (and clock) of another Server, as a second
 	// replica or a restarted process would.
 	Share *Server
+	// Backend opens the database: by default the one of the
+	// ForEachBackend subtest the Server starts in, else SQLite.
+	Backend Backend
 	// Users, when set, wraps the user store the engine reads: tests that
 	// order a race step by step hold a request at a point of their choice.
 	Users func(docs.UserStore) docs.UserStore
@@ -85,7 +86,7 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, clock := openSeeded(t, opts.Share, pw)
+	db, clock := openSeeded(t, opts, pw)
 	users := map[string]int64{}
 	for _, su := range seed.Users {
 		u, err := db.UserByName(ctx, su.Name)
@@ -98,14 +99,14 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if secrets == nil {
 		secrets = [][]byte{[]byte("apitest-secret-0123456789abcdef-0123456789")}
 	}
-	// Each Server has its own cache, as each docsd process does.
-	sessions := authcache.New(db, session.TouchEvery, clock.Now)
-	store, err := session.NewStore(sessions, session.Config{
+	// Each Server has its own session cache, as each docsd process does.
+	deps, err := api.Wire(db, pw, session.Config{
 		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	store := deps.Sessions
 	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true}
 	if opts.Config != nil {
 		cfg = *opts.Config
@@ -118,11 +119,10 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if newEngine == nil {
 		newEngine = api.New
 	}
-	var userStore docs.UserStore = db
 	if opts.Users != nil {
-		userStore = opts.Users(db)
+		deps.Users = opts.Users(db)
 	}
-	engine, err := newEngine(cfg, api.Deps{Users: userStore, Documents: db, Sessions: store, Passwords: pw, LoginFailures: db})
+	engine, err := newEngine(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,21 +145,18 @@ func (s *Server) ClientWith(t testing.TB, transport *http.Transport) *http.Clien
 	return &http.Client{Transport: ValidatingTransport(t, transport, s.described)}
 }
 
-// openSeeded returns share's database and clock, or a new seeded database
-// in t.TempDir() and a clock at the current time.
-func openSeeded(t testing.TB, share *Server, pw *docs.Passwords) (*sqlite.DB, *testclock.Clock) {
-	if share != nil {
-		return share.DB, share.Clock
+// openSeeded returns the shared Server's database and clock, or a new
+// seeded database and a clock at the current time.
+func openSeeded(t testing.TB, opts Options, pw *docs.Passwords) (docs.Backend, *testclock.Clock) {
+	if opts.Share != nil {
+		return opts.Share.DB, opts.Share.Clock
 	}
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "docs.db"))
-	if err != nil {
-		t.Fatal(err)
+	b := opts.Backend
+	if b.Open == nil {
+		b = backendFor(t)
 	}
-	t.Cleanup(func() { db.Close() })
+	db := b.Open(t)
 	ctx := context.Background()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	clock := testclock.New(time.Now())
 	if _, err := seed.Run(ctx, db, pw, clock.Now()); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,8 @@
 // Every backend (SQLite now, PostgreSQL next) runs the same Run from its own
 // tests, so the adapters cannot drift apart in what they promise the core:
 // error kinds, case-insensitive usernames, optimistic locking, keyset
-// pagination, session expiry and microsecond UTC times.
+// pagination, session expiry, microsecond UTC times, the login throttle
+// under parallel guesses, and the auth epoch the session cache relies on.
 package storetest
 
 import (
@@ -15,11 +16,14 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// Store is every storage interface a docsd backend implements.
+// Store is every storage interface a docsd backend implements, and the
+// epochs that caches in front of it compare.
 type Store interface {
 	docs.UserStore
 	docs.DocumentStore
 	docs.SessionStore
+	docs.LoginFailureStore
+	Epochs(ctx context.Context) (docs.Epochs, error)
 }
 
 // userDeleter is the user deletion some stores offer. Tests that need it
@@ -44,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("passwords", func(t *testing.T) { testPasswords(t, open) })
 	t.Run("expiry", func(t *testing.T) { testExpiry(t, open) })
+	t.Run("auth epoch", func(t *testing.T) { testAuthEpoch(t, open) })
+	t.Run("login throttle", func(t *testing.T) { testThrottle(t, open) })
 }
 
 func testUsers(t *testing.T, open func(t *testing.T) Store) {

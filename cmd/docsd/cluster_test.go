@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/postgres/pgtest"
+)
+
+// TestCluster runs three docsd processes on one fresh PostgreSQL schema and
+// talks to each replica directly: a login holds everywhere, and so does
+// every revocation, at the very next request, whichever replica or
+// `docsd user` command makes it; the throttle counts attempts made on all
+// of them; and the If-Match check holds across processes.
+func TestCluster(t *testing.T) {
+	database := pgtest.URL(t)
+	bin := buildDocsd(t)
+	cli := func(stdin string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, append(args, "--database", database)...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = procEnv("DOCSD_AUTH_BCRYPT_COST=4")
+		cmd.Stdin = strings.NewReader(stdin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("docsd %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	cli("", "seed")
+	reps := []*proc{startDocsd(t, bin, database), startDocsd(t, bin, database), startDocsd(t, bin, database)}
+	a, b, c := reps[0], reps[1], reps[2]
+	client := &http.Client{Timeout: 30 * time.Second}
+	send := func(p *proc, method, path string, cookie *http.Cookie, header map[string]string, body string) apitest.Reply {
+		t.Helper()
+		r, err := apitest.Send(context.Background(), client, method, p.base+path, cookie, header, body)
+		if err != nil {
+			t.Fatalf("%s %s%s: %v", method, p.base, path, err)
+		}
+		return r
+	}
+	name := map[*proc]string{a: "A", b: "B", c: "C"}
+	// expect checks that every replica answers method path with status.
+	expect := func(what string, status int, method, path string, cookie *http.Cookie, on ...*proc) {
+		t.Helper()
+		for _, p := range on {
+			if r := send(p, method, path, cookie, nil, ""); r.Status != status {
+				t.Errorf("%s: %s %s on %s = %d %s; want %d", what, method, path, name[p], r.Status, r.Body, status)
+			}
+		}
+	}
+	idOf := func(cookie *http.Cookie) int64 {
+		t.Helper()
+		var me struct{ ID int64 }
+		if err := json.Unmarshal(send(a, "GET", "/me", cookie, nil, "").Body, &me); err != nil {
+			t.Fatal(err)
+		}
+		return me.ID
+	}
+
+	t.Run("a login on A works on B and C; a document written through C is read through A", func(t *testing.T) {
+		bob := procLogin(t, client, a.base, "bob")
+		expect("bob logged in on A", 200, "GET", "/me", bob, b, c)
+		r := send(c, "POST", "/documents", bob, nil, `{"title":"Across","body":"written through C"}`)
+		if r.Status != 201 {
+			t.Fatalf("POST /documents on C = %d %s; want 201", r.Status, r.Body)
+		}
+		var d struct{ ID int64 }
+		if err := json.Unmarshal(r.Body, &d); err != nil {
+			t.Fatal(err)
+		}
+		if got := send(a, "GET", fmt.Sprintf("/documents/%d", d.ID), bob, nil, ""); got.Status != 200 || !strings.Contains(string(got.Body), "written through C") {
+			t.Errorf("GET /documents/%d on A = %d %s; want 200 with the body written through C", d.ID, got.Status, got.Body)
+		}
+	})
+
+	t.Run("a logout on A is 401 on B and C at the next request", func(t *testing.T) {
+		carol := procLogin(t, client, a.base, "carol")
+		expect("before the logout", 200, "GET", "/me", carol, a, b, c)
+		if r := send(a, "DELETE", "/logout", carol, nil, ""); r.Status != 204 {
+			t.Fatalf("DELETE /logout on A = %d; want 204", r.Status)
+		}
+		expect("after a logout on A", 401, "GET", "/me", carol, b, c)
+	})
+
+	t.Run("a demotion made on B is 403 on A and C at the next request", func(t *testing.T) {
+		alice, carol := procLogin(t, client, b.base, "alice"), procLogin(t, client, a.base, "carol")
+		path := fmt.Sprintf("/users/%d", idOf(carol))
+		if r := send(b, "PATCH", path, alice, nil, `{"role":"admin"}`); r.Status != 200 {
+			t.Fatalf("PATCH %s on B = %d %s; want 200", path, r.Status, r.Body)
+		}
+		expect("carol made admin on B", 200, "GET", "/users", carol, a, c)
+		if r := send(b, "PATCH", path, alice, nil, `{"role":"member"}`); r.Status != 200 {
+			t.Fatalf("PATCH %s on B = %d %s; want 200", path, r.Status, r.Body)
+		}
+		expect("carol demoted on B", 403, "GET", "/users", carol, a, c)
+	})
+
+	t.Run("docsd user set-role holds on every replica at the next request", func(t *testing.T) {
+		carol := procLogin(t, client, c.base, "carol")
+		expect("before set-role", 403, "GET", "/users", carol, a, b, c)
+		cli("", "user", "set-role", "carol", "admin")
+		expect("after docsd user set-role carol admin", 200, "GET", "/users", carol, a, b, c)
+		cli("", "user", "set-role", "carol", "member")
+		expect("after docsd user set-role carol member", 403, "GET", "/users", carol, a, b, c)
+	})
+
+	t.Run("a password change on C ends the user's other sessions on A and B", func(t *testing.T) {
+		onA, onB, onC := procLogin(t, client, a.base, "bob"), procLogin(t, client, b.base, "bob"), procLogin(t, client, c.base, "bob")
+		expect("before the password change", 200, "GET", "/me", onA, a, b)
+		if r := send(c, "PATCH", "/me", onC, nil, `{"current_password":"password","password":"a-new-password"}`); r.Status != 200 {
+			t.Fatalf("PATCH /me on C = %d %s; want 200", r.Status, r.Body)
+		}
+		expect("bob's session from A after a password change on C", 401, "GET", "/me", onA, a, b, c)
+		expect("bob's session from B after a password change on C", 401, "GET", "/me", onB, a, b, c)
+	})
+
+	t.Run("docsd user rm ends the user's sessions on all three", func(t *testing.T) {
+		cli("password\n", "user", "add", "erin", "--password-stdin")
+		sessions := []*http.Cookie{procLogin(t, client, a.base, "erin"), procLogin(t, client, b.base, "erin"), procLogin(t, client, c.base, "erin")}
+		for _, s := range sessions {
+			expect("before docsd user rm", 200, "GET", "/me", s, a, b, c)
+		}
+		cli("", "user", "rm", "erin", "--yes")
+		for _, s := range sessions {
+			expect("after docsd user rm erin", 401, "GET", "/me", s, a, b, c)
+		}
+	})
+
+	t.Run("thirty concurrent PATCHes with one If-Match over the three: one 200, the rest 412, the winner's body stored", func(t *testing.T) {
+		cookies := map[*proc]*http.Cookie{a: procLogin(t, client, a.base, "alice"), b: procLogin(t, client, b.base, "alice"), c: procLogin(t, client, c.base, "alice")}
+		r := send(a, "POST", "/documents", cookies[a], nil, `{"title":"Contended","body":"v1"}`)
+		var d struct{ ID int64 }
+		if err := json.Unmarshal(r.Body, &d); err != nil || r.Status != 201 {
+			t.Fatalf("POST /documents = %d %s; want 201", r.Status, r.Body)
+		}
+		path := fmt.Sprintf("/documents/%d", d.ID)
+		const writers = 30
+		var (
+			wg       sync.WaitGroup
+			start    = make(chan struct{})
+			statuses = make([]int, writers)
+		)
+		for i := range writers {
+			p := reps[i%3]
+			wg.Go(func() {
+				<-start
+				r, err := apitest.Send(context.Background(), client, "PATCH", p.base+path, cookies[p], map[string]string{"If-Match": `"1"`}, fmt.Sprintf(`{"body":"writer %d"}`, i))
+				if err != nil {
+					t.Errorf("writer %d: %v", i, err)
+				}
+				statuses[i] = r.Status
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner, counts := -1, map[int]int{}
+		for i, s := range statuses {
+			counts[s]++
+			if s == 200 {
+				winner = i
+			}
+		}
+		if counts[200] != 1 || counts[412] != writers-1 {
+			t.Fatalf("%d PATCHes with If-Match \"1\": got %v; want one 200 and %d 412s", writers, counts, writers-1)
+		}
+		got := send(b, "GET", path, cookies[b], nil, "")
+		if want := fmt.Sprintf(`"body":"writer %d"`, winner); !strings.Contains(string(got.Body), want) {
+			t.Errorf("GET %s on B = %s; want the winner's body (%s)", path, got.Body, want)
+		}
+	})
+
+	t.Run("five failed logins spread over A, B and C lock the user on all three", func(t *testing.T) {
+		for i := range 5 {
+			p := reps[i%3]
+			if r := send(p, "POST", "/login", nil, nil, `{"username":"carol","password":"wrong-password"}`); r.Status != 401 {
+				t.Fatalf("failed login %d on %s = %d; want 401", i+1, name[p], r.Status)
+			}
+		}
+		for _, p := range reps {
+			r := send(p, "POST", "/login", nil, nil, `{"username":"carol","password":"password"}`)
+			if r.Status != 429 || r.Header.Get("Retry-After") == "" {
+				t.Errorf("login after five failures over three replicas, on %s = %d, Retry-After %q; want 429 with Retry-After", name[p], r.Status, r.Header.Get("Retry-After"))
+			}
+		}
+	})
+}

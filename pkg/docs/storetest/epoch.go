@@ -1,0 +1,264 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// testAuthEpoch checks what the session cache (pkg/authcache) relies on:
+// the auth epoch moves with every change that can end a session or change
+// what its user may do, and it moves if and only if the change is made,
+// which a bump in a transaction of its own, before or after the change,
+// would not give when the change is refused and rolled back.
+func testAuthEpoch(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+	// fixture is a store with an admin, a member with two sessions and a
+	// document, and an editor with a session.
+	type fixture struct {
+		s                     Store
+		admin, member, editor *docs.User
+	}
+	setup := func(t *testing.T) fixture {
+		s := open(t)
+		f := fixture{s: s, admin: mustUser(t, s, "admin", docs.RoleAdmin), member: mustUser(t, s, "member", docs.RoleMember), editor: mustUser(t, s, "editor", docs.RoleEditor)}
+		mustSession(t, s, "member-1", f.member.ID, base, base)
+		mustSession(t, s, "member-2", f.member.ID, base, base.Add(time.Hour))
+		mustSession(t, s, "editor-1", f.editor.ID, base, base.Add(time.Hour))
+		mustDocument(t, s, f.member, "member's")
+		return f
+	}
+	for _, tc := range []struct {
+		name  string
+		op    func(f fixture) error
+		moves bool
+	}{
+		{"DeleteSession moves it", func(f fixture) error { return f.s.DeleteSession(ctx, "member-1") }, true},
+		{"DeleteExpiredSessions moves it when it deletes one", func(f fixture) error {
+			_, err := f.s.DeleteExpiredSessions(ctx, base.Add(time.Minute), base.Add(-time.Hour))
+			return err
+		}, true},
+		{"SetRole moves it", func(f fixture) error { _, err := f.s.SetRole(ctx, f.member.ID, docs.RoleEditor); return err }, true},
+		{"SetPassword moves it", func(f fixture) error { return f.s.SetPassword(ctx, f.editor.ID, []byte("new hash")) }, true},
+		{"DeleteUser moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.editor.ID, 0) }, true},
+		{"DeleteUser reassigning documents moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.member.ID, f.admin.ID) }, true},
+		{"a refused demotion of the last admin leaves it", func(f fixture) error {
+			_, err := f.s.SetRole(ctx, f.admin.ID, docs.RoleMember)
+			checkKind(t, "SetRole(last admin, member)", err, docs.Conflict)
+			return nil
+		}, false},
+		{"a refused DeleteUser of an author leaves it", func(f fixture) error {
+			err := f.s.DeleteUser(ctx, f.member.ID, 0)
+			checkKind(t, "DeleteUser(author, 0)", err, docs.Conflict)
+			return nil
+		}, false},
+		{"deleting a session that does not exist leaves it", func(f fixture) error { return f.s.DeleteSession(ctx, "missing") }, false},
+		// Logins and use must not empty every process's cache.
+		{"CreateSession leaves it", func(f fixture) error {
+			return f.s.CreateSession(ctx, &docs.Session{ID: "new", UserID: f.member.ID, CreatedAt: base, LastSeen: base}, f.member.PasswordHash)
+		}, false},
+		{"TouchSession leaves it", func(f fixture) error { return f.s.TouchSession(ctx, "member-1", base.Add(time.Minute)) }, false},
+		{"CreateUser leaves it", func(f fixture) error {
+			return f.s.CreateUser(ctx, &docs.User{Username: "new", Role: docs.RoleMember, PasswordHash: []byte("h"), CreatedAt: base})
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			before := mustEpochs(t, f.s)
+			if err := tc.op(f); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			after := mustEpochs(t, f.s)
+			if moved := after.Auth != before.Auth; moved != tc.moves {
+				t.Errorf("auth epoch went from %d to %d; want moved=%v", before.Auth, after.Auth, tc.moves)
+			}
+			if after.Auth < before.Auth {
+				t.Errorf("auth epoch went back from %d to %d; want it never to decrease", before.Auth, after.Auth)
+			}
+		})
+	}
+
+	t.Run("SetPassword ends every session of the user and no one else's", func(t *testing.T) {
+		f := setup(t)
+		if err := f.s.SetPassword(ctx, f.member.ID, []byte("new hash")); err != nil {
+			t.Fatalf("SetPassword = %v", err)
+		}
+		for _, id := range []string{"member-1", "member-2"} {
+			_, _, err := f.s.SessionUser(ctx, id)
+			checkKind(t, fmt.Sprintf("SessionUser(%q) after SetPassword", id), err, docs.NotFound)
+		}
+		if _, _, err := f.s.SessionUser(ctx, "editor-1"); err != nil {
+			t.Errorf("SessionUser(%q) of another user after SetPassword = %v; want nil", "editor-1", err)
+		}
+		if got := mustUserByID(t, f.s, f.member.ID); string(got.PasswordHash) != "new hash" {
+			t.Errorf("PasswordHash after SetPassword = %q; want %q", got.PasswordHash, "new hash")
+		}
+		err := f.s.SetPassword(ctx, 999999, []byte("x"))
+		checkKind(t, "SetPassword(missing user)", err, docs.NotFound)
+	})
+
+	t.Run("a reader never sees a revocation without the epoch that covers it", func(t *testing.T) {
+		// The cache reads the epoch, then the session: a bump committed
+		// before the change would let it cache the old session under the
+		// new epoch. Reading the other way round catches a bump committed
+		// after the change. Either order must see both or neither.
+		f := setup(t)
+		const sessions = 40
+		for i := range sessions {
+			mustSession(t, f.s, fmt.Sprintf("race-%d", i), f.editor.ID, base, base)
+		}
+		start := mustEpochs(t, f.s).Auth
+		var (
+			wg   sync.WaitGroup
+			done = make(chan struct{})
+			mu   sync.Mutex
+			bad  []string
+		)
+		wg.Go(func() {
+			defer close(done)
+			for i := range sessions {
+				if err := f.s.DeleteSession(ctx, fmt.Sprintf("race-%d", i)); err != nil {
+					t.Errorf("DeleteSession = %v", err)
+					return
+				}
+			}
+		})
+		wg.Go(func() {
+			for i := 0; ; i = (i + 1) % sessions {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				id := fmt.Sprintf("race-%d", i)
+				e1, err1 := f.s.Epochs(ctx)
+				_, _, err := f.s.SessionUser(ctx, id)
+				e2, err2 := f.s.Epochs(ctx)
+				if err1 != nil || err2 != nil || (err != nil && !docs.IsNotFound(err)) {
+					t.Errorf("reads during deletions: %v, %v, %v", err1, err, err2)
+					return
+				}
+				gone := docs.IsNotFound(err)
+				// Session i is the (i+1)-th deletion, so when it is gone the
+				// epoch read after it is at least start+i+1; while it is
+				// there, the epoch read before it is at most start+i.
+				if gone && e2.Auth < start+int64(i)+1 {
+					mu.Lock()
+					bad = append(bad, fmt.Sprintf("%s gone with epoch %d read after it; want at least %d", id, e2.Auth, start+int64(i)+1))
+					mu.Unlock()
+				}
+				if !gone && e1.Auth > start+int64(i) {
+					mu.Lock()
+					bad = append(bad, fmt.Sprintf("%s present with epoch %d read before it; want at most %d", id, e1.Auth, start+int64(i)))
+					mu.Unlock()
+				}
+			}
+		})
+		wg.Wait()
+		if len(bad) > 0 {
+			t.Errorf("%d inconsistent reads, first: %s", len(bad), bad[0])
+		}
+	})
+}
+
+// testThrottle checks ReserveLoginAttempt: the count and the record of a
+// failure are one step, so parallel guesses cannot all pass the check.
+func testThrottle(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+	const window = 15 * time.Minute
+	attempt := func(user, addr string, at time.Time) docs.LoginAttempt {
+		return docs.LoginAttempt{Username: user, Address: addr, At: at, Window: window, MaxPerUsername: 5, MaxPerAddress: 20}
+	}
+
+	t.Run("N parallel wrong guesses with a limit of 5: exactly 5 pass the check", func(t *testing.T) {
+		s := open(t)
+		const guesses = 20
+		var (
+			wg     sync.WaitGroup
+			start  = make(chan struct{})
+			passed = make([]bool, guesses)
+			errs   = make([]error, guesses)
+		)
+		for i := range guesses {
+			wg.Go(func() {
+				<-start
+				// Each guess from an address of its own: only the username
+				// limit applies.
+				until, err := s.ReserveLoginAttempt(ctx, attempt("Alice", fmt.Sprintf("10.0.0.%d", i), base))
+				passed[i], errs[i] = err == nil && until.IsZero(), err
+			})
+		}
+		close(start)
+		wg.Wait()
+		n := 0
+		for i := range guesses {
+			if errs[i] != nil {
+				t.Errorf("guess %d: ReserveLoginAttempt = %v; want nil", i, errs[i])
+			}
+			if passed[i] {
+				n++
+			}
+		}
+		if n != 5 {
+			t.Errorf("%d parallel guesses: %d passed the check; want exactly 5", guesses, n)
+		}
+	})
+
+	t.Run("a locked username stays locked until its fifth failure leaves the window, in any case", func(t *testing.T) {
+		s := open(t)
+		for i := range 5 {
+			if until, err := s.ReserveLoginAttempt(ctx, attempt("bob", "10.0.0.1", base.Add(time.Duration(i)*time.Minute))); err != nil || !until.IsZero() {
+				t.Fatalf("attempt %d: ReserveLoginAttempt = %v, %v; want zero, nil", i+1, until, err)
+			}
+		}
+		until, err := s.ReserveLoginAttempt(ctx, attempt("BOB", "10.0.0.2", base.Add(5*time.Minute)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTime(t, "lockout end after 5 failures", until, base.Add(window))
+		if until, err := s.ReserveLoginAttempt(ctx, attempt("bob", "10.0.0.2", base.Add(window+time.Second))); err != nil || !until.IsZero() {
+			t.Errorf("attempt once the first failure left the window = %v, %v; want zero, nil", until, err)
+		}
+	})
+
+	t.Run("ClearLoginFailures unlocks the username", func(t *testing.T) {
+		s := open(t)
+		for range 5 {
+			if _, err := s.ReserveLoginAttempt(ctx, attempt("carol", "10.0.0.1", base)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.ClearLoginFailures(ctx, "Carol"); err != nil {
+			t.Fatalf("ClearLoginFailures = %v", err)
+		}
+		if until, err := s.ReserveLoginAttempt(ctx, attempt("carol", "10.0.0.1", base)); err != nil || !until.IsZero() {
+			t.Errorf("attempt after ClearLoginFailures = %v, %v; want zero, nil", until, err)
+		}
+	})
+
+	t.Run("an address is locked across usernames", func(t *testing.T) {
+		s := open(t)
+		for i := range 20 {
+			if _, err := s.ReserveLoginAttempt(ctx, attempt(fmt.Sprintf("user%d", i), "10.9.9.9", base)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		until, err := s.ReserveLoginAttempt(ctx, attempt("someone-else", "10.9.9.9", base))
+		if err != nil || until.IsZero() {
+			t.Errorf("21st attempt from one address = %v, %v; want a lockout", until, err)
+		}
+	})
+}
+
+func mustEpochs(t *testing.T, s Store) docs.Epochs {
+	t.Helper()
+	e, err := s.Epochs(context.Background())
+	if err != nil {
+		t.Fatalf("Epochs = %v", err)
+	}
+	return e
+}

@@ -1,0 +1,78 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// SQLSTATEs the store acts on (PostgreSQL manual, appendix A).
+const (
+	uniqueViolation      = "23505"
+	foreignKeyViolation  = "23503"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+)
+
+// RetryAfter is what an Unavailable error tells a client to wait.
+const RetryAfter = 2 * time.Second
+
+// errUnavailable is the kind every failure to reach the database carries.
+var errUnavailable = &docs.Error{Kind: docs.Unavailable, Detail: "the database cannot be reached right now; try again shortly", RetryAfter: RetryAfter}
+
+// wrap names what failed and, when the database could not be reached,
+// marks the error Unavailable and drops every pooled connection: they
+// may all lead to a server that has gone, and fresh ones are dialed for
+// the next requests. Errors are classified by type and SQLSTATE, never by
+// their text.
+func (d *DB) wrap(what string, err error) error {
+	if unreachable(err) {
+		d.pool.Reset()
+		return fmt.Errorf("%s: %w: %w", what, errUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// unreachable reports whether err says the database is out of reach (no
+// connection, a connection lost, the server shutting down or full, a
+// deadline spent waiting for it) rather than that a query was wrong.
+func unreachable(err error) bool {
+	var (
+		ce *pgconn.ConnectError
+		ne net.Error
+	)
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	code := sqlState(err)
+	// Class 08 is connection exceptions; 57P01-57P03 an administrator or
+	// crash shutdown, or a server still starting; 53300 too many
+	// connections.
+	return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300"
+}
+
+// retryable reports whether a transaction failed only because it raced
+// another and may simply run again.
+func retryable(err error) bool {
+	code := sqlState(err)
+	return code == serializationFailure || code == deadlockDetected
+}
+
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}

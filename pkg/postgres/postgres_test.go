@@ -1,0 +1,29 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/docsd/docs/pkg/docs/storetest"
+	"github.com/docsd/docs/pkg/postgres"
+	"github.com/docsd/docs/pkg/postgres/pgtest"
+)
+
+// mustOpenMigrated opens a fresh schema, migrated, closed when the test ends.
+func mustOpenMigrated(t *testing.T) *postgres.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, pgtest.URL(t), postgres.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate = %v", err)
+	}
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return mustOpenMigrated(t) })
+}
