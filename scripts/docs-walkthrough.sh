@@ -5,6 +5,10 @@
 # PORT). Without a D-Bus session it makes one with an unlocked gnome-keyring,
 # as scripts/e2e.sh does; with one, it uses your keyring (the entry it makes
 # is removed again by the final logout).
+#
+#   scripts/docs-walkthrough.sh                        # the README's walkthrough
+#   WALKTHROUGH_STORY=short scripts/docs-walkthrough.sh  # login, a 401, a 403
+#                                                      # (scripts/screenshot.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +48,17 @@ show() {
 	set -e
 	echo
 }
+
+if [ "${WALKTHROUGH_STORY:-}" = short ]; then
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs get 1"
+	show "docs logout"
+	show "docs get 1"
+	show "echo password | docs login -u carol --password-stdin"
+	show "docs rm 1 --yes"
+	show "docs logout"
+	exit
+fi
 
 show "echo password | docs login -u alice --password-stdin"
 show "docs status"
