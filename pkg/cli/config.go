@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/suggest"
 )
 
 // defaultServer is where docsd listens unless told otherwise.
@@ -68,6 +70,9 @@ func loadSettings(g *globalFlags, getenv func(string) string, inTTY bool) (*sett
 	if err := v.ReadInConfig(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read config %s: %w", filepath.Join(dir, "config.yaml"), err)
 	}
+	if err := checkKeys(v, filepath.Join(dir, "config.yaml")); err != nil {
+		return nil, err
+	}
 	pick := func(flag, flagVal, env, key, def string) string {
 		if g != nil && g.set != nil && g.set.Changed(flag) {
 			return flagVal
@@ -111,6 +116,26 @@ func loadSettings(g *globalFlags, getenv func(string) string, inTTY bool) (*sett
 		return nil, err
 	}
 	return s, nil
+}
+
+// configKeys are the keys config.yaml may hold; configs/docs.yaml
+// documents each.
+var configKeys = []string{"server", "output", "editor", "keyring_timeout"}
+
+// checkKeys refuses keys of config.yaml that no setting reads, since a
+// misspelt key would otherwise leave its default silently in force.
+func checkKeys(v *viper.Viper, file string) error {
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if !slices.Contains(configKeys, k) {
+			unknown = append(unknown, fmt.Sprintf("unknown key %q in %s (nearest known key: %s)", k, file, suggest.Nearest(k, configKeys)))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return usageErrorf("%s", strings.Join(unknown, "\n"))
 }
 
 // parseTimeout accepts a Go duration ("5s", "1m") or whole seconds ("5").

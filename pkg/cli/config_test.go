@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +115,40 @@ func TestExampleConfigLoads(t *testing.T) {
 	s, err := loadSettings(g, func(k string) string { return map[string]string{"DOCS_CONFIG_DIR": dir}[k] }, false)
 	if err != nil || s.Server != defaultServer || s.Output != "table" {
 		t.Errorf("loadSettings(configs/docs.yaml) = %+v, %v; want the documented defaults", s, err)
+	}
+}
+
+func TestConfigUnknownKeysRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // each line the error must hold
+	}{
+		{"a misspelt key names its nearest known key", "outptu: json\n",
+			[]string{`unknown key "outptu" in %s (nearest known key: output)`}},
+		{"every unknown key is named", "server: http://127.0.0.1:1\nsevrer: http://x\nkeyring-timeout: 5s\n",
+			[]string{`unknown key "keyring-timeout" in %s (nearest known key: keyring_timeout)`, `unknown key "sevrer" in %s (nearest known key: server)`}},
+		{"a key nested under a known one is unknown", "server:\n  url: http://x\n",
+			[]string{`unknown key "server.url" in %s (nearest known key: server)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "config.yaml")
+			if err := os.WriteFile(file, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := loadSettings(nil, func(k string) string { return map[string]string{"DOCS_CONFIG_DIR": dir}[k] }, false)
+			if exitCode(err) != exitUsage {
+				t.Fatalf("loadSettings(%q) = %+v, %v; want a usage error (exit %d)", tt.yaml, s, err, exitUsage)
+			}
+			var want []string
+			for _, w := range tt.want {
+				want = append(want, fmt.Sprintf(w, file))
+			}
+			if got := err.Error(); got != strings.Join(want, "\n") {
+				t.Errorf("loadSettings(%q) error:\n%s\nwant:\n%s", tt.yaml, got, strings.Join(want, "\n"))
+			}
+		})
 	}
 }
