@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/postgres/pgtest"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -22,10 +23,21 @@ import (
 // checks that each request, denial, login and session is counted where an
 // operator would look for it, and that promtool accepts the exposition.
 func TestMetrics(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "d.db")
+	t.Run("SQLite", func(t *testing.T) {
+		testMetrics(t, filepath.Join(t.TempDir(), "d.db"), nil)
+	})
+	// pgx's pool reports figures database/sql's does not.
+	t.Run("PostgreSQL", func(t *testing.T) {
+		testMetrics(t, pgtest.URL(t), []string{"docsd_db_acquires_total", "docsd_db_acquire_duration_seconds_total"})
+	})
+}
+
+// testMetrics runs TestMetrics on database; poolOnly names the pool
+// series this backend reports besides those every backend does.
+func testMetrics(t *testing.T, database string, poolOnly []string) {
 	metricsAddr := freeAddr(t)
 	env := map[string]string{
-		"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4",
+		"DOCSD_DATABASE": database, "DOCSD_AUTH_BCRYPT_COST": "4",
 		"DOCSD_AUTH_THROTTLE_MAX_FAILURES": "3",
 		"DOCSD_SERVER_METRICS_ADDR":        metricsAddr,
 	}
@@ -130,9 +142,16 @@ func TestMetrics(t *testing.T) {
 	if got, _ := histogramCount(families["docsd_http_request_duration_seconds"], map[string]string{"route": "document"}); got != 3 {
 		t.Errorf("docsd_http_request_duration_seconds_count{route=document} = %d; want 3", got)
 	}
-	for _, name := range []string{"docsd_session_cache_hits_total", "docsd_session_cache_misses_total", "docsd_db_max_open_connections", "docsd_db_open_connections", "go_goroutines", "process_resident_memory_bytes"} {
+	for _, name := range append([]string{"docsd_session_cache_hits_total", "docsd_session_cache_misses_total", "docsd_db_max_open_connections", "docsd_db_open_connections", "go_goroutines", "process_resident_memory_bytes"}, poolOnly...) {
 		if got, ok := value(families[name], nil); !ok || got <= 0 {
 			t.Errorf("%s = %v (found: %v); want > 0", name, got, ok)
+		}
+	}
+	// Nothing waits for a connection here, yet an operator's dashboard
+	// needs these series on every backend.
+	for _, name := range []string{"docsd_db_in_use_connections", "docsd_db_idle_connections", "docsd_db_wait_count_total", "docsd_db_wait_duration_seconds_total"} {
+		if _, ok := value(families[name], nil); !ok {
+			t.Errorf("%s missing from /metrics; want it on every backend", name)
 		}
 	}
 

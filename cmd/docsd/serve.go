@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -73,13 +72,7 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The pool's statistics, where the backend has a database/sql pool
-	// (SQLite); pgx's pool reports other figures.
-	var pool func() sql.DBStats
-	if p, ok := db.(interface{ Stats() sql.DBStats }); ok {
-		pool = p.Stats
-	}
-	mx, err := e.listenMetrics(pool, deps.SessionCache, deps.Sessions)
+	mx, err := e.listenMetrics(poolMetrics(db), deps.SessionCache, deps.Sessions)
 	if err != nil {
 		return err
 	}

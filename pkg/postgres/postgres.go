@@ -115,6 +115,10 @@ func Redact(rawURL string) string {
 	return u.Redacted()
 }
 
+// PoolStat returns the connection pool's statistics, which docsd exports
+// as metrics.
+func (d *DB) PoolStat() *pgxpool.Stat { return d.pool.Stat() }
+
 // Close closes every connection.
 func (d *DB) Close() error {
 	d.pool.Close()
