@@ -66,8 +66,9 @@ func envName(key string) string {
 }
 
 // loadConfig layers flags over environment over config file over defaults.
-// Flags are bound by key: a flag named "addr" sets key "addr".
-func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*viper.Viper, error) {
+// Flags are bound by key: a flag named "addr" sets key "addr". environ is
+// the process environment as os.Environ gives it.
+func loadConfig(flags *pflag.FlagSet, environ []string) (*viper.Viper, error) {
 	v := viper.New()
 	for _, s := range settings {
 		v.SetDefault(s.key, s.def)
@@ -87,8 +88,14 @@ func loadConfig(flags *pflag.FlagSet, getenv func(string) string) (*viper.Viper,
 	} else if err := checkKeys(path); err != nil {
 		return nil, err
 	}
+	vars, err := docsdVars(environ)
+	if err != nil {
+		return nil, err
+	}
+	// A variable set to the empty string is a value, not unset: an empty
+	// skip list is an empty list, and an empty duration is refused.
 	for _, s := range settings {
-		if val := getenv(envName(s.key)); val != "" {
+		if val, ok := vars[envName(s.key)]; ok {
 			v.Set(s.key, val)
 		}
 	}
@@ -145,6 +152,11 @@ func validate(v *viper.Viper) error {
 			v.Set(s.key, b)
 		}
 	}
+	for _, key := range []string{"addr", "database"} {
+		if strings.TrimSpace(v.GetString(key)) == "" {
+			return fmt.Errorf("%s (%s) is empty; unset it to use the default, or give a value", key, envName(key))
+		}
+	}
 	var level slog.Level
 	if raw := v.GetString("log.level"); level.UnmarshalText([]byte(raw)) != nil {
 		return fmt.Errorf("log.level (%s): %q is not a level; use debug, info, warn or error", envName("log.level"), raw)
@@ -153,6 +165,41 @@ func validate(v *viper.Viper) error {
 		return fmt.Errorf("log.format (%s): %q is not a format; use text or json", envName("log.format"), raw)
 	}
 	return nil
+}
+
+// testVarPrefix marks the variables that tell the test suites which
+// services to use; they are no docsd setting, and the suites' docsd
+// processes inherit them.
+const testVarPrefix = "DOCSD_TEST_"
+
+// docsdVars are the DOCSD_ variables of environ by name. A DOCSD_
+// variable that is no setting is refused, as an unknown key in the file
+// is: a misspelt name would leave the default in force without a word.
+func docsdVars(environ []string) (map[string]string, error) {
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[envName(s.key)] = true
+	}
+	vars := map[string]string{}
+	var unknown []string
+	for _, kv := range environ {
+		name, val, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "DOCSD_") || strings.HasPrefix(name, testVarPrefix) {
+			continue
+		}
+		if !known[name] {
+			guess := strings.ToLower(strings.TrimPrefix(name, "DOCSD_"))
+			unknown = append(unknown, fmt.Sprintf("  %s: did you mean %s?", name, envName(nearestKey(guess))))
+			continue
+		}
+		vars[name] = val
+	}
+	if len(unknown) == 0 {
+		return vars, nil
+	}
+	slices.Sort(unknown)
+	return nil, usageErrorf("the environment has DOCSD_ variables docsd does not know (nothing was started; fix or unset them):\n%s",
+		strings.Join(unknown, "\n"))
 }
 
 func isKey(name string) bool {

@@ -27,10 +27,18 @@ import (
 func docsd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	getenv := func(k string) string { return env[k] }
-	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
+	err := run(context.Background(), args, environ(env), strings.NewReader(stdin), &out, &errb)
 	code = exitCode(err, &errb)
 	return out.String(), errb.String(), code
+}
+
+// environ is env in the form os.Environ gives.
+func environ(env map[string]string) []string {
+	var out []string
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
 }
 
 func TestRoutesPrintsTheTable(t *testing.T) {
@@ -137,8 +145,7 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := flags.Parse([]string{"--config", file, "--addr", "127.0.0.1:3333"}); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"DOCSD_ADDR": "127.0.0.1:2222", "DOCSD_DATABASE": "from-env.db"}
-	v, err := loadConfig(flags, func(k string) string { return env[k] })
+	v, err := loadConfig(flags, []string{"DOCSD_ADDR=127.0.0.1:2222", "DOCSD_DATABASE=from-env.db"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +162,7 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 
 	t.Run("a comma-separated env list", func(t *testing.T) {
-		env := map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health, login ,document_list"}
-		v, err := loadConfig(flags, func(k string) string { return env[k] })
+		v, err := loadConfig(flags, []string{"DOCSD_AUTH_PUBLIC_ROUTES=health, login ,document_list"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +221,7 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 			}
 		})
 	}
-	walk(nil, newRootCmd(&env{getenv: func(string) string { return "" }}))
+	walk(nil, newRootCmd(&env{}))
 
 	for _, tc := range []struct{ name, arg, want string }{
 		{"an unknown command", "bogus", `unknown command "bogus" for "docsd"`},
@@ -358,7 +364,7 @@ func serveWith(t *testing.T, env map[string]string, o serveOptions) (base string
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append(o.args, "serve", "--addr", o.addr), func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, o.log)
+		done <- run(ctx, append(o.args, "serve", "--addr", o.addr), environ(env), strings.NewReader(""), io.Discard, o.log)
 	}()
 	base = o.scheme + "://127.0.0.1:" + port
 	for i := 0; ; i++ {
@@ -425,7 +431,7 @@ func TestShippedConfigDocumentsEveryKey(t *testing.T) {
 	if err := flags.Parse([]string{"--config", "../../configs/docsd.yaml"}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := loadConfig(flags, func(string) string { return "" })
+	v, err := loadConfig(flags, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

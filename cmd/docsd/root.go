@@ -22,10 +22,10 @@ import (
 // env is what every command gets: the layered configuration and the
 // injected IO.
 type env struct {
-	getenv func(string) string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	environ []string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
 	// ttyFD is standard input's descriptor when it is a terminal, else -1:
 	// decided once here, so no command looks at the terminal itself.
 	ttyFD int
@@ -33,11 +33,11 @@ type env struct {
 }
 
 // run is docsd's whole program; main only wires it to the process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	// gin's debug mode prints every route at start; docsd has its own
 	// `docsd routes` and request log.
 	gin.SetMode(gin.ReleaseMode)
-	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, ttyFD: -1}
+	e := &env{environ: environ, stdin: stdin, stdout: stdout, stderr: stderr, ttyFD: -1}
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		e.ttyFD = int(f.Fd())
 	}
@@ -68,7 +68,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := loadConfig(cmd.Flags(), e.getenv)
+			v, err := loadConfig(cmd.Flags(), e.environ)
 			e.cfg = v
 			return err
 		},
