@@ -21,7 +21,7 @@ case "$seconds$rounds" in
 esac
 
 echo "== mixed load for ${seconds}s (with the race detector)"
-DOCSD_LOAD_DURATION="${seconds}s" go test -race -count=1 -v -timeout "$((seconds + 300))s" \
+DOCSD_TEST_LOAD_DURATION="${seconds}s" go test -race -count=1 -v -timeout "$((seconds + 300))s" \
 	-run '^TestMixedLoad$' ./pkg/api | grep -E '^(=== RUN|--- |    load_test|ok|FAIL|PASS)'
 
 echo "== SIGKILL and SIGTERM, ${rounds} rounds"

@@ -33,10 +33,10 @@ func TestMixedLoad(t *testing.T) {
 		warmUp, measured = 300*time.Millisecond, time.Second
 	}
 	// scripts/soak.sh runs the measured phase for longer.
-	if v := os.Getenv("DOCSD_LOAD_DURATION"); v != "" {
+	if v := os.Getenv("DOCSD_TEST_LOAD_DURATION"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			t.Fatalf("DOCSD_LOAD_DURATION=%q: want a positive duration such as 5m", v)
+			t.Fatalf("DOCSD_TEST_LOAD_DURATION=%q: want a positive duration such as 5m", v)
 		}
 		measured = d
 	}
