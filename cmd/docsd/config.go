@@ -16,6 +16,7 @@ import (
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/postgres"
+	"github.com/docsd/docs/pkg/suggest"
 )
 
 // setting is one configuration key with its default. Its environment
@@ -285,7 +286,7 @@ func isSection(k string) bool {
 func nearestKey(k string) string {
 	best, bestScore := "", -1
 	for _, s := range settings {
-		score := min(editDistance(k, s.key), editDistance(lastPart(k), lastPart(s.key))+1)
+		score := min(suggest.Distance(k, s.key), suggest.Distance(lastPart(k), lastPart(s.key))+1)
 		if bestScore < 0 || score < bestScore {
 			best, bestScore = s.key, score
 		}
@@ -294,24 +295,3 @@ func nearestKey(k string) string {
 }
 
 func lastPart(k string) string { return k[strings.LastIndex(k, ".")+1:] }
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
