@@ -147,22 +147,11 @@ func loginCredentials(ctx context.Context, opts *loginOptions) (client.Credentia
 			return cred, usageErrorf("no username given")
 		}
 	}
-	switch {
-	case opts.PasswordStdin:
-		b, err := io.ReadAll(opts.IO.In)
-		if err != nil {
-			return cred, fmt.Errorf("read password from stdin: %w", err)
-		}
-		cred.Password = trimLineEnding(string(b))
-	case tty:
-		p, err := opts.Prompter.Password(ctx, "Password: ")
-		if err != nil {
-			return cred, err
-		}
-		cred.Password = p
-	default:
-		return cred, usageErrorf("no password: pass --password-stdin, or run on a terminal to be asked")
+	p, err := readPassword(ctx, opts.IO.In, opts.Prompter, opts.PasswordStdin, tty)
+	if err != nil {
+		return cred, err
 	}
+	cred.Password = p
 	if cred.Password == "" {
 		return cred, usageErrorf("the password is empty")
 	}
@@ -171,6 +160,24 @@ func loginCredentials(ctx context.Context, opts *loginOptions) (client.Credentia
 
 // trimLineEnding removes one trailing "\n" or "\r\n", and nothing else:
 // spaces and further newlines may be part of the password.
+// readPassword takes a password from standard input (--password-stdin; at
+// most 64 KiB are read, far more than any password docsd accepts) or, on a
+// terminal, from a hidden prompt. Without either it is a usage error.
+func readPassword(ctx context.Context, in io.Reader, p prompter, fromStdin, tty bool) (string, error) {
+	switch {
+	case fromStdin:
+		b, err := readAtMost(in, 64<<10)
+		if err != nil {
+			return "", fmt.Errorf("read password from stdin: %w", err)
+		}
+		return trimLineEnding(string(b)), nil
+	case tty:
+		return p.Password(ctx, "Password: ")
+	default:
+		return "", usageErrorf("no password: pass --password-stdin, or run on a terminal to be asked")
+	}
+}
+
 func trimLineEnding(s string) string {
 	if strings.HasSuffix(s, "\r\n") {
 		return s[:len(s)-2]

@@ -84,22 +84,11 @@ func registerCredentials(ctx context.Context, opts *registerOptions) (client.Cre
 	if err := docs.ValidateUsername(cred.Username); err != nil {
 		return cred, usageErrorf("%v", err)
 	}
-	switch {
-	case opts.PasswordStdin:
-		b, err := readAtMost(opts.IO.In, 64<<10)
-		if err != nil {
-			return cred, fmt.Errorf("read password from stdin: %w", err)
-		}
-		cred.Password = trimLineEnding(string(b))
-	case tty:
-		p, err := opts.Prompter.Password(ctx, "Password: ")
-		if err != nil {
-			return cred, err
-		}
-		cred.Password = p
-	default:
-		return cred, usageErrorf("no password: pass --password-stdin, or run on a terminal to be asked")
+	p, err := readPassword(ctx, opts.IO.In, opts.Prompter, opts.PasswordStdin, tty)
+	if err != nil {
+		return cred, err
 	}
+	cred.Password = p
 	if err := docs.ValidatePassword(cred.Password); err != nil {
 		return cred, usageErrorf("%v", err)
 	}
