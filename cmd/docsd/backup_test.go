@@ -23,9 +23,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "d.db")
 	env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4"}
-	if _, errOut, code := docsd(t, env, "", "seed"); code != 0 {
-		t.Fatalf("seed: %s", errOut)
-	}
+	mustSeed(t, env)
 	base, stop := serve(t, env)
 	defer stop() //nolint:errcheck // TestServe checks the shutdown
 	ctx := context.Background()

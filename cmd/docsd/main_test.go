@@ -291,9 +291,7 @@ func TestSeedAndUsers(t *testing.T) {
 func TestServe(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "d.db")
 	env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4"}
-	if _, errOut, code := docsd(t, env, "", "seed"); code != 0 {
-		t.Fatalf("seed: %s", errOut)
-	}
+	mustSeed(t, env)
 	base, stop := serve(t, env)
 	resp, err := http.Post(base+"/login", "application/json", strings.NewReader(`{"username":"alice","password":"password"}`))
 	if err != nil {
@@ -330,6 +328,28 @@ func TestServe(t *testing.T) {
 func serve(t *testing.T, env map[string]string) (base string, stop func() error) {
 	t.Helper()
 	return serveWith(t, env, serveOptions{})
+}
+
+// mustSeed seeds the demo data into env's database, or fails the test.
+func mustSeed(t *testing.T, env map[string]string) {
+	t.Helper()
+	if _, errOut, code := docsd(t, env, "", "seed"); code != 0 {
+		t.Fatalf("seed: %s", errOut)
+	}
+}
+
+// serveSeeded seeds env's database and serves it until the test ends,
+// then checks that serve returned cleanly.
+func serveSeeded(t *testing.T, env map[string]string) string {
+	t.Helper()
+	mustSeed(t, env)
+	base, stop := serve(t, env)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve returned %v after shutdown; want nil", err)
+		}
+	})
+	return base
 }
 
 // serveOptions change how serveWith runs docsd.

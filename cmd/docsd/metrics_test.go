@@ -41,15 +41,7 @@ func testMetrics(t *testing.T, database string, poolOnly []string) {
 		"DOCSD_AUTH_THROTTLE_MAX_FAILURES": "3",
 		"DOCSD_SERVER_METRICS_ADDR":        metricsAddr,
 	}
-	if _, errOut, code := docsd(t, env, "", "seed"); code != 0 {
-		t.Fatalf("seed: %s", errOut)
-	}
-	base, stop := serve(t, env)
-	defer func() {
-		if err := stop(); err != nil {
-			t.Errorf("serve returned %v after shutdown; want nil", err)
-		}
-	}()
+	base := serveSeeded(t, env)
 	ctx := context.Background()
 	client := &http.Client{}
 	send := func(method, path string, cookie *http.Cookie, header map[string]string, body string, want int) apitest.Reply {

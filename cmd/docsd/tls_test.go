@@ -32,9 +32,7 @@ func TestTLS(t *testing.T) {
 		"DOCSD_DATABASE": filepath.Join(dir, "d.db"), "DOCSD_AUTH_BCRYPT_COST": "4",
 		"DOCSD_SERVER_TLS_CERT_FILE": certFile, "DOCSD_SERVER_TLS_KEY_FILE": keyFile,
 	}
-	if _, errOut, code := docsd(t, env, "", "seed"); code != 0 {
-		t.Fatalf("seed: %s", errOut)
-	}
+	mustSeed(t, env)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 	var log bytes.Buffer
 	base, stop := serveWith(t, env, serveOptions{scheme: "https", client: client, log: &log})

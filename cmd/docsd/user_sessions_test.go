@@ -18,15 +18,7 @@ import (
 func TestUserSessionsLogoutUnlock(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "d.db")
 	env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4"}
-	if _, errOut, code := docsd(t, env, "", "seed"); code != 0 {
-		t.Fatalf("seed: %s", errOut)
-	}
-	base, stop := serve(t, env)
-	defer func() {
-		if err := stop(); err != nil {
-			t.Errorf("serve returned %v after shutdown; want nil", err)
-		}
-	}()
+	base := serveSeeded(t, env)
 	ctx := context.Background()
 	login := func(user, password, agent string) (int, *http.Cookie) {
 		t.Helper()
