@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -190,4 +194,84 @@ func TestCluster(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReplicaKilled kills replica A of three with SIGKILL while writers
+// spread over all three create and update documents: B and C answer every
+// request before and after the kill, and A, started again on its address,
+// reads back every write any replica acknowledged and still knows the
+// sessions made before the kill.
+func TestReplicaKilled(t *testing.T) {
+	const (
+		perReplica = 2   // writers on each replica
+		before     = 150 // writes acknowledged before the kill
+		after      = 150 // writes B and C acknowledge after it
+	)
+	database := pgtest.URL(t)
+	bin := buildDocsd(t)
+	mustSeed(t, map[string]string{"DOCSD_DATABASE": database, "DOCSD_AUTH_BCRYPT_COST": "4"})
+	reps := []*proc{startDocsd(t, bin, database), startDocsd(t, bin, database), startDocsd(t, bin, database)}
+	a := reps[0]
+	client := describedClient(t, &http.Transport{MaxIdleConnsPerHost: perReplica})
+	// Each user logs in on a replica of its own and writes through all three.
+	users := []string{"alice", "bob", "carol"}
+	cookies := map[string]*http.Cookie{}
+	for i, u := range users {
+		cookies[u] = procLogin(t, client, reps[i].base, u)
+	}
+
+	l := newLedger()
+	var aKilled, never atomic.Bool
+	var wg sync.WaitGroup
+	for i, p := range reps {
+		// Only A's writers may see an error, and only once A is killed.
+		stopped := &never
+		if p == a {
+			stopped = &aKilled
+		}
+		for w := range perReplica {
+			user, name := users[(i+w)%3], fmt.Sprintf("%c-w%d", 'A'+i, w)
+			wg.Go(func() { l.write(client, p.base, cookies[user], name, stopped) })
+		}
+	}
+	// waitForWrites waits until n writes are acknowledged, a writer fails,
+	// or a minute has passed.
+	waitForWrites := func(n int) {
+		for deadline := time.Now().Add(time.Minute); l.count() < n && l.failed() == "" && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitForWrites(before)
+	aKilled.Store(true)
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.wait(t, 10*time.Second)
+	atKill := l.count()
+	waitForWrites(atKill + after)
+	l.enough.Store(true)
+	wg.Wait()
+	if msg := l.failed(); msg != "" {
+		t.Fatalf("writers: %s", msg)
+	}
+	if n := l.count() - atKill; n < after {
+		t.Fatalf("B and C acknowledged %d writes in a minute after A was killed; want %d", n, after)
+	}
+	inFlight := len(l.pending)
+	for _, p := range reps[1:] {
+		if b, _ := os.ReadFile(p.log); regexp.MustCompile(`status=5\d\d`).Match(b) {
+			t.Errorf("a replica that was not killed answered a 5xx:\n%s", p.tail())
+		}
+	}
+
+	client.CloseIdleConnections()
+	restarted := startDocsdOn(t, bin, database, strings.TrimPrefix(a.base, "http://"))
+	l.verify(t, client, restarted.base, cookies["alice"])
+	for _, u := range users {
+		if r, err := apitest.Send(context.Background(), client, "GET", restarted.base+"/me", cookies[u], nil, ""); err != nil || r.Status != 200 {
+			t.Errorf("GET /me on the restarted A with %s's session from before the kill: got %d (%v), want 200", u, r.Status, err)
+		}
+	}
+	t.Logf("%d writes acknowledged over three replicas (%d before SIGKILL of A, %d by B and C after it; %d of A's in flight, %d of them landed): all %d documents read back through the restarted A, and the three sessions work on it",
+		l.count(), atKill, l.count()-atKill, inFlight, l.landed, len(l.acked))
 }

@@ -108,15 +108,18 @@ func seedDB(t *testing.T, bin string) string {
 }
 
 // startDocsd runs `docsd serve` on db and a free loopback port, and waits
-// until it answers.
+// until it is ready.
 func startDocsd(t *testing.T, bin, db string) *proc {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	return startDocsdOn(t, bin, db, freeAddr(t))
+}
+
+// startDocsdOn runs `docsd serve` on db and addr, with extra settings in
+// env (KEY=value), and waits until GET /readyz answers 200, as a load
+// balancer would before sending it requests. A restarted replica takes
+// the address of the one it replaces.
+func startDocsdOn(t *testing.T, bin, db, addr string, env ...string) *proc {
+	t.Helper()
 	logFile, err := os.CreateTemp(t.TempDir(), "docsd-*.log")
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +129,7 @@ func startDocsd(t *testing.T, bin, db string) *proc {
 	p.cmd = exec.Command(bin, "serve", "--addr", addr, "--database", db)
 	// No configs/docsd.yaml in the working directory: defaults only.
 	p.cmd.Dir = filepath.Dir(logFile.Name())
-	p.cmd.Env = procEnv("DOCSD_AUTH_BCRYPT_COST=4")
+	p.cmd.Env = procEnv(append([]string{"DOCSD_AUTH_BCRYPT_COST=4"}, env...)...)
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -145,7 +148,7 @@ func startDocsd(t *testing.T, bin, db string) *proc {
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(p.base + "/healthz")
+		resp, err := http.Get(p.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -158,7 +161,7 @@ func startDocsd(t *testing.T, bin, db string) *proc {
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("docsd did not answer /healthz within 30s: %v\n%s", err, p.tail())
+			t.Fatalf("docsd was not ready (GET /readyz 200) within 30s: %v\n%s", err, p.tail())
 		}
 	}
 }
@@ -236,6 +239,8 @@ type ledger struct {
 	landed int
 	// failure is the first unexpected answer, or an error before the kill.
 	failure string
+	// enough, once set, stops the writers between two documents.
+	enough atomic.Bool
 }
 
 func newLedger() *ledger {
@@ -276,9 +281,10 @@ func (l *ledger) count() int {
 	return l.writes
 }
 
-// write creates documents and updates each three times with If-Match until
-// stopped is set, recording every acknowledged write. An error is expected
-// only once stopped is set.
+// write creates documents and updates each three times with If-Match,
+// recording every acknowledged write, until an error once stopped is set
+// (the server is going away) or until l.enough is set. An error is
+// expected only once stopped is set.
 func (l *ledger) write(client *http.Client, base string, cookie *http.Cookie, name string, stopped *atomic.Bool) {
 	ctx := context.Background()
 	check := func(what string, a apitest.Reply, err error, want int) bool {
@@ -294,7 +300,7 @@ func (l *ledger) write(client *http.Client, base string, cookie *http.Cookie, na
 		}
 		return true
 	}
-	for n := 0; ; n++ {
+	for n := 0; !l.enough.Load(); n++ {
 		s := stored{Title: fmt.Sprintf("%s %d", name, n), Body: strings.Repeat(fmt.Sprintf("%s %d v1 ", name, n), 20), Version: 1}
 		in, _ := json.Marshal(map[string]string{"title": s.Title, "body": s.Body})
 		a, err := apitest.Send(ctx, client, "POST", base+"/documents", cookie, nil, string(in))
