@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts N docsd replicas (default 3) on loopback ports, all on one
-# PostgreSQL database, with nginx in front (configs/nginx/docsd.conf), and
-# prints the URL. Ctrl-C stops everything.
+# PostgreSQL database, with nginx in front (configs/nginx/docsd.conf, as
+# scripts/nginx-conf.sh renders it), and prints the URL. Ctrl-C stops
+# everything.
 #
 #   DOCSD_DATABASE=postgres://user:pw@host:5432/db scripts/cluster.sh [N]
 #
@@ -33,32 +34,16 @@ go build -o "$work/docsd" ./cmd/docsd
 # Migrate once, so the replicas start on a current schema.
 "$work/docsd" migrate --database "$db" >/dev/null
 
-upstream=""
+addrs=()
 for i in $(seq 1 "$n"); do
   addr=127.0.0.1:$((port + i))
   DOCSD_SERVER_TRUSTED_PROXIES=127.0.0.1 "$work/docsd" serve \
     --database "$db" --addr "$addr" 2>"$work/docsd-$i.log" &
   pids+=($!)
-  upstream+="    server $addr max_fails=1 fail_timeout=2s;\n"
+  addrs+=("$addr")
 done
 
-awk -v up="$upstream" '/# replicas begin/ { printf "%s", up; skip = 1 } /# replicas end/ { skip = 0; next } !skip' \
-  configs/nginx/docsd.conf | sed "s/listen 127.0.0.1:5560;/listen 127.0.0.1:$port;/" >"$work/docsd.conf"
-cat >"$work/nginx.conf" <<CONF
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events {}
-http {
-    access_log $work/nginx-access.log;
-    client_body_temp_path $work/body;
-    proxy_temp_path $work/proxy;
-    fastcgi_temp_path $work/fastcgi;
-    uwsgi_temp_path $work/uwsgi;
-    scgi_temp_path $work/scgi;
-    include $work/docsd.conf;
-}
-CONF
+scripts/nginx-conf.sh "$work" "$port" "${addrs[@]}"
 nginx -p "$work" -c "$work/nginx.conf" &
 pids+=($!)
 
