@@ -95,8 +95,10 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	conns := newConnStates()
 	srv := &http.Server{
 		Addr:              e.cfg.GetString("addr"),
+		ConnState:         conns.track,
 		Handler:           engine,
 		ReadHeaderTimeout: e.cfg.GetDuration("server.read_header_timeout"),
 		ReadTimeout:       e.cfg.GetDuration("server.read_timeout"),
@@ -104,10 +106,11 @@ func (e *env) serve(ctx context.Context) error {
 		IdleTimeout:       e.cfg.GetDuration("server.idle_timeout"),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", srv.Addr)
+	tcp, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		return err
 	}
+	var ln net.Listener = &drainListener{TCPListener: tcp.(*net.TCPListener)}
 	scheme := "http"
 	if tlsCfg != nil {
 		scheme = "https"
@@ -129,11 +132,25 @@ func (e *env) serve(ctx context.Context) error {
 	log.Info("shutting down: waiting for in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), e.cfg.GetDuration("server.shutdown_timeout"))
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	// Shutdown alone would drop requests: net/http closes unanswered a
+	// connection whose request it reads after Shutdown began, such as one
+	// nginx sent to a connection accepted just before the signal (nginx
+	// then passes no POST or PATCH to another replica: the client gets a
+	// 502). So stop keep-alive and accepting first, answer every request
+	// already on its way, and only then shut down.
+	srv.SetKeepAlivesEnabled(false)
+	if err := ln.Close(); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+	// Serve returns once it has taken every connection it will.
+	if err := <-served; !errors.Is(err, net.ErrClosed) {
 		return err
+	}
+	if err := conns.wait(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("docsd stopped")
 	return nil

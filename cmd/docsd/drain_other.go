@@ -1,0 +1,9 @@
+//go:build !unix
+
+package main
+
+import "net"
+
+// acceptQueued takes nothing where syscall has no Accept: Close then
+// resets what is queued.
+func acceptQueued(*net.TCPListener) []net.Conn { return nil }
