@@ -32,11 +32,9 @@ type nginxFront struct {
 	dir  string // holds its configuration and logs
 }
 
-// startNginx runs nginx on a free loopback port in front of the replicas
-// at addrs, with the configuration scripts/nginx-conf.sh renders (as
-// scripts/cluster.sh does), until the test ends. Without nginx on PATH
-// the test is skipped, unless DOCSD_TEST_NGINX says it is required.
-func startNginx(t *testing.T, addrs []string) *nginxFront {
+// lookNginx returns the nginx to run, or skips the test without one
+// unless DOCSD_TEST_NGINX says it is required.
+func lookNginx(t *testing.T) string {
 	t.Helper()
 	nginx, err := exec.LookPath("nginx")
 	if err != nil {
@@ -45,6 +43,14 @@ func startNginx(t *testing.T, addrs []string) *nginxFront {
 		}
 		t.Skipf("nginx test skipped: no nginx on PATH (apt-get install nginx-light; .ci/run installs it and sets %s=1 to require it)", requireNginxEnv)
 	}
+	return nginx
+}
+
+// startNginx runs nginx on a free loopback port in front of the replicas
+// at addrs, with the configuration scripts/nginx-conf.sh renders (as
+// scripts/cluster.sh does), until the test ends.
+func startNginx(t *testing.T, nginx string, addrs []string) *nginxFront {
+	t.Helper()
 	addr := freeAddr(t)
 	f := &nginxFront{base: "http://" + addr, dir: t.TempDir()}
 	render := exec.Command("../../scripts/nginx-conf.sh", append([]string{f.dir, strings.TrimPrefix(addr, "127.0.0.1:")}, addrs...)...)
@@ -182,6 +188,7 @@ func TestRollingRestart(t *testing.T) {
 		readers = 2
 	)
 	database := pgtest.URL(t)
+	nginx := lookNginx(t)
 	bin := buildDocsd(t)
 	mustSeed(t, map[string]string{"DOCSD_DATABASE": database, "DOCSD_AUTH_BCRYPT_COST": "4"})
 	// nginx forwards the client's address; the replicas trust it for that.
@@ -191,7 +198,7 @@ func TestRollingRestart(t *testing.T) {
 	for i, addr := range addrs {
 		reps[i] = startDocsdOn(t, bin, database, addr, trusted)
 	}
-	front := startNginx(t, addrs)
+	front := startNginx(t, nginx, addrs)
 	client := describedClient(t, &http.Transport{MaxIdleConnsPerHost: writers + readers})
 	users := []string{"alice", "bob", "carol"}
 	cookies := map[string]*http.Cookie{}
