@@ -15,6 +15,10 @@ type Epochs struct {
 	// Auth moves with every session deletion and every change to a user's
 	// name, role or password, and when a user is removed.
 	Auth int64
+	// Documents moves with every document inserted, updated (its author
+	// reassigned included) or deleted, and every change to a user's name,
+	// which documents show as their author's.
+	Documents int64
 }
 
 // Migration is one schema migration and whether it has been applied.

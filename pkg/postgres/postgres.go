@@ -212,10 +212,11 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 	return v, nil
 }
 
-// Epochs returns the counters that triggers move (migration 00003).
+// Epochs returns the counters that triggers move (migrations 00003 and
+// 00006) in one statement, one round trip.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
-	if err := d.pool.QueryRow(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e.Auth); err != nil {
+	if err := d.pool.QueryRow(ctx, `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`).Scan(&e.Auth, &e.Documents); err != nil {
 		return docs.Epochs{}, d.wrap("read epochs", err)
 	}
 	return e, nil

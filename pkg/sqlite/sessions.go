@@ -82,17 +82,20 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 	return res.RowsAffected()
 }
 
-// Epochs returns the counters that triggers move (migration 00003): the
-// auth epoch moves whenever a session is deleted or a user's name, role or
-// password changes or the user is removed. Caches of sessions compare it
-// on every read.
+// Epochs returns the counters that triggers move, in one statement: the
+// auth epoch (migration 00003) moves whenever a session is deleted or a
+// user's name, role or password changes or the user is removed; the
+// document epoch (migration 00006) whenever a document changes. The caches
+// in pkg/cache compare them on every request.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
-	if err := d.q.QueryRowContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e.Auth); err != nil {
+	if err := d.q.QueryRowContext(ctx, epochsQuery).Scan(&e.Auth, &e.Documents); err != nil {
 		return docs.Epochs{}, fmt.Errorf("read epochs: %w", err)
 	}
 	return e, nil
 }
+
+const epochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
 
 // UserSessions returns every session of the user, oldest first.
 func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {

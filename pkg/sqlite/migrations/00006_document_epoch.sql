@@ -1,0 +1,48 @@
+-- +goose Up
+-- document_epoch counts changes to what a document shows: its insert,
+-- update and delete (a reassignment of its author included), and a change
+-- to an author's name. Processes that keep encoded documents in memory read
+-- it with auth_epoch, in one statement, on every request, and forget their
+-- documents when it moves, so an edit made through any process, or by
+-- `docsd user rm --reassign-to`, is seen everywhere at the next request.
+-- Triggers bump it in the same transaction as the change, whoever makes it.
+CREATE TABLE document_epoch (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  BIGINT  NOT NULL
+);
+INSERT INTO document_epoch (id, n) VALUES (1, 0);
+
+-- +goose StatementBegin
+CREATE TRIGGER document_epoch_inserted AFTER INSERT ON documents
+BEGIN
+    UPDATE document_epoch SET n = n + 1 WHERE id = 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER document_epoch_updated AFTER UPDATE ON documents
+BEGIN
+    UPDATE document_epoch SET n = n + 1 WHERE id = 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER document_epoch_deleted AFTER DELETE ON documents
+BEGIN
+    UPDATE document_epoch SET n = n + 1 WHERE id = 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER document_epoch_author_renamed AFTER UPDATE OF username ON users
+BEGIN
+    UPDATE document_epoch SET n = n + 1 WHERE id = 1;
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER document_epoch_author_renamed;
+DROP TRIGGER document_epoch_deleted;
+DROP TRIGGER document_epoch_updated;
+DROP TRIGGER document_epoch_inserted;
+DROP TABLE document_epoch;
