@@ -12,9 +12,9 @@ import (
 // per-process caches compare.
 type Backend interface {
 	docs.UserStore
-	docs.DocumentStore
 	docs.LoginFailureStore
 	docs.SessionStore
+	cache.DocumentBackend
 	cache.Epochs
 }
 
@@ -32,12 +32,12 @@ const DefaultDocumentCacheBytes = 64 << 20
 // idle-expiry decision is made on the database's last_seen, which other
 // processes move too.
 func Wire(b Backend, pw *docs.Passwords, sc session.Config, documentBytes int64) (Deps, error) {
-	sessions := cache.NewSessions(b, min(session.TouchEvery, sc.IdleTimeout/2), sc.Now)
+	sessions := cache.NewSessions(b, b, min(session.TouchEvery, sc.IdleTimeout/2), sc.Now)
 	store, err := session.NewStore(sessions, sc)
 	if err != nil {
 		return Deps{}, err
 	}
-	documents := cache.NewDocuments(b, documentBytes, func(d *docs.Document) ([]byte, string) {
+	documents := cache.NewDocuments(b, b, documentBytes, func(d *docs.Document) ([]byte, string) {
 		return encodeDocument(d), etag(d.Version)
 	})
 	// Ready reads the epochs: the read every private request starts with.

@@ -40,7 +40,7 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("a request reads the epochs once for the session and the document, and nothing else when both are cached", func(t *testing.T) {
 		f := setup(t)
-		docsCache := cache.NewDocuments(f.store, 1<<20, encode)
+		docsCache := cache.NewDocuments(f.store, f.store, 1<<20, encode)
 		id := f.document(t, "T", "B")
 		request := func() {
 			ctx := cache.Request(ctx)
@@ -67,7 +67,7 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("a change through another handle is read at the next request", func(t *testing.T) {
 		f := setup(t)
-		c := cache.NewDocuments(f.store, 1<<20, encode)
+		c := cache.NewDocuments(f.store, f.store, 1<<20, encode)
 		id := f.document(t, "T", "old")
 		encoded(t, c, ctx, id)
 		body := "new"
@@ -85,9 +85,45 @@ func TestDocuments(t *testing.T) {
 		}
 	})
 
+	t.Run("an edit elsewhere drops only its shard, at one more read per edit", func(t *testing.T) {
+		f := setup(t)
+		c := cache.NewDocuments(f.store, f.store, 1<<20, encode)
+		// Two documents in one shard, one in another.
+		edited := f.document(t, "edited", "old")
+		for range docs.DocumentShards - 1 {
+			f.document(t, "filler", "")
+		}
+		sameShard := f.document(t, "same shard", "kept?")
+		otherShard := f.document(t, "other shard", "kept")
+		if docs.ShardOf(sameShard) != docs.ShardOf(edited) || docs.ShardOf(otherShard) == docs.ShardOf(edited) {
+			t.Fatalf("shards %d, %d, %d; want the first two equal", docs.ShardOf(edited), docs.ShardOf(sameShard), docs.ShardOf(otherShard))
+		}
+		for _, id := range []int64{edited, sameShard, otherShard} {
+			encoded(t, c, ctx, id)
+		}
+		body := "new"
+		if _, err := f.other.UpdateDocument(ctx, edited, docs.DocumentUpdate{Body: &body}, 0, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		reads := f.store.documentReads.Load()
+		if got := encoded(t, c, ctx, otherShard); got != "other shard:kept" {
+			t.Errorf("Encoded(other shard) = %q", got)
+		}
+		if got := f.store.documentReads.Load() - reads; got != 0 {
+			t.Errorf("a document of another shard after an edit: %d document reads; want 0 (served from memory)", got)
+		}
+		if got := encoded(t, c, ctx, edited); got != "edited:new" {
+			t.Errorf("Encoded(edited) after the edit elsewhere = %q; want %q", got, "edited:new")
+		}
+		encoded(t, c, ctx, sameShard)
+		if got := f.store.documentReads.Load() - reads; got != 2 {
+			t.Errorf("the edited document and its shard's other: %d document reads; want 2", got)
+		}
+	})
+
 	t.Run("a read after a write in the same request reads the epochs again", func(t *testing.T) {
 		f := setup(t)
-		c := cache.NewDocuments(f.store, 1<<20, encode)
+		c := cache.NewDocuments(f.store, f.store, 1<<20, encode)
 		id := f.document(t, "T", "old")
 		ctx := cache.Request(ctx)
 		encoded(t, c, ctx, id)
@@ -103,8 +139,8 @@ func TestDocuments(t *testing.T) {
 	t.Run("the cache holds at most its bytes, and nothing with 0", func(t *testing.T) {
 		f := setup(t)
 		const max = 16 << 10
-		c := cache.NewDocuments(f.store, max, encode)
-		off := cache.NewDocuments(f.store, 0, encode)
+		c := cache.NewDocuments(f.store, f.store, max, encode)
+		off := cache.NewDocuments(f.store, f.store, 0, encode)
 		var ids []int64
 		for i := range 40 {
 			ids = append(ids, f.document(t, fmt.Sprint(i), strings.Repeat("x", 1000)))

@@ -9,12 +9,6 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// SessionBackend is the store behind a Sessions cache.
-type SessionBackend interface {
-	docs.SessionStore
-	Epochs
-}
-
 // maxSessions bounds memory: past it the cache starts over.
 const maxSessions = 100_000
 
@@ -23,8 +17,9 @@ const maxSessions = 100_000
 // tiny read (the epochs) instead of the joined session-and-user read.
 // Every other method goes to the backend.
 type Sessions struct {
-	SessionBackend
-	now func() time.Time
+	docs.SessionStore
+	epochs Epochs
+	now    func() time.Time
 	// fresh is how long after its last_seen an entry may be served: the
 	// session store's touch interval, so that every decision about idle
 	// expiry is made on the database's last_seen, which other processes
@@ -49,19 +44,20 @@ type sessionEntry struct {
 	user    docs.User
 }
 
-// NewSessions returns a cache in front of b. fresh must not exceed the
-// session store's touch interval or half its idle timeout.
-func NewSessions(b SessionBackend, fresh time.Duration, now func() time.Time) *Sessions {
+// NewSessions returns a cache in front of b that compares the epochs
+// read from epochs. fresh must not exceed the session store's touch
+// interval or half its idle timeout.
+func NewSessions(b docs.SessionStore, epochs Epochs, fresh time.Duration, now func() time.Time) *Sessions {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{SessionBackend: b, now: now, fresh: fresh, epoch: -1, entries: map[string]sessionEntry{}}
+	return &Sessions{SessionStore: b, epochs: epochs, now: now, fresh: fresh, epoch: -1, entries: map[string]sessionEntry{}}
 }
 
 // SessionUser returns the session and its user, from memory when the
 // epoch is unchanged and the entry fresh, else from the backend.
 func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
-	epochs, err := readEpochs(ctx, c.SessionBackend)
+	epochs, err := readEpochs(ctx, c.epochs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +72,7 @@ func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *
 		return &s, &u, nil
 	}
 	c.misses.Add(1)
-	s, u, err := c.SessionBackend.SessionUser(ctx, id)
+	s, u, err := c.SessionStore.SessionUser(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,7 +100,7 @@ func (c *Sessions) store(epoch int64, id string, e sessionEntry) {
 
 // TouchSession records the use in the backend and in the cached entry.
 func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	if err := c.SessionBackend.TouchSession(ctx, id, seen); err != nil {
+	if err := c.SessionStore.TouchSession(ctx, id, seen); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -119,7 +115,7 @@ func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) 
 // DeleteSession deletes in the backend and forgets the entry at once (the
 // epoch would drop it at the next read anyway).
 func (c *Sessions) DeleteSession(ctx context.Context, id string) error {
-	err := c.SessionBackend.DeleteSession(ctx, id)
+	err := c.SessionStore.DeleteSession(ctx, id)
 	forget(ctx)
 	if err != nil {
 		return err

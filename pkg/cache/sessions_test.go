@@ -63,7 +63,7 @@ func setup(t *testing.T) *fixture {
 	}
 	f := &fixture{store: &counting{DB: open()}, clock: testclock.New(time.Now().UTC().Truncate(time.Microsecond))}
 	f.other = open()
-	f.cache = cache.NewSessions(f.store, time.Minute, f.clock.Now)
+	f.cache = cache.NewSessions(f.store, f.store, time.Minute, f.clock.Now)
 	for _, name := range []string{"alice", "carol"} {
 		role := docs.RoleMember
 		if name == "alice" {

@@ -222,6 +222,28 @@ func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	return e, nil
 }
 
+// ShardEpochs returns the document epoch of every shard (migration 00006)
+// in one statement.
+func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
+	var out docs.ShardEpochs
+	rows, err := d.pool.Query(ctx, `SELECT shard, n FROM document_shard_epoch`)
+	if err != nil {
+		return out, d.wrap("read shard epochs", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var shard, n int64
+		if err := rows.Scan(&shard, &n); err != nil {
+			return out, d.wrap("read shard epochs", err)
+		}
+		out[shard%docs.DocumentShards] = n
+	}
+	if err := rows.Err(); err != nil {
+		return out, d.wrap("read shard epochs", err)
+	}
+	return out, nil
+}
+
 // inTx runs fn in a transaction and commits it. A serialization failure or
 // a deadlock runs fn again from the start, a few times; fn's own kinded
 // errors pass through, any other is wrapped with what.

@@ -97,6 +97,28 @@ func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 
 const epochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
 
+// ShardEpochs returns the document epoch of every shard (migration 00006)
+// in one statement.
+func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
+	var out docs.ShardEpochs
+	rows, err := d.q.QueryContext(ctx, `SELECT shard, n FROM document_shard_epoch`)
+	if err != nil {
+		return out, fmt.Errorf("read shard epochs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var shard, n int64
+		if err := rows.Scan(&shard, &n); err != nil {
+			return out, fmt.Errorf("read shard epochs: %w", err)
+		}
+		out[shard%docs.DocumentShards] = n
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read shard epochs: %w", err)
+	}
+	return out, nil
+}
+
 // UserSessions returns every session of the user, oldest first.
 func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {
 	rows, err := d.q.QueryContext(ctx,

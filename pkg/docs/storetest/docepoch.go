@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -74,7 +75,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := setup(t)
-			before := mustEpochs(t, f.s)
+			before, shardsBefore := mustEpochs(t, f.s), mustShardEpochs(t, f.s)
 			if err := tc.op(f); err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
@@ -82,11 +83,50 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			if moved := after.Documents != before.Documents; moved != tc.moves {
 				t.Errorf("document epoch went from %d to %d; want moved=%v", before.Documents, after.Documents, tc.moves)
 			}
+			if !tc.moves && mustShardEpochs(t, f.s) != shardsBefore {
+				t.Errorf("shard epochs moved; want them to stand still with the document epoch")
+			}
 			if after.Documents < before.Documents {
 				t.Errorf("document epoch went back from %d to %d; want it never to decrease", before.Documents, after.Documents)
 			}
 		})
 	}
+
+	t.Run("a change moves the shard epochs of the documents it touches and no other", func(t *testing.T) {
+		f := setup(t)
+		other := mustDocument(t, f.s, f.admin, "admin's")
+		moved := func(before docs.ShardEpochs) []int {
+			after := mustShardEpochs(t, f.s)
+			var out []int
+			for k := range after {
+				if after[k] != before[k] {
+					out = append(out, k)
+				}
+			}
+			return out
+		}
+		check := func(what string, before docs.ShardEpochs, want ...int) {
+			t.Helper()
+			if got := moved(before); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s moved shards %v; want %v", what, got, want)
+			}
+		}
+		before := mustShardEpochs(t, f.s)
+		if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, 0, base); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("UpdateDocument(%d)", f.doc.ID), before, docs.ShardOf(f.doc.ID))
+		before = mustShardEpochs(t, f.s)
+		if err := f.s.DeleteDocument(ctx, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("DeleteDocument(%d)", other.ID), before, docs.ShardOf(other.ID))
+		before = mustShardEpochs(t, f.s)
+		if err := f.s.DeleteUser(ctx, f.member.ID, f.admin.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("DeleteUser reassigning the member's documents", before, docs.ShardOf(f.doc.ID))
+	})
 
 	t.Run("a reader never sees an edit without the epoch that covers it", func(t *testing.T) {
 		// The cache reads the epoch, then the document, and keeps the
@@ -98,6 +138,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 		f := setup(t)
 		const updates = 60
 		start := mustEpochs(t, f.s).Documents
+		shardStart := mustShardEpochs(t, f.s)[docs.ShardOf(f.doc.ID)]
 		var (
 			wg   sync.WaitGroup
 			done = make(chan struct{})
@@ -122,16 +163,25 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 				default:
 				}
 				e1, err1 := f.s.Epochs(ctx)
+				s1, err2 := f.s.ShardEpochs(ctx)
 				d, err := f.s.DocumentByID(ctx, f.doc.ID)
-				e2, err2 := f.s.Epochs(ctx)
-				if err1 != nil || err != nil || err2 != nil {
-					t.Errorf("reads during updates: %v, %v, %v", err1, err, err2)
+				e2, err3 := f.s.Epochs(ctx)
+				s2, err4 := f.s.ShardEpochs(ctx)
+				if err := errors.Join(err1, err2, err, err3, err4); err != nil {
+					t.Errorf("reads during updates: %v", err)
 					return
 				}
 				written := start + d.Version - 1
 				if e2.Documents < written || e1.Documents > written {
 					mu.Lock()
 					bad = append(bad, fmt.Sprintf("version %d read between epochs %d and %d; want %d within them", d.Version, e1.Documents, e2.Documents, written))
+					mu.Unlock()
+				}
+				// The shard counts the same updates, from its own start.
+				k := docs.ShardOf(f.doc.ID)
+				if shardWritten := shardStart + d.Version - 1; s2[k] < shardWritten || s1[k] > shardWritten {
+					mu.Lock()
+					bad = append(bad, fmt.Sprintf("version %d read between shard epochs %d and %d; want %d within them", d.Version, s1[k], s2[k], shardWritten))
 					mu.Unlock()
 				}
 			}
@@ -141,4 +191,13 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("%d inconsistent reads, first: %s", len(bad), bad[0])
 		}
 	})
+}
+
+func mustShardEpochs(t *testing.T, s Store) docs.ShardEpochs {
+	t.Helper()
+	e, err := s.ShardEpochs(context.Background())
+	if err != nil {
+		t.Fatalf("ShardEpochs = %v", err)
+	}
+	return e
 }

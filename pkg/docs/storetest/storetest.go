@@ -24,6 +24,7 @@ type Store interface {
 	docs.SessionStore
 	docs.LoginFailureStore
 	Epochs(ctx context.Context) (docs.Epochs, error)
+	ShardEpochs(ctx context.Context) (docs.ShardEpochs, error)
 }
 
 // userDeleter is the user deletion some stores offer. Tests that need it
