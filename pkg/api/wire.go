@@ -32,12 +32,15 @@ const DefaultDocumentCacheBytes = 64 << 20
 // idle-expiry decision is made on the database's last_seen, which other
 // processes move too.
 func Wire(b Backend, pw *docs.Passwords, sc session.Config, documentBytes int64) (Deps, error) {
-	sessions := cache.NewSessions(b, b, min(session.TouchEvery, sc.IdleTimeout/2), sc.Now)
+	// One reader of the epochs for both caches: requests that ask at the
+	// same time share a read (see cache.Shared).
+	epochs := cache.NewShared(b)
+	sessions := cache.NewSessions(b, epochs, min(session.TouchEvery, sc.IdleTimeout/2), sc.Now)
 	store, err := session.NewStore(sessions, sc)
 	if err != nil {
 		return Deps{}, err
 	}
-	documents := cache.NewDocuments(b, b, documentBytes, func(d *docs.Document) ([]byte, string) {
+	documents := cache.NewDocuments(b, epochs, documentBytes, func(d *docs.Document) ([]byte, string) {
 		return encodeDocument(d), etag(d.Version)
 	})
 	// Ready reads the epochs: the read every private request starts with.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/docsd/docs/pkg/cache"
@@ -168,4 +170,69 @@ func TestDocuments(t *testing.T) {
 			t.Errorf("after a document larger than the cache: %d bytes; want at most %d", st.Bytes, max)
 		}
 	})
+}
+
+// TestDocumentsNeverStaleUnderConcurrency reads documents through the cache
+// from many goroutines, each read in a request of its own through one
+// Shared reader, while another handle on the database updates them: no
+// read may return a version older than the one the writer had committed
+// before the read began.
+func TestDocumentsNeverStaleUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	shared := cache.NewShared(f.store)
+	c := cache.NewDocuments(f.store, shared, 1<<20, encode)
+	const docsN, updates, readers = 4, 150, 8
+	ids := make([]int64, docsN)
+	committed := make([]atomic.Int64, docsN)
+	for i := range ids {
+		ids[i] = f.document(t, fmt.Sprint(i), "v1")
+		committed[i].Store(1)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(done)
+		for n := range updates {
+			i := n % docsN
+			body := fmt.Sprint("v", n)
+			d, err := f.other.UpdateDocument(ctx, ids[i], docs.DocumentUpdate{Body: &body}, 0, f.clock.Now())
+			if err != nil {
+				t.Errorf("UpdateDocument = %v", err)
+				return
+			}
+			committed[i].Store(d.Version)
+		}
+	})
+	var stale atomic.Int64
+	for r := range readers {
+		wg.Go(func() {
+			for n := r; ; n++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				i := n % docsN
+				floor := committed[i].Load()
+				d, err := c.Encoded(cache.Request(ctx), ids[i])
+				if err != nil {
+					t.Errorf("Encoded = %v", err)
+					return
+				}
+				if d.Version < floor {
+					if stale.Add(1) == 1 {
+						t.Errorf("document %d: read version %d after version %d was committed", ids[i], d.Version, floor)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := stale.Load(); n > 0 {
+		t.Errorf("%d stale reads", n)
+	}
+	if st := c.Stats(); st.Hits == 0 {
+		t.Errorf("cache stats %+v; want some hits between the writes", st)
+	}
 }
