@@ -6,6 +6,7 @@
 #   BENCH_CONNECTIONS="32 64" BENCH_ROUNDS=5 scripts/bench.sh
 #   BENCH_SIZES="1000 100000 1000000" scripts/bench.sh   # growth
 #   BENCH_DOCSD_ENV="DOCSD_CACHE_DOCUMENTS_BYTES=0" scripts/bench.sh  # extra docsd settings
+#   BENCH_DOCSD=/tmp/docsd-old scripts/bench.sh           # a docsd built elsewhere
 #   BENCH_POSTGRES='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' scripts/bench.sh
 #
 # Default mode: docsd against two ceilings built from the same gin version
@@ -69,7 +70,12 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building docsd, docs and the ceilings" >&2
-go build -o "$work/docsd" ./cmd/docsd
+if [ -n "${BENCH_DOCSD:-}" ]; then
+	# Another docsd, such as an earlier commit's, against the same ceilings.
+	cp "$BENCH_DOCSD" "$work/docsd"
+else
+	go build -o "$work/docsd" ./cmd/docsd
+fi
 go build -o "$work/docs" ./cmd/docs
 go build -o "$work/ceiling" ./scripts/bench/ceiling
 
