@@ -56,9 +56,9 @@ func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
 	}
 	s.reading = g
 	s.mu.Unlock()
-	// The group's read is shared: one member's cancelled request must not
-	// fail the others.
-	g.epochs, g.err = s.src.Epochs(context.WithoutCancel(ctx))
+	// The group's read is shared: it belongs to no one request, so one
+	// member's cancelled request must not fail the others.
+	g.epochs, g.err = s.src.Epochs(context.Background())
 	s.mu.Lock()
 	s.reading = nil
 	s.mu.Unlock()
