@@ -26,6 +26,10 @@ type setting struct {
 	def any
 }
 
+// bytesOrOff is the type of a size where 0 turns off what it sizes; other
+// numbers (int) must be positive.
+type bytesOrOff int64
+
 // settings are every key docsd reads; configs/docsd.yaml documents each.
 // Defaults the API also applies on its own (the skip list, the throttle,
 // the body cap) come from pkg/api, so each is written once.
@@ -57,6 +61,7 @@ var settings = []setting{
 	{"log.level", "info"},
 	{"postgres.max_conns", postgres.DefaultMaxConns},
 	{"postgres.connect_timeout", postgres.DefaultConnectTimeout},
+	{"cache.documents_bytes", bytesOrOff(api.DefaultDocumentCacheBytes)},
 }
 
 // defaultConfigFile is read when present and --config is not given.
@@ -143,6 +148,12 @@ func validate(v *viper.Viper) error {
 			n, err := cast.ToIntE(raw)
 			if err != nil || n <= 0 {
 				return fmt.Errorf("%s (%s): %q must be a positive whole number", s.key, envName(s.key), fmt.Sprint(raw))
+			}
+			v.Set(s.key, n)
+		case bytesOrOff:
+			n, err := cast.ToInt64E(raw)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%s (%s): %q must be a number of bytes, or 0 to turn it off", s.key, envName(s.key), fmt.Sprint(raw))
 			}
 			v.Set(s.key, n)
 		case bool:

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/docsd/docs/pkg/authcache"
+	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/version"
 )
@@ -29,7 +29,7 @@ type metricsServer struct {
 // listenMetrics registers docsd's process-wide collectors and listens on
 // server.metrics_addr; it returns nil when that is empty (metrics off).
 // The API registers its own collectors on registerer().
-func (e *env) listenMetrics(pool prometheus.Collector, cache *authcache.Cache, store *session.Store) (*metricsServer, error) {
+func (e *env) listenMetrics(pool prometheus.Collector, deps api.Deps, store *session.Store) (*metricsServer, error) {
 	addr := e.cfg.GetString("server.metrics_addr")
 	if addr == "" {
 		return nil, nil
@@ -51,11 +51,23 @@ func (e *env) listenMetrics(pool prometheus.Collector, cache *authcache.Cache, s
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "docsd_session_cache_hits_total",
 			Help: "Session lookups answered from this process's cache.",
-		}, func() float64 { h, _ := cache.Stats(); return float64(h) }),
+		}, func() float64 { h, _ := deps.SessionCache.Stats(); return float64(h) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "docsd_session_cache_misses_total",
 			Help: "Session lookups that read the database.",
-		}, func() float64 { _, m := cache.Stats(); return float64(m) }),
+		}, func() float64 { _, m := deps.SessionCache.Stats(); return float64(m) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "docsd_document_cache_hits_total",
+			Help: "Document reads answered from this process's cache.",
+		}, func() float64 { return float64(deps.Documents.Stats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "docsd_document_cache_misses_total",
+			Help: "Document reads that read the database.",
+		}, func() float64 { return float64(deps.Documents.Stats().Misses) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "docsd_document_cache_bytes",
+			Help: "Memory the document cache holds, as it counts it (at most cache.documents_bytes).",
+		}, func() float64 { return float64(deps.Documents.Stats().Bytes) }),
 	}
 	if pool != nil {
 		cs = append(cs, pool)

@@ -134,14 +134,14 @@ func testMetrics(t *testing.T, database string, poolOnly []string) {
 	if got, _ := histogramCount(families["docsd_http_request_duration_seconds"], map[string]string{"route": "document"}); got != 3 {
 		t.Errorf("docsd_http_request_duration_seconds_count{route=document} = %d; want 3", got)
 	}
-	for _, name := range append([]string{"docsd_session_cache_hits_total", "docsd_session_cache_misses_total", "docsd_db_max_open_connections", "docsd_db_open_connections", "go_goroutines", "process_resident_memory_bytes"}, poolOnly...) {
+	for _, name := range append([]string{"docsd_session_cache_hits_total", "docsd_session_cache_misses_total", "docsd_document_cache_misses_total", "docsd_document_cache_bytes", "docsd_db_max_open_connections", "docsd_db_open_connections", "go_goroutines", "process_resident_memory_bytes"}, poolOnly...) {
 		if got, ok := value(families[name], nil); !ok || got <= 0 {
 			t.Errorf("%s = %v (found: %v); want > 0", name, got, ok)
 		}
 	}
 	// Nothing waits for a connection here, yet an operator's dashboard
 	// needs these series on every backend.
-	for _, name := range []string{"docsd_db_in_use_connections", "docsd_db_idle_connections", "docsd_db_wait_count_total", "docsd_db_wait_duration_seconds_total"} {
+	for _, name := range []string{"docsd_document_cache_hits_total", "docsd_db_in_use_connections", "docsd_db_idle_connections", "docsd_db_wait_count_total", "docsd_db_wait_duration_seconds_total"} {
 		if _, ok := value(families[name], nil); !ok {
 			t.Errorf("%s missing from /metrics; want it on every backend", name)
 		}

@@ -68,11 +68,11 @@ func (e *env) serve(ctx context.Context) error {
 		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
 		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
 		Secure:          secure,
-	})
+	}, e.cfg.GetInt64("cache.documents_bytes"))
 	if err != nil {
 		return err
 	}
-	mx, err := e.listenMetrics(poolMetrics(db), deps.SessionCache, deps.Sessions)
+	mx, err := e.listenMetrics(poolMetrics(db), deps, deps.Sessions)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/docsd/docs/pkg/authcache"
+	"github.com/docsd/docs/pkg/cache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
 )
@@ -53,8 +53,10 @@ type Config struct {
 
 // Deps are the stores and services the handlers use.
 type Deps struct {
-	Users         docs.UserStore
-	Documents     docs.DocumentStore
+	Users docs.UserStore
+	// Documents are read through this process's document cache, which
+	// keeps them encoded while no document has changed anywhere.
+	Documents     *cache.Documents
 	Sessions      *session.Store
 	Passwords     *docs.Passwords
 	LoginFailures docs.LoginFailureStore
@@ -62,7 +64,7 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// SessionCache is the per-process cache Sessions reads through; the
 	// engine does not use it, its statistics are for metrics.
-	SessionCache *authcache.Cache
+	SessionCache *cache.Sessions
 }
 
 // Server holds what the handlers share.
@@ -248,9 +250,9 @@ func (s *Server) checkAccess(c *gin.Context, a Action) error {
 	if err != nil {
 		return err
 	}
-	if err := authorize(u, a, d); err != nil {
+	if err := authorize(u, a, d.Document); err != nil {
 		return err
 	}
-	c.Set(ctxDocument, d)
+	c.Set(ctxDocument, d.Document)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/docsd/docs/pkg/cache"
 	"github.com/docsd/docs/pkg/docs"
 )
 
@@ -75,31 +76,34 @@ func validateDocument(title, body *string) error {
 	return nil
 }
 
-// loadDocument parses :id and loads the document: 400 for a bad id, 404 for
-// a missing document, both before any ownership check.
-func (s *Server) loadDocument(c *gin.Context) (*docs.Document, error) {
+// loadDocument parses :id and loads the document, encoded, through the
+// document cache: 400 for a bad id, 404 for a missing document, both
+// before any ownership check. What it returns is shared: read it only.
+func (s *Server) loadDocument(c *gin.Context) (*cache.Document, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return nil, err
 	}
-	return s.Documents.DocumentByID(c.Request.Context(), id)
+	return s.Documents.Encoded(c.Request.Context(), id)
 }
 
 // routeDocument is the :id document that handle loaded and authorized
-// under the route's document rule (see checkAccess).
+// under the route's document rule (see checkAccess). It is shared with
+// the document cache: read it only.
 func routeDocument(c *gin.Context) *docs.Document {
 	return c.MustGet(ctxDocument).(*docs.Document)
 }
 
 // getDocument needs no user of its own: the guard decides who may read, so
-// an operator who puts "document" on the skip list gets a public wiki.
+// an operator who puts "document" on the skip list gets a public wiki. It
+// writes the bytes the document cache keeps.
 func (s *Server) getDocument(c *gin.Context) error {
 	d, err := s.loadDocument(c)
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(d.Version))
-	writeDocument(c, http.StatusOK, d)
+	c.Header("ETag", d.ETag)
+	c.Data(http.StatusOK, jsonContentType, d.JSON)
 	return nil
 }
 

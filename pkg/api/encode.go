@@ -73,7 +73,12 @@ const jsonContentType = "application/json; charset=utf-8"
 
 // writeDocument sends one document with its body.
 func writeDocument(c *gin.Context, status int, d *docs.Document) {
-	c.Data(status, jsonContentType, appendDocument(make([]byte, 0, 256+len(d.Body)), d, true))
+	c.Data(status, jsonContentType, encodeDocument(d))
+}
+
+// encodeDocument is one document with its body as JSON.
+func encodeDocument(d *docs.Document) []byte {
+	return appendDocument(make([]byte, 0, 256+len(d.Body)), d, true)
 }
 
 // writeDocumentList sends a JSON array of documents without bodies.

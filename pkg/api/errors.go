@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -72,6 +73,9 @@ func httpErrorf(status int, format string, args ...any) error {
 	return &httpError{status: status, detail: fmt.Sprintf(format, args...)}
 }
 
+// statusClientClosed is nginx's status for a request its client gave up.
+const statusClientClosed = 499
+
 // fail writes err as a problem document and aborts the chain. Errors that
 // nobody classified are logged in full and shown as a bare 500; a database
 // out of reach is logged too, and answered 503 with Retry-After. For 401s
@@ -83,6 +87,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		p  = Problem{Type: "about:blank"}
 	)
 	switch {
+	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+		// The client went away before the answer: nothing failed here,
+		// and nobody reads what is written. It is logged and counted as
+		// nginx does, 499, not as a server error.
+		c.Set(ctxReason, "the client closed the request")
+		c.AbortWithStatus(statusClientClosed)
+		return
 	case errors.As(err, &he):
 		p.Status, p.Detail = he.status, he.detail
 	case errors.As(err, &de) && de.Kind != docs.Internal:

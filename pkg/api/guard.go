@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/docsd/docs/pkg/cache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
 )
@@ -37,7 +38,7 @@ func (s *Server) guard(c *gin.Context) {
 	}
 	// A private route's answer, a 401 included, is never cached.
 	c.Writer.Header()["Cache-Control"] = noStore
-	u, reason, err := s.Sessions.Authenticate(c.Request)
+	u, reason, err := s.authenticate(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -60,7 +61,7 @@ func (s *Server) optionalUser(c *gin.Context) {
 	h := c.Writer.Header()
 	h["Vary"] = varyCookie
 	if _, err := c.Request.Cookie(s.Sessions.CookieName()); err == nil {
-		u, _, err := s.Sessions.Authenticate(c.Request)
+		u, _, err := s.authenticate(c)
 		// With the database out of reach the caller is served as
 		// anonymous: a public route that needs no database, such as the
 		// liveness check, keeps answering, and one that does answers 503
@@ -75,6 +76,17 @@ func (s *Server) optionalUser(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// authenticate returns the user of the request's session. A request that
+// sends cookies then carries a place for the epochs (see package cache):
+// the session cache reads them, and the document cache, later in the same
+// request, uses that read instead of making another.
+func (s *Server) authenticate(c *gin.Context) (*docs.User, session.Reason, error) {
+	if _, ok := c.Request.Header["Cookie"]; ok {
+		c.Request = c.Request.WithContext(cache.Request(c.Request.Context()))
+	}
+	return s.Sessions.Authenticate(c.Request)
 }
 
 // varyCookie is shared by every response, like noStore: header values are

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,4 +250,31 @@ func TestStrictJSONKeys(t *testing.T) {
 	t.Run("nested keys and strings that look like keys are left alone", func(t *testing.T) {
 		do(t, srv, call{method: "POST", path: "/documents", body: `{"title":"{\"title\":1,\"Title\":2}", "body" : "a \\\"quoted\\\" [body] {x}"}`, cookie: alice}).Want(t, 201)
 	})
+}
+
+// TestClientGoneIsNotAServerError sends a PATCH whose client has already
+// gone: the store's context.Canceled is logged and counted as nginx's 499,
+// never as an internal error at level ERROR.
+func TestClientGoneIsNotAServerError(t *testing.T) {
+	srv, logs := newLoggedServer(t, nil)
+	cookie := srv.Login(t, "alice")
+	doc := srv.CreateDocument(t, "alice", "T", "B")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, "PATCH", fmt.Sprintf("/documents/%d", doc), strings.NewReader(`{"title":"gone"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(cookie)
+	w := httptest.NewRecorder()
+	srv.Config.Handler.ServeHTTP(w, req)
+	if w.Code != 499 {
+		t.Errorf("PATCH from a client that has gone = %d %s; want 499", w.Code, w.Body)
+	}
+	if l := logs.last(t); l.Status != 499 || l.Reason != "the client closed the request" {
+		t.Errorf("log line = status %d, reason %q; want 499 and why", l.Status, l.Reason)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if strings.Contains(logs.buf.String(), `"level":"ERROR"`) {
+		t.Errorf("a client that went away was logged as an error:\n%s", logs.buf.String())
+	}
 }

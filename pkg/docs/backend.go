@@ -15,7 +15,27 @@ type Epochs struct {
 	// Auth moves with every session deletion and every change to a user's
 	// name, role or password, and when a user is removed.
 	Auth int64
+	// Documents moves with every document inserted, updated (its author
+	// reassigned included) or deleted, and every change to a user's name,
+	// which documents show as their author's. With it moves the counter of
+	// each shard the change touched (ShardEpochs).
+	Documents int64
 }
+
+// DocumentShards is how many shards the document epoch is split into: a
+// document's shard is its id modulo DocumentShards.
+const DocumentShards = 64
+
+// ShardOf returns the shard of the document with id.
+func ShardOf(id int64) int { return int(uint64(id) % DocumentShards) }
+
+// ShardEpochs are the document epoch of each shard: shard k's counter
+// moves, in the same transaction as Epochs.Documents, with every change
+// to a document whose id is k modulo DocumentShards, and every shard's
+// with a change to a user's name. A cache that sees Documents move reads
+// them and forgets only the shards that changed, so that a write costs the
+// readers of other documents nothing.
+type ShardEpochs [DocumentShards]int64
 
 // Migration is one schema migration and whether it has been applied.
 type Migration struct {
@@ -35,6 +55,8 @@ type Backend interface {
 	LoginFailureStore
 	// Epochs reads every epoch in one statement.
 	Epochs(ctx context.Context) (Epochs, error)
+	// ShardEpochs reads the document epoch of every shard in one statement.
+	ShardEpochs(ctx context.Context) (ShardEpochs, error)
 	// Setting returns the value stored under key, creating it with
 	// create() when absent. Concurrent callers, in one process or several
 	// sharing the database, all get the value that was stored first.

@@ -54,6 +54,10 @@ func FieldErrorf(field, format string, args ...any) *Error {
 
 // KindOf returns the kind of the first *Error in err's chain, or Internal.
 func KindOf(err error) Kind {
+	if err == nil {
+		// Asked on every request's success path: no allocation for it.
+		return Internal
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind

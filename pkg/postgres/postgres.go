@@ -212,13 +212,36 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 	return v, nil
 }
 
-// Epochs returns the counters that triggers move (migration 00003).
+// Epochs returns the counters that triggers move (migrations 00003 and
+// 00006) in one statement, one round trip.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
-	if err := d.pool.QueryRow(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e.Auth); err != nil {
+	if err := d.pool.QueryRow(ctx, `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`).Scan(&e.Auth, &e.Documents); err != nil {
 		return docs.Epochs{}, d.wrap("read epochs", err)
 	}
 	return e, nil
+}
+
+// ShardEpochs returns the document epoch of every shard (migration 00006)
+// in one statement.
+func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
+	var out docs.ShardEpochs
+	rows, err := d.pool.Query(ctx, `SELECT shard, n FROM document_shard_epoch`)
+	if err != nil {
+		return out, d.wrap("read shard epochs", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var shard, n int64
+		if err := rows.Scan(&shard, &n); err != nil {
+			return out, d.wrap("read shard epochs", err)
+		}
+		out[shard%docs.DocumentShards] = n
+	}
+	if err := rows.Err(); err != nil {
+		return out, d.wrap("read shard epochs", err)
+	}
+	return out, nil
 }
 
 // inTx runs fn in a transaction and commits it. A serialization failure or

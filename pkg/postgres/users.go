@@ -140,7 +140,10 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
 		if err != nil {
 			return err
 		}
-		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+		// FOR UPDATE takes the user's row before the documents: the order
+		// in which a document insert takes them (its foreign-key check,
+		// then the document epoch), so the two cannot deadlock.
+		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return docs.Errorf(docs.NotFound, "user %d not found", id)
 		}

@@ -82,16 +82,41 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 	return res.RowsAffected()
 }
 
-// Epochs returns the counters that triggers move (migration 00003): the
-// auth epoch moves whenever a session is deleted or a user's name, role or
-// password changes or the user is removed. Caches of sessions compare it
-// on every read.
+// Epochs returns the counters that triggers move, in one statement: the
+// auth epoch (migration 00003) moves whenever a session is deleted or a
+// user's name, role or password changes or the user is removed; the
+// document epoch (migration 00006) whenever a document changes. The caches
+// in pkg/cache compare them on every request.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
-	if err := d.q.QueryRowContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e.Auth); err != nil {
+	if err := d.q.QueryRowContext(ctx, epochsQuery).Scan(&e.Auth, &e.Documents); err != nil {
 		return docs.Epochs{}, fmt.Errorf("read epochs: %w", err)
 	}
 	return e, nil
+}
+
+const epochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
+
+// ShardEpochs returns the document epoch of every shard (migration 00006)
+// in one statement.
+func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
+	var out docs.ShardEpochs
+	rows, err := d.q.QueryContext(ctx, `SELECT shard, n FROM document_shard_epoch`)
+	if err != nil {
+		return out, fmt.Errorf("read shard epochs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var shard, n int64
+		if err := rows.Scan(&shard, &n); err != nil {
+			return out, fmt.Errorf("read shard epochs: %w", err)
+		}
+		out[shard%docs.DocumentShards] = n
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read shard epochs: %w", err)
+	}
+	return out, nil
 }
 
 // UserSessions returns every session of the user, oldest first.

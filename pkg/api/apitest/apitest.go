@@ -102,7 +102,7 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	// Each Server has its own session cache, as each docsd process does.
 	deps, err := api.Wire(db, pw, session.Config{
 		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
-	})
+	}, api.DefaultDocumentCacheBytes)
 	if err != nil {
 		t.Fatal(err)
 	}

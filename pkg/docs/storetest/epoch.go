@@ -10,7 +10,7 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// testAuthEpoch checks what the session cache (pkg/authcache) relies on:
+// testAuthEpoch checks what the session cache (pkg/cache) relies on:
 // the auth epoch moves with every change that can end a session or change
 // what its user may do, and it moves if and only if the change is made,
 // which a bump in a transaction of its own, before or after the change,

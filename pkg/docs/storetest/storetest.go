@@ -24,6 +24,7 @@ type Store interface {
 	docs.SessionStore
 	docs.LoginFailureStore
 	Epochs(ctx context.Context) (docs.Epochs, error)
+	ShardEpochs(ctx context.Context) (docs.ShardEpochs, error)
 }
 
 // userDeleter is the user deletion some stores offer. Tests that need it
@@ -49,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("passwords", func(t *testing.T) { testPasswords(t, open) })
 	t.Run("expiry", func(t *testing.T) { testExpiry(t, open) })
 	t.Run("auth epoch", func(t *testing.T) { testAuthEpoch(t, open) })
+	t.Run("document epoch", func(t *testing.T) { testDocumentEpoch(t, open) })
 	t.Run("login throttle", func(t *testing.T) { testThrottle(t, open) })
 }
 

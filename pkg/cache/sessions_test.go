@@ -1,4 +1,4 @@
-package authcache_test
+package cache_test
 
 import (
 	"context"
@@ -7,17 +7,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docsd/docs/pkg/authcache"
+	"github.com/docsd/docs/pkg/cache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/sqlite"
 	"github.com/docsd/docs/pkg/testclock"
 )
 
-// counting is the real SQLite store, counting the joined reads the cache
-// is meant to save.
+// counting is the real SQLite store, counting the reads the caches are
+// meant to save: the joined session-and-user reads, the document reads
+// and the epochs.
 type counting struct {
 	*sqlite.DB
-	reads atomic.Int64
+	reads, documentReads, epochReads atomic.Int64
 }
 
 func (c *counting) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
@@ -25,8 +26,18 @@ func (c *counting) SessionUser(ctx context.Context, id string) (*docs.Session, *
 	return c.DB.SessionUser(ctx, id)
 }
 
+func (c *counting) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
+	c.documentReads.Add(1)
+	return c.DB.DocumentByID(ctx, id)
+}
+
+func (c *counting) Epochs(ctx context.Context) (docs.Epochs, error) {
+	c.epochReads.Add(1)
+	return c.DB.Epochs(ctx)
+}
+
 type fixture struct {
-	cache *authcache.Cache
+	cache *cache.Sessions
 	store *counting
 	// other is a second handle on the same file, as another docsd process
 	// or `docsd user set-role` would have.
@@ -52,7 +63,7 @@ func setup(t *testing.T) *fixture {
 	}
 	f := &fixture{store: &counting{DB: open()}, clock: testclock.New(time.Now().UTC().Truncate(time.Microsecond))}
 	f.other = open()
-	f.cache = authcache.New(f.store, time.Minute, f.clock.Now)
+	f.cache = cache.NewSessions(f.store, f.store, time.Minute, f.clock.Now)
 	for _, name := range []string{"alice", "carol"} {
 		role := docs.RoleMember
 		if name == "alice" {

@@ -1,0 +1,76 @@
+package cache
+
+import (
+	"context"
+	"sync"
+
+	"github.com/docsd/docs/pkg/docs"
+)
+
+// Shared reads the epochs for every request of a process, and lets
+// requests that ask while a read is under way share the next one: under
+// load, one statement answers many requests.
+//
+// A request may only use a read that started after it asked: a read that
+// began before could miss a change committed just before the request
+// came, a logout say, that the request must see. So a request that finds
+// a read under way does not take its answer; it joins the group waiting
+// for the next read, which starts as soon as the current one ends and
+// answers the whole group.
+type Shared struct {
+	src Epochs
+
+	mu sync.Mutex
+	// reading is the group whose read is under way, nil when none is.
+	reading *group
+	// waiting is the group that will read when reading is done; a
+	// request that asks now joins it.
+	waiting *group
+}
+
+type group struct {
+	done   chan struct{}
+	epochs docs.Epochs
+	err    error
+}
+
+// NewShared returns a Shared reading from src.
+func NewShared(src Epochs) *Shared { return &Shared{src: src} }
+
+// Epochs returns epochs read by a statement that started after the call.
+func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
+	s.mu.Lock()
+	if g := s.waiting; g != nil {
+		s.mu.Unlock()
+		return g.wait(ctx)
+	}
+	g := &group{done: make(chan struct{})}
+	prev := s.reading
+	if prev != nil {
+		// Wait for the read under way, gathering whoever asks meanwhile.
+		s.waiting = g
+		s.mu.Unlock()
+		<-prev.done
+		s.mu.Lock()
+		s.waiting = nil
+	}
+	s.reading = g
+	s.mu.Unlock()
+	// The group's read is shared: it belongs to no one request, so one
+	// member's cancelled request must not fail the others.
+	g.epochs, g.err = s.src.Epochs(context.Background())
+	s.mu.Lock()
+	s.reading = nil
+	s.mu.Unlock()
+	close(g.done)
+	return g.epochs, g.err
+}
+
+func (g *group) wait(ctx context.Context) (docs.Epochs, error) {
+	select {
+	case <-g.done:
+		return g.epochs, g.err
+	case <-ctx.Done():
+		return docs.Epochs{}, ctx.Err()
+	}
+}
