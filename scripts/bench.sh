@@ -86,12 +86,17 @@ wait_up() { # url [log]: waits for url to answer; else shows the log's end and f
 	return 1
 }
 
+# docsd runs in $work, where there is no configs/docsd.yaml: every docsd
+# measured, an earlier commit's included, gets the defaults and
+# BENCH_DOCSD_ENV only.
+docsd() { (cd "$work" && "$work/docsd" "$@"); }
+
 # start_docsd DATABASE ADDR [VAR=value...]: starts docsd serve with
 # BENCH_DOCSD_ENV and waits until it is ready; leaves its pid in $started.
 start_docsd() {
 	local db=$1 addr=$2 log=$work/docsd-${2##*:}.log
 	shift 2
-	env "$@" "${docsd_env[@]}" "$work/docsd" serve --database "$db" --addr "$addr" 2>"$log" &
+	(cd "$work" && exec env "$@" "${docsd_env[@]}" "$work/docsd" serve --database "$db" --addr "$addr") 2>"$log" &
 	started=$!
 	pids+=("$started")
 	wait_up "http://$addr/readyz" "$log"
@@ -103,7 +108,7 @@ stop() { # pid
 }
 
 seed() { # database size: the demo users and documents, and filler up to size
-	"$work/docsd" seed --database "$1" --documents $(($2 - 7)) >/dev/null
+	docsd seed --database "$1" --documents $(($2 - 7)) >/dev/null
 }
 
 # login_cookie base: logs in as alice and prints "docs_session=VALUE".
@@ -389,7 +394,7 @@ done
 # The CLI against curl with the same cookie, through a real Secret Service.
 if [ "$cli_runs" -gt 0 ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
 	db=$work/cli.db
-	"$work/docsd" seed --database "$db" >/dev/null
+	docsd seed --database "$db" >/dev/null
 	start_docsd "$db" 127.0.0.1:5600
 	dpid=$started
 	echo

@@ -45,7 +45,7 @@ at_exit+=("psql_admin -c 'DROP DATABASE IF EXISTS $pgdb WITH (FORCE)'")
 size=${sizes%% *}
 echo "seeding $size documents in SQLite and in PostgreSQL" >&2
 seed "$work/bench.db" "$size"
-"$work/docsd" migrate --database "$pg_url" >/dev/null
+docsd migrate --database "$pg_url" >/dev/null
 seed "$pg_url" "$size"
 
 declare -A docsd_pids
