@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/docsd/docs/pkg/docs"
 )
@@ -28,12 +29,15 @@ type Document struct {
 // Encoder turns a document into its wire form; the API owns the format.
 type Encoder func(*docs.Document) (json []byte, etag string)
 
-// documentOverhead approximates what an entry costs beyond its strings:
-// the map slot, the structs and the slice headers.
-const documentOverhead = 256
+// documentOverhead is what an entry costs beyond its bytes and strings:
+// its two structs and, about, its map slot.
+const documentOverhead = int(unsafe.Sizeof(Document{})+unsafe.Sizeof(docs.Document{})) + 32
 
+// size is the memory the entry holds, as the cache counts it against
+// maxBytes. The process needs more: Go's collector lets the heap grow to
+// about twice what is live before it collects (GOGC=100).
 func (d *Document) size() int64 {
-	return int64(documentOverhead + len(d.JSON) + len(d.ETag) + len(d.Title) + len(d.Body) + len(d.Author.Username))
+	return int64(documentOverhead + cap(d.JSON) + len(d.ETag) + len(d.Title) + len(d.Body) + len(d.Author.Username))
 }
 
 // Documents is a docs.DocumentStore that keeps encoded documents in memory
