@@ -19,7 +19,7 @@ with the password "password", and a few documents by each. Users that
 already exist are left alone, so running it again changes nothing.
 
 --documents N also adds N generated documents (every run adds N more), for
-load tests: a million take about 15 seconds.`,
+load tests: a million take about 20 seconds.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := e.openDB(cmd.Context())

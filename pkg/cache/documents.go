@@ -155,7 +155,7 @@ func (c *Documents) advance(ctx context.Context, epoch int64) error {
 		// Another request got it there, or past it, meanwhile.
 		return nil
 	}
-	shards, err := c.DocumentBackend.ShardEpochs(ctx)
+	shards, err := c.ShardEpochs(ctx)
 	if err != nil {
 		return err
 	}

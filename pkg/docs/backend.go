@@ -27,7 +27,13 @@ type Epochs struct {
 const DocumentShards = 64
 
 // ShardOf returns the shard of the document with id.
-func ShardOf(id int64) int { return int(uint64(id) % DocumentShards) }
+func ShardOf(id int64) int {
+	k := id % DocumentShards
+	if k < 0 {
+		k += DocumentShards
+	}
+	return int(k)
+}
 
 // ShardEpochs are the document epoch of each shard: shard k's counter
 // moves, in the same transaction as Epochs.Documents, with every change
