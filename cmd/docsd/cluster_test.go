@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -29,13 +28,7 @@ func TestCluster(t *testing.T) {
 	bin := buildDocsd(t)
 	cli := func(stdin string, args ...string) {
 		t.Helper()
-		cmd := exec.Command(bin, append(args, "--database", database)...)
-		cmd.Dir = t.TempDir()
-		cmd.Env = procEnv("DOCSD_AUTH_BCRYPT_COST=4")
-		cmd.Stdin = strings.NewReader(stdin)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("docsd %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+		runDocsd(t, bin, database, stdin, args...)
 	}
 	cli("", "seed")
 	reps := []*proc{startDocsd(t, bin, database), startDocsd(t, bin, database), startDocsd(t, bin, database)}
@@ -43,11 +36,7 @@ func TestCluster(t *testing.T) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	send := func(p *proc, method, path string, cookie *http.Cookie, header map[string]string, body string) apitest.Reply {
 		t.Helper()
-		r, err := apitest.Send(context.Background(), client, method, p.base+path, cookie, header, body)
-		if err != nil {
-			t.Fatalf("%s %s%s: %v", method, p.base, path, err)
-		}
-		return r
+		return p.send(t, client, method, path, cookie, header, body)
 	}
 	name := map[*proc]string{a: "A", b: "B", c: "C"}
 	// expect checks that every replica answers method path with status.

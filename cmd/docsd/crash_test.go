@@ -77,6 +77,29 @@ type proc struct {
 	err  error // from Wait, once done is closed
 }
 
+// runDocsd runs a docsd command other than serve on database, with stdin,
+// and fails the test when it fails.
+func runDocsd(t *testing.T, bin, database, stdin string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, append(args, "--database", database)...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = procEnv("DOCSD_AUTH_BCRYPT_COST=4")
+	cmd.Stdin = strings.NewReader(stdin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("docsd %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// send makes one request to p and fails the test when it gets no answer.
+func (p *proc) send(t *testing.T, client *http.Client, method, path string, cookie *http.Cookie, header map[string]string, body string) apitest.Reply {
+	t.Helper()
+	r, err := apitest.Send(context.Background(), client, method, p.base+path, cookie, header, body)
+	if err != nil {
+		t.Fatalf("%s %s%s: %v", method, p.base, path, err)
+	}
+	return r
+}
+
 // procEnv is the environment without any DOCSD_ setting of the caller's.
 func procEnv(extra ...string) []string {
 	var env []string

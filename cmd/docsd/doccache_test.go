@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,13 +28,7 @@ func TestDocumentCacheProcesses(t *testing.T) {
 func testDocumentCacheProcesses(t *testing.T, bin, database string) {
 	cli := func(args ...string) {
 		t.Helper()
-		cmd := exec.Command(bin, append(args, "--database", database)...)
-		cmd.Dir = t.TempDir()
-		cmd.Env = procEnv("DOCSD_AUTH_BCRYPT_COST=4")
-		cmd.Stdin = strings.NewReader("password\n")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("docsd %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+		runDocsd(t, bin, database, "password\n", args...)
 	}
 	cli("seed")
 	cli("user", "add", "dave", "--password-stdin")
@@ -45,11 +36,7 @@ func testDocumentCacheProcesses(t *testing.T, bin, database string) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	send := func(p *proc, method, path string, cookie *http.Cookie, header map[string]string, body string) apitest.Reply {
 		t.Helper()
-		r, err := apitest.Send(context.Background(), client, method, p.base+path, cookie, header, body)
-		if err != nil {
-			t.Fatalf("%s %s%s: %v", method, p.base, path, err)
-		}
-		return r
+		return p.send(t, client, method, path, cookie, header, body)
 	}
 	type document struct {
 		Body    string
