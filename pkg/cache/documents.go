@@ -40,9 +40,10 @@ func (d *Document) size() int64 {
 	return int64(documentOverhead + cap(d.JSON) + len(d.ETag) + len(d.Title) + len(d.Body) + len(d.Author.Username))
 }
 
-// Documents is a docs.DocumentStore that keeps encoded documents in memory
-// and serves them while they cannot have changed: a cached read is the
-// request's epochs and a map lookup. Lists and writes go to the backend.
+// Documents keeps encoded documents in memory and serves them, through
+// Encoded, while they cannot have changed: a cached read is the request's
+// epochs and a map lookup. The rest of docs.DocumentStore (lists, writes,
+// and DocumentByID for whoever wants a fresh read) goes to the backend.
 //
 // The cache is at a document epoch, and holds the shard epochs it read
 // when it got there. While a request's document epoch is the cache's, no
@@ -127,7 +128,7 @@ func (c *Documents) Encoded(ctx context.Context, id int64) (*Document, error) {
 		return e, nil
 	}
 	c.misses.Add(1)
-	d, err := c.DocumentBackend.DocumentByID(ctx, id)
+	d, err := c.DocumentByID(ctx, id) // the backend's: a fresh read
 	if err != nil {
 		return nil, err
 	}
@@ -171,16 +172,6 @@ func (c *Documents) advance(ctx context.Context, epoch int64) error {
 	}
 	c.shards, c.epoch = shards, epoch
 	return nil
-}
-
-// DocumentByID returns a copy of the document, through the cache.
-func (c *Documents) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
-	e, err := c.Encoded(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	d := *e.Document
-	return &d, nil
 }
 
 // store keeps e, read under epoch, if the cache is at that epoch: it was
