@@ -13,7 +13,7 @@ import (
 type Backend interface {
 	docs.UserStore
 	docs.LoginFailureStore
-	docs.SessionStore
+	cache.SessionBackend
 	cache.DocumentBackend
 	cache.Epochs
 }

@@ -13,8 +13,12 @@ import (
 // DocumentBackend is the store behind a Documents cache.
 type DocumentBackend interface {
 	docs.DocumentStore
-	// ShardEpochs reads the document epoch of every shard.
+	// ShardEpochs reads the document epoch and that of every shard, in
+	// one statement.
 	ShardEpochs(ctx context.Context) (docs.ShardEpochs, error)
+	// DocumentWithEpoch is DocumentByID and the epoch of the document's
+	// shard, read in one statement.
+	DocumentWithEpoch(ctx context.Context, id int64) (*docs.Document, int64, error)
 }
 
 // Document is a document as the API sends it: the domain value the policy
@@ -45,23 +49,21 @@ func (d *Document) size() int64 {
 // epochs and a map lookup. The rest of docs.DocumentStore (lists, writes,
 // and DocumentByID for whoever wants a fresh read) goes to the backend.
 //
-// The cache is at a document epoch, and holds the shard epochs it read
-// when it got there. While a request's document epoch is the cache's, no
-// document has changed since and every entry is good. When it has moved,
-// the first request to see it reads the shard epochs and the cache forgets
-// the shards whose epoch moved, then stands at the request's epoch: one
-// more statement per change, not per request, and a write to one document
+// The cache stands at a document epoch and the shard epochs read in one
+// statement with it. Every entry was read in one statement with its
+// shard's epoch, and is kept only while that is the shard epoch the cache
+// holds: it is exactly the document as the shard's epoch names it, and so
+// as the cache's document epoch names it. A request whose document epoch
+// is the cache's is served from memory. When it is another, the first
+// request at least as new as the cache's position reads the shard epochs
+// again and the cache forgets the shards whose epoch changed: one more
+// statement per change, not per request, and a write to one document
 // costs the readers of the other shards nothing.
-//
-// Every entry is at least as new as its shard was when the cache read the
-// shard epochs: it was read from the backend after them, or kept from
-// before because its shard did not move. So an entry served under the
-// request's epoch is at least as new as what the request would read.
 //
 // Entries take at most maxBytes; past that, arbitrary entries make room.
 type Documents struct {
 	DocumentBackend
-	epochs   Epochs
+	epochs   *Shared
 	encode   Encoder
 	maxBytes int64
 
@@ -69,9 +71,11 @@ type Documents struct {
 	// epochs while the others wait for its result.
 	moving sync.Mutex
 
-	mu      sync.RWMutex
-	epoch   int64
-	shards  docs.ShardEpochs
+	mu sync.RWMutex
+	// at is what the cache stands at, and seq the Reading.Seq of the
+	// request that moved it there; 0 while the cache stands nowhere.
+	at      docs.ShardEpochs
+	seq     uint64
 	entries [docs.DocumentShards]map[int64]*Document
 	bytes   int64
 
@@ -79,10 +83,10 @@ type Documents struct {
 }
 
 // NewDocuments returns a cache of at most maxBytes in front of b that
-// compares the epochs read from epochs; with maxBytes 0 it keeps nothing
-// and every read encodes what it reads.
-func NewDocuments(b DocumentBackend, epochs Epochs, maxBytes int64, encode Encoder) *Documents {
-	c := &Documents{DocumentBackend: b, epochs: epochs, encode: encode, maxBytes: maxBytes, epoch: -1}
+// compares the epochs read through epochs; with maxBytes 0 it keeps
+// nothing and every read encodes what it reads.
+func NewDocuments(b DocumentBackend, epochs *Shared, maxBytes int64, encode Encoder) *Documents {
+	c := &Documents{DocumentBackend: b, epochs: epochs, encode: encode, maxBytes: maxBytes}
 	for i := range c.entries {
 		c.entries[i] = map[int64]*Document{}
 	}
@@ -111,24 +115,23 @@ func (c *Documents) Stats() DocumentStats {
 // Encoded returns the document with id, encoded: from memory while it
 // cannot have changed since the request's epochs, else from the backend.
 func (c *Documents) Encoded(ctx context.Context, id int64) (*Document, error) {
-	epochs, err := readEpochs(ctx, c.epochs)
+	r, err := readEpochs(ctx, c.epochs)
 	if err != nil {
 		return nil, err
 	}
-	epoch := epochs.Documents
-	e, at := c.lookup(id)
-	if at < epoch && c.maxBytes > 0 {
-		if err := c.advance(ctx, epoch); err != nil {
+	e, current, seq := c.lookup(id, r.Documents)
+	if !current && r.Seq > seq && c.maxBytes > 0 {
+		if err := c.advance(ctx, r.Seq); err != nil {
 			return nil, err
 		}
-		e, at = c.lookup(id)
+		e, current, _ = c.lookup(id, r.Documents)
 	}
-	if e != nil && at == epoch {
+	if e != nil && current {
 		c.hits.Add(1)
 		return e, nil
 	}
 	c.misses.Add(1)
-	d, err := c.DocumentByID(ctx, id) // the backend's: a fresh read
+	d, epoch, err := c.DocumentWithEpoch(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -138,44 +141,46 @@ func (c *Documents) Encoded(ctx context.Context, id int64) (*Document, error) {
 	return e, nil
 }
 
-// lookup returns the entry for id, if any, and the cache's epoch.
-func (c *Documents) lookup(id int64) (*Document, int64) {
+// lookup returns the entry for id, if any, whether the cache stands at
+// the document epoch, and the cache's position.
+func (c *Documents) lookup(id, epoch int64) (*Document, bool, uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.entries[docs.ShardOf(id)][id], c.epoch
+	return c.entries[docs.ShardOf(id)][id], c.seq != 0 && c.at.Documents == epoch, c.seq
 }
 
-// advance brings the cache to epoch, forgetting the shards that moved.
-func (c *Documents) advance(ctx context.Context, epoch int64) error {
+// advance brings the cache to the epochs the database holds now, for a
+// request at position seq, forgetting the shards that changed.
+func (c *Documents) advance(ctx context.Context, seq uint64) error {
 	c.moving.Lock()
 	defer c.moving.Unlock()
 	c.mu.RLock()
-	at := c.epoch
+	at := c.seq
 	c.mu.RUnlock()
-	if at >= epoch {
-		// Another request got it there, or past it, meanwhile.
+	if at >= seq {
+		// Another request, as new or newer, moved it meanwhile.
 		return nil
 	}
-	shards, err := c.ShardEpochs(ctx)
+	now, err := c.ShardEpochs(ctx)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k, n := range shards {
-		if n != c.shards[k] || c.epoch < 0 {
+	for k, n := range now.Shards {
+		if c.seq == 0 || n != c.at.Shards[k] {
 			for _, e := range c.entries[k] {
 				c.bytes -= e.size()
 			}
 			c.entries[k] = map[int64]*Document{}
 		}
 	}
-	c.shards, c.epoch = shards, epoch
+	c.at, c.seq = now, seq
 	return nil
 }
 
-// store keeps e, read under epoch, if the cache is at that epoch: it was
-// read after the shard epochs the cache holds, so it is at least as new.
+// store keeps e, read with its shard's epoch, if that is the shard epoch
+// the cache holds: e is then exactly what the cache's epochs name.
 func (c *Documents) store(epoch int64, e *Document) {
 	size := e.size()
 	if size > c.maxBytes {
@@ -183,10 +188,11 @@ func (c *Documents) store(epoch int64, e *Document) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if epoch != c.epoch {
+	k := docs.ShardOf(e.ID)
+	if c.seq == 0 || epoch != c.at.Shards[k] {
 		return
 	}
-	shard := c.entries[docs.ShardOf(e.ID)]
+	shard := c.entries[k]
 	if old, ok := shard[e.ID]; ok {
 		c.bytes -= old.size()
 		delete(shard, e.ID)
@@ -194,13 +200,13 @@ func (c *Documents) store(epoch int64, e *Document) {
 	// Map iteration order is arbitrary: the entries that go are a random
 	// sample of a shard, starting with the document's own, which costs no
 	// bookkeeping on the read path.
-	for k := docs.ShardOf(e.ID); c.bytes+size > c.maxBytes; k = (k + 1) % docs.DocumentShards {
-		for id, old := range c.entries[k] {
+	for j := k; c.bytes+size > c.maxBytes; j = (j + 1) % docs.DocumentShards {
+		for id, old := range c.entries[j] {
 			if c.bytes+size <= c.maxBytes {
 				break
 			}
 			c.bytes -= old.size()
-			delete(c.entries[k], id)
+			delete(c.entries[j], id)
 		}
 	}
 	shard[e.ID] = e

@@ -42,7 +42,7 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("a request reads the epochs once for the session and the document, and nothing else when both are cached", func(t *testing.T) {
 		f := setup(t)
-		docsCache := cache.NewDocuments(f.store, f.store, 1<<20, encode)
+		docsCache := cache.NewDocuments(f.store, cache.NewShared(f.store), 1<<20, encode)
 		id := f.document(t, "T", "B")
 		request := func() {
 			ctx := cache.Request(ctx)
@@ -69,7 +69,7 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("a change through another handle is read at the next request", func(t *testing.T) {
 		f := setup(t)
-		c := cache.NewDocuments(f.store, f.store, 1<<20, encode)
+		c := cache.NewDocuments(f.store, cache.NewShared(f.store), 1<<20, encode)
 		id := f.document(t, "T", "old")
 		encoded(t, c, ctx, id)
 		body := "new"
@@ -89,7 +89,7 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("an edit elsewhere drops only its shard, at one more read per edit", func(t *testing.T) {
 		f := setup(t)
-		c := cache.NewDocuments(f.store, f.store, 1<<20, encode)
+		c := cache.NewDocuments(f.store, cache.NewShared(f.store), 1<<20, encode)
 		// Two documents in one shard, one in another.
 		edited := f.document(t, "edited", "old")
 		for range docs.DocumentShards - 1 {
@@ -125,7 +125,7 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("a read after a write in the same request reads the epochs again", func(t *testing.T) {
 		f := setup(t)
-		c := cache.NewDocuments(f.store, f.store, 1<<20, encode)
+		c := cache.NewDocuments(f.store, cache.NewShared(f.store), 1<<20, encode)
 		id := f.document(t, "T", "old")
 		ctx := cache.Request(ctx)
 		encoded(t, c, ctx, id)
@@ -141,8 +141,8 @@ func TestDocuments(t *testing.T) {
 	t.Run("the cache holds at most its bytes, and nothing with 0", func(t *testing.T) {
 		f := setup(t)
 		const max = 16 << 10
-		c := cache.NewDocuments(f.store, f.store, max, encode)
-		off := cache.NewDocuments(f.store, f.store, 0, encode)
+		c := cache.NewDocuments(f.store, cache.NewShared(f.store), max, encode)
+		off := cache.NewDocuments(f.store, cache.NewShared(f.store), 0, encode)
 		var ids []int64
 		for i := range 40 {
 			ids = append(ids, f.document(t, fmt.Sprint(i), strings.Repeat("x", 1000)))

@@ -12,13 +12,27 @@ import (
 // maxSessions bounds memory: past it the cache starts over.
 const maxSessions = 100_000
 
-// Sessions is a docs.SessionStore that serves SessionUser from memory
-// while the auth epoch has not moved, so that a private request costs one
-// tiny read (the epochs) instead of the joined session-and-user read.
-// Every other method goes to the backend.
-type Sessions struct {
+// SessionBackend is the store behind a Sessions cache.
+type SessionBackend interface {
 	docs.SessionStore
-	epochs Epochs
+	// SessionUserWithEpoch is SessionUser and the auth epoch, read in one
+	// statement.
+	SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error)
+}
+
+// Sessions is a docs.SessionStore that serves SessionUser from memory
+// while the auth epoch is the one its entries were read with, so that a
+// private request costs one tiny read (the epochs) instead of the joined
+// session-and-user read. Every other method goes to the backend.
+//
+// The cache stands at one auth epoch, and every entry was read in one
+// statement with that epoch: it is exactly the session and user that the
+// epoch's value names. A request whose epoch is that value is served from
+// memory; any other value empties the cache once a request at least as
+// new as the cache's position reads an entry with it.
+type Sessions struct {
+	SessionBackend
+	epochs *Shared
 	now    func() time.Time
 	// fresh is how long after its last_seen an entry may be served: the
 	// session store's touch interval, so that every decision about idle
@@ -26,8 +40,12 @@ type Sessions struct {
 	// also move.
 	fresh time.Duration
 
-	mu      sync.RWMutex
+	mu sync.RWMutex
+	// epoch is the auth epoch every entry was read with, and seq the
+	// Reading.Seq of the request that set it; 0 while the cache has
+	// none.
 	epoch   int64
+	seq     uint64
 	entries map[string]sessionEntry
 
 	hits, misses atomic.Uint64
@@ -45,26 +63,25 @@ type sessionEntry struct {
 }
 
 // NewSessions returns a cache in front of b that compares the epochs
-// read from epochs. fresh must not exceed the session store's touch
+// read through epochs. fresh must not exceed the session store's touch
 // interval or half its idle timeout.
-func NewSessions(b docs.SessionStore, epochs Epochs, fresh time.Duration, now func() time.Time) *Sessions {
+func NewSessions(b SessionBackend, epochs *Shared, fresh time.Duration, now func() time.Time) *Sessions {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{SessionStore: b, epochs: epochs, now: now, fresh: fresh, epoch: -1, entries: map[string]sessionEntry{}}
+	return &Sessions{SessionBackend: b, epochs: epochs, now: now, fresh: fresh, entries: map[string]sessionEntry{}}
 }
 
 // SessionUser returns the session and its user, from memory when the
-// epoch is unchanged and the entry fresh, else from the backend.
+// epoch is the entry's and the entry fresh, else from the backend.
 func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
-	epochs, err := readEpochs(ctx, c.epochs)
+	r, err := readEpochs(ctx, c.epochs)
 	if err != nil {
 		return nil, nil, err
 	}
-	epoch := epochs.Auth
 	c.mu.RLock()
 	e, ok := c.entries[id]
-	current := c.epoch == epoch
+	current := c.seq != 0 && c.epoch == r.Auth
 	c.mu.RUnlock()
 	if ok && current && c.now().Sub(e.session.LastSeen) < c.fresh {
 		c.hits.Add(1)
@@ -72,24 +89,29 @@ func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *
 		return &s, &u, nil
 	}
 	c.misses.Add(1)
-	s, u, err := c.SessionStore.SessionUser(ctx, id)
+	s, u, epoch, err := c.SessionUserWithEpoch(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	c.store(epoch, id, sessionEntry{*s, *u})
+	c.store(r, epoch, id, sessionEntry{*s, *u})
 	return s, u, nil
 }
 
-// store remembers e under epoch. The epoch only moves forward: a reader
-// that saw an older epoch than the cache has caches nothing.
-func (c *Sessions) store(epoch int64, id string, e sessionEntry) {
+// store remembers e, read with epoch by a request that read r. It goes in
+// when the cache stands at epoch; or, when epoch is also the request's
+// and the request's read is newer than the one the cache stands on, in an
+// emptied cache that then stands at epoch. Otherwise the cache was moved
+// on by a newer request, or the epoch changed during the request, and e
+// is not kept.
+func (c *Sessions) store(r Reading, epoch int64, id string, e sessionEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case epoch > c.epoch:
-		c.epoch = epoch
+	case c.seq != 0 && epoch == c.epoch:
+	case epoch == r.Auth && r.Seq > c.seq:
+		c.epoch, c.seq = epoch, r.Seq
 		c.entries = map[string]sessionEntry{}
-	case epoch < c.epoch:
+	default:
 		return
 	}
 	if len(c.entries) >= maxSessions {
@@ -98,9 +120,16 @@ func (c *Sessions) store(epoch int64, id string, e sessionEntry) {
 	c.entries[id] = e
 }
 
+// CreateSession creates in the backend, which changes the auth epoch; the
+// request's epochs are read again after it.
+func (c *Sessions) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
+	defer forget(ctx)
+	return c.SessionBackend.CreateSession(ctx, s, passwordHash)
+}
+
 // TouchSession records the use in the backend and in the cached entry.
 func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	if err := c.SessionStore.TouchSession(ctx, id, seen); err != nil {
+	if err := c.SessionBackend.TouchSession(ctx, id, seen); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -115,7 +144,7 @@ func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) 
 // DeleteSession deletes in the backend and forgets the entry at once (the
 // epoch would drop it at the next read anyway).
 func (c *Sessions) DeleteSession(ctx context.Context, id string) error {
-	err := c.SessionStore.DeleteSession(ctx, id)
+	err := c.SessionBackend.DeleteSession(ctx, id)
 	forget(ctx)
 	if err != nil {
 		return err

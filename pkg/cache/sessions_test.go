@@ -21,14 +21,14 @@ type counting struct {
 	reads, documentReads, epochReads atomic.Int64
 }
 
-func (c *counting) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
+func (c *counting) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error) {
 	c.reads.Add(1)
-	return c.DB.SessionUser(ctx, id)
+	return c.DB.SessionUserWithEpoch(ctx, id)
 }
 
-func (c *counting) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
+func (c *counting) DocumentWithEpoch(ctx context.Context, id int64) (*docs.Document, int64, error) {
 	c.documentReads.Add(1)
-	return c.DB.DocumentByID(ctx, id)
+	return c.DB.DocumentWithEpoch(ctx, id)
 }
 
 func (c *counting) Epochs(ctx context.Context) (docs.Epochs, error) {
@@ -63,7 +63,7 @@ func setup(t *testing.T) *fixture {
 	}
 	f := &fixture{store: &counting{DB: open()}, clock: testclock.New(time.Now().UTC().Truncate(time.Microsecond))}
 	f.other = open()
-	f.cache = cache.NewSessions(f.store, f.store, time.Minute, f.clock.Now)
+	f.cache = cache.NewSessions(f.store, cache.NewShared(f.store), time.Minute, f.clock.Now)
 	for _, name := range []string{"alice", "carol"} {
 		role := docs.RoleMember
 		if name == "alice" {

@@ -3,8 +3,6 @@ package cache
 import (
 	"context"
 	"sync"
-
-	"github.com/docsd/docs/pkg/docs"
 )
 
 // Shared reads the epochs for every request of a process, and lets
@@ -17,10 +15,15 @@ import (
 // a read under way does not take its answer; it joins the group waiting
 // for the next read, which starts as soon as the current one ends and
 // answers the whole group.
+//
+// Reads therefore never overlap, and Shared numbers them in the order they
+// run (Reading.Seq): the order in which they saw the database.
 type Shared struct {
 	src Epochs
 
 	mu sync.Mutex
+	// seq is the number of the last read started.
+	seq uint64
 	// reading is the group whose read is under way, nil when none is.
 	reading *group
 	// waiting is the group that will read when reading is done; a
@@ -29,16 +32,16 @@ type Shared struct {
 }
 
 type group struct {
-	done   chan struct{}
-	epochs docs.Epochs
-	err    error
+	done    chan struct{}
+	reading Reading
+	err     error
 }
 
 // NewShared returns a Shared reading from src.
 func NewShared(src Epochs) *Shared { return &Shared{src: src} }
 
-// Epochs returns epochs read by a statement that started after the call.
-func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
+// Read returns epochs read by a statement that started after the call.
+func (s *Shared) Read(ctx context.Context) (Reading, error) {
 	s.mu.Lock()
 	if g := s.waiting; g != nil {
 		s.mu.Unlock()
@@ -55,22 +58,24 @@ func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
 		s.waiting = nil
 	}
 	s.reading = g
+	s.seq++
+	g.reading.Seq = s.seq
 	s.mu.Unlock()
 	// The group's read is shared: it belongs to no one request, so one
 	// member's cancelled request must not fail the others.
-	g.epochs, g.err = s.src.Epochs(context.Background())
+	g.reading.Epochs, g.err = s.src.Epochs(context.Background())
 	s.mu.Lock()
 	s.reading = nil
 	s.mu.Unlock()
 	close(g.done)
-	return g.epochs, g.err
+	return g.reading, g.err
 }
 
-func (g *group) wait(ctx context.Context) (docs.Epochs, error) {
+func (g *group) wait(ctx context.Context) (Reading, error) {
 	select {
 	case <-g.done:
-		return g.epochs, g.err
+		return g.reading, g.err
 	case <-ctx.Done():
-		return docs.Epochs{}, ctx.Err()
+		return Reading{}, ctx.Err()
 	}
 }

@@ -38,30 +38,30 @@ func TestShared(t *testing.T) {
 	t.Run("a caller never gets a read that started before it called", func(t *testing.T) {
 		src := newGated()
 		s := cache.NewShared(src)
-		first := make(chan docs.Epochs)
+		first := make(chan cache.Reading)
 		go func() {
-			e, _ := s.Epochs(ctx)
+			e, _ := s.Read(ctx)
 			first <- e
 		}()
 		<-src.started // read 1 is under way
 		const late = 10
 		var (
 			wg  sync.WaitGroup
-			got = make([]docs.Epochs, late)
+			got = make([]cache.Reading, late)
 		)
 		joined := make(chan struct{}, late)
 		for i := range late {
 			wg.Go(func() {
 				joined <- struct{}{}
-				got[i], _ = s.Epochs(ctx)
+				got[i], _ = s.Read(ctx)
 			})
 		}
 		for range late {
 			<-joined
 		}
 		src.finish <- nil // read 1 ends; the callers that came during it wait for read 2
-		if e := <-first; e.Auth != 1 {
-			t.Errorf("the first caller got read %d; want 1", e.Auth)
+		if e := <-first; e.Auth != 1 || e.Seq != 1 {
+			t.Errorf("the first caller got read %d, numbered %d; want 1, 1", e.Auth, e.Seq)
 		}
 		// Read 2 starts only once read 1 has ended, and answers everyone
 		// who called before it started; a caller that was slower to call
@@ -81,6 +81,10 @@ func TestShared(t *testing.T) {
 			if e.Auth < 2 {
 				t.Errorf("caller %d, which called during read 1, got read %d; want a later one", i, e.Auth)
 			}
+			// The source counts its reads as Shared numbers them.
+			if e.Seq != uint64(e.Auth) {
+				t.Errorf("caller %d got read %d numbered %d; want the numbers in the order the reads ran", i, e.Auth, e.Seq)
+			}
 		}
 		if n := src.reads.Load(); n > 3 {
 			t.Errorf("%d callers took %d reads; want them to share (at most 3)", late+1, n)
@@ -92,12 +96,12 @@ func TestShared(t *testing.T) {
 		s := cache.NewShared(src)
 		down := errors.New("database down")
 		src.finish <- down
-		if _, err := s.Epochs(ctx); !errors.Is(err, down) {
-			t.Errorf("Epochs = %v; want %v", err, down)
+		if _, err := s.Read(ctx); !errors.Is(err, down) {
+			t.Errorf("Read = %v; want %v", err, down)
 		}
 		src.finish <- nil
-		if e, err := s.Epochs(ctx); err != nil || e.Auth != 2 {
-			t.Errorf("Epochs after the error = %v, %v; want read 2", e, err)
+		if e, err := s.Read(ctx); err != nil || e.Auth != 2 {
+			t.Errorf("Read after the error = %v, %v; want read 2", e, err)
 		}
 	})
 }

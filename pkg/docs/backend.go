@@ -5,19 +5,25 @@ import (
 	"time"
 )
 
-// Epochs are the counters a process compares on every request to know
-// whether what it keeps in memory may still be served. The database moves
-// each in the same transaction as the changes it covers, whoever makes
-// them, so a cache that compares them stays true across processes. They
-// are read together, in one statement, so that adding a counter never
+// Epochs are the values a process compares on every request to know
+// whether what it keeps in memory may still be served. The database
+// changes each in the same transaction as the changes it covers, whoever
+// makes them, to a random value that never comes back: a value names one
+// state of what it covers, in whatever history the database took. A
+// restore, a point-in-time recovery or a failover to a standby that was
+// behind takes the database back to an older value, and new traffic from
+// there makes new values, never one that a process saw in the history
+// that was lost. So a cache compares them only for equality, and a cache
+// that compares them stays true across processes and across restores.
+// They are read together, in one statement, so that adding one never
 // costs a request another round trip.
 type Epochs struct {
-	// Auth moves with every session deletion and every change to a user's
-	// name, role or password, and when a user is removed.
+	// Auth changes with every session created or deleted and every change
+	// to a user's name, role or password, and when a user is removed.
 	Auth int64
-	// Documents moves with every document inserted, updated (its author
+	// Documents changes with every document inserted, updated (its author
 	// reassigned included) or deleted, and every change to a user's name,
-	// which documents show as their author's. With it moves the counter of
+	// which documents show as their author's. With it changes the epoch of
 	// each shard the change touched (ShardEpochs).
 	Documents int64
 }
@@ -35,13 +41,17 @@ func ShardOf(id int64) int {
 	return int(k)
 }
 
-// ShardEpochs are the document epoch of each shard: shard k's counter
-// moves, in the same transaction as Epochs.Documents, with every change
-// to a document whose id is k modulo DocumentShards, and every shard's
-// with a change to a user's name. A cache that sees Documents move reads
-// them and forgets only the shards that changed, so that a write costs the
-// readers of other documents nothing.
-type ShardEpochs [DocumentShards]int64
+// ShardEpochs are the document epoch and that of each shard, read in one
+// statement. Shard k's epoch changes, in the same transaction as
+// Epochs.Documents, with every change to a document whose id is k modulo
+// DocumentShards, and every shard's with a change to a user's name. A
+// cache that sees Documents change reads them and forgets only the shards
+// that changed, so that a write costs the readers of other documents
+// nothing.
+type ShardEpochs struct {
+	Documents int64
+	Shards    [DocumentShards]int64
+}
 
 // Migration is one schema migration and whether it has been applied.
 type Migration struct {
@@ -61,8 +71,16 @@ type Backend interface {
 	LoginFailureStore
 	// Epochs reads every epoch in one statement.
 	Epochs(ctx context.Context) (Epochs, error)
-	// ShardEpochs reads the document epoch of every shard in one statement.
+	// ShardEpochs reads the document epoch and that of every shard in one
+	// statement.
 	ShardEpochs(ctx context.Context) (ShardEpochs, error)
+	// SessionUserWithEpoch is SessionUser and the auth epoch, read in one
+	// statement: the answer is exactly what that epoch names.
+	SessionUserWithEpoch(ctx context.Context, id string) (*Session, *User, int64, error)
+	// DocumentWithEpoch is DocumentByID and the epoch of the document's
+	// shard, read in one statement: the answer is exactly what that epoch
+	// names.
+	DocumentWithEpoch(ctx context.Context, id int64) (*Document, int64, error)
 	// Setting returns the value stored under key, creating it with
 	// create() when absent. Concurrent callers, in one process or several
 	// sharing the database, all get the value that was stored first.

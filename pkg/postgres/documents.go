@@ -45,15 +45,31 @@ func scanDocument(row pgx.Row) (*docs.Document, error) {
 
 // DocumentByID returns the document with id, or a NotFound error.
 func (d *DB) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
-	doc, err := scanDocument(d.pool.QueryRow(ctx,
-		`SELECT `+documentColumns+` FROM documents d JOIN users u ON u.id = d.author_id WHERE d.id = $1`, id))
+	doc, _, err := d.DocumentWithEpoch(ctx, id)
+	return doc, err
+}
+
+// DocumentWithEpoch returns the document with id and the epoch of its
+// shard, read in one statement, so the document is exactly what the
+// shard's epoch names; or a NotFound error.
+func (d *DB) DocumentWithEpoch(ctx context.Context, id int64) (*docs.Document, int64, error) {
+	var (
+		doc              docs.Document
+		created, updated int64
+		epoch            int64
+	)
+	err := d.pool.QueryRow(ctx,
+		`SELECT `+documentColumns+`, (SELECT n FROM document_shard_epoch WHERE shard = $2)
+		 FROM documents d JOIN users u ON u.id = d.author_id WHERE d.id = $1`, id, docs.ShardOf(id),
+	).Scan(&doc.ID, &doc.Title, &doc.Body, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version, &epoch)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "document %d not found", id)
+		return nil, 0, docs.Errorf(docs.NotFound, "document %d not found", id)
 	}
 	if err != nil {
-		return nil, d.wrap(fmt.Sprintf("load document %d", id), err)
+		return nil, 0, d.wrap(fmt.Sprintf("load document %d", id), err)
 	}
-	return doc, nil
+	doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &doc, epoch, nil
 }
 
 // ListDocuments returns up to p.Limit documents with id > p.After, in id

@@ -212,8 +212,8 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 	return v, nil
 }
 
-// Epochs returns the counters that triggers move (migrations 00003 and
-// 00006) in one statement, one round trip.
+// Epochs returns the values that triggers change (migrations 00003, 00006
+// and 00007) in one statement, one round trip.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
 	if err := d.pool.QueryRow(ctx, `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`).Scan(&e.Auth, &e.Documents); err != nil {
@@ -222,25 +222,21 @@ func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	return e, nil
 }
 
-// ShardEpochs returns the document epoch of every shard (migration 00006)
-// in one statement.
+// ShardEpochs returns the document epoch and that of every shard
+// (migration 00006) in one statement.
 func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 	var out docs.ShardEpochs
-	rows, err := d.pool.Query(ctx, `SELECT shard, n FROM document_shard_epoch`)
+	var shards []int64
+	err := d.pool.QueryRow(ctx,
+		`SELECT d.n, array(SELECT n FROM document_shard_epoch ORDER BY shard) FROM document_epoch d`,
+	).Scan(&out.Documents, &shards)
 	if err != nil {
 		return out, d.wrap("read shard epochs", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var shard, n int64
-		if err := rows.Scan(&shard, &n); err != nil {
-			return out, d.wrap("read shard epochs", err)
-		}
-		out[shard%docs.DocumentShards] = n
+	if len(shards) != docs.DocumentShards {
+		return out, d.wrap("read shard epochs", fmt.Errorf("%d shards; want %d", len(shards), docs.DocumentShards))
 	}
-	if err := rows.Err(); err != nil {
-		return out, d.wrap("read shard epochs", err)
-	}
+	copy(out.Shards[:], shards)
 	return out, nil
 }
 

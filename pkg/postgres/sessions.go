@@ -33,25 +33,34 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 // SessionUser returns the session with id and its user, joined in one
 // query, or a NotFound error.
 func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
+	s, u, _, err := d.SessionUserWithEpoch(ctx, id)
+	return s, u, err
+}
+
+// SessionUserWithEpoch returns the session with id, its user and the auth
+// epoch, read in one statement, so the pair is exactly what the epoch
+// names; or a NotFound error.
+func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error) {
 	var (
 		s                 docs.Session
 		u                 docs.User
 		created, seen, uc int64
 		hash, role        string
+		epoch             int64
 	)
 	err := d.pool.QueryRow(ctx,
-		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at
+		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)
 		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc)
+	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, docs.Errorf(docs.NotFound, "session not found")
+		return nil, nil, 0, docs.Errorf(docs.NotFound, "session not found")
 	}
 	if err != nil {
-		return nil, nil, d.wrap("load session", err)
+		return nil, nil, 0, d.wrap("load session", err)
 	}
 	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
 	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), fromMicros(uc)
-	return &s, &u, nil
+	return &s, &u, epoch, nil
 }
 
 // TouchSession records that the session was used at seen.

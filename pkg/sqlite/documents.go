@@ -27,30 +27,40 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 
 // DocumentByID returns the document with id, or a NotFound error.
 func (d *DB) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
-	return documentByID(ctx, d.q, id)
+	doc, _, err := documentWithEpoch(ctx, d.q, id)
+	return doc, err
+}
+
+// DocumentWithEpoch returns the document with id and the epoch of its
+// shard, read in one statement, so the document is exactly what the
+// shard's epoch names; or a NotFound error.
+func (d *DB) DocumentWithEpoch(ctx context.Context, id int64) (*docs.Document, int64, error) {
+	return documentWithEpoch(ctx, d.q, id)
 }
 
 type queryRower interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func documentByID(ctx context.Context, q queryRower, id int64) (*docs.Document, error) {
+func documentWithEpoch(ctx context.Context, q queryRower, id int64) (*docs.Document, int64, error) {
 	var (
 		doc              docs.Document
 		created, updated int64
+		epoch            int64
 	)
 	err := q.QueryRowContext(ctx,
-		`SELECT d.id, d.title, d.body, d.author_id, u.username, d.created_at, d.updated_at, d.version
-		 FROM documents d JOIN users u ON u.id = d.author_id WHERE d.id = ?`, id,
-	).Scan(&doc.ID, &doc.Title, &doc.Body, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version)
+		`SELECT d.id, d.title, d.body, d.author_id, u.username, d.created_at, d.updated_at, d.version,
+		        (SELECT n FROM document_shard_epoch WHERE shard = ?)
+		 FROM documents d JOIN users u ON u.id = d.author_id WHERE d.id = ?`, docs.ShardOf(id), id,
+	).Scan(&doc.ID, &doc.Title, &doc.Body, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version, &epoch)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "document %d not found", id)
+		return nil, 0, docs.Errorf(docs.NotFound, "document %d not found", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load document %d: %w", id, err)
+		return nil, 0, fmt.Errorf("load document %d: %w", id, err)
 	}
 	doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &doc, nil
+	return &doc, epoch, nil
 }
 
 // ListDocuments returns up to p.Limit documents with id > p.After, in id
@@ -112,7 +122,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 		if err != nil {
 			return fmt.Errorf("update document %d: %w", id, err)
 		}
-		if doc, err = documentByID(ctx, tx, id); err != nil {
+		if doc, _, err = documentWithEpoch(ctx, tx, id); err != nil {
 			return err
 		}
 		if n == 0 {

@@ -34,25 +34,34 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 // SessionUser returns the session with id and its user, joined in one
 // prepared query, or a NotFound error.
 func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.User, error) {
+	s, u, _, err := d.SessionUserWithEpoch(ctx, id)
+	return s, u, err
+}
+
+// SessionUserWithEpoch returns the session with id, its user and the auth
+// epoch, read in one statement, so the pair is exactly what the epoch
+// names; or a NotFound error.
+func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error) {
 	var (
 		s                 docs.Session
 		u                 docs.User
 		created, seen, uc int64
 		hash, role        string
+		epoch             int64
 	)
 	err := d.q.QueryRowContext(ctx,
-		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at
+		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)
 		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc)
+	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, docs.Errorf(docs.NotFound, "session not found")
+		return nil, nil, 0, docs.Errorf(docs.NotFound, "session not found")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("load session: %w", err)
+		return nil, nil, 0, fmt.Errorf("load session: %w", err)
 	}
 	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
 	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), fromMicros(uc)
-	return &s, &u, nil
+	return &s, &u, epoch, nil
 }
 
 // TouchSession records that the session was used at seen.
@@ -82,11 +91,11 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 	return res.RowsAffected()
 }
 
-// Epochs returns the counters that triggers move, in one statement: the
-// auth epoch (migration 00003) moves whenever a session is deleted or a
-// user's name, role or password changes or the user is removed; the
-// document epoch (migration 00006) whenever a document changes. The caches
-// in pkg/cache compare them on every request.
+// Epochs returns the values that triggers change, in one statement: the
+// auth epoch (migrations 00003 and 00007) changes whenever a session is
+// created or deleted or a user's name, role or password changes or the
+// user is removed; the document epoch (migration 00006) whenever a
+// document changes. The caches in pkg/cache compare them on every request.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
 	if err := d.q.QueryRowContext(ctx, epochsQuery).Scan(&e.Auth, &e.Documents); err != nil {
@@ -97,21 +106,21 @@ func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 
 const epochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
 
-// ShardEpochs returns the document epoch of every shard (migration 00006)
-// in one statement.
+// ShardEpochs returns the document epoch and that of every shard
+// (migration 00006) in one statement.
 func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 	var out docs.ShardEpochs
-	rows, err := d.q.QueryContext(ctx, `SELECT shard, n FROM document_shard_epoch`)
+	rows, err := d.q.QueryContext(ctx, `SELECT d.n, s.shard, s.n FROM document_epoch d, document_shard_epoch s`)
 	if err != nil {
 		return out, fmt.Errorf("read shard epochs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var shard, n int64
-		if err := rows.Scan(&shard, &n); err != nil {
+		if err := rows.Scan(&out.Documents, &shard, &n); err != nil {
 			return out, fmt.Errorf("read shard epochs: %w", err)
 		}
-		out[shard%docs.DocumentShards] = n
+		out.Shards[shard%docs.DocumentShards] = n
 	}
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("read shard epochs: %w", err)

@@ -11,9 +11,11 @@ import (
 )
 
 // testDocumentEpoch checks what the document cache (pkg/cache) relies on:
-// the document epoch moves with every change to what a document shows, in
-// the transaction of the change, and with nothing else, so that logins,
-// reads and refused writes leave every process's cached documents alone.
+// the document epoch changes with every change to what a document shows,
+// in the transaction of the change, and with nothing else, so that logins,
+// reads and refused writes leave every process's cached documents alone;
+// and a value it or a shard's epoch takes names one state, never to be
+// taken again.
 func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	type fixture struct {
@@ -83,14 +85,63 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			if moved := after.Documents != before.Documents; moved != tc.moves {
 				t.Errorf("document epoch went from %d to %d; want moved=%v", before.Documents, after.Documents, tc.moves)
 			}
-			if !tc.moves && mustShardEpochs(t, f.s) != shardsBefore {
-				t.Errorf("shard epochs moved; want them to stand still with the document epoch")
+			shardsAfter := mustShardEpochs(t, f.s)
+			if shardsAfter.Documents != after.Documents {
+				t.Errorf("ShardEpochs().Documents = %d; want the document epoch, %d", shardsAfter.Documents, after.Documents)
 			}
-			if after.Documents < before.Documents {
-				t.Errorf("document epoch went back from %d to %d; want it never to decrease", before.Documents, after.Documents)
+			if !tc.moves && shardsAfter.Shards != shardsBefore.Shards {
+				t.Errorf("shard epochs moved; want them to stand still with the document epoch")
 			}
 		})
 	}
+
+	t.Run("the document epochs never take a value twice", func(t *testing.T) {
+		f := setup(t)
+		seen := map[int64]int{mustEpochs(t, f.s).Documents: 0}
+		shardSeen := map[int64]int{mustShardEpochs(t, f.s).Shards[docs.ShardOf(f.doc.ID)]: 0}
+		for i := 1; i <= 50; i++ {
+			body := fmt.Sprintf("body %d", i)
+			if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Body: &body}, 0, base); err != nil {
+				t.Fatal(err)
+			}
+			e := mustShardEpochs(t, f.s)
+			if j, ok := seen[e.Documents]; ok {
+				t.Fatalf("document epoch %d after update %d was already taken after update %d; want a new value", e.Documents, i, j)
+			}
+			seen[e.Documents] = i
+			shard := e.Shards[docs.ShardOf(f.doc.ID)]
+			if j, ok := shardSeen[shard]; ok {
+				t.Fatalf("shard epoch %d after update %d was already taken after update %d; want a new value", shard, i, j)
+			}
+			shardSeen[shard] = i
+		}
+	})
+
+	t.Run("two databases start at different document epochs", func(t *testing.T) {
+		a, b := mustShardEpochs(t, open(t)), mustShardEpochs(t, open(t))
+		if a.Documents == b.Documents {
+			t.Errorf("two new databases both start at document epoch %d; want each its own", a.Documents)
+		}
+		for k := range a.Shards {
+			if a.Shards[k] == b.Shards[k] {
+				t.Errorf("two new databases both start at epoch %d for shard %d; want each its own", a.Shards[k], k)
+			}
+		}
+	})
+
+	t.Run("DocumentWithEpoch reads the document with its shard's epoch", func(t *testing.T) {
+		f := setup(t)
+		before := mustShardEpochs(t, f.s)
+		d, epoch, err := f.s.DocumentWithEpoch(ctx, f.doc.ID)
+		if err != nil {
+			t.Fatalf("DocumentWithEpoch = %v", err)
+		}
+		if want := before.Shards[docs.ShardOf(f.doc.ID)]; d.ID != f.doc.ID || epoch != want {
+			t.Errorf("DocumentWithEpoch(%d) = document %d, epoch %d; want document %d, epoch %d", f.doc.ID, d.ID, epoch, f.doc.ID, want)
+		}
+		_, _, err = f.s.DocumentWithEpoch(ctx, f.doc.ID+1000)
+		checkKind(t, "DocumentWithEpoch(missing)", err, docs.NotFound)
+	})
 
 	t.Run("a change moves the shard epochs of the documents it touches and no other", func(t *testing.T) {
 		f := setup(t)
@@ -98,8 +149,8 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 		moved := func(before docs.ShardEpochs) []int {
 			after := mustShardEpochs(t, f.s)
 			var out []int
-			for k := range after {
-				if after[k] != before[k] {
+			for k := range after.Shards {
+				if after.Shards[k] != before.Shards[k] {
 					out = append(out, k)
 				}
 			}
@@ -128,23 +179,29 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 		check("DeleteUser reassigning the member's documents", before, docs.ShardOf(f.doc.ID))
 	})
 
-	t.Run("a reader never sees an edit without the epoch that covers it", func(t *testing.T) {
-		// The cache reads the epoch, then the document, and keeps the
-		// document under that epoch: a bump committed before the edit
-		// would let it keep the old body under the new epoch. Every
-		// update adds one to both the version and the epoch, so version V
-		// was written by the (V-1)-th update: the epoch read after it is
-		// at least start+V-1, the one read before it at most that.
+	t.Run("a document epoch names one state of the document while edits go on", func(t *testing.T) {
+		// The cache keeps a document with its shard's epoch, read with it,
+		// and serves it while the document epoch is the one read with the
+		// shard epochs: two reads with one value must see one version. A
+		// bump committed before the edit, or after it, would show one
+		// value with two.
 		f := setup(t)
 		const updates = 60
-		start := mustEpochs(t, f.s).Documents
-		shardStart := mustShardEpochs(t, f.s)[docs.ShardOf(f.doc.ID)]
+		k := docs.ShardOf(f.doc.ID)
 		var (
 			wg   sync.WaitGroup
 			done = make(chan struct{})
-			mu   sync.Mutex
 			bad  []string
+			// version maps each epoch value seen to the version seen with it.
+			version = map[string]int64{}
 		)
+		saw := func(what string, epoch, v int64) {
+			key := fmt.Sprintf("%s %d", what, epoch)
+			if was, ok := version[key]; ok && was != v {
+				bad = append(bad, fmt.Sprintf("at %s the document was at versions %d and %d", key, was, v))
+			}
+			version[key] = v
+		}
 		wg.Go(func() {
 			defer close(done)
 			for i := range updates {
@@ -162,28 +219,19 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 					return
 				default:
 				}
-				e1, err1 := f.s.Epochs(ctx)
-				s1, err2 := f.s.ShardEpochs(ctx)
-				d, err := f.s.DocumentByID(ctx, f.doc.ID)
-				e2, err3 := f.s.Epochs(ctx)
-				s2, err4 := f.s.ShardEpochs(ctx)
-				if err := errors.Join(err1, err2, err, err3, err4); err != nil {
+				s1, err1 := f.s.ShardEpochs(ctx)
+				d, err2 := f.s.DocumentByID(ctx, f.doc.ID)
+				s2, err3 := f.s.ShardEpochs(ctx)
+				dw, epoch, err4 := f.s.DocumentWithEpoch(ctx, f.doc.ID)
+				if err := errors.Join(err1, err2, err3, err4); err != nil {
 					t.Errorf("reads during updates: %v", err)
 					return
 				}
-				written := start + d.Version - 1
-				if e2.Documents < written || e1.Documents > written {
-					mu.Lock()
-					bad = append(bad, fmt.Sprintf("version %d read between epochs %d and %d; want %d within them", d.Version, e1.Documents, e2.Documents, written))
-					mu.Unlock()
+				if s1 == s2 {
+					saw("document epoch", s1.Documents, d.Version)
+					saw("shard epoch", s1.Shards[k], d.Version)
 				}
-				// The shard counts the same updates, from its own start.
-				k := docs.ShardOf(f.doc.ID)
-				if shardWritten := shardStart + d.Version - 1; s2[k] < shardWritten || s1[k] > shardWritten {
-					mu.Lock()
-					bad = append(bad, fmt.Sprintf("version %d read between shard epochs %d and %d; want %d within them", d.Version, s1[k], s2[k], shardWritten))
-					mu.Unlock()
-				}
+				saw("shard epoch", epoch, dw.Version)
 			}
 		})
 		wg.Wait()

@@ -3,7 +3,7 @@
 // tests, so the adapters cannot drift apart in what they promise the core:
 // error kinds, case-insensitive usernames, optimistic locking, keyset
 // pagination, session expiry, microsecond UTC times, the login throttle
-// under parallel guesses, and the auth epoch the session cache relies on.
+// under parallel guesses, and the epochs the caches rely on.
 package storetest
 
 import (
@@ -25,6 +25,8 @@ type Store interface {
 	docs.LoginFailureStore
 	Epochs(ctx context.Context) (docs.Epochs, error)
 	ShardEpochs(ctx context.Context) (docs.ShardEpochs, error)
+	SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error)
+	DocumentWithEpoch(ctx context.Context, id int64) (*docs.Document, int64, error)
 }
 
 // userDeleter is the user deletion some stores offer. Tests that need it

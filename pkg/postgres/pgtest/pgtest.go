@@ -9,6 +9,9 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -64,4 +67,51 @@ func URL(t testing.TB) string {
 	q.Set("synchronous_commit", "off")
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Dump writes the schema that url works in (a URL from URL) to a file
+// with pg_dump, as an operator takes a backup, and returns the file's
+// path.
+func Dump(t testing.TB, url string) string {
+	t.Helper()
+	base, schema := split(t, url)
+	path := filepath.Join(t.TempDir(), schema+".sql")
+	run(t, "pg_dump", "--schema="+schema, "--no-owner", "--file="+path, base)
+	return path
+}
+
+// Restore replaces the schema that url works in with dump, as an operator
+// restores a backup over a database: the schema is dropped with all it
+// holds, then the dump is loaded with psql.
+func Restore(t testing.TB, url, dump string) {
+	t.Helper()
+	base, schema := split(t, url)
+	run(t, "psql", "--quiet", "--set=ON_ERROR_STOP=1", "--command=DROP SCHEMA "+schema+" CASCADE", base)
+	run(t, "psql", "--quiet", "--set=ON_ERROR_STOP=1", "--file="+dump, base)
+}
+
+// split returns the server's URL and the schema of a URL from URL.
+func split(t testing.TB, schemaURL string) (base, schema string) {
+	t.Helper()
+	u, err := url.Parse(schemaURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	schema = q.Get("search_path")
+	if schema == "" {
+		t.Fatalf("%s: not a URL from pgtest.URL (no search_path)", schemaURL)
+	}
+	q.Del("search_path")
+	q.Del("synchronous_commit")
+	u.RawQuery = q.Encode()
+	return u.String(), schema
+}
+
+func run(t testing.TB, name string, args ...string) {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput() //nolint:gosec // G204: pg_dump and psql with the test's own arguments
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
 }
