@@ -59,12 +59,17 @@ func decode(c *gin.Context, v any) error {
 	return nil
 }
 
-// readBody reads the whole body in one allocation when its length is
-// declared (limitBody has refused one over the cap).
+// preallocateBody is the most readBody sets aside before the bytes
+// arrive: room for a login or a short document in one allocation.
+const preallocateBody = 4 << 10
+
+// readBody reads the whole body (limitBody has capped it). Memory follows
+// the bytes received, not the length announced: a client may announce
+// megabytes, send one byte and wait, on hundreds of connections at once.
 func readBody(r *http.Request) ([]byte, error) {
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+		buf.Grow(int(min(r.ContentLength, preallocateBody)) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(r.Body)
 	var tooBig *http.MaxBytesError
