@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/docs"
 )
 
 // waitingBody is a request body that calls waiting when its reader asks
@@ -93,4 +95,73 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// refused sends c and wants a 400 that names field.
+func refused(t *testing.T, srv *apitest.Server, c call, field string) {
+	t.Helper()
+	p := do(t, srv, c).Want(t, 400).Problem(t)
+	if p.Field != field {
+		t.Errorf("%s %s %q: problem %+v; got field %q, want %q", c.method, c.path, c.body, p, p.Field, field)
+	}
+}
+
+// countDocuments is how many documents the store holds.
+func countDocuments(t *testing.T, srv *apitest.Server) int {
+	t.Helper()
+	list, err := srv.DB.ListDocuments(context.Background(), docs.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(list)
+}
+
+// TestInvalidTextIsRefused: encoding/json turns bytes that are not UTF-8
+// and an escaped lone surrogate into U+FFFD without a word. docsd must
+// refuse them, naming the field, and store nothing, rather than store
+// text the client did not send.
+func TestInvalidTextIsRefused(t *testing.T) {
+	srv := apitest.NewServer(t)
+	carol := srv.Login(t, "carol")
+	id := srv.CreateDocument(t, "carol", "kept", "kept")
+	path := fmt.Sprintf("/documents/%d", id)
+	stored := countDocuments(t, srv)
+	for _, tc := range []struct {
+		name, method, path, body, field string
+	}{
+		{"a title of bytes that are not UTF-8", "POST", "/documents", "{\"title\":\"\xff\xfe\"}", "title"},
+		{"a title holding an escaped lone high surrogate", "POST", "/documents", `{"title":"\ud800"}`, "title"},
+		{"a title holding an escaped lone low surrogate", "POST", "/documents", `{"title":"a\udc00b"}`, "title"},
+		{"a high surrogate followed by another high one", "POST", "/documents", `{"title":"\ud83d\ud83d"}`, "title"},
+		{"a high surrogate followed by an escape that is no surrogate", "POST", "/documents", `{"title":"\ud83d\n"}`, "title"},
+		{"a body cut inside a UTF-8 sequence", "POST", "/documents", "{\"title\":\"t\",\"body\":\"caf\xc3\"}", "body"},
+		{"a body of Latin-1", "POST", "/documents", "{\"title\":\"t\",\"body\":\"caf\xe9\"}", "body"},
+		{"a body ending in a lone high surrogate", "POST", "/documents", `{"title":"t","body":"x\udbff"}`, "body"},
+		{"an update's title", "PATCH", path, `{"title":"\ud800"}`, "title"},
+		{"an update's body", "PATCH", path, "{\"body\":\"\xff\"}", "body"},
+		{"a new password", "POST", "/register", "{\"username\":\"dora\",\"password\":\"long enough \xff\"}", "password"},
+		{"a new password with a lone surrogate", "POST", "/register", `{"username":"dora","password":"long enough \udfff"}`, "password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			refused(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: carol}, tc.field)
+		})
+	}
+	t.Run("nothing was stored or changed", func(t *testing.T) {
+		if n := countDocuments(t, srv); n != stored {
+			t.Errorf("documents stored = %d; want %d", n, stored)
+		}
+		d, err := srv.DB.DocumentByID(context.Background(), id)
+		if err != nil || d.Title != "kept" || d.Body != "kept" {
+			t.Errorf("document %d = %+v, %v; want title and body kept", id, d, err)
+		}
+		if _, err := srv.DB.UserByName(context.Background(), "dora"); !docs.IsNotFound(err) {
+			t.Errorf("UserByName(dora) = %v; want NotFound", err)
+		}
+	})
+	t.Run("a surrogate pair and an escaped backslash before u are text", func(t *testing.T) {
+		r := do(t, srv, call{method: "POST", path: "/documents", body: `{"title":"\ud83d\ude00","body":"\\ud800 \uD83D\uDE00"}`, cookie: carol}).Want(t, 201)
+		if d := documentOf(t, r); d.Title != "😀" || *d.Body != `\ud800 😀` {
+			t.Errorf("stored title %q, body %q; want %q, %q", d.Title, *d.Body, "😀", `\ud800 😀`)
+		}
+	})
 }
