@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
 )
@@ -162,6 +164,69 @@ func TestInvalidTextIsRefused(t *testing.T) {
 		r := do(t, srv, call{method: "POST", path: "/documents", body: `{"title":"\ud83d\ude00","body":"\\ud800 \uD83D\uDE00"}`, cookie: carol}).Want(t, 201)
 		if d := documentOf(t, r); d.Title != "😀" || *d.Body != `\ud800 😀` {
 			t.Errorf("stored title %q, body %q; want %q, %q", d.Title, *d.Body, "😀", `\ud800 😀`)
+		}
+	})
+}
+
+// TestTextBothBackendsStore: PostgreSQL cannot store a NUL in text, and
+// SQLite can. Both backends must accept and refuse the same text: a NUL
+// in a title, a body or a login's username is a 400 naming the field on
+// both, never a 500 on one and a 201 on the other.
+func TestTextBothBackendsStore(t *testing.T) { apitest.ForEachBackend(t, testTextBothBackendsStore) }
+
+func testTextBothBackendsStore(t *testing.T) {
+	srv := apitest.NewServer(t)
+	carol := srv.Login(t, "carol")
+	id := srv.CreateDocument(t, "carol", "kept", "kept")
+	path := fmt.Sprintf("/documents/%d", id)
+	stored := countDocuments(t, srv)
+	for _, tc := range []struct {
+		name, method, path, body, field string
+	}{
+		{"a NUL in a new title", "POST", "/documents", `{"title":"a\u0000b"}`, "title"},
+		{"a NUL in a new body", "POST", "/documents", `{"title":"t","body":"\u0000"}`, "body"},
+		{"a NUL in an updated title", "PATCH", path, `{"title":"\u0000"}`, "title"},
+		{"a NUL in an updated body", "PATCH", path, `{"body":"x\u0000"}`, "body"},
+		{"a NUL in a login's username", "POST", "/login", `{"username":"carol\u0000","password":"password"}`, "username"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			refused(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: carol}, tc.field)
+		})
+	}
+	t.Run("nothing was stored or changed", func(t *testing.T) {
+		if n := countDocuments(t, srv); n != stored {
+			t.Errorf("documents stored = %d; want %d", n, stored)
+		}
+		d, err := srv.DB.DocumentByID(context.Background(), id)
+		if err != nil || d.Title != "kept" || d.Body != "kept" {
+			t.Errorf("document %d = %+v, %v; want title and body kept", id, d, err)
+		}
+	})
+	t.Run("a User-Agent that is not UTF-8 never fails a correct login", func(t *testing.T) {
+		const agent = "docs/1.0 \xff\xfe (caf\xe9)"
+		for i := range api.DefaultThrottle.MaxFailures + 1 {
+			r := do(t, srv, call{method: "POST", path: "/login", body: `{"username":"bob","password":"password"}`, header: map[string]string{"User-Agent": agent}})
+			if r.Status != 200 {
+				t.Fatalf("correct login %d with User-Agent %q = %d (%s); want 200", i+1, agent, r.Status, r.Body)
+			}
+		}
+		long := "docs/2.0 \xff" + strings.Repeat("é", docs.MaxUserAgentLen)
+		do(t, srv, call{method: "POST", path: "/login", body: `{"username":"bob","password":"password"}`, header: map[string]string{"User-Agent": long}}).Want(t, 200)
+		sessions, err := srv.DB.UserSessions(context.Background(), srv.Users["bob"])
+		if err != nil || len(sessions) != api.DefaultThrottle.MaxFailures+2 {
+			t.Fatalf("UserSessions(bob) = %d sessions, %v; want %d", len(sessions), err, api.DefaultThrottle.MaxFailures+2)
+		}
+		// The clock stands still, so the sessions have no order.
+		stored := map[string]int{}
+		for _, sess := range sessions {
+			stored[sess.UserAgent]++
+		}
+		if want := "docs/1.0 \uFFFD (caf\uFFFD)"; stored[want] != api.DefaultThrottle.MaxFailures+1 {
+			t.Errorf("stored User-Agents = %v; want %q for each login with %q", stored, want, agent)
+		}
+		cut := "docs/2.0 \uFFFD" + strings.Repeat("é", (docs.MaxUserAgentLen-len("docs/2.0 \uFFFD"))/2)
+		if stored[cut] != 1 {
+			t.Errorf("stored User-Agents = %v; want %q (%d bytes, valid UTF-8) for the %d-byte one", stored, cut, len(cut), len(long))
 		}
 	})
 }
