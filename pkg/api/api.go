@@ -25,9 +25,17 @@ import (
 	"github.com/docsd/docs/pkg/session"
 )
 
-// DefaultMaxBodyBytes bounds a request body: room for a 1 MiB document body
-// even when every byte of it is escaped in JSON.
-const DefaultMaxBodyBytes = 2 << 20
+// DefaultMaxBodyBytes bounds a request body, against abuse; the limits of
+// a document are on its title and body as stored (pkg/docs). It is the
+// longest JSON encoding of a document within them, so that every such
+// encoding is read: each byte of the body as a 6-byte escape (\u003c for
+// <), each character of the title as a 12-byte surrogate pair, and
+// JSONSlackBytes for keys, punctuation and whitespace.
+const DefaultMaxBodyBytes = 6*docs.MaxBodyBytes + 12*docs.MaxTitleRunes + JSONSlackBytes
+
+// JSONSlackBytes is what DefaultMaxBodyBytes allows beyond a document's
+// longest escapes.
+const JSONSlackBytes = 64 << 10
 
 // Config is what the API needs to know beyond its stores.
 type Config struct {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
@@ -228,5 +231,77 @@ func testTextBothBackendsStore(t *testing.T) {
 		if stored[cut] != 1 {
 			t.Errorf("stored User-Agents = %v; want %q (%d bytes, valid UTF-8) for the %d-byte one", stored, cut, len(cut), len(long))
 		}
+	})
+}
+
+// escapeAll encodes s as a JSON string in which every character is a \u
+// escape (a surrogate pair beyond the BMP): the longest legal encoding,
+// 6 bytes for each byte of ASCII.
+func escapeAll(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		if r > 0xffff {
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, hi, lo)
+			continue
+		}
+		fmt.Fprintf(&b, `\u%04x`, r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// TestDocumentLimitsAreOnTheDocument: the limits are on the title and
+// body as stored, so any JSON encoding of a document within them is
+// accepted, however many bytes its escapes take; one past them is a 400
+// naming the field, not a 413. The request cap stays, above the longest
+// such encoding.
+func TestDocumentLimitsAreOnTheDocument(t *testing.T) {
+	srv := apitest.NewServer(t)
+	carol := srv.Login(t, "carol")
+	maxTitle := strings.Repeat("😀", docs.MaxTitleRunes)
+	for _, tc := range []struct {
+		name, title, body, encoded string
+	}{
+		{"1 MiB of < as encoding/json escapes it (\\u003c)", "t", strings.Repeat("<", docs.MaxBodyBytes), ""},
+		{"1 MiB of \" as curl sends it (\\\")", "t", strings.Repeat(`"`, docs.MaxBodyBytes), ""},
+		{"1 MiB of control characters (\\u0001)", "t", strings.Repeat("\x01", docs.MaxBodyBytes), ""},
+		{"every character escaped, keys too, with whitespace", maxTitle, strings.Repeat("b", docs.MaxBodyBytes),
+			"{\n  " + escapeAll("title") + " : " + escapeAll(maxTitle) + " ,\n  " + escapeAll("body") + " : " + escapeAll(strings.Repeat("b", docs.MaxBodyBytes)) + "\n}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			encoded := tc.encoded
+			if encoded == "" {
+				b, err := json.Marshal(map[string]string{"title": tc.title, "body": tc.body})
+				if err != nil {
+					t.Fatal(err)
+				}
+				encoded = string(b)
+			}
+			r := do(t, srv, call{method: "POST", path: "/documents", body: encoded, cookie: carol})
+			if r.Status != 201 {
+				t.Fatalf("POST /documents of %d bytes (title %d characters, body %d bytes) = %d (%.200s); want 201",
+					len(encoded), utf8.RuneCountInString(tc.title), len(tc.body), r.Status, r.Body)
+			}
+			d := documentOf(t, r)
+			if d.Title != tc.title || *d.Body != tc.body {
+				t.Errorf("stored title of %d bytes, body of %d bytes; want %d and %d", len(d.Title), len(*d.Body), len(tc.title), len(tc.body))
+			}
+			path := fmt.Sprintf("/documents/%d", d.ID)
+			do(t, srv, call{method: "PATCH", path: path, body: encoded, cookie: carol}).Want(t, 200)
+		})
+	}
+	t.Run("a byte past the body limit is a 400 about body, however it is encoded", func(t *testing.T) {
+		over := strings.Repeat("b", docs.MaxBodyBytes+1)
+		refused(t, srv, call{method: "POST", path: "/documents", body: `{"title":"t","body":"` + over + `"}`, cookie: carol}, "body")
+		refused(t, srv, call{method: "POST", path: "/documents", body: `{"title":"t","body":` + escapeAll(over) + `}`, cookie: carol}, "body")
+	})
+	t.Run("a character past the title limit is a 400 about title, however it is encoded", func(t *testing.T) {
+		refused(t, srv, call{method: "POST", path: "/documents", body: `{"title":` + escapeAll(maxTitle+"😀") + `}`, cookie: carol}, "title")
+	})
+	t.Run("a body past the request cap is a 413", func(t *testing.T) {
+		over := `{"title":"t","body":"` + strings.Repeat(" ", api.DefaultMaxBodyBytes) + `"}`
+		do(t, srv, call{method: "POST", path: "/documents", body: over, cookie: carol}).Want(t, 413)
 	})
 }
