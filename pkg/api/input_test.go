@@ -305,3 +305,28 @@ func TestDocumentLimitsAreOnTheDocument(t *testing.T) {
 		do(t, srv, call{method: "POST", path: "/documents", body: over, cookie: carol}).Want(t, 413)
 	})
 }
+
+// TestRepeatedQueryParameterIsRefused: a parameter sent twice is a 400
+// naming it. Taking the first quietly would answer another question than
+// a proxy or cache in front, which may read the last, thinks was asked.
+func TestRepeatedQueryParameterIsRefused(t *testing.T) {
+	srv := apitest.NewServer(t)
+	alice := srv.Login(t, "alice")
+	for _, tc := range []struct {
+		path, field string
+	}{
+		{"/documents?author=alice&author=bob", "author"},
+		{"/documents?author=alice&author=alice", "author"},
+		{"/documents?limit=1&limit=1000", "limit"},
+		{"/documents?after=0&limit=5&after=3", "after"},
+		{"/users?limit=1&limit=2", "limit"},
+		{"/users?after=1&after=2", "after"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			refused(t, srv, call{method: "GET", path: tc.path, cookie: alice}, tc.field)
+		})
+	}
+	t.Run("each parameter once is a page", func(t *testing.T) {
+		do(t, srv, call{method: "GET", path: "/documents?author=alice&limit=1&after=0", cookie: alice}).Want(t, 200)
+	})
+}

@@ -317,17 +317,38 @@ const (
 	maxPageSize     = 1000
 )
 
+// query returns the query parameter name and whether it was sent. One
+// sent twice is a 400: gin would take the first, and a proxy or cache in
+// front may read the last, so the two would answer different questions.
+func query(c *gin.Context, name string) (string, bool, error) {
+	vs, ok := c.GetQueryArray(name)
+	switch {
+	case !ok:
+		return "", false, nil
+	case len(vs) > 1:
+		return "", true, docs.FieldErrorf(name, "%s appears %d times in the query; send it once", name, len(vs))
+	}
+	return vs[0], true, nil
+}
+
 // page parses ?limit and ?after.
 func page(c *gin.Context) (docs.Page, error) {
 	p := docs.Page{Limit: defaultPageSize}
-	if v, ok := c.GetQuery("limit"); ok {
+	v, ok, err := query(c, "limit")
+	if err != nil {
+		return p, err
+	}
+	if ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageSize {
 			return p, docs.FieldErrorf("limit", "limit must be an integer from 1 to %d", maxPageSize)
 		}
 		p.Limit = n
 	}
-	if v, ok := c.GetQuery("after"); ok {
+	if v, ok, err = query(c, "after"); err != nil {
+		return p, err
+	}
+	if ok {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			return p, docs.FieldErrorf("after", "after must be a non-negative integer id")
