@@ -51,7 +51,11 @@ type Config struct {
 	TrustedProxies []string
 	// TrustedOrigins may send cross-origin requests that change state.
 	TrustedOrigins []string
-	Logger         *slog.Logger
+	// HTTPS says clients reach the server over HTTPS only (its own TLS, or
+	// a TLS proxy in front): every answer tells browsers to keep to HTTPS
+	// (Strict-Transport-Security).
+	HTTPS  bool
+	Logger *slog.Logger
 	// Metrics, when set, receives the API's Prometheus collectors
 	// (metrics.go), and every request is counted.
 	Metrics prometheus.Registerer
@@ -121,6 +125,9 @@ func newEngine(cfg Config, deps Deps, table []Route) (*gin.Engine, error) {
 	// (415) and size (413) only matter to a caller who may proceed.
 	if s.metrics != nil {
 		e.Use(s.count)
+	}
+	if cfg.HTTPS {
+		e.Use(strictTransportSecurity)
 	}
 	e.Use(s.logRequests, s.recover, s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
 	withSession := ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions)
