@@ -205,10 +205,11 @@ func testTextBothBackendsStore(t *testing.T) {
 			t.Errorf("document %d = %+v, %v; want title and body kept", id, d, err)
 		}
 	})
-	t.Run("a User-Agent that is not UTF-8 never fails a correct login", func(t *testing.T) {
+	t.Run("headers that are not UTF-8 never fail a correct login", func(t *testing.T) {
 		const agent = "docs/1.0 \xff\xfe (caf\xe9)"
+		header := map[string]string{"User-Agent": agent, "Cookie": "docs_session=\xff\xfe", "X-Forwarded-For": "\xff", "X-Request-Id": "caf\xe9"}
 		for i := range api.DefaultThrottle.MaxFailures + 1 {
-			r := do(t, srv, call{method: "POST", path: "/login", body: `{"username":"bob","password":"password"}`, header: map[string]string{"User-Agent": agent}})
+			r := do(t, srv, call{method: "POST", path: "/login", body: `{"username":"bob","password":"password"}`, header: header})
 			if r.Status != 200 {
 				t.Fatalf("correct login %d with User-Agent %q = %d (%s); want 200", i+1, agent, r.Status, r.Body)
 			}
