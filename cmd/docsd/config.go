@@ -169,6 +169,13 @@ func validate(v *viper.Viper) error {
 			return fmt.Errorf("%s (%s) is empty; unset it to use the default, or give a value", key, envName(key))
 		}
 	}
+	// A lower cap would refuse with 413 documents within the limits the
+	// README promises, sent in a legal encoding.
+	if n := v.GetInt64("server.max_body_bytes"); n < api.DefaultMaxBodyBytes {
+		return fmt.Errorf("server.max_body_bytes (%s): %d is below %d, the longest JSON encoding of a document within the limits "+
+			"(a 1 MiB body and a 200-character title, every character escaped); unset it, or give at least %d",
+			envName("server.max_body_bytes"), n, api.DefaultMaxBodyBytes, api.DefaultMaxBodyBytes)
+	}
 	var level slog.Level
 	if raw := v.GetString("log.level"); level.UnmarshalText([]byte(raw)) != nil {
 		return fmt.Errorf("log.level (%s): %q is not a level; use debug, info, warn or error", envName("log.level"), raw)

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -187,6 +188,13 @@ func TestConfigPrecedence(t *testing.T) {
 					t.Errorf("docsd routes with %s=%s: exit %d, stderr %q; want exit 1 naming %s", k, env[k], code, errOut, k)
 				}
 			}
+		}
+	})
+
+	t.Run("a body cap below the longest encoding of a document stops docsd", func(t *testing.T) {
+		_, errOut, code := docsd(t, map[string]string{"DOCSD_SERVER_MAX_BODY_BYTES": "2097152"}, "", "routes")
+		if want := fmt.Sprintf("below %d", api.DefaultMaxBodyBytes); code != 1 || !strings.Contains(errOut, "DOCSD_SERVER_MAX_BODY_BYTES") || !strings.Contains(errOut, want) {
+			t.Errorf("docsd routes with DOCSD_SERVER_MAX_BODY_BYTES=2097152: exit %d, stderr %q; want exit 1 naming the variable and %q", code, errOut, want)
 		}
 	})
 

@@ -89,6 +89,7 @@ func (e *env) serve(ctx context.Context) error {
 		},
 		TrustedProxies: list(e.cfg, "server.trusted_proxies"),
 		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
+		HTTPS:          secure,
 		Logger:         log,
 		Metrics:        mx.registerer(),
 	}, deps)

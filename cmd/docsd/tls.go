@@ -23,7 +23,20 @@ func (e *env) tlsConfig() (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server.tls_cert_file %s, server.tls_key_file %s: %w", certFile, keyFile, err)
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, CipherSuites: aeadSuites}, nil
+}
+
+// aeadSuites are the TLS 1.2 suites docsd offers: forward secret (ECDHE)
+// and authenticated encryption, with neither CBC nor SHA-1 (Go's defaults
+// still offer ECDHE with AES-CBC-SHA). TLS 1.3 has only such suites, and
+// Go does not let them be chosen.
+var aeadSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // warnPlainHTTP warns when docsd listens beyond this machine over plain

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,31 @@ func TestTLS(t *testing.T) {
 	if !strings.Contains(cookie, "docs_session=") || !strings.Contains(cookie, "; Secure") {
 		t.Errorf("Set-Cookie over HTTPS = %q; want a Secure docs_session cookie", cookie)
 	}
+	if got := r.Header.Get("Strict-Transport-Security"); got != hsts {
+		t.Errorf("Strict-Transport-Security over HTTPS = %q; want %q", got, hsts)
+	}
+	t.Run("TLS 1.2 offers AEAD suites only", func(t *testing.T) {
+		addr := strings.TrimPrefix(base, "https://")
+		for _, suite := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+			if !slices.Contains(suite.SupportedVersions, tls.VersionTLS12) {
+				continue
+			}
+			conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite.ID}})
+			if err == nil {
+				conn.Close()
+			}
+			// The test's certificate is ECDSA, so these three are the AEAD
+			// suites it can serve.
+			want := slices.Contains([]uint16{
+				tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+				tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+				tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+			}, suite.ID)
+			if got := err == nil; got != want {
+				t.Errorf("TLS 1.2 handshake offering only %s: got accepted %v (%v), want %v", suite.Name, got, err, want)
+			}
+		}
+	})
 	plain, err := apitest.Send(context.Background(), http.DefaultClient, "GET", "http"+strings.TrimPrefix(base, "https")+"/healthz", nil, nil, "")
 	if err == nil && plain.Status == 200 {
 		t.Errorf("plain HTTP to the HTTPS port = 200; want no API answer")
@@ -104,6 +130,45 @@ func TestPlainHTTPBeyondLoopbackWarns(t *testing.T) {
 		})
 	}
 }
+
+// TestStrictTransportSecurity: browsers are told to come back over HTTPS
+// only when docsd is reached over HTTPS: with its own TLS (TestTLS), or
+// behind a TLS proxy (session.secure_cookie); never over plain HTTP alone.
+func TestStrictTransportSecurity(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"plain HTTP: none", nil, ""},
+		{"behind a TLS proxy (session.secure_cookie): sent", map[string]string{"DOCSD_SESSION_SECURE_COOKIE": "true"}, hsts},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"DOCSD_DATABASE": filepath.Join(t.TempDir(), "d.db")}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			base, stop := serveWith(t, env, serveOptions{})
+			defer func() {
+				if err := stop(); err != nil {
+					t.Error(err)
+				}
+			}()
+			for _, path := range []string{"/healthz", "/nowhere"} {
+				r, err := apitest.Send(context.Background(), http.DefaultClient, "GET", base+path, nil, nil, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := r.Header.Get("Strict-Transport-Security"); got != tc.want {
+					t.Errorf("GET %s: Strict-Transport-Security = %q; want %q", path, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// hsts is the Strict-Transport-Security docsd sends over HTTPS: a year.
+const hsts = "max-age=31536000"
 
 // selfSigned writes a certificate for 127.0.0.1 and its key into dir and
 // returns their paths and a pool that trusts the certificate.

@@ -25,9 +25,17 @@ import (
 	"github.com/docsd/docs/pkg/session"
 )
 
-// DefaultMaxBodyBytes bounds a request body: room for a 1 MiB document body
-// even when every byte of it is escaped in JSON.
-const DefaultMaxBodyBytes = 2 << 20
+// DefaultMaxBodyBytes bounds a request body, against abuse; the limits of
+// a document are on its title and body as stored (pkg/docs). It is the
+// longest JSON encoding of a document within them, so that every such
+// encoding is read: each byte of the body as a 6-byte escape (\u003c for
+// <), each character of the title as a 12-byte surrogate pair, and
+// JSONSlackBytes for keys, punctuation and whitespace.
+const DefaultMaxBodyBytes = 6*docs.MaxBodyBytes + 12*docs.MaxTitleRunes + JSONSlackBytes
+
+// JSONSlackBytes is what DefaultMaxBodyBytes allows beyond a document's
+// longest escapes.
+const JSONSlackBytes = 64 << 10
 
 // Config is what the API needs to know beyond its stores.
 type Config struct {
@@ -43,7 +51,11 @@ type Config struct {
 	TrustedProxies []string
 	// TrustedOrigins may send cross-origin requests that change state.
 	TrustedOrigins []string
-	Logger         *slog.Logger
+	// HTTPS says clients reach the server over HTTPS only (its own TLS, or
+	// a TLS proxy in front): every answer tells browsers to keep to HTTPS
+	// (Strict-Transport-Security).
+	HTTPS  bool
+	Logger *slog.Logger
 	// Metrics, when set, receives the API's Prometheus collectors
 	// (metrics.go), and every request is counted.
 	Metrics prometheus.Registerer
@@ -113,6 +125,9 @@ func newEngine(cfg Config, deps Deps, table []Route) (*gin.Engine, error) {
 	// (415) and size (413) only matter to a caller who may proceed.
 	if s.metrics != nil {
 		e.Use(s.count)
+	}
+	if cfg.HTTPS {
+		e.Use(strictTransportSecurity)
 	}
 	e.Use(s.logRequests, s.recover, s.checkOrigin, s.guard, s.checkContentType, s.limitBody)
 	withSession := ginsessions.Sessions(deps.Sessions.CookieName(), deps.Sessions)

@@ -83,6 +83,10 @@ func (s *Server) login(c *gin.Context) error {
 	if in.Username == "" || in.Password == "" {
 		return docs.Errorf(docs.Invalid, "username and password are required")
 	}
+	// No user has such a name, but it would be stored with the count.
+	if err := docs.ValidateText("username", in.Username); err != nil {
+		return err
+	}
 	// No such user can exist, but the attempt still counts toward the
 	// address; only a bounded name is stored and logged.
 	name := in.Username

@@ -12,7 +12,10 @@ import (
 )
 
 func (s *Server) listDocuments(c *gin.Context) error {
-	author, filtered := c.GetQuery("author")
+	author, filtered, err := query(c, "author")
+	if err != nil {
+		return err
+	}
 	if filtered {
 		if err := docs.ValidateUsername(author); err != nil {
 			return docs.FieldErrorf("author", "author must be a username: %v", err)

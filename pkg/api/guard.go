@@ -164,6 +164,17 @@ func (s *Server) limitBody(c *gin.Context) {
 	c.Next()
 }
 
+// strictTransportSecurity tells a browser to use only HTTPS for this host
+// for a year, so that no later visit starts over plain HTTP, where the
+// first request could be intercepted. It is sent only when the server is
+// reached over HTTPS (Config.HTTPS); browsers ignore it over plain HTTP.
+func strictTransportSecurity(c *gin.Context) {
+	c.Writer.Header()["Strict-Transport-Security"] = hstsValue
+	c.Next()
+}
+
+var hstsValue = []string{"max-age=31536000"}
+
 // logRequests writes one line per request: the route, method, path,
 // status and latency, the client address (the TCP peer, or what a trusted
 // proxy forwarded: gin's ClientIP) and a request id, which the response

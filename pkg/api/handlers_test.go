@@ -285,7 +285,7 @@ func TestDocuments(t *testing.T) {
 		do(t, srv, call{method: "PATCH", path: path, body: fmt.Sprintf(`{"title":%q}`, strings.Repeat("é", 200)), cookie: carol}).Want(t, 200)
 	})
 
-	t.Run("a body over 2 MiB is a 413; exactly 2 MiB is read", func(t *testing.T) {
+	t.Run("a body over the request cap is a 413; exactly the cap is read", func(t *testing.T) {
 		over := `{"body":"` + strings.Repeat("b", api.DefaultMaxBodyBytes) + `"}`
 		do(t, srv, call{method: "POST", path: "/documents", body: over, cookie: carol}).Want(t, 413)
 		// Exactly the limit passes the size check and meets the 1 MiB body rule.

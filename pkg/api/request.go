@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -59,12 +61,17 @@ func decode(c *gin.Context, v any) error {
 	return nil
 }
 
-// readBody reads the whole body in one allocation when its length is
-// declared (limitBody has refused one over the cap).
+// preallocateBody is the most readBody sets aside before the bytes
+// arrive: room for a login or a short document in one allocation.
+const preallocateBody = 4 << 10
+
+// readBody reads the whole body (limitBody has capped it). Memory follows
+// the bytes received, not the length announced: a client may announce
+// megabytes, send one byte and wait, on hundreds of connections at once.
 func readBody(r *http.Request) ([]byte, error) {
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+		buf.Grow(int(min(r.ContentLength, preallocateBody)) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(r.Body)
 	var tooBig *http.MaxBytesError
@@ -154,13 +161,75 @@ func checkKeys(b []byte, t reflect.Type) error {
 			return docs.FieldErrorf(key, "field %q appears more than once; send it once", key)
 		}
 		seen = append(seen, key)
-		i = skipSpace(b, end)
-		i = skipSpace(b, skipValue(b, skipSpace(b, i+1))) // past ':' and the value
+		v := skipSpace(b, skipSpace(b, end)+1) // past ':'
+		i = skipValue(b, v)
+		if i > v && b[v] == '"' {
+			if err := checkText(key, b[v:i]); err != nil {
+				return err
+			}
+		}
+		i = skipSpace(b, i)
 		if i < len(b) && b[i] == ',' {
 			i = skipSpace(b, i+1)
 		}
 	}
 	return nil
+}
+
+// checkText refuses the JSON string s (quotes included) when encoding/json
+// would decode it to other text than was sent: it replaces bytes that are
+// not UTF-8, and a \u escape of half a surrogate pair without the other
+// half, with U+FFFD without a word. field is the key s is the value of.
+func checkText(field string, s []byte) error {
+	if !utf8.Valid(s) {
+		return docs.FieldErrorf(field, "%s is not text: it holds bytes that are not UTF-8; send text encoded in UTF-8", field)
+	}
+	for i := 0; ; {
+		j := bytes.IndexByte(s[i:], '\\')
+		if j < 0 || i+j+1 >= len(s) {
+			return nil
+		}
+		i += j + 1 // at the escaped character
+		if s[i] != 'u' {
+			i++ // past it: an escaped backslash does not escape what follows
+			continue
+		}
+		r := hex4(s, i+1)
+		i += 5
+		if !utf16.IsSurrogate(r) {
+			continue
+		}
+		if r < 0xdc00 && i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+			if low := hex4(s, i+2); low >= 0xdc00 && low <= 0xdfff {
+				i += 6
+				continue
+			}
+		}
+		return docs.FieldErrorf(field, "%s is not text: \\u%04x is half of a UTF-16 surrogate pair, without its other half", field, r)
+	}
+}
+
+// hex4 is the value of the four hex digits at s[i:] (-1 when they are not
+// there; s was valid JSON, so they are).
+func hex4(s []byte, i int) rune {
+	if i+4 > len(s) {
+		return -1
+	}
+	var r rune
+	for _, c := range s[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }
 
 func skipSpace(b []byte, i int) int {
@@ -248,17 +317,38 @@ const (
 	maxPageSize     = 1000
 )
 
+// query returns the query parameter name and whether it was sent. One
+// sent twice is a 400: gin would take the first, and a proxy or cache in
+// front may read the last, so the two would answer different questions.
+func query(c *gin.Context, name string) (string, bool, error) {
+	vs, ok := c.GetQueryArray(name)
+	switch {
+	case !ok:
+		return "", false, nil
+	case len(vs) > 1:
+		return "", true, docs.FieldErrorf(name, "%s appears %d times in the query; send it once", name, len(vs))
+	}
+	return vs[0], true, nil
+}
+
 // page parses ?limit and ?after.
 func page(c *gin.Context) (docs.Page, error) {
 	p := docs.Page{Limit: defaultPageSize}
-	if v, ok := c.GetQuery("limit"); ok {
+	v, ok, err := query(c, "limit")
+	if err != nil {
+		return p, err
+	}
+	if ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageSize {
 			return p, docs.FieldErrorf("limit", "limit must be an integer from 1 to %d", maxPageSize)
 		}
 		p.Limit = n
 	}
-	if v, ok := c.GetQuery("after"); ok {
+	if v, ok, err = query(c, "after"); err != nil {
+		return p, err
+	}
+	if ok {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			return p, docs.FieldErrorf("after", "after must be a non-negative integer id")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -304,4 +305,27 @@ func createAs(t *testing.T, h *harness, title string) int64 {
 		t.Fatal(err)
 	}
 	return d.ID
+}
+
+// TestBodyOfTheLimitIsStored: docs sends JSON with < escaped as \u003c
+// (6 bytes), so a 1 MiB body of < takes 6 MiB on the wire. A body within
+// the documented limit must be stored whatever its encoding costs.
+func TestBodyOfTheLimitIsStored(t *testing.T) {
+	h := newHarness(t, false, "")
+	h.loginAs(t, "carol")
+	body := strings.Repeat("<", maxBodyBytes)
+	file := filepath.Join(t.TempDir(), "angles.html")
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, h, h.run(t, "create", "-t", "Angles", "--body-file", file, "-o", "json"), exitOK, "create -t Angles --body-file", file)
+	var d client.Document
+	if err := json.Unmarshal(h.out.Bytes(), &d); err != nil {
+		t.Fatalf("stdout %.200q: %v", h.out, err)
+	}
+	wantExit(t, h, h.run(t, "get", itoa(d.ID), "-o", "json"), exitOK, "get", itoa(d.ID))
+	var got client.Document
+	if err := json.Unmarshal(h.out.Bytes(), &got); err != nil || got.Body != body {
+		t.Errorf("get %d: body of %d bytes (%v); want the %d bytes of < sent", d.ID, len(got.Body), err, len(body))
+	}
 }

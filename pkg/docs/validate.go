@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"strings"
 	"unicode/utf8"
 )
 
@@ -16,10 +17,25 @@ const (
 	MaxPasswordBytes = 72
 )
 
+// ValidateText refuses text that not every backend can store as it is:
+// bytes that are not UTF-8, and NUL, which PostgreSQL's text type cannot
+// hold (SQLite can). field names the request field s came in.
+func ValidateText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return FieldErrorf(field, "%s must be valid UTF-8", field)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return FieldErrorf(field, "%s must not contain NUL (U+0000)", field)
+	}
+	return nil
+}
+
 // ValidateTitle checks a document title.
 func ValidateTitle(title string) error {
-	n := utf8.RuneCountInString(title)
-	if !utf8.ValidString(title) || n < 1 || n > MaxTitleRunes {
+	if err := ValidateText("title", title); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(title); n < 1 || n > MaxTitleRunes {
 		return FieldErrorf("title", "title must be 1 to %d characters", MaxTitleRunes)
 	}
 	return nil
@@ -27,8 +43,8 @@ func ValidateTitle(title string) error {
 
 // ValidateBody checks a document body.
 func ValidateBody(body string) error {
-	if !utf8.ValidString(body) {
-		return FieldErrorf("body", "body must be valid UTF-8")
+	if err := ValidateText("body", body); err != nil {
+		return err
 	}
 	if len(body) > MaxBodyBytes {
 		return FieldErrorf("body", "body must be at most %d bytes", MaxBodyBytes)
@@ -57,4 +73,20 @@ func ValidatePassword(pw string) error {
 		return FieldErrorf("password", "password must be %d to %d bytes", MinPasswordBytes, MaxPasswordBytes)
 	}
 	return nil
+}
+
+// StoredUserAgent is the User-Agent kept with a session. A client's header
+// is no field it chose to send, so a login is never refused over it:
+// bytes that are not UTF-8 become U+FFFD, NULs are dropped, and it is cut
+// to MaxUserAgentLen bytes at a character boundary.
+func StoredUserAgent(agent string) string {
+	agent = strings.ReplaceAll(strings.ToValidUTF8(agent, "\uFFFD"), "\x00", "")
+	if len(agent) <= MaxUserAgentLen {
+		return agent
+	}
+	cut := MaxUserAgentLen
+	for !utf8.RuneStart(agent[cut]) {
+		cut--
+	}
+	return agent[:cut]
 }

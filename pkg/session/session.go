@@ -275,10 +275,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	now := s.cfg.Now()
 	addr, _ := sess.Values[ClientAddressKey].(string)
 	agent, _ := sess.Values[UserAgentKey].(string)
-	if len(agent) > docs.MaxUserAgentLen {
-		agent = strings.ToValidUTF8(agent[:docs.MaxUserAgentLen], "")
-	}
-	rec := &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now, ClientAddress: addr, UserAgent: agent}
+	rec := &docs.Session{ID: hashToken(token), UserID: uid, CreatedAt: now, LastSeen: now, ClientAddress: addr, UserAgent: docs.StoredUserAgent(agent)}
 	if err := s.repo.CreateSession(ctx, rec, checked); err != nil {
 		return err
 	}
