@@ -122,6 +122,8 @@ type UserStore interface {
 
 // DocumentStore keeps documents.
 type DocumentStore interface {
+	// CreateDocument inserts d and sets its ID, Version and author's
+	// name. An author who no longer exists is AuthorRemoved.
 	CreateDocument(ctx context.Context, d *Document) error
 	DocumentByID(ctx context.Context, id int64) (*Document, error)
 	// ListDocuments returns documents in id order without their bodies.

@@ -146,6 +146,12 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
+// isForeignKeyViolation tells a FOREIGN KEY constraint failure the same way.
+func isForeignKeyViolation(err error) bool {
+	var se *sqlitedriver.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 // DeleteUser removes a user, moving their documents to reassignTo (0: refuse
 // if they own any). Their sessions go with them (ON DELETE CASCADE).
 func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {

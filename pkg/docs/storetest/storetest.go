@@ -331,6 +331,70 @@ func testDocuments(t *testing.T, open func(t *testing.T) Store) {
 		checkTime(t, fmt.Sprintf("DocumentByID(%d).UpdatedAt", d.ID), got.UpdatedAt, base)
 	})
 
+	// The API creates a document for the user of the request's session. If
+	// that user is removed between the session check and the insert, the
+	// session has ended: the client should log in again, not be told that
+	// something is missing or that the server failed.
+	t.Run("CreateDocument by a removed author is Unauthorized and stores nothing", func(t *testing.T) {
+		s := open(t)
+		heir := mustUser(t, s, "heir", docs.RoleEditor)
+		gone := mustUser(t, s, "gone", docs.RoleEditor)
+		mustDocument(t, s, gone, "before")
+		if err := s.DeleteUser(ctx, gone.ID, heir.ID); err != nil {
+			t.Fatalf("DeleteUser(%d, %d) = %v; want nil", gone.ID, heir.ID, err)
+		}
+		d := &docs.Document{Title: "after", Body: "B", Author: docs.Author{ID: gone.ID}, CreatedAt: base, UpdatedAt: base}
+		err := s.CreateDocument(ctx, d)
+		checkKind(t, fmt.Sprintf("CreateDocument(author %d) after DeleteUser(%d)", gone.ID, gone.ID), err, docs.Unauthorized)
+		list, err := s.ListDocuments(ctx, docs.Page{Limit: 10})
+		if err != nil {
+			t.Fatalf("ListDocuments = %v", err)
+		}
+		if len(list) != 1 || list[0].Title != "before" {
+			t.Errorf("after the refused CreateDocument ListDocuments returned %d documents; want only %q", len(list), "before")
+		}
+	})
+
+	t.Run("CreateDocument racing DeleteUser of its author either lands with the heir or is Unauthorized", func(t *testing.T) {
+		s := open(t)
+		heir := mustUser(t, s, "heir", docs.RoleEditor)
+		gone := mustUser(t, s, "gone", docs.RoleEditor)
+		const creates = 20
+		errs := make([]error, creates)
+		var wg sync.WaitGroup
+		for i := range creates {
+			wg.Go(func() {
+				errs[i] = s.CreateDocument(ctx, &docs.Document{Title: fmt.Sprintf("racing %d", i), Author: docs.Author{ID: gone.ID}, CreatedAt: base, UpdatedAt: base})
+			})
+		}
+		wg.Go(func() {
+			if err := s.DeleteUser(ctx, gone.ID, heir.ID); err != nil {
+				t.Errorf("DeleteUser(%d, %d) = %v; want nil", gone.ID, heir.ID, err)
+			}
+		})
+		wg.Wait()
+		landed := 0
+		for i, err := range errs {
+			if err == nil {
+				landed++
+				continue
+			}
+			checkKind(t, fmt.Sprintf("CreateDocument %d racing DeleteUser of its author", i), err, docs.Unauthorized)
+		}
+		list, err := s.ListDocuments(ctx, docs.Page{Limit: 2 * creates})
+		if err != nil {
+			t.Fatalf("ListDocuments = %v", err)
+		}
+		if len(list) != landed {
+			t.Errorf("%d creates succeeded and ListDocuments returned %d documents; want the same", landed, len(list))
+		}
+		for _, d := range list {
+			if d.Author.ID != heir.ID {
+				t.Errorf("document %d (%q) has author %d after DeleteUser; want the heir %d", d.ID, d.Title, d.Author.ID, heir.ID)
+			}
+		}
+	})
+
 	t.Run("missing documents are NotFound", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleEditor)
