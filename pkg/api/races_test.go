@@ -87,7 +87,7 @@ var credentialChanges = []struct {
 		do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"password","password":"changed-password"}`, cookie: other}).Want(t, 200)
 	}},
 	{"docsd user rm", func(t *testing.T, srv *apitest.Server, id int64, _ *http.Cookie) {
-		if err := srv.DB.DeleteUser(context.Background(), id, 0); err != nil {
+		if err := srv.DB.DeleteUser(context.Background(), id, 0, srv.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}},
@@ -304,7 +304,7 @@ func TestCreateRacingTheRemovalOfItsAuthor(t *testing.T) {
 			done <- r
 		}()
 		<-c.reached
-		if err := srv.DB.DeleteUser(context.Background(), dave, srv.Users["bob"]); err != nil {
+		if err := srv.DB.DeleteUser(context.Background(), dave, srv.Users["bob"], srv.Clock.Now()); err != nil {
 			t.Fatalf("DeleteUser(dave, bob) = %v", err)
 		}
 		close(c.resume)

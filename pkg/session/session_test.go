@@ -304,7 +304,7 @@ func TestLoginLogout(t *testing.T) {
 		if err := e.db.CreateUser(ctx, admin); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.DeleteUser(ctx, e.user, 0); err != nil {
+		if err := e.db.DeleteUser(ctx, e.user, 0, e.clock.Now()); err != nil {
 			t.Fatalf("DeleteUser(%d) = %v", e.user, err)
 		}
 		wantReason(t, s, "the cookie of a deleted user", c, session.NoSession)
