@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/docsd/docs/pkg/postgres/pgtest"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -502,6 +504,35 @@ func TestUnreachablePostgres(t *testing.T) {
 		_, errOut, code := docsd(t, env, "", args...)
 		if code != 1 || !strings.Contains(errOut, addr) || strings.Contains(errOut, "s3cret-pw") || strings.Contains(errOut, "goroutine") {
 			t.Errorf("docsd %v with the database unreachable: exit %d, stderr %q; want exit 1 naming %s, without the password or a stack trace", args, code, errOut, addr)
+		}
+	}
+}
+
+// TestRefusingPostgres asks the test server (DOCSD_TEST_POSTGRES) for a
+// database that does not exist: every command exits 1 at once with the
+// server's own words, instead of trying for postgres.connect_timeout and
+// then saying the database did not answer.
+func TestRefusingPostgres(t *testing.T) {
+	base := os.Getenv(pgtest.EnvVar)
+	if base == "" {
+		t.Skipf("set %s to run it", pgtest.EnvVar)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/docsd_no_such_database"
+	env := map[string]string{
+		"DOCSD_DATABASE":                 u.String(),
+		"DOCSD_POSTGRES_CONNECT_TIMEOUT": "3s",
+		"DOCSD_AUTH_BCRYPT_COST":         "4",
+		"DOCSD_ADDR":                     "127.0.0.1:0",
+	}
+	want := `FATAL: database "docsd_no_such_database" does not exist (SQLSTATE 3D000)`
+	for _, args := range [][]string{{"serve"}, {"migrate"}, {"migrate", "status"}, {"seed"}, {"user", "list"}} {
+		_, errOut, code := docsd(t, env, "", args...)
+		if code != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "did not answer") {
+			t.Errorf("docsd %v with no such database: exit %d, stderr %q; want exit 1 and %q", args, code, errOut, want)
 		}
 	}
 }
