@@ -46,8 +46,8 @@ func OpenExisting(path string) (*DB, error) { return open(path, false) }
 func open(path string, create bool) (*DB, error) {
 	q := url.Values{}
 	if !create {
-		// SQLite's own check, made as it opens: no window in which
-		// another process could remove the file after a check of ours.
+		// SQLite itself refuses to create the file as it opens it, so no
+		// check of ours can race the open.
 		q.Set("mode", "rw")
 	}
 	// WAL lets readers run beside the one writer. synchronous(FULL) fsyncs
