@@ -36,12 +36,9 @@ With a PostgreSQL database, use pg_dump instead.`,
 			if _, err := os.Lstat(dst); !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("backup: %s already exists; remove it or name another file", dst)
 			}
-			if _, err := os.Stat(src); err != nil {
-				return fmt.Errorf("backup: database %s: %w", src, err)
-			}
-			db, err := sqlite.Open(src)
+			db, err := sqlite.OpenExisting(src)
 			if err != nil {
-				return err
+				return fmt.Errorf("backup: %w", err)
 			}
 			defer db.Close()
 			tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".partial")

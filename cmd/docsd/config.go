@@ -16,6 +16,7 @@ import (
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/postgres"
+	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/suggest"
 )
 
@@ -163,6 +164,10 @@ func validate(v *viper.Viper) error {
 			}
 			v.Set(s.key, b)
 		}
+	}
+	// Refused here, with its key, rather than when serve builds the store.
+	if err := session.CheckIdleTimeout(v.GetDuration("session.idle_timeout")); err != nil {
+		return fmt.Errorf("session.idle_timeout (%s): %w", envName("session.idle_timeout"), err)
 	}
 	for _, key := range []string{"addr", "database"} {
 		if strings.TrimSpace(v.GetString(key)) == "" {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/postgres/pgtest"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -293,6 +295,63 @@ func TestSeedAndUsers(t *testing.T) {
 	}
 }
 
+// TestOnlySetUpCommandsCreateADatabase runs every command that opens the
+// database where the SQLite file does not exist. Those that set a database
+// up (migrate, seed, serve) create it; every other one exits 1 naming the
+// path and leaves no file behind, where `user list` printed an empty
+// table, `user unlock alice` said there was no alice and `migrate status`
+// created the file.
+func TestOnlySetUpCommandsCreateADatabase(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nothere.db")
+	env := map[string]string{"DOCSD_DATABASE": missing, "DOCSD_AUTH_BCRYPT_COST": "4"}
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+	}{
+		{"", []string{"migrate", "status"}},
+		{"", []string{"user", "list"}},
+		{"s3cret-pass\n", []string{"user", "add", "dave", "--password-stdin"}},
+		{"", []string{"user", "set-role", "alice", "admin"}},
+		{"s3cret-pass\n", []string{"user", "passwd", "alice", "--password-stdin"}},
+		{"", []string{"user", "rm", "alice", "--yes"}},
+		{"", []string{"user", "sessions", "alice"}},
+		{"", []string{"user", "logout", "alice"}},
+		{"", []string{"user", "unlock", "alice"}},
+		{"", []string{"backup", filepath.Join(dir, "copy.db")}},
+	} {
+		_, errOut, code := docsd(t, env, tc.stdin, tc.args...)
+		if code != 1 || !strings.Contains(errOut, missing) || !strings.Contains(errOut, "does not exist") {
+			t.Errorf("docsd %v without %s: exit %d, stderr %q; want exit 1 saying %s does not exist", tc.args, missing, code, errOut, missing)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Errorf("docsd %v created %s; want no database made", tc.args, missing)
+			for _, f := range []string{missing, missing + "-wal", missing + "-shm"} {
+				os.Remove(f)
+			}
+		}
+	}
+	t.Run("--database names the file too", func(t *testing.T) {
+		flagged := filepath.Join(dir, "flagged.db")
+		_, errOut, code := docsd(t, nil, "", "migrate", "status", "--database", flagged)
+		if _, err := os.Stat(flagged); code != 1 || !strings.Contains(errOut, flagged) || err == nil {
+			t.Errorf("docsd migrate status --database %s: exit %d, stderr %q, file made: %v; want exit 1 naming it and no file", flagged, code, errOut, err == nil)
+		}
+	})
+	for _, args := range [][]string{{"migrate"}, {"seed"}} {
+		t.Run(strings.Join(args, " ")+" creates the database", func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "new.db")
+			env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4"}
+			if _, errOut, code := docsd(t, env, "", args...); code != 0 {
+				t.Fatalf("docsd %v without %s: exit %d, stderr %q; want 0", args, db, code, errOut)
+			}
+			if out, errOut, code := docsd(t, env, "", "user", "list"); code != 0 || !strings.Contains(out, "USERNAME") {
+				t.Errorf("docsd user list after docsd %v: exit %d, stdout %q, stderr %q; want the table", args, code, out, errOut)
+			}
+		})
+	}
+}
+
 // TestServe starts docsd serve, logs in, restarts it on the same database
 // and checks the session survived (the generated secret is kept), then
 // checks that SIGTERM-style cancellation exits cleanly.
@@ -510,6 +569,35 @@ func TestUnreachablePostgres(t *testing.T) {
 		_, errOut, code := docsd(t, env, "", args...)
 		if code != 1 || !strings.Contains(errOut, addr) || strings.Contains(errOut, "s3cret-pw") || strings.Contains(errOut, "goroutine") {
 			t.Errorf("docsd %v with the database unreachable: exit %d, stderr %q; want exit 1 naming %s, without the password or a stack trace", args, code, errOut, addr)
+		}
+	}
+}
+
+// TestRefusingPostgres asks the test server (DOCSD_TEST_POSTGRES) for a
+// database that does not exist: every command exits 1 at once with the
+// server's own words, instead of trying for postgres.connect_timeout and
+// then saying the database did not answer.
+func TestRefusingPostgres(t *testing.T) {
+	base := os.Getenv(pgtest.EnvVar)
+	if base == "" {
+		t.Skipf("set %s to run it", pgtest.EnvVar)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/docsd_no_such_database"
+	env := map[string]string{
+		"DOCSD_DATABASE":                 u.String(),
+		"DOCSD_POSTGRES_CONNECT_TIMEOUT": "3s",
+		"DOCSD_AUTH_BCRYPT_COST":         "4",
+		"DOCSD_ADDR":                     "127.0.0.1:0",
+	}
+	want := `FATAL: database "docsd_no_such_database" does not exist (SQLSTATE 3D000)`
+	for _, args := range [][]string{{"serve"}, {"migrate"}, {"migrate", "status"}, {"seed"}, {"user", "list"}} {
+		_, errOut, code := docsd(t, env, "", args...)
+		if code != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "did not answer") {
+			t.Errorf("docsd %v with no such database: exit %d, stderr %q; want exit 1 and %q", args, code, errOut, want)
 		}
 	}
 }

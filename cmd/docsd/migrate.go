@@ -10,10 +10,10 @@ import (
 func newMigrateCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate",
-		Short: "Apply pending schema migrations",
+		Short: "Apply pending schema migrations, creating the database if there is none",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := e.openStore(cmd.Context())
+			db, err := e.createStore(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -113,17 +115,47 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	return usageErrorf("unknown command %q for %q%s (see docsd --help)", args[0], cmd.CommandPath(), hint)
 }
 
-// openStore opens the configured database without migrating it.
+// openStore opens the configured database without migrating it. A SQLite
+// file that does not exist is refused, naming it: only the commands that
+// set a database up (migrate, seed, serve) create one, with createStore,
+// so that an admin command run in the wrong directory, or with a mistyped
+// path, does not answer from a new, empty database and leave it behind.
 func (e *env) openStore(ctx context.Context) (docs.Backend, error) {
-	return backend.Open(ctx, e.cfg.GetString("database"), backend.Options{Postgres: postgres.Config{
-		MaxConns:       e.cfg.GetInt("postgres.max_conns"),
-		ConnectTimeout: e.cfg.GetDuration("postgres.connect_timeout"),
-	}})
+	return e.open(ctx, true)
 }
 
-// openDB opens the configured database and applies pending migrations.
+// createStore is openStore creating a SQLite file that does not exist.
+func (e *env) createStore(ctx context.Context) (docs.Backend, error) {
+	return e.open(ctx, false)
+}
+
+func (e *env) open(ctx context.Context, mustExist bool) (docs.Backend, error) {
+	db, err := backend.Open(ctx, e.cfg.GetString("database"), backend.Options{
+		Postgres: postgres.Config{
+			MaxConns:       e.cfg.GetInt("postgres.max_conns"),
+			ConnectTimeout: e.cfg.GetDuration("postgres.connect_timeout"),
+		},
+		MustExist: mustExist,
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w; docsd migrate, seed or serve creates it", err)
+	}
+	return db, err
+}
+
+// openDB opens the configured database, which must exist (see openStore),
+// and applies pending migrations.
 func (e *env) openDB(ctx context.Context) (docs.Backend, error) {
-	db, err := e.openStore(ctx)
+	return e.migrated(ctx, e.openStore)
+}
+
+// createDB is openDB creating the database if need be, for seed and serve.
+func (e *env) createDB(ctx context.Context) (docs.Backend, error) {
+	return e.migrated(ctx, e.createStore)
+}
+
+func (e *env) migrated(ctx context.Context, open func(context.Context) (docs.Backend, error)) (docs.Backend, error) {
+	db, err := open(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ already exist are left alone, so running it again changes nothing.
 load tests: a million take about 20 seconds.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := e.openDB(cmd.Context())
+			db, err := e.createDB(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -45,7 +45,7 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.openDB(ctx)
+	db, err := e.createDB(ctx)
 	if err != nil {
 		return err
 	}

@@ -206,7 +206,7 @@ on a terminal; without one, --yes is required.`,
 				if to != nil {
 					toID = to.ID
 				}
-				if err := db.DeleteUser(cmd.Context(), u.ID, toID); err != nil {
+				if err := db.DeleteUser(cmd.Context(), u.ID, toID, time.Now().UTC()); err != nil {
 					if docs.KindOf(err) == docs.Conflict && to == nil {
 						return fmt.Errorf("%w; use --reassign-to NAME", err)
 					}

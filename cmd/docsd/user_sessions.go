@@ -52,8 +52,9 @@ func newUserSessionsCmd(e *env) *cobra.Command {
 		Use:   "sessions NAME [-o table|json]",
 		Short: "List a user's sessions: created, last seen, client address and user agent at login",
 		Long: `List a user's sessions, oldest first: when each was created, when it was
-last used (recorded at most once a minute), and the client address and user
-agent of the login that created it. Expired sessions that the sweeper has
+last used (recorded at most every tenth of session.idle_timeout, and at
+most once a minute), and the client address and user agent of the login
+that created it. Expired sessions that the sweeper has
 not yet deleted are listed too, and refused when used.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {

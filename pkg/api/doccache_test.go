@@ -65,7 +65,7 @@ func testDocumentCacheAcrossProcesses(t *testing.T) {
 			t.Fatalf("author before = %q; want dave", got.Author.Username)
 		}
 		// What `docsd user rm dave --reassign-to carol` does.
-		if err := b.DB.DeleteUser(ctx, dave, a.Users["carol"]); err != nil {
+		if err := b.DB.DeleteUser(ctx, dave, a.Users["carol"], b.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		got := documentOf(t, do(t, a, call{method: "GET", path: fmt.Sprintf("/documents/%d", id), cookie: bob}).Want(t, 200))

@@ -437,7 +437,7 @@ func TestUsers(t *testing.T) {
 		id := srv.AddUser(t, "temp", docs.RoleMember)
 		c := srv.Login(t, "temp")
 		do(t, srv, call{method: "GET", path: "/me", cookie: c}).Want(t, 200)
-		if err := srv.DB.DeleteUser(context.Background(), id, 0); err != nil {
+		if err := srv.DB.DeleteUser(context.Background(), id, 0, srv.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		do(t, srv, call{method: "GET", path: "/me", cookie: c}).Want(t, 401)
@@ -469,4 +469,32 @@ func TestNewLeavesGinModeAlone(t *testing.T) {
 	if got := gin.Mode(); got != gin.TestMode {
 		t.Errorf("gin.Mode() after api.New = %q; want %q, as set before", got, gin.TestMode)
 	}
+}
+
+// TestReassignedAuthorIsANewVersion: `docsd user rm dave --reassign-to bob`
+// changes what a GET of dave's documents returns, so it changes their ETag,
+// and an If-Match from before the change is stale (the ETag stayed "1" and
+// such a PATCH succeeded).
+func TestReassignedAuthorIsANewVersion(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T) {
+		srv := apitest.NewServer(t)
+		dave := srv.AddUser(t, "dave", docs.RoleEditor)
+		id := srv.CreateDocument(t, "dave", "Dave's", "words")
+		path := fmt.Sprintf("/documents/%d", id)
+		bob := srv.Login(t, "bob")
+		if r := do(t, srv, call{method: "GET", path: path, cookie: bob}).Want(t, 200); r.Header.Get("ETag") != `"1"` {
+			t.Fatalf("ETag before the reassignment = %s; want \"1\"", r.Header.Get("ETag"))
+		}
+		srv.Clock.Advance(time.Hour)
+		if err := srv.DB.DeleteUser(context.Background(), dave, srv.Users["bob"], srv.Clock.Now()); err != nil {
+			t.Fatalf("DeleteUser(dave, bob) = %v", err)
+		}
+		r := do(t, srv, call{method: "GET", path: path, cookie: bob}).Want(t, 200)
+		got := documentOf(t, r)
+		if got.Author.Username != "bob" || got.Version != 2 || r.Header.Get("ETag") != `"2"` {
+			t.Errorf("GET %s after the reassignment = author %q, version %d, ETag %s; want bob, 2, \"2\"", path, got.Author.Username, got.Version, r.Header.Get("ETag"))
+		}
+		do(t, srv, call{method: "PATCH", path: path, cookie: bob, body: `{"body":"from a stale copy"}`, header: map[string]string{"If-Match": `"1"`}}).Want(t, 412)
+		do(t, srv, call{method: "PATCH", path: path, cookie: bob, body: `{"body":"from the new version"}`, header: map[string]string{"If-Match": `"2"`}}).Want(t, 200)
+	})
 }

@@ -87,7 +87,7 @@ var credentialChanges = []struct {
 		do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"password","password":"changed-password"}`, cookie: other}).Want(t, 200)
 	}},
 	{"docsd user rm", func(t *testing.T, srv *apitest.Server, id int64, _ *http.Cookie) {
-		if err := srv.DB.DeleteUser(context.Background(), id, 0); err != nil {
+		if err := srv.DB.DeleteUser(context.Background(), id, 0, srv.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}},
@@ -259,4 +259,64 @@ func TestLoginRefusedByARaceKeepsItsCount(t *testing.T) {
 		}
 	}).Want(t, 401)
 	do(t, srv, login("dave", "reset-password")).Want(t, 429)
+}
+
+// creating is the real database with one hook: while hold is set, the
+// next CreateDocument stops before it writes, says so on reached, and goes
+// on when resume is closed.
+type creating struct {
+	docs.Backend
+	hold    atomic.Bool
+	reached chan struct{}
+	resume  chan struct{}
+}
+
+func (c *creating) CreateDocument(ctx context.Context, d *docs.Document) error {
+	if c.hold.CompareAndSwap(true, false) {
+		c.reached <- struct{}{}
+		<-c.resume
+	}
+	return c.Backend.CreateDocument(ctx, d)
+}
+
+// TestCreateRacingTheRemovalOfItsAuthor holds a POST /documents after its
+// session was checked and before the insert, removes the author as
+// `docsd user rm dave --reassign-to bob` does, then lets it go on: the
+// session ended with its user, so the answer is 401 on every backend (it
+// was a 500, FOREIGN KEY constraint failed, on SQLite and a 404 on
+// PostgreSQL), and no document is left behind.
+func TestCreateRacingTheRemovalOfItsAuthor(t *testing.T) {
+	apitest.ForEachBackend(t, func(t *testing.T) {
+		c := &creating{reached: make(chan struct{}), resume: make(chan struct{})}
+		srv := apitest.NewServerWith(t, apitest.Options{Wrap: func(b docs.Backend) docs.Backend {
+			c.Backend = b
+			return c
+		}})
+		dave := srv.AddUser(t, "dave", docs.RoleEditor)
+		cookie := srv.Login(t, "dave")
+		c.hold.Store(true)
+		done := make(chan apitest.Reply, 1)
+		go func() {
+			r, err := apitest.Send(context.Background(), srv.Client(), "POST", srv.URL+"/documents", cookie, nil, `{"title":"written while removed","body":"b"}`)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- r
+		}()
+		<-c.reached
+		if err := srv.DB.DeleteUser(context.Background(), dave, srv.Users["bob"], srv.Clock.Now()); err != nil {
+			t.Fatalf("DeleteUser(dave, bob) = %v", err)
+		}
+		close(c.resume)
+		(<-done).Want(t, 401)
+		list, err := srv.DB.ListDocuments(context.Background(), docs.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range list {
+			if d.Title == "written while removed" {
+				t.Errorf("document %d %q was stored for the removed author (now %s); want none", d.ID, d.Title, d.Author.Username)
+			}
+		}
+	})
 }

@@ -28,14 +28,14 @@ const DefaultDocumentCacheBytes = 64 << 20
 // `docsd serve` and the test harness both wire the server here, then hand
 // the Deps to New, so the caches serve under the same rules in both. A
 // session is served from memory no longer than the session store's touch
-// interval or half the idle timeout, whichever is shorter, so that every
-// idle-expiry decision is made on the database's last_seen, which other
-// processes move too.
+// interval (a tenth of the idle timeout, at most a minute), so that every
+// idle-expiry and touch decision is made on the database's last_seen,
+// which other processes move too.
 func Wire(b Backend, pw *docs.Passwords, sc session.Config, documentBytes int64) (Deps, error) {
 	// One reader of the epochs for both caches: requests that ask at the
 	// same time share a read (see cache.Shared).
 	epochs := cache.NewShared(b)
-	sessions := cache.NewSessions(b, epochs, min(session.TouchEvery, sc.IdleTimeout/2), sc.Now)
+	sessions := cache.NewSessions(b, epochs, session.TouchInterval(sc.IdleTimeout), sc.Now)
 	store, err := session.NewStore(sessions, sc)
 	if err != nil {
 		return Deps{}, err

@@ -22,12 +22,19 @@ func IsPostgres(database string) bool {
 // Options are the engines' own settings.
 type Options struct {
 	Postgres postgres.Config
+	// MustExist refuses a SQLite file that does not exist (an error
+	// wrapping fs.ErrNotExist) instead of creating it. PostgreSQL
+	// databases are never created.
+	MustExist bool
 }
 
 // Open opens the database without migrating it.
 func Open(ctx context.Context, database string, o Options) (docs.Backend, error) {
 	if IsPostgres(database) {
 		return postgres.Open(ctx, database, o.Postgres)
+	}
+	if o.MustExist {
+		return sqlite.OpenExisting(database)
 	}
 	return sqlite.Open(database)
 }

@@ -119,7 +119,7 @@ func TestCache(t *testing.T) {
 			return f.other.SetPassword(ctx, f.user.ID, []byte("new"))
 		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
 		{"a user removed by another process loses the session", func(f *fixture) error {
-			return f.other.DeleteUser(ctx, f.user.ID, 0)
+			return f.other.DeleteUser(ctx, f.user.ID, 0, time.Now())
 		}, func(_ *docs.User, err error) bool { return docs.IsNotFound(err) }, "NotFound"},
 		{"sessions expired by another process's sweep are gone", func(f *fixture) error {
 			_, err := f.other.DeleteExpiredSessions(ctx, f.clock.Now().Add(time.Hour), f.clock.Now().Add(time.Hour))

@@ -115,13 +115,17 @@ type UserStore interface {
 	// changes made from the same current password exactly one applies.
 	ChangePassword(ctx context.Context, id int64, current, hash []byte) error
 	// DeleteUser removes a user and ends their sessions. Their documents
-	// move to reassignTo; with reassignTo 0 a user who owns documents is
-	// a Conflict, so no document is ever lost with its author.
-	DeleteUser(ctx context.Context, id, reassignTo int64) error
+	// move to reassignTo, each as a new version updated at now (the author
+	// is part of what a document shows, so its ETag must change); with
+	// reassignTo 0 a user who owns documents is a Conflict, so no document
+	// is ever lost with its author.
+	DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error
 }
 
 // DocumentStore keeps documents.
 type DocumentStore interface {
+	// CreateDocument inserts d and sets its ID, Version and author's
+	// name. An author who no longer exists is AuthorRemoved.
 	CreateDocument(ctx context.Context, d *Document) error
 	DocumentByID(ctx context.Context, id int64) (*Document, error)
 	// ListDocuments returns documents in id order without their bodies.

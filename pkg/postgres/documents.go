@@ -11,7 +11,8 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// CreateDocument inserts d and sets its ID, Version and author name.
+// CreateDocument inserts d and sets its ID, Version and author name. An
+// author who no longer exists is Unauthorized (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	err := d.pool.QueryRow(ctx,
@@ -21,7 +22,7 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt),
 	).Scan(&doc.ID, &doc.Author.Username)
 	if sqlState(err) == foreignKeyViolation {
-		return docs.Errorf(docs.NotFound, "user %d not found", doc.Author.ID)
+		return docs.AuthorRemoved(doc.Author.ID)
 	}
 	if err != nil {
 		return d.wrap("create document", err)

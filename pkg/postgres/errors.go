@@ -55,11 +55,27 @@ func unreachable(err error) bool {
 		errors.Is(err, context.DeadlineExceeded):
 		return true
 	}
-	code := sqlState(err)
-	// Class 08 is connection exceptions; 57P01-57P03 an administrator or
-	// crash shutdown, or a server still starting; 53300 too many
-	// connections.
+	return passing(sqlState(err))
+}
+
+// passing reports whether SQLSTATE code says the server cannot take us now
+// but may shortly: class 08, connection exceptions; 57P01-57P03, an
+// administrator or crash shutdown, or a server still starting; 53300, too
+// many connections.
+func passing(code string) bool {
 	return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300"
+}
+
+// refused returns the server's own error when it answered err with one
+// that waiting will not change: a database or role that does not exist
+// (3D000, 28000), a wrong password (28P01), a missing privilege, anything
+// but the passing states.
+func refused(err error) (*pgconn.PgError, bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && !passing(pe.Code) {
+		return pe, true
+	}
+	return nil, false
 }
 
 // retryable reports whether a transaction failed only because it raced

@@ -66,8 +66,10 @@ type DB struct {
 }
 
 // Open connects to the database at rawURL, trying again while it cannot be
-// reached, for up to cfg.ConnectTimeout. It does not migrate; call
-// Migrate. Errors name the host and port and never show the password.
+// reached or is starting up, for up to cfg.ConnectTimeout. A server that
+// refuses for good (no such database or role, a wrong password) ends it at
+// once with the server's words. It does not migrate; call Migrate. Errors
+// name the host and port and never show the password.
 func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 	pc, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
@@ -93,9 +95,13 @@ func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 		if err == nil {
 			return d, nil
 		}
+		host := net.JoinHostPort(pc.ConnConfig.Host, strconv.Itoa(int(pc.ConnConfig.Port)))
+		if pe, ok := refused(err); ok {
+			pool.Close()
+			return nil, fmt.Errorf("database at %s refused the connection: %w", host, pe)
+		}
 		if !unreachable(err) || time.Now().Add(wait).After(deadline) || ctx.Err() != nil {
 			pool.Close()
-			host := net.JoinHostPort(pc.ConnConfig.Host, strconv.Itoa(int(pc.ConnConfig.Port)))
 			return nil, fmt.Errorf("database at %s did not answer within %s: %w", host, timeout, err)
 		}
 		select {

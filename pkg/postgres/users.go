@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -132,9 +133,10 @@ func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User,
 }
 
 // DeleteUser removes a user, moving their documents to reassignTo (0: refuse
-// if they own any). Their sessions go with them (ON DELETE CASCADE), in
-// the last statement, which moves the auth epoch.
-func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
+// if they own any), each as a new version updated at now. Their sessions go
+// with them (ON DELETE CASCADE), in the last statement, which moves the
+// auth epoch.
+func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error {
 	return d.inTx(ctx, "delete user", func(tx pgx.Tx) error {
 		admins, err := lockAdmins(ctx, tx)
 		if err != nil {
@@ -164,7 +166,9 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE documents SET author_id = $1 WHERE author_id = $2`, reassignTo, id); err != nil {
+			if _, err := tx.Exec(ctx,
+				`UPDATE documents SET author_id = $1, updated_at = $2, version = version + 1 WHERE author_id = $3`,
+				reassignTo, micros(now), id); err != nil {
 				return err
 			}
 		} else {

@@ -63,6 +63,29 @@ const MinSecretBytes = 32
 // a minute per session, so reads stay reads.
 const TouchEvery = time.Minute
 
+// MinIdleTimeout is the shortest idle timeout a Store judges. last_seen
+// lags a session's last use by up to its touch interval, a tenth of the
+// timeout (TouchInterval), so that a session is ended no sooner than nine
+// tenths of the timeout after its last use; below a second that interval
+// would make nearly every read a write, and is within the difference
+// between the clocks of processes sharing a database.
+const MinIdleTimeout = 10 * time.Second
+
+// TouchInterval is how long after last_seen a use moves it again, for an
+// idle timeout of idle: a tenth of it, at most TouchEvery. A cache of
+// sessions must re-read an entry at least this often (see pkg/api's Wire).
+func TouchInterval(idle time.Duration) time.Duration {
+	return min(TouchEvery, idle/10)
+}
+
+// CheckIdleTimeout refuses an idle timeout a Store cannot judge.
+func CheckIdleTimeout(idle time.Duration) error {
+	if idle < MinIdleTimeout {
+		return fmt.Errorf("%v is shorter than %v, the shortest idle timeout docsd can judge: last use is recorded at most every tenth of it", idle, MinIdleTimeout)
+	}
+	return nil
+}
+
 // DefaultCookieName names the session cookie when Config.CookieName is empty.
 const DefaultCookieName = "docs_session"
 
@@ -83,6 +106,8 @@ type Config struct {
 type Store struct {
 	repo docs.SessionStore
 	cfg  Config
+	// touch is TouchInterval(cfg.IdleTimeout).
+	touch time.Duration
 	// macs holds one pool of HMAC states per secret: building an HMAC costs
 	// several allocations, and every private request verifies one.
 	macs []*sync.Pool
@@ -137,13 +162,16 @@ func NewStore(repo docs.SessionStore, cfg Config) (*Store, error) {
 	if cfg.IdleTimeout <= 0 || cfg.AbsoluteTimeout <= 0 {
 		return nil, errors.New("session idle and absolute timeouts must be positive")
 	}
+	if err := CheckIdleTimeout(cfg.IdleTimeout); err != nil {
+		return nil, fmt.Errorf("session idle timeout: %w", err)
+	}
 	if cfg.CookieName == "" {
 		cfg.CookieName = DefaultCookieName
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Store{repo: repo, cfg: cfg}
+	s := &Store{repo: repo, cfg: cfg, touch: TouchInterval(cfg.IdleTimeout)}
 	for _, key := range cfg.Secrets {
 		s.macs = append(s.macs, &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }})
 	}
@@ -206,7 +234,7 @@ func (s *Store) lookup(ctx context.Context, token string) (*docs.User, Reason, e
 		s.ended[EndExpired].Add(1)
 		return nil, expired, nil
 	}
-	if now.Sub(sess.LastSeen) >= TouchEvery {
+	if now.Sub(sess.LastSeen) >= s.touch {
 		if err := s.repo.TouchSession(ctx, id, now); err != nil {
 			return nil, "", err
 		}

@@ -304,7 +304,7 @@ func TestLoginLogout(t *testing.T) {
 		if err := e.db.CreateUser(ctx, admin); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.DeleteUser(ctx, e.user, 0); err != nil {
+		if err := e.db.DeleteUser(ctx, e.user, 0, e.clock.Now()); err != nil {
 			t.Fatalf("DeleteUser(%d) = %v", e.user, err)
 		}
 		wantReason(t, s, "the cookie of a deleted user", c, session.NoSession)
@@ -402,6 +402,40 @@ func TestTimeouts(t *testing.T) {
 		e.wantUser(t, s, "cookie idle exactly the timeout", c)
 	})
 
+	// last_seen moves only every touch interval, so it may lag the last
+	// use. With a fixed minute, an idle timeout of 90 s ended a session
+	// used at 0 and 50 s at 95 s. The lag is at most a tenth of the
+	// timeout now, so uses never more than nine tenths of it apart keep a
+	// session, and a session unused for longer than the timeout ends.
+	for _, timeout := range []time.Duration{10 * time.Second, 90 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour, 24 * time.Hour} {
+		for _, gaps := range [][]float64{{0.55, 0.5}, {0.3, 0.9, 0.9, 0.3, 0.9}, {0.05, 0.05, 0.9}} {
+			t.Run(fmt.Sprintf("idle timeout %v: uses after %v of it keep the session, then %v+1µs unused ends it", timeout, gaps, timeout), func(t *testing.T) {
+				e := newEnv(t)
+				s := e.store(t, session.Config{IdleTimeout: timeout, AbsoluteTimeout: 100 * timeout})
+				c := e.login(t, s, nil)
+				elapsed := time.Duration(0)
+				for _, g := range gaps {
+					step := time.Duration(g * float64(timeout))
+					e.clock.Advance(step)
+					elapsed += step
+					e.wantUser(t, s, fmt.Sprintf("cookie %v after login, %v after its last use", elapsed, step), c)
+				}
+				e.clock.Advance(timeout + time.Microsecond)
+				wantReason(t, s, fmt.Sprintf("cookie %v+1µs after its last use", timeout), c, session.IdleExpiry)
+			})
+		}
+	}
+
+	t.Run("idle timeout 90s: used at 0 and 50s, the session answers at 95s", func(t *testing.T) {
+		e := newEnv(t)
+		s := e.store(t, session.Config{IdleTimeout: 90 * time.Second})
+		c := e.login(t, s, nil)
+		e.clock.Advance(50 * time.Second)
+		e.wantUser(t, s, "cookie 50s after login", c)
+		e.clock.Advance(45 * time.Second)
+		e.wantUser(t, s, "cookie 95s after login, 45s after its last use", c)
+	})
+
 	t.Run("use keeps a session from going idle", func(t *testing.T) {
 		e := newEnv(t)
 		s := e.store(t, session.Config{})
@@ -495,6 +529,19 @@ func TestNewStore(t *testing.T) {
 				t.Errorf("NewStore(secrets of %v bytes) = %v, %v; want a store, nil", lens, s, err)
 			}
 		})
+	}
+}
+
+func TestNewStoreRefusesAnIdleTimeoutItCannotJudge(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		idle time.Duration
+		ok   bool
+	}{{session.MinIdleTimeout - time.Millisecond, false}, {time.Second, false}, {session.MinIdleTimeout, true}} {
+		s, err := session.NewStore(e.db, session.Config{Secrets: [][]byte{secretA}, IdleTimeout: tc.idle, AbsoluteTimeout: abs})
+		if ok := err == nil && s != nil; ok != tc.ok {
+			t.Errorf("NewStore(idle timeout %v) = %v, %v; want a store: %v", tc.idle, s, err, tc.ok)
+		}
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// CreateDocument inserts doc and sets its ID, Version and author name.
+// CreateDocument inserts doc and sets its ID, Version and author name. An
+// author who no longer exists is Unauthorized (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	err := d.q.QueryRowContext(ctx,
@@ -19,6 +20,9 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
 		doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt),
 	).Scan(&doc.ID, &doc.Author.Username)
+	if isForeignKeyViolation(err) {
+		return docs.AuthorRemoved(doc.Author.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("create document: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -35,8 +36,20 @@ type DB struct {
 
 // Open opens (creating if needed) the SQLite database at path. It does not
 // migrate; call Migrate.
-func Open(path string) (*DB, error) {
+func Open(path string) (*DB, error) { return open(path, true) }
+
+// OpenExisting is Open for a database that must already be there: a file
+// that does not exist is an error (wrapping fs.ErrNotExist) and nothing is
+// created, so a mistyped path is not taken for a new, empty database.
+func OpenExisting(path string) (*DB, error) { return open(path, false) }
+
+func open(path string, create bool) (*DB, error) {
 	q := url.Values{}
+	if !create {
+		// SQLite itself refuses to create the file as it opens it, so no
+		// check of ours can race the open.
+		q.Set("mode", "rw")
+	}
 	// WAL lets readers run beside the one writer. synchronous(FULL) fsyncs
 	// the WAL at every commit, so a write that was acknowledged survives a
 	// power cut as well as a crash; NORMAL would be faster per write but
@@ -66,6 +79,9 @@ func Open(path string) (*DB, error) {
 	}
 	if err := db.PingContext(context.Background()); err != nil {
 		db.Close()
+		if _, serr := os.Stat(path); !create && errors.Is(serr, fs.ErrNotExist) {
+			return nil, fmt.Errorf("database %s: %w", path, fs.ErrNotExist)
+		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	// WAL readers run in parallel, one per connection. Keep every

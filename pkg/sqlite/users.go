@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	sqlitedriver "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -146,9 +147,16 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
+// isForeignKeyViolation tells a FOREIGN KEY constraint failure the same way.
+func isForeignKeyViolation(err error) bool {
+	var se *sqlitedriver.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 // DeleteUser removes a user, moving their documents to reassignTo (0: refuse
-// if they own any). Their sessions go with them (ON DELETE CASCADE).
-func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
+// if they own any), each as a new version updated at now. Their sessions go
+// with them (ON DELETE CASCADE).
+func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error {
 	return d.inTx(ctx, "delete user", func(tx *sql.Tx) error {
 		u, err := userByID(ctx, tx, id)
 		if err != nil {
@@ -161,7 +169,9 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64) error {
 			if _, err := userByID(ctx, tx, reassignTo); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE documents SET author_id = ? WHERE author_id = ?`, reassignTo, id); err != nil {
+			if _, err := tx.ExecContext(ctx,
+				`UPDATE documents SET author_id = ?, updated_at = ?, version = version + 1 WHERE author_id = ?`,
+				reassignTo, micros(now), id); err != nil {
 				return fmt.Errorf("delete user: %w", err)
 			}
 		} else {

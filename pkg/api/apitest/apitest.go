@@ -55,6 +55,10 @@ type Options struct {
 	// Users, when set, wraps the user store the engine reads: tests that
 	// order a race step by step hold a request at a point of their choice.
 	Users func(docs.UserStore) docs.UserStore
+	// Wrap, when set, wraps the whole database the engine runs on (its
+	// caches included), for a race to be held at a call of the test's
+	// choice; Server.DB stays the database itself.
+	Wrap func(docs.Backend) docs.Backend
 	// New builds the engine; api.New by default. Tests of the route
 	// machinery pass one that adds routes to the table; the answers of
 	// routes the OpenAPI description does not know are then not checked.
@@ -99,8 +103,12 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	if secrets == nil {
 		secrets = [][]byte{[]byte("apitest-secret-0123456789abcdef-0123456789")}
 	}
+	engineDB := db
+	if opts.Wrap != nil {
+		engineDB = opts.Wrap(db)
+	}
 	// Each Server has its own session cache, as each docsd process does.
-	deps, err := api.Wire(db, pw, session.Config{
+	deps, err := api.Wire(engineDB, pw, session.Config{
 		Secrets: secrets, IdleTimeout: IdleTimeout, AbsoluteTimeout: AbsoluteTimeout, Now: clock.Now,
 	}, api.DefaultDocumentCacheBytes)
 	if err != nil {

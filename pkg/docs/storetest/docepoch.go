@@ -43,7 +43,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			return err
 		}, true},
 		{"DeleteDocument moves it", func(f fixture) error { return f.s.DeleteDocument(ctx, f.doc.ID) }, true},
-		{"DeleteUser reassigning documents moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.member.ID, f.admin.ID) }, true},
+		{"DeleteUser reassigning documents moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.member.ID, f.admin.ID, base) }, true},
 		{"an UpdateDocument refused for a stale version leaves it", func(f fixture) error {
 			_, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, f.doc.Version+1, base)
 			checkKind(t, "UpdateDocument(stale version)", err, docs.PreconditionFailed)
@@ -55,7 +55,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			return nil
 		}, false},
 		{"a refused DeleteUser of an author leaves it", func(f fixture) error {
-			err := f.s.DeleteUser(ctx, f.member.ID, 0)
+			err := f.s.DeleteUser(ctx, f.member.ID, 0, base)
 			checkKind(t, "DeleteUser(author, 0)", err, docs.Conflict)
 			return nil
 		}, false},
@@ -173,7 +173,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 		}
 		check(fmt.Sprintf("DeleteDocument(%d)", other.ID), before, docs.ShardOf(other.ID))
 		before = mustShardEpochs(t, f.s)
-		if err := f.s.DeleteUser(ctx, f.member.ID, f.admin.ID); err != nil {
+		if err := f.s.DeleteUser(ctx, f.member.ID, f.admin.ID, base); err != nil {
 			t.Fatal(err)
 		}
 		check("DeleteUser reassigning the member's documents", before, docs.ShardOf(f.doc.ID))

@@ -45,15 +45,15 @@ func testAuthEpoch(t *testing.T, open func(t *testing.T) Store) {
 		}, true},
 		{"SetRole moves it", func(f fixture) error { _, err := f.s.SetRole(ctx, f.member.ID, docs.RoleEditor); return err }, true},
 		{"SetPassword moves it", func(f fixture) error { return f.s.SetPassword(ctx, f.editor.ID, []byte("new hash")) }, true},
-		{"DeleteUser moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.editor.ID, 0) }, true},
-		{"DeleteUser reassigning documents moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.member.ID, f.admin.ID) }, true},
+		{"DeleteUser moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.editor.ID, 0, base) }, true},
+		{"DeleteUser reassigning documents moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.member.ID, f.admin.ID, base) }, true},
 		{"a refused demotion of the last admin leaves it", func(f fixture) error {
 			_, err := f.s.SetRole(ctx, f.admin.ID, docs.RoleMember)
 			checkKind(t, "SetRole(last admin, member)", err, docs.Conflict)
 			return nil
 		}, false},
 		{"a refused DeleteUser of an author leaves it", func(f fixture) error {
-			err := f.s.DeleteUser(ctx, f.member.ID, 0)
+			err := f.s.DeleteUser(ctx, f.member.ID, 0, base)
 			checkKind(t, "DeleteUser(author, 0)", err, docs.Conflict)
 			return nil
 		}, false},

@@ -32,7 +32,7 @@ type Store interface {
 // userDeleter is the user deletion some stores offer. Tests that need it
 // skip on stores without it.
 type userDeleter interface {
-	DeleteUser(ctx context.Context, id, reassignTo int64) error
+	DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error
 }
 
 // base is the time the suite's records are created at. It has nanoseconds
@@ -161,7 +161,7 @@ func testUsers(t *testing.T, open func(t *testing.T) Store) {
 		mustSession(t, s, "gone-1", gone.ID, base, base)
 		mustSession(t, s, "gone-2", gone.ID, base, base)
 		mustSession(t, s, "kept-1", kept.ID, base, base)
-		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
+		if err := del.DeleteUser(ctx, gone.ID, 0, base); err != nil {
 			t.Fatalf("DeleteUser(%d, 0) = %v; want nil", gone.ID, err)
 		}
 		for _, id := range []string{"gone-1", "gone-2"} {
@@ -281,7 +281,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 		admin := mustUser(t, s, "root", docs.RoleAdmin)
 		heir := mustUser(t, s, "heir", docs.RoleMember)
 		doc := mustDocument(t, s, admin, "kept")
-		err := del.DeleteUser(ctx, admin.ID, heir.ID)
+		err := del.DeleteUser(ctx, admin.ID, heir.ID, base)
 		checkKind(t, "DeleteUser(last admin, reassigning to heir)", err, docs.Conflict)
 		if got := mustUserByID(t, s, admin.ID); got.Role != docs.RoleAdmin {
 			t.Errorf("after refused DeleteUser the last admin's role = %q; want %q", got.Role, docs.RoleAdmin)
@@ -300,7 +300,7 @@ func testRoles(t *testing.T, open func(t *testing.T) Store) {
 		del := mustDeleter(t, s)
 		gone := mustUser(t, s, "gone", docs.RoleAdmin)
 		mustUser(t, s, "stays", docs.RoleAdmin)
-		if err := del.DeleteUser(ctx, gone.ID, 0); err != nil {
+		if err := del.DeleteUser(ctx, gone.ID, 0, base); err != nil {
 			t.Fatalf("DeleteUser(admin, 0) with another admin = %v; want nil", err)
 		}
 		_, err := s.UserByID(ctx, gone.ID)
@@ -331,6 +331,70 @@ func testDocuments(t *testing.T, open func(t *testing.T) Store) {
 		}
 		checkTime(t, fmt.Sprintf("DocumentByID(%d).CreatedAt", d.ID), got.CreatedAt, base)
 		checkTime(t, fmt.Sprintf("DocumentByID(%d).UpdatedAt", d.ID), got.UpdatedAt, base)
+	})
+
+	// The API creates a document for the user of the request's session. If
+	// that user is removed between the session check and the insert, the
+	// session has ended: the client should log in again, not be told that
+	// something is missing or that the server failed.
+	t.Run("CreateDocument by a removed author is Unauthorized and stores nothing", func(t *testing.T) {
+		s := open(t)
+		heir := mustUser(t, s, "heir", docs.RoleEditor)
+		gone := mustUser(t, s, "gone", docs.RoleEditor)
+		mustDocument(t, s, gone, "before")
+		if err := s.DeleteUser(ctx, gone.ID, heir.ID, base); err != nil {
+			t.Fatalf("DeleteUser(%d, %d) = %v; want nil", gone.ID, heir.ID, err)
+		}
+		d := &docs.Document{Title: "after", Body: "B", Author: docs.Author{ID: gone.ID}, CreatedAt: base, UpdatedAt: base}
+		err := s.CreateDocument(ctx, d)
+		checkKind(t, fmt.Sprintf("CreateDocument(author %d) after DeleteUser(%d)", gone.ID, gone.ID), err, docs.Unauthorized)
+		list, err := s.ListDocuments(ctx, docs.Page{Limit: 10})
+		if err != nil {
+			t.Fatalf("ListDocuments = %v", err)
+		}
+		if len(list) != 1 || list[0].Title != "before" {
+			t.Errorf("after the refused CreateDocument ListDocuments returned %d documents; want only %q", len(list), "before")
+		}
+	})
+
+	t.Run("CreateDocument racing DeleteUser of its author either lands with the heir or is Unauthorized", func(t *testing.T) {
+		s := open(t)
+		heir := mustUser(t, s, "heir", docs.RoleEditor)
+		gone := mustUser(t, s, "gone", docs.RoleEditor)
+		const creates = 20
+		errs := make([]error, creates)
+		var wg sync.WaitGroup
+		for i := range creates {
+			wg.Go(func() {
+				errs[i] = s.CreateDocument(ctx, &docs.Document{Title: fmt.Sprintf("racing %d", i), Author: docs.Author{ID: gone.ID}, CreatedAt: base, UpdatedAt: base})
+			})
+		}
+		wg.Go(func() {
+			if err := s.DeleteUser(ctx, gone.ID, heir.ID, base); err != nil {
+				t.Errorf("DeleteUser(%d, %d) = %v; want nil", gone.ID, heir.ID, err)
+			}
+		})
+		wg.Wait()
+		landed := 0
+		for i, err := range errs {
+			if err == nil {
+				landed++
+				continue
+			}
+			checkKind(t, fmt.Sprintf("CreateDocument %d racing DeleteUser of its author", i), err, docs.Unauthorized)
+		}
+		list, err := s.ListDocuments(ctx, docs.Page{Limit: 2 * creates})
+		if err != nil {
+			t.Fatalf("ListDocuments = %v", err)
+		}
+		if len(list) != landed {
+			t.Errorf("%d creates succeeded and ListDocuments returned %d documents; want the same", landed, len(list))
+		}
+		for _, d := range list {
+			if d.Author.ID != heir.ID {
+				t.Errorf("document %d (%q) has author %d after DeleteUser; want the heir %d", d.ID, d.Title, d.Author.ID, heir.ID)
+			}
+		}
 	})
 
 	t.Run("missing documents are NotFound", func(t *testing.T) {
@@ -636,6 +700,45 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	// The author is part of what a GET returns, so a new author is a new
+	// version: the ETag moves, and an If-Match from before is stale.
+	t.Run("DeleteUser reassigning documents makes a new version of each, updated at the removal", func(t *testing.T) {
+		s := open(t)
+		heir := mustUser(t, s, "heir", docs.RoleEditor)
+		gone := mustUser(t, s, "gone", docs.RoleEditor)
+		edited := mustDocumentBody(t, s, gone, "edited", "body")
+		if _, err := s.UpdateDocument(ctx, edited.ID, docs.DocumentUpdate{Title: ptr("edited once")}, 1, base.Add(time.Minute)); err != nil {
+			t.Fatalf("UpdateDocument(%d, ifVersion 1) = %v", edited.ID, err)
+		}
+		fresh := mustDocumentBody(t, s, gone, "fresh", "body")
+		kept := mustDocumentBody(t, s, heir, "kept", "body")
+		if err := s.DeleteUser(ctx, gone.ID, heir.ID, later); err != nil {
+			t.Fatalf("DeleteUser(%d, %d) = %v; want nil", gone.ID, heir.ID, err)
+		}
+		for _, tc := range []struct {
+			d       *docs.Document
+			version int64
+			updated time.Time
+		}{
+			{edited, 3, later},
+			{fresh, 2, later},
+			{kept, 1, base}, // the heir's own: not reassigned, not changed
+		} {
+			got, err := s.DocumentByID(ctx, tc.d.ID)
+			if err != nil {
+				t.Fatalf("DocumentByID(%d) = %v", tc.d.ID, err)
+			}
+			if got.Version != tc.version || got.Author != (docs.Author{ID: heir.ID, Username: "heir"}) {
+				t.Errorf("DocumentByID(%d) %q after DeleteUser(%d, %d) = {Version:%d Author:%+v}; want {Version:%d Author:{ID:%d Username:heir}}",
+					tc.d.ID, tc.d.Title, gone.ID, heir.ID, got.Version, got.Author, tc.version, heir.ID)
+			}
+			checkTime(t, fmt.Sprintf("DocumentByID(%d) %q after DeleteUser: UpdatedAt", tc.d.ID, tc.d.Title), got.UpdatedAt, tc.updated)
+			checkTime(t, fmt.Sprintf("DocumentByID(%d) %q after DeleteUser: CreatedAt", tc.d.ID, tc.d.Title), got.CreatedAt, base)
+		}
+		_, err := s.UpdateDocument(ctx, fresh.ID, docs.DocumentUpdate{Title: ptr("lost")}, 1, later)
+		checkKind(t, fmt.Sprintf("UpdateDocument(%d, ifVersion 1) after its author was reassigned", fresh.ID), err, docs.PreconditionFailed)
+	})
+
 	t.Run("racing updates on one version: exactly one wins", func(t *testing.T) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleEditor)
@@ -919,7 +1022,7 @@ func testPasswords(t *testing.T, open func(t *testing.T) Store) {
 		{"ChangePassword", func(s Store, u *docs.User) error {
 			return s.ChangePassword(ctx, u.ID, u.PasswordHash, []byte("changed"))
 		}},
-		{"DeleteUser", func(s Store, u *docs.User) error { return s.DeleteUser(ctx, u.ID, 0) }},
+		{"DeleteUser", func(s Store, u *docs.User) error { return s.DeleteUser(ctx, u.ID, 0, base) }},
 	} {
 		t.Run("sessions created from the old hash while "+change.name+" runs never outlive it", func(t *testing.T) {
 			s := open(t)
