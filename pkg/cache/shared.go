@@ -38,24 +38,37 @@ type group struct {
 func NewShared(src Epochs) *Shared { return &Shared{src: src} }
 
 // Epochs returns epochs read by a statement that started after the call.
+// The read runs on a goroutine of its own and every caller, the one that
+// started it included, waits for it with its own ctx: a caller whose
+// request ends leaves at once, and the read goes on for the others.
 func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
 	s.mu.Lock()
-	if g := s.waiting; g != nil {
-		s.mu.Unlock()
-		return g.wait(ctx)
+	g := s.waiting
+	if g == nil {
+		g = &group{done: make(chan struct{})}
+		prev := s.reading
+		if prev != nil {
+			// Read once the read under way is done, gathering whoever
+			// asks meanwhile.
+			s.waiting = g
+		} else {
+			s.reading = g
+		}
+		go s.read(g, prev)
 	}
-	g := &group{done: make(chan struct{})}
-	prev := s.reading
+	s.mu.Unlock()
+	return g.wait(ctx)
+}
+
+// read answers g, after prev when that is not nil.
+func (s *Shared) read(g, prev *group) {
 	if prev != nil {
-		// Wait for the read under way, gathering whoever asks meanwhile.
-		s.waiting = g
-		s.mu.Unlock()
 		<-prev.done
 		s.mu.Lock()
 		s.waiting = nil
+		s.reading = g
+		s.mu.Unlock()
 	}
-	s.reading = g
-	s.mu.Unlock()
 	// The group's read is shared: it belongs to no one request, so one
 	// member's cancelled request must not fail the others.
 	g.epochs, g.err = s.src.Epochs(context.Background())
@@ -63,7 +76,6 @@ func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
 	s.reading = nil
 	s.mu.Unlock()
 	close(g.done)
-	return g.epochs, g.err
 }
 
 func (g *group) wait(ctx context.Context) (docs.Epochs, error) {
