@@ -118,6 +118,7 @@ func (e *env) openStore(ctx context.Context) (docs.Backend, error) {
 	return backend.Open(ctx, e.cfg.GetString("database"), backend.Options{Postgres: postgres.Config{
 		MaxConns:       e.cfg.GetInt("postgres.max_conns"),
 		ConnectTimeout: e.cfg.GetDuration("postgres.connect_timeout"),
+		QueryTimeout:   e.cfg.GetDuration("postgres.query_timeout"),
 	}})
 }
 

@@ -40,7 +40,9 @@ func NewShared(src Epochs) *Shared { return &Shared{src: src} }
 // Epochs returns epochs read by a statement that started after the call.
 // The read runs on a goroutine of its own and every caller, the one that
 // started it included, waits for it with its own ctx: a caller whose
-// request ends leaves at once, and the read goes on for the others.
+// request ends leaves at once, and the read goes on for the others. The
+// read itself is bounded by the backend (postgres.query_timeout), so a
+// hung database fails the group in seconds instead of holding it.
 func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
 	s.mu.Lock()
 	g := s.waiting

@@ -46,6 +46,10 @@ type Config struct {
 	// ConnectTimeout is how long Open keeps trying to reach a database
 	// that does not answer; DefaultConnectTimeout when zero.
 	ConnectTimeout time.Duration
+	// QueryTimeout bounds each statement or transaction, the wait for a
+	// connection included: past it the call fails as Unavailable.
+	// DefaultQueryTimeout when zero.
+	QueryTimeout time.Duration
 }
 
 // Defaults that suit a small PostgreSQL: three replicas at the default
@@ -53,6 +57,10 @@ type Config struct {
 const (
 	DefaultMaxConns       = 10
 	DefaultConnectTimeout = 30 * time.Second
+	// DefaultQueryTimeout is far above what any statement of a request
+	// takes on a healthy server, and short enough that a request to a
+	// hung one is answered (503) before a client or a proxy gives up.
+	DefaultQueryTimeout = 5 * time.Second
 )
 
 // dialTimeout bounds one attempt to open a connection, so that a request
@@ -62,7 +70,7 @@ const dialTimeout = 3 * time.Second
 
 // DB is a docsd database on PostgreSQL: a docs.Backend.
 type DB struct {
-	pool *pgxpool.Pool
+	pool *boundedPool
 }
 
 // Open connects to the database at rawURL, trying again while it cannot be
@@ -82,11 +90,15 @@ func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 	if timeout <= 0 {
 		timeout = DefaultConnectTimeout
 	}
+	queryTimeout := cfg.QueryTimeout
+	if queryTimeout <= 0 {
+		queryTimeout = DefaultQueryTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", Redact(rawURL), err)
 	}
-	d := &DB{pool: pool}
+	d := &DB{pool: &boundedPool{Pool: pool, timeout: queryTimeout}}
 	deadline := time.Now().Add(timeout)
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		err := pool.Ping(ctx)
@@ -142,7 +154,7 @@ func (d *DB) migrate(ctx context.Context, fn func(*goose.Provider) error) error 
 		return d.wrap("lock for migrations", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`) //nolint:errcheck // the lock also ends with the session
-	db := stdlib.OpenDBFromPool(d.pool)
+	db := stdlib.OpenDBFromPool(d.pool.Pool)
 	defer db.Close()
 	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
 	if err != nil {
@@ -244,10 +256,13 @@ func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 	return out, nil
 }
 
-// inTx runs fn in a transaction and commits it. A serialization failure or
-// a deadlock runs fn again from the start, a few times; fn's own kinded
-// errors pass through, any other is wrapped with what.
+// inTx runs fn in a transaction and commits it, all within the query
+// timeout (see boundedPool). A serialization failure or a deadlock runs fn
+// again from the start, a few times; fn's own kinded errors pass through,
+// any other is wrapped with what.
 func (d *DB) inTx(ctx context.Context, what string, fn func(pgx.Tx) error) error {
+	ctx, cancel := d.pool.bound(ctx)
+	defer cancel()
 	const attempts = 3
 	for i := 1; ; i++ {
 		err := pgx.BeginFunc(ctx, d.pool, fn)
