@@ -20,7 +20,7 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt),
 	).Scan(&doc.ID, &doc.Author.Username)
 	if err != nil {
-		return fmt.Errorf("create document: %w", err)
+		return fmt.Errorf("create document: %w", classify(err))
 	}
 	return nil
 }
