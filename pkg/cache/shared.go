@@ -56,14 +56,16 @@ func (s *Shared) Epochs(ctx context.Context) (docs.Epochs, error) {
 		} else {
 			s.reading = g
 		}
-		go s.read(g, prev)
+		// The group's read is shared: it belongs to no one request, so
+		// one member's cancelled request must not cancel it.
+		go s.read(context.WithoutCancel(ctx), g, prev)
 	}
 	s.mu.Unlock()
 	return g.wait(ctx)
 }
 
 // read answers g, after prev when that is not nil.
-func (s *Shared) read(g, prev *group) {
+func (s *Shared) read(ctx context.Context, g, prev *group) {
 	if prev != nil {
 		<-prev.done
 		s.mu.Lock()
@@ -71,9 +73,7 @@ func (s *Shared) read(g, prev *group) {
 		s.reading = g
 		s.mu.Unlock()
 	}
-	// The group's read is shared: it belongs to no one request, so one
-	// member's cancelled request must not fail the others.
-	g.epochs, g.err = s.src.Epochs(context.Background())
+	g.epochs, g.err = s.src.Epochs(ctx)
 	s.mu.Lock()
 	s.reading = nil
 	s.mu.Unlock()
