@@ -145,7 +145,7 @@ func problemsOf(r Route, public bool) []int {
 	}
 	add(http.StatusInternalServerError, true)
 	// Every route that reads the database, or the caller's session,
-	// answers 503 while it cannot be reached.
+	// answers 503 while it cannot be reached or is read-only.
 	add(http.StatusServiceUnavailable, !r.NoDatabase || !public)
 	slices.Sort(out)
 	return out

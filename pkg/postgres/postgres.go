@@ -26,6 +26,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,6 +72,9 @@ const dialTimeout = 3 * time.Second
 // DB is a docsd database on PostgreSQL: a docs.Backend.
 type DB struct {
 	pool *boundedPool
+	// readOnlyReset is when resetReadOnly last dropped the connections,
+	// in Unix nanoseconds.
+	readOnlyReset atomic.Int64
 }
 
 // Open connects to the database at rawURL, trying again while it cannot be
@@ -232,6 +236,21 @@ func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 		return docs.Epochs{}, d.wrap("read epochs", err)
 	}
 	return e, nil
+}
+
+// Writable returns nil when the database takes writes, and a ReadOnly
+// error when new transactions are read-only: a hot standby, or a primary
+// demoted with default_transaction_read_only.
+func (d *DB) Writable(ctx context.Context) error {
+	var readOnly string
+	if err := d.pool.QueryRow(ctx, `SELECT current_setting('transaction_read_only')`).Scan(&readOnly); err != nil {
+		return d.wrap("check for writes", err)
+	}
+	if readOnly == "on" {
+		d.resetReadOnly()
+		return fmt.Errorf("check for writes: %w", errReadOnly)
+	}
+	return nil
 }
 
 // ShardEpochs returns the document epoch of every shard (migration 00006)

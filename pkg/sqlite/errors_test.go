@@ -57,6 +57,19 @@ func seeded(t *testing.T) (*DB, string, *docs.User) {
 func TestUnavailableWrites(t *testing.T) {
 	ctx := context.Background()
 
+	t.Run("a write refused as read-only is ReadOnly, and reads go on", func(t *testing.T) {
+		db, _, u := seeded(t)
+		oneConn(t, db, `PRAGMA query_only = 1`)
+		for name, write := range writes(db, u) {
+			if err := write(ctx); docs.KindOf(err) != docs.ReadOnly {
+				t.Errorf("%s on a read-only database = %v (kind %d); want kind ReadOnly", name, err, docs.KindOf(err))
+			}
+		}
+		if _, err := db.DocumentByID(ctx, 1); err != nil {
+			t.Errorf("DocumentByID(1) on a read-only database = %v; want the document", err)
+		}
+	})
+
 	t.Run("a write that cannot get the lock is Unavailable", func(t *testing.T) {
 		db, path, u := seeded(t)
 		oneConn(t, db, `PRAGMA busy_timeout = 1`)

@@ -162,8 +162,8 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 // back when it returns an error or panics. Open's _txlock=immediate makes
 // every transaction take SQLite's write lock at BEGIN, so what fn reads
 // cannot change before it writes. Errors from BEGIN and COMMIT are prefixed
-// with what; fn's own errors are returned as they are. A busy database is
-// classified (see classify) wherever it shows.
+// with what; fn's own errors are returned as they are. A busy or read-only
+// database is classified (see classify) wherever it shows.
 func (d *DB) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
