@@ -62,6 +62,7 @@ var settings = []setting{
 	{"log.level", "info"},
 	{"postgres.max_conns", postgres.DefaultMaxConns},
 	{"postgres.connect_timeout", postgres.DefaultConnectTimeout},
+	{"postgres.query_timeout", postgres.DefaultQueryTimeout},
 	{"cache.documents_bytes", bytesOrOff(api.DefaultDocumentCacheBytes)},
 }
 

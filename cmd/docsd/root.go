@@ -134,6 +134,7 @@ func (e *env) open(ctx context.Context, mustExist bool) (docs.Backend, error) {
 		Postgres: postgres.Config{
 			MaxConns:       e.cfg.GetInt("postgres.max_conns"),
 			ConnectTimeout: e.cfg.GetDuration("postgres.connect_timeout"),
+			QueryTimeout:   e.cfg.GetDuration("postgres.query_timeout"),
 		},
 		MustExist: mustExist,
 	})

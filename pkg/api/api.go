@@ -72,7 +72,8 @@ type Deps struct {
 	Sessions      *session.Store
 	Passwords     *docs.Passwords
 	LoginFailures docs.LoginFailureStore
-	// Ready returns nil when the database answers, else why not.
+	// Ready returns nil when the database answers and takes writes, else
+	// why not.
 	Ready func(ctx context.Context) error
 	// SessionCache is the per-process cache Sessions reads through; the
 	// engine does not use it, its statistics are for metrics.

@@ -42,7 +42,7 @@ func statusOf(k docs.Kind) int {
 		return http.StatusPreconditionFailed
 	case docs.TooManyRequests:
 		return http.StatusTooManyRequests
-	case docs.Unavailable:
+	case docs.Unavailable, docs.ReadOnly:
 		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
@@ -78,7 +78,8 @@ const statusClientClosed = 499
 
 // fail writes err as a problem document and aborts the chain. Errors that
 // nobody classified are logged in full and shown as a bare 500; a database
-// out of reach is logged too, and answered 503 with Retry-After. For 401s
+// out of reach or read-only is logged too, and answered 503 with
+// Retry-After. For 401s
 // and 403s the detail is kept for the request log line.
 func (s *Server) fail(c *gin.Context, err error) {
 	var (
@@ -97,7 +98,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.As(err, &he):
 		p.Status, p.Detail = he.status, he.detail
 	case errors.As(err, &de) && de.Kind != docs.Internal:
-		if de.Kind == docs.Unavailable {
+		if de.Kind == docs.Unavailable || de.Kind == docs.ReadOnly {
 			s.log.Warn("database unavailable", "route", routeName(c), "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		}
 		p.Status, p.Detail, p.Field = statusOf(de.Kind), de.Detail, de.Field

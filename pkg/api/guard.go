@@ -32,7 +32,7 @@ func (s *Server) guard(c *gin.Context) {
 	if r != nil {
 		c.Set(ctxRoute, r)
 		if s.public[r.Name] {
-			s.optionalUser(c)
+			s.optionalUser(c, r)
 			return
 		}
 	}
@@ -56,16 +56,22 @@ func (s *Server) guard(c *gin.Context) {
 // still known to it (and to the log); one whose cookie is bad or stale is
 // served as anonymous, as a public route promises. Since the answer may
 // depend on the session, it varies with the cookie, and the answer to a
-// logged-in caller is never cached.
-func (s *Server) optionalUser(c *gin.Context) {
+// logged-in caller is never cached. A route that needs no database (see
+// Route.NoDatabase) does not look the session up at all; its answer to a
+// caller with a cookie is kept from caches all the same.
+func (s *Server) optionalUser(c *gin.Context, r *Route) {
 	h := c.Writer.Header()
 	h["Vary"] = varyCookie
-	if _, err := c.Request.Cookie(s.Sessions.CookieName()); err == nil {
+	_, noCookie := c.Request.Cookie(s.Sessions.CookieName())
+	switch {
+	case noCookie != nil:
+	case r.NoDatabase:
+		h["Cache-Control"] = noStore
+	default:
 		u, _, err := s.authenticate(c)
 		// With the database out of reach the caller is served as
-		// anonymous: a public route that needs no database, such as the
-		// liveness check, keeps answering, and one that does answers 503
-		// on its own.
+		// anonymous, and the route answers 503 on its own when it needs
+		// the database.
 		if err != nil && docs.KindOf(err) != docs.Unavailable {
 			s.fail(c, err)
 			return

@@ -144,9 +144,9 @@ func problemsOf(r Route, public bool) []int {
 		add(p, true)
 	}
 	add(http.StatusInternalServerError, true)
-	// Every route but these two reads the database, and answers 503
-	// while it cannot be reached.
-	add(http.StatusServiceUnavailable, r.Name != "health" && r.Name != "openapi")
+	// Every route that reads the database, or the caller's session,
+	// answers 503 while it cannot be reached or is read-only.
+	add(http.StatusServiceUnavailable, !r.NoDatabase || !public)
 	slices.Sort(out)
 	return out
 }

@@ -28,6 +28,11 @@ type Route struct {
 	// every other request skips the middleware's allocations and its global
 	// lock.
 	WritesSession bool
+	// NoDatabase says the handler reads nothing from the database, and
+	// the answer is the same for everyone. On the skip list, such a route
+	// does not look up a caller's session either, so it answers with the
+	// database gone or hung, cookie or not: the liveness check must.
+	NoDatabase bool
 	// In and Out are the wire types of the request and response bodies
 	// (zero values; nil for none), from which the OpenAPI description
 	// (openapi.go) takes their schemas. A slice Out is a page of a list,
@@ -51,9 +56,9 @@ type Route struct {
 // is public only when its name is on the skip list (Config.PublicRoutes);
 // every other route needs a logged-in session, and Access says what more.
 var routes = []Route{
-	{Name: "health", Method: http.MethodGet, Path: "/healthz", Public: true, Summary: "Say the server is up", Out: healthJSON{}, handler: (*Server).health},
+	{Name: "health", Method: http.MethodGet, Path: "/healthz", Public: true, NoDatabase: true, Summary: "Say the server is up", Out: healthJSON{}, handler: (*Server).health},
 	{Name: "ready", Method: http.MethodGet, Path: "/readyz", Public: true, Summary: "Say whether the database answers", Out: healthJSON{}, handler: (*Server).ready},
-	{Name: "openapi", Method: http.MethodGet, Path: "/openapi.json", Public: true, Summary: "This API's OpenAPI description", Out: object{}, handler: (*Server).openAPI},
+	{Name: "openapi", Method: http.MethodGet, Path: "/openapi.json", Public: true, NoDatabase: true, Summary: "This API's OpenAPI description", Out: object{}, handler: (*Server).openAPI},
 	{Name: "register", Method: http.MethodPost, Path: "/register", Public: true, Summary: "Create a member account", In: credentials{}, Out: userJSON{}, Status: http.StatusCreated, Problems: []int{409, 429}, handler: (*Server).register},
 	{Name: "login", Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, Summary: "Start a session", In: credentials{}, Out: userJSON{}, Problems: []int{401, 429}, handler: (*Server).login},
 	{Name: "logout", Method: http.MethodDelete, Path: "/logout", WritesSession: true, Summary: "End the session", handler: (*Server).logout},

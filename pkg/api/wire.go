@@ -16,6 +16,7 @@ type Backend interface {
 	cache.SessionBackend
 	cache.DocumentBackend
 	cache.Epochs
+	Writable(ctx context.Context) error
 }
 
 // DefaultDocumentCacheBytes is how much memory the document cache may take
@@ -43,10 +44,14 @@ func Wire(b Backend, pw *docs.Passwords, sc session.Config, documentBytes int64)
 	documents := cache.NewDocuments(b, epochs, documentBytes, func(d *docs.Document) ([]byte, string) {
 		return encodeDocument(d), etag(d.Version)
 	})
-	// Ready reads the epochs: the read every private request starts with.
+	// Ready reads the epochs, the read every private request starts with,
+	// and asks whether the database takes writes: a replica whose database
+	// is read-only could answer reads but fail every login and change.
 	ready := func(ctx context.Context) error {
-		_, err := b.Epochs(ctx)
-		return err
+		if _, err := b.Epochs(ctx); err != nil {
+			return err
+		}
+		return b.Writable(ctx)
 	}
 	return Deps{Users: b, Documents: documents, Sessions: store, Passwords: pw, LoginFailures: b, Ready: ready, SessionCache: sessions}, nil
 }

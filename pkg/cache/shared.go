@@ -41,34 +41,52 @@ type group struct {
 func NewShared(src Epochs) *Shared { return &Shared{src: src} }
 
 // Read returns epochs read by a statement that started after the call.
+// The read runs on a goroutine of its own and every caller, the one that
+// started it included, waits for it with its own ctx: a caller whose
+// request ends leaves at once, and the read goes on for the others. The
+// read itself is bounded by the backend (postgres.query_timeout), so a
+// hung database fails the group in seconds instead of holding it.
 func (s *Shared) Read(ctx context.Context) (Reading, error) {
 	s.mu.Lock()
-	if g := s.waiting; g != nil {
-		s.mu.Unlock()
-		return g.wait(ctx)
+	g := s.waiting
+	if g == nil {
+		g = &group{done: make(chan struct{})}
+		prev := s.reading
+		if prev != nil {
+			// Read once the read under way is done, gathering whoever
+			// asks meanwhile.
+			s.waiting = g
+		} else {
+			s.reading = g
+		}
+		// The group's read is shared: it belongs to no one request, so
+		// one member's cancelled request must not cancel it.
+		go s.read(context.WithoutCancel(ctx), g, prev)
 	}
-	g := &group{done: make(chan struct{})}
-	prev := s.reading
+	s.mu.Unlock()
+	return g.wait(ctx)
+}
+
+// read answers g, after prev when that is not nil, and numbers the read
+// as it starts: reads never overlap, so that is also the order in which
+// they end.
+func (s *Shared) read(ctx context.Context, g, prev *group) {
 	if prev != nil {
-		// Wait for the read under way, gathering whoever asks meanwhile.
-		s.waiting = g
-		s.mu.Unlock()
 		<-prev.done
-		s.mu.Lock()
-		s.waiting = nil
 	}
-	s.reading = g
+	s.mu.Lock()
+	if prev != nil {
+		s.waiting = nil
+		s.reading = g
+	}
 	s.seq++
 	g.reading.Seq = s.seq
 	s.mu.Unlock()
-	// The group's read is shared: it belongs to no one request, so one
-	// member's cancelled request must not fail the others.
-	g.reading.Epochs, g.err = s.src.Epochs(context.Background())
+	g.reading.Epochs, g.err = s.src.Epochs(ctx)
 	s.mu.Lock()
 	s.reading = nil
 	s.mu.Unlock()
 	close(g.done)
-	return g.reading, g.err
 }
 
 func (g *group) wait(ctx context.Context) (Reading, error) {

@@ -71,6 +71,10 @@ type Backend interface {
 	LoginFailureStore
 	// Epochs reads every epoch in one statement.
 	Epochs(ctx context.Context) (Epochs, error)
+	// Writable returns nil when the database takes writes now, else a
+	// ReadOnly error (a standby, a primary being demoted), or an
+	// Unavailable one when it cannot be asked.
+	Writable(ctx context.Context) error
 	// ShardEpochs reads the document epoch and that of every shard in one
 	// statement.
 	ShardEpochs(ctx context.Context) (ShardEpochs, error)

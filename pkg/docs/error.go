@@ -27,6 +27,10 @@ const (
 	// says when to try again. It is never the client's fault, and it
 	// passes: the next request may well succeed.
 	Unavailable
+	// ReadOnly is a database that takes no writes for now (a standby, a
+	// primary being demoted): reads still work. RetryAfter says when to
+	// try a write again.
+	ReadOnly
 )
 
 // Error is an error with a kind and a message written for the user.
@@ -35,8 +39,8 @@ type Error struct {
 	Detail string
 	// Field names the request field at fault, for Invalid errors.
 	Field string
-	// RetryAfter is how long a TooManyRequests or Unavailable caller
-	// should wait.
+	// RetryAfter is how long a TooManyRequests, Unavailable or ReadOnly
+	// caller should wait.
 	RetryAfter time.Duration
 }
 

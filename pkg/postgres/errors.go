@@ -20,6 +20,9 @@ const (
 	foreignKeyViolation  = "23503"
 	serializationFailure = "40001"
 	deadlockDetected     = "40P01"
+	// readOnlyTransaction is a write in a read-only transaction: on a hot
+	// standby, or with default_transaction_read_only on.
+	readOnlyTransaction = "25006"
 )
 
 // RetryAfter is what an Unavailable error tells a client to wait.
@@ -28,17 +31,41 @@ const RetryAfter = 2 * time.Second
 // errUnavailable is the kind every failure to reach the database carries.
 var errUnavailable = &docs.Error{Kind: docs.Unavailable, Detail: "the database cannot be reached right now; try again shortly", RetryAfter: RetryAfter}
 
+// errReadOnly is the kind of a write the database refused as read-only.
+var errReadOnly = &docs.Error{Kind: docs.ReadOnly, Detail: "the database is read-only right now (a standby, or a primary being demoted): writes are refused, reads still work; try again shortly", RetryAfter: RetryAfter}
+
 // wrap names what failed and, when the database could not be reached,
 // marks the error Unavailable and drops every pooled connection: they
 // may all lead to a server that has gone, and fresh ones are dialed for
-// the next requests. Errors are classified by type and SQLSTATE, never by
+// the next requests. A write refused as read-only is marked ReadOnly (and
+// see resetReadOnly). Errors are classified by type and SQLSTATE, never by
 // their text.
 func (d *DB) wrap(what string, err error) error {
-	if unreachable(err) {
+	switch {
+	case unreachable(err):
 		d.pool.Reset()
 		return fmt.Errorf("%s: %w: %w", what, errUnavailable, err)
+	case sqlState(err) == readOnlyTransaction:
+		d.resetReadOnly()
+		return fmt.Errorf("%s: %w: %w", what, errReadOnly, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// resetReadOnly drops every pooled connection after the database was found
+// read-only, so that the next connections find the server as it is by
+// then: a setting such as ALTER DATABASE ... SET
+// default_transaction_read_only reaches only connections made after it,
+// in either direction. It does so at most once per RetryAfter: while the
+// database stays read-only, every read request with a session to touch
+// finds it so, and dialing for each would load the server with new
+// connections.
+func (d *DB) resetReadOnly() {
+	now := time.Now().UnixNano()
+	last := d.readOnlyReset.Load()
+	if now-last >= int64(RetryAfter) && d.readOnlyReset.CompareAndSwap(last, now) {
+		d.pool.Reset()
+	}
 }
 
 // unreachable reports whether err says the database is out of reach (no

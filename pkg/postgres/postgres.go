@@ -26,6 +26,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,6 +47,10 @@ type Config struct {
 	// ConnectTimeout is how long Open keeps trying to reach a database
 	// that does not answer; DefaultConnectTimeout when zero.
 	ConnectTimeout time.Duration
+	// QueryTimeout bounds each statement or transaction, the wait for a
+	// connection included: past it the call fails as Unavailable.
+	// DefaultQueryTimeout when zero.
+	QueryTimeout time.Duration
 }
 
 // Defaults that suit a small PostgreSQL: three replicas at the default
@@ -53,6 +58,10 @@ type Config struct {
 const (
 	DefaultMaxConns       = 10
 	DefaultConnectTimeout = 30 * time.Second
+	// DefaultQueryTimeout is far above what any statement of a request
+	// takes on a healthy server, and short enough that a request to a
+	// hung one is answered (503) before a client or a proxy gives up.
+	DefaultQueryTimeout = 5 * time.Second
 )
 
 // dialTimeout bounds one attempt to open a connection, so that a request
@@ -62,7 +71,10 @@ const dialTimeout = 3 * time.Second
 
 // DB is a docsd database on PostgreSQL: a docs.Backend.
 type DB struct {
-	pool *pgxpool.Pool
+	pool *boundedPool
+	// readOnlyReset is when resetReadOnly last dropped the connections,
+	// in Unix nanoseconds.
+	readOnlyReset atomic.Int64
 }
 
 // Open connects to the database at rawURL, trying again while it cannot be
@@ -84,11 +96,15 @@ func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 	if timeout <= 0 {
 		timeout = DefaultConnectTimeout
 	}
+	queryTimeout := cfg.QueryTimeout
+	if queryTimeout <= 0 {
+		queryTimeout = DefaultQueryTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", Redact(rawURL), err)
 	}
-	d := &DB{pool: pool}
+	d := &DB{pool: &boundedPool{Pool: pool, timeout: queryTimeout}}
 	deadline := time.Now().Add(timeout)
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		err := pool.Ping(ctx)
@@ -148,7 +164,7 @@ func (d *DB) migrate(ctx context.Context, fn func(*goose.Provider) error) error 
 		return d.wrap("lock for migrations", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`) //nolint:errcheck // the lock also ends with the session
-	db := stdlib.OpenDBFromPool(d.pool)
+	db := stdlib.OpenDBFromPool(d.pool.Pool)
 	defer db.Close()
 	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
 	if err != nil {
@@ -228,6 +244,21 @@ func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	return e, nil
 }
 
+// Writable returns nil when the database takes writes, and a ReadOnly
+// error when new transactions are read-only: a hot standby, or a primary
+// demoted with default_transaction_read_only.
+func (d *DB) Writable(ctx context.Context) error {
+	var readOnly string
+	if err := d.pool.QueryRow(ctx, `SELECT current_setting('transaction_read_only')`).Scan(&readOnly); err != nil {
+		return d.wrap("check for writes", err)
+	}
+	if readOnly == "on" {
+		d.resetReadOnly()
+		return fmt.Errorf("check for writes: %w", errReadOnly)
+	}
+	return nil
+}
+
 // ShardEpochs returns the document epoch and that of every shard
 // (migration 00006) in one statement.
 func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
@@ -246,10 +277,13 @@ func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 	return out, nil
 }
 
-// inTx runs fn in a transaction and commits it. A serialization failure or
-// a deadlock runs fn again from the start, a few times; fn's own kinded
-// errors pass through, any other is wrapped with what.
+// inTx runs fn in a transaction and commits it, all within the query
+// timeout (see boundedPool). A serialization failure or a deadlock runs fn
+// again from the start, a few times; fn's own kinded errors pass through,
+// any other is wrapped with what.
 func (d *DB) inTx(ctx context.Context, what string, fn func(pgx.Tx) error) error {
+	ctx, cancel := d.pool.bound(ctx)
+	defer cancel()
 	const attempts = 3
 	for i := 1; ; i++ {
 		err := pgx.BeginFunc(ctx, d.pool, fn)

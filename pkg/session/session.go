@@ -228,14 +228,19 @@ func (s *Store) lookup(ctx context.Context, token string) (*docs.User, Reason, e
 		expired = IdleExpiry
 	}
 	if expired != "" {
-		if err := s.repo.DeleteSession(ctx, id); err != nil {
+		// A read-only database cannot forget the session; it is over all
+		// the same.
+		if err := s.repo.DeleteSession(ctx, id); err != nil && docs.KindOf(err) != docs.ReadOnly {
 			return nil, "", err
 		}
 		s.ended[EndExpired].Add(1)
 		return nil, expired, nil
 	}
 	if now.Sub(sess.LastSeen) >= s.touch {
-		if err := s.repo.TouchSession(ctx, id, now); err != nil {
+		// A read-only database cannot record the use, and the request
+		// goes on: reads keep working. The session looks idle since its
+		// last recorded use, which can only end it sooner.
+		if err := s.repo.TouchSession(ctx, id, now); err != nil && docs.KindOf(err) != docs.ReadOnly {
 			return nil, "", err
 		}
 	}

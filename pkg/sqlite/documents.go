@@ -24,7 +24,7 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		return docs.AuthorRemoved(doc.Author.ID)
 	}
 	if err != nil {
-		return fmt.Errorf("create document: %w", err)
+		return fmt.Errorf("create document: %w", classify(err))
 	}
 	return nil
 }

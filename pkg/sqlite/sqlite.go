@@ -178,18 +178,19 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 // back when it returns an error or panics. Open's _txlock=immediate makes
 // every transaction take SQLite's write lock at BEGIN, so what fn reads
 // cannot change before it writes. Errors from BEGIN and COMMIT are prefixed
-// with what; fn's own errors are returned as they are.
+// with what; fn's own errors are returned as they are. A busy or read-only
+// database is classified (see classify) wherever it shows.
 func (d *DB) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, classify(err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, classify(err))
 	}
 	return nil
 }

@@ -51,22 +51,25 @@ func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// QueryContext is sql.DB.QueryContext over a prepared statement.
+// QueryContext is sql.DB.QueryContext over a prepared statement. Its
+// errors, like ExecContext's, are classified (see classify).
 func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	st, err := s.stmt(ctx, query) //nolint:sqlclosecheck // a cached statement, closed by stmts.close
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
-	return st.QueryContext(ctx, args...)
+	rows, err := st.QueryContext(ctx, args...)
+	return rows, classify(err)
 }
 
 // ExecContext is sql.DB.ExecContext over a prepared statement.
 func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, err := s.stmt(ctx, query) //nolint:sqlclosecheck // a cached statement, closed by stmts.close
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
-	return st.ExecContext(ctx, args...)
+	res, err := st.ExecContext(ctx, args...)
+	return res, classify(err)
 }
 
 func (s *stmts) close() {

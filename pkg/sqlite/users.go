@@ -42,7 +42,7 @@ func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 		return docs.Errorf(docs.Conflict, "username %q is taken", u.Username)
 	}
 	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, err)
+		return fmt.Errorf("create user %s: %w", u.Username, classify(err))
 	}
 	return nil
 }
