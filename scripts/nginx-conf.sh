@@ -39,8 +39,9 @@ error_log $dir/nginx-error.log;
 events {}
 http {
     # Which replicas each request went to, in order, with their answers:
-    # a request retried on the next replica shows two.
-    log_format docsd '\$remote_addr [\$time_local] "\$request" \$status upstream=\$upstream_addr upstream_status=\$upstream_status';
+    # a request retried on the next replica shows two. The request id is
+    # the one docsd logs too.
+    log_format docsd '\$remote_addr [\$time_local] "\$request" \$status upstream=\$upstream_addr upstream_status=\$upstream_status request_id=\$request_id';
     access_log $dir/nginx-access.log docsd;
     client_body_temp_path $dir/body;
     proxy_temp_path $dir/proxy;

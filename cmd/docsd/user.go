@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 func newUserCmd(e *env) *cobra.Command {
@@ -310,7 +311,7 @@ func newUserListCmd(e *env) *cobra.Command {
 			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tUSERNAME\tROLE\tCREATED")
 			for _, u := range all {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, u.CreatedAt.Format(time.RFC3339))
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", u.ID, termtext.Line(u.Username), u.Role, u.CreatedAt.Format(time.RFC3339))
 			}
 			return w.Flush()
 		},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 // outputFlag adds -o/--output, table or json, to cmd.
@@ -24,10 +26,18 @@ func checkOutput(output string) error {
 	return nil
 }
 
+// writeJSON writes v as indented JSON, with what could act on a terminal
+// (a user agent's C1 controls or overrides) as JSON escapes: the same
+// values.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(termtext.JSON(b.Bytes()))
+	return err
 }
 
 // userJSON is a user as `docsd user list -o json` prints it.
@@ -77,10 +87,14 @@ not yet deleted are listed too, and refused when used.`,
 					fmt.Fprintf(e.stderr, "%s has no sessions\n", u.Username)
 					return nil
 				}
+				// The user agent is whatever the client sent: escaped, it
+				// can neither act on the operator's terminal nor break the
+				// table, whether printed to a terminal or a pipe.
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "CREATED\tLAST SEEN\tADDRESS\tUSER AGENT")
 				for _, s := range list {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.CreatedAt.Format(time.RFC3339), s.LastSeen.Format(time.RFC3339), orDash(s.ClientAddress), orDash(s.UserAgent))
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.CreatedAt.Format(time.RFC3339), s.LastSeen.Format(time.RFC3339),
+						termtext.Line(orDash(s.ClientAddress)), termtext.Line(orDash(s.UserAgent)))
 				}
 				return w.Flush()
 			})

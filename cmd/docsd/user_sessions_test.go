@@ -126,6 +126,31 @@ func TestUserSessionsLogoutUnlock(t *testing.T) {
 		}
 	})
 
+	t.Run("sessions shows a user agent's controls escaped", func(t *testing.T) {
+		// Anyone who can reach the login chooses the user agent; the
+		// operator reads it on a terminal. (HTTP refuses C0 controls in a
+		// header; C1 controls, overrides and stray bytes get through.)
+		hostile := "agent\u009b2J \u009d0;title\u009c\u202eevil\u2028\xff\xfeend"
+		if status, _ := login("alice", "password", hostile); status != 200 {
+			t.Fatalf("login with a hostile User-Agent = %d; want 200", status)
+		}
+		for _, args := range [][]string{{"user", "sessions", "alice"}, {"user", "sessions", "alice", "-o", "json"}} {
+			out, errOut, code := docsd(t, env, "", args...)
+			if code != 0 {
+				t.Fatalf("docsd %v: exit %d: %s", args, code, errOut)
+			}
+			var raw []string
+			for _, c := range []string{"\u009b", "\u009c", "\u009d", "\u202e", "\u2028", "\xff", "\xfe"} {
+				if strings.Contains(out, c) {
+					raw = append(raw, c)
+				}
+			}
+			if len(raw) > 0 || !strings.Contains(out, `agent\u009b2J \u009d0;title\u009c\u202eevil\u2028`) {
+				t.Errorf("docsd %v: got %+q raw in\n%q\nwant every control, override, separator and stray byte escaped", args, raw, out)
+			}
+		}
+	})
+
 	t.Run("mistakes are refused", func(t *testing.T) {
 		for _, tc := range []struct {
 			args []string

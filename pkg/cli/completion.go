@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type completionOptions struct {
@@ -90,7 +91,7 @@ func completeIDs(f *factory) cobra.CompletionFunc {
 		for _, d := range docs {
 			id := strconv.FormatInt(d.ID, 10)
 			if strings.HasPrefix(id, toComplete) && !slices.Contains(args, id) {
-				out = append(out, cobra.CompletionWithDesc(id, clean(d.Title)))
+				out = append(out, cobra.CompletionWithDesc(id, termtext.Line(d.Title)))
 			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp

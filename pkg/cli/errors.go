@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 // Exit codes, as documented in `docs --help` and the README.
@@ -215,7 +216,8 @@ func (p errorPrinter) print(err error) {
 		p.printJSON(err)
 		return
 	}
-	fmt.Fprintf(p.w, "Error: %s\n", err)
+	// The message may hold the server's words (a problem's detail).
+	fmt.Fprintf(p.w, "Error: %s\n", termtext.Text(err.Error()))
 	for _, h := range p.hints(err) {
 		fmt.Fprintln(p.w, h)
 	}
@@ -266,8 +268,9 @@ func (p errorPrinter) printJSON(err error) {
 	var ext problemExtender
 	hasExt := errors.As(err, &ext)
 	if errors.As(err, &ce) && !hasExt {
-		// The server's problem document, as it sent it.
-		fmt.Fprintf(p.w, "%s\n", ce.Problem)
+		// The server's problem document, as it sent it (what could act
+		// on a terminal written as JSON escapes).
+		fmt.Fprintf(p.w, "%s\n", termtext.JSON(ce.Problem))
 		return
 	}
 	if ce == nil || json.Unmarshal(ce.Problem, &doc) != nil {
@@ -279,7 +282,7 @@ func (p errorPrinter) printJSON(err error) {
 		}
 	}
 	b, _ := json.Marshal(doc)
-	fmt.Fprintf(p.w, "%s\n", b)
+	fmt.Fprintf(p.w, "%s\n", termtext.JSON(b))
 }
 
 // errorTitle names the kind of a local error for its problem document.

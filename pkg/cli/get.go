@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type getOptions struct {
@@ -27,9 +28,11 @@ func newCmdGet(f *factory, runF func(*getOptions) error) *cobra.Command {
 blank line between documents. -o json prints the document's JSON, or an
 array of them for several IDs.
 
-On a terminal, control characters in the body are left out, so a body
-cannot move the cursor or clear the screen; to a pipe and with -o json the
-body is printed byte for byte.
+Control characters, bidirectional overrides and line separators in the
+title are shown escaped (\x1b, \u202e, \u2028), and so are those in the
+body on a terminal, newlines and tabs apart: a document cannot move the
+cursor, clear the screen or make text read in another order. To a pipe
+and with -o json the body is printed byte for byte.
 
 With several IDs, each is shown that can be; the others are reported, and
 the exit code is the most severe (the first of them in the exit code table).`,
@@ -100,8 +103,8 @@ func getRun(ctx context.Context, opts *getOptions) error {
 func printDocument(ios *iostreams, d *client.Document) error {
 	tw := newTable(ios.Out)
 	fmt.Fprintf(tw, "id:\t%d\n", d.ID)
-	fmt.Fprintf(tw, "title:\t%s\n", clean(d.Title))
-	fmt.Fprintf(tw, "author:\t%s\n", clean(d.Author.Username))
+	fmt.Fprintf(tw, "title:\t%s\n", termtext.Line(d.Title))
+	fmt.Fprintf(tw, "author:\t%s\n", termtext.Line(d.Author.Username))
 	fmt.Fprintf(tw, "created:\t%s\n", timestamp(d.CreatedAt))
 	fmt.Fprintf(tw, "updated:\t%s\n", timestamp(d.UpdatedAt))
 	fmt.Fprintf(tw, "version:\t%d\n", d.Version)
@@ -110,7 +113,7 @@ func printDocument(ios *iostreams, d *client.Document) error {
 	}
 	body := d.Body
 	if ios.OutTTY {
-		body = cleanBody(body)
+		body = termtext.Text(body)
 	}
 	if body != "" && !strings.HasSuffix(body, "\n") {
 		body += "\n"

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 // defaultListLimit is how many documents docs list shows unless told, as
@@ -122,14 +123,14 @@ func (p *listPrinter) page(docs []client.Document) error {
 			if p.n == 0 {
 				sep = "[\n  "
 			}
-			if _, err := fmt.Fprintf(p.w, "%s%s", sep, b); err != nil {
+			if _, err := fmt.Fprintf(p.w, "%s%s", sep, termtext.JSON(b)); err != nil {
 				return err
 			}
 		} else {
 			if p.n == 0 {
 				fmt.Fprintln(p.tw, "ID\tTITLE\tAUTHOR\tUPDATED")
 			}
-			fmt.Fprintf(p.tw, "%d\t%s\t%s\t%s\n", d.ID, clean(d.Title), clean(d.Author.Username), timestamp(d.UpdatedAt))
+			fmt.Fprintf(p.tw, "%d\t%s\t%s\t%s\n", d.ID, termtext.Line(d.Title), termtext.Line(d.Author.Username), timestamp(d.UpdatedAt))
 		}
 		p.n++
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type loginOptions struct {
@@ -90,7 +91,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		return explainThrottle(err)
 	}
 	if opts.InsecureStorage {
-		fmt.Fprintf(ios.ErrOut, "Warning: storing the session in plain text in %s (mode 0600): anyone who can read this file can act as %s.\n", st.filePath(), user.Username)
+		fmt.Fprintf(ios.ErrOut, "Warning: storing the session in plain text in %s (mode 0600): anyone who can read this file can act as %s.\n", st.filePath(), termtext.Line(user.Username))
 		err = st.SaveFile(s.Server, c.Session())
 	} else {
 		err = st.SaveKeyring(ctx, s.Server, c.Session())
@@ -108,7 +109,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if opts.InsecureStorage {
 		where = st.filePath()
 	}
-	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (%s). Session stored in %s.\n", s.Server, user.Username, user.Role, where)
+	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (%s). Session stored in %s.\n", s.Server, termtext.Line(user.Username), termtext.Line(string(user.Role)), where)
 	if s.Output == "json" {
 		return writeJSON(ios.Out, user)
 	}

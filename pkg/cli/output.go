@@ -1,46 +1,30 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/docsd/docs/pkg/termtext"
 )
 
-// writeJSON writes v as indented JSON and a newline.
+// writeJSON writes v as indented JSON and a newline, with what could act
+// on a terminal escaped as JSON escapes (termtext.JSON): the same values.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(termtext.JSON(b.Bytes()))
+	return err
 }
 
 func newTable(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-}
-
-// clean replaces control characters, so text from the server cannot move
-// the cursor, recolour the terminal or break a table row.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// cleanBody is clean for multi-line text: newlines and tabs stay.
-func cleanBody(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // timestamp formats a server time for tables: UTC, to the second.

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type passwdOptions struct {
@@ -91,7 +92,7 @@ func passwdRun(ctx context.Context, opts *passwdOptions) error {
 		}
 	}
 	fmt.Fprintf(ios.ErrOut, "Password changed for %s. Your other sessions were logged out; this one was renewed and stored in the %s.\n",
-		user.Username, sess.Store.describe(sess.Stored.Source, sess.Server))
+		termtext.Line(user.Username), sess.Store.describe(sess.Stored.Source, sess.Server))
 	if sess.Output == "json" {
 		return writeJSON(ios.Out, user)
 	}

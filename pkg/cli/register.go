@@ -9,6 +9,7 @@ import (
 
 	"github.com/docsd/docs/pkg/client"
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type registerOptions struct {
@@ -58,7 +59,7 @@ func registerRun(ctx context.Context, opts *registerOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Registered %s (%s) on %s. To log in, run: docs login -u %s\n", u.Username, u.Role, s.Server, shellQuote(u.Username))
+	fmt.Fprintf(opts.IO.ErrOut, "Registered %s (%s) on %s. To log in, run: docs login -u %s\n", termtext.Line(u.Username), termtext.Line(string(u.Role)), s.Server, shellQuote(u.Username))
 	if s.Output == "json" {
 		return writeJSON(opts.IO.Out, u)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type rmOptions struct {
@@ -77,7 +79,7 @@ func rmOne(ctx context.Context, opts *rmOptions, sess *session, id int64) error 
 		if err != nil {
 			return sess.check(err)
 		}
-		ok, err := opts.Prompter.Confirm(ctx, fmt.Sprintf("Delete document %d %q by %s?", d.ID, clean(d.Title), clean(d.Author.Username)))
+		ok, err := opts.Prompter.Confirm(ctx, fmt.Sprintf("Delete document %d %q by %s?", d.ID, termtext.Line(d.Title), termtext.Line(d.Author.Username)))
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type statusOptions struct {
@@ -55,8 +56,8 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	}
 	tw := newTable(opts.IO.Out)
 	fmt.Fprintf(tw, "Server:\t%s\n", sess.Server)
-	fmt.Fprintf(tw, "User:\t%s\n", clean(me.Username))
-	fmt.Fprintf(tw, "Role:\t%s\n", me.Role)
+	fmt.Fprintf(tw, "User:\t%s\n", termtext.Line(me.Username))
+	fmt.Fprintf(tw, "Role:\t%s\n", termtext.Line(string(me.Role)))
 	fmt.Fprintf(tw, "Session:\t%s\n", sess.Store.describe(sess.Stored.Source, sess.Server))
 	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 func newCmdUsers(f *factory) *cobra.Command {
@@ -68,7 +69,7 @@ func usersListRun(ctx context.Context, opts *usersListOptions) error {
 	tw := newTable(opts.IO.Out)
 	fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tCREATED")
 	for _, u := range users {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", u.ID, clean(u.Username), u.Role, timestamp(u.CreatedAt))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", u.ID, termtext.Line(u.Username), termtext.Line(string(u.Role)), timestamp(u.CreatedAt))
 	}
 	return tw.Flush()
 }
@@ -136,7 +137,7 @@ func usersSetRoleRun(ctx context.Context, opts *usersSetRoleOptions) error {
 	if err != nil {
 		return sess.check(err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s is now %s.\n", u.Username, u.Role)
+	fmt.Fprintf(opts.IO.ErrOut, "%s is now %s.\n", termtext.Line(u.Username), termtext.Line(string(u.Role)))
 	if sess.Output == "json" {
 		return writeJSON(opts.IO.Out, u)
 	}

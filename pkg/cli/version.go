@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 // serverVersionTimeout bounds the question docs version asks the server:
@@ -50,6 +52,6 @@ func versionRun(ctx context.Context, opts *versionOptions) error {
 	if err != nil || v == "" {
 		return nil
 	}
-	_, err = fmt.Fprintf(opts.IO.Out, "docsd version %s at %s\n", clean(v), s.Server)
+	_, err = fmt.Fprintf(opts.IO.Out, "docsd version %s at %s\n", termtext.Line(v), s.Server)
 	return err
 }

@@ -35,7 +35,8 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the SQLite database at path. It does not
-// migrate; call Migrate.
+// migrate; call Migrate. The file, its WAL and its shared memory are
+// readable by their owner only: see ownerOnly.
 func Open(path string) (*DB, error) { return open(path, true) }
 
 // OpenExisting is Open for a database that must already be there: a file
@@ -44,6 +45,12 @@ func Open(path string) (*DB, error) { return open(path, true) }
 func OpenExisting(path string) (*DB, error) { return open(path, false) }
 
 func open(path string, create bool) (*DB, error) {
+	if err := ownerOnly(path, create); err != nil {
+		if !create && errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("database %s: %w", path, fs.ErrNotExist)
+		}
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	q := url.Values{}
 	if !create {
 		// SQLite itself refuses to create the file as it opens it, so no
@@ -96,6 +103,62 @@ func open(path string, create bool) (*DB, error) {
 }
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+
+// ownerOnly creates the database file 0600 when it is missing and create
+// is set (else a missing file is an error wrapping fs.ErrNotExist), and makes
+// it and the files SQLite keeps beside it 0600 when they are open to
+// others. The database holds the session secret and every password hash;
+// SQLite would create the file 0644 less the umask, and creates the -wal
+// and -shm with the main file's mode, so the main file's mode decides all
+// three. An existing file open to others (made by a docsd before this
+// rule, or copied in place) is tightened rather than only warned about: a
+// warning would leave the secret readable. When docsd cannot tighten it
+// (another user owns it), Open refuses, naming the file.
+func ownerOnly(path string, create bool) error {
+	flags := os.O_RDONLY
+	if create {
+		flags |= os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flags, 0o600) //nolint:gosec // G304: the database file the operator configured
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := tighten(f); err != nil {
+		return err
+	}
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		g, err := os.Open(path + suffix) //nolint:gosec // G304: beside the configured database file
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = tighten(g)
+		g.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tighten takes every permission from group and others on f.
+func tighten(f *os.File) error {
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	mode := info.Mode().Perm()
+	if mode&0o077 == 0 {
+		return nil
+	}
+	if err := f.Chmod(mode &^ 0o077); err != nil {
+		return fmt.Errorf("%s has mode %#o, open to other users, and cannot be made owner-only (run chmod 600 on it as its owner): %w", f.Name(), mode, err)
+	}
+	return nil
+}
 
 // Close closes the database.
 func (d *DB) Close() error {
@@ -209,8 +272,19 @@ func (d *DB) Stats() sql.DBStats { return d.db.Stats() }
 // exist: every transaction committed when it begins and none after. It is
 // one read transaction (VACUUM INTO), so writers carry on meanwhile. The
 // copy is compacted and in rollback-journal mode; Open turns WAL back on.
+// The copy holds what the database does, so it is 0600 like the database:
+// the file is created so before SQLite writes into it, which VACUUM INTO
+// allows of an empty file.
 func (d *DB) Backup(ctx context.Context, path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) //nolint:gosec // G304: the backup file the operator named
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
 	if _, err := d.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil

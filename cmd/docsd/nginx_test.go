@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/docsd/docs/pkg/api/apitest"
+)
+
+// TestNginxForwarding runs one docsd behind nginx with the shipped
+// configuration (as scripts/nginx-conf.sh renders it) and checks the two
+// headers docsd takes from its proxy: the request id is nginx's own for
+// every request, whatever the client sent; and the Host docsd sees has
+// nginx's port, so a browser on nginx's own origin may log in and one on
+// another port of the same host may not.
+func TestNginxForwarding(t *testing.T) {
+	nginx := lookNginx(t)
+	db := filepath.Join(t.TempDir(), "d.db")
+	env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4", "DOCSD_SERVER_TRUSTED_PROXIES": "127.0.0.1"}
+	mustSeed(t, env)
+	addr := freeAddr(t)
+	_, stop := serveWith(t, env, serveOptions{addr: addr})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("serve returned %v after shutdown; want nil", err)
+		}
+	})
+	front := startNginx(t, nginx, []string{addr})
+	ctx := context.Background()
+
+	t.Run("every request gets nginx's id, not the one the client sent", func(t *testing.T) {
+		nginxID := regexp.MustCompile(`^[0-9a-f]{32}$`)
+		seen := map[string]bool{}
+		for range 2 {
+			r, err := apitest.Send(ctx, http.DefaultClient, "GET", front.base+"/documents", nil, map[string]string{"X-Request-Id": "chosen-by-the-client"}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := r.Header.Get("X-Request-Id")
+			if !nginxID.MatchString(id) || seen[id] {
+				t.Errorf("GET /documents with X-Request-Id: chosen-by-the-client: got X-Request-Id %q, want a new 32-hex-digit id from nginx (seen before: %v)", id, seen[id])
+			}
+			seen[id] = true
+		}
+		b, err := os.ReadFile(filepath.Join(front.dir, "nginx-access.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id := range seen {
+			if !strings.Contains(string(b), "request_id="+id) {
+				t.Errorf("nginx's access log has no line with request_id=%s; want the id docsd answered with:\n%s", id, b)
+			}
+		}
+	})
+
+	// Without Sec-Fetch-Site (older browsers), Go's cross-origin check
+	// compares Origin with Host.
+	login := `{"username":"bob","password":"password"}`
+	for _, c := range []struct {
+		name, origin string
+		want         int
+	}{
+		{"a login from nginx's own origin is let in", front.base, 200},
+		{"a login from another port of nginx's host is refused", "http://127.0.0.1", 403},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := apitest.Send(ctx, http.DefaultClient, "POST", front.base+"/login", nil, map[string]string{"Origin": c.origin}, login)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != c.want {
+				t.Errorf("POST /login through nginx at %s with Origin %s: got %d %s, want %d", front.base, c.origin, r.Status, r.Body, c.want)
+			}
+		})
+	}
+}
