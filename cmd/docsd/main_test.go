@@ -606,7 +606,7 @@ func TestRefusingPostgres(t *testing.T) {
 // to the defaults docsd applies, as TestShippedConfigDocumentsEveryKey does
 // for configs/docsd.yaml.
 func TestREADMEShowsTheDefaults(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}

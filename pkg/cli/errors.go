@@ -14,7 +14,7 @@ import (
 	"github.com/docsd/docs/pkg/termtext"
 )
 
-// Exit codes, as documented in `docs --help` and the README.
+// Exit codes, as documented in `docs --help` and docs/cli.md.
 const (
 	exitOK        = 0
 	exitError     = 1 // any other failure: network, server error, keyring
