@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docsd/docs/pkg/api/apitest"
 )
@@ -47,9 +48,18 @@ func TestNginxForwarding(t *testing.T) {
 			}
 			seen[id] = true
 		}
-		b, err := os.ReadFile(filepath.Join(front.dir, "nginx-access.log"))
-		if err != nil {
-			t.Fatal(err)
+		// nginx writes a request's log line after its answer: look until
+		// every id is there, or nginx has had ample time to write it.
+		var b []byte
+		for range 100 {
+			var err error
+			if b, err = os.ReadFile(filepath.Join(front.dir, "nginx-access.log")); err != nil {
+				t.Fatal(err)
+			}
+			if logged(b, seen) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 		for id := range seen {
 			if !strings.Contains(string(b), "request_id="+id) {
@@ -78,4 +88,14 @@ func TestNginxForwarding(t *testing.T) {
 			}
 		})
 	}
+}
+
+// logged reports whether the access log b has a line for every id.
+func logged(b []byte, ids map[string]bool) bool {
+	for id := range ids {
+		if !strings.Contains(string(b), "request_id="+id) {
+			return false
+		}
+	}
+	return true
 }
