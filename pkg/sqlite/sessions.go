@@ -115,15 +115,23 @@ func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 		return out, fmt.Errorf("read shard epochs: %w", err)
 	}
 	defer rows.Close()
+	count := 0
 	for rows.Next() {
 		var shard, n int64
 		if err := rows.Scan(&out.Documents, &shard, &n); err != nil {
 			return out, fmt.Errorf("read shard epochs: %w", err)
 		}
-		out.Shards[shard%docs.DocumentShards] = n
+		if shard < 0 || shard >= docs.DocumentShards {
+			return out, fmt.Errorf("read shard epochs: shard %d; want 0 to %d", shard, docs.DocumentShards-1)
+		}
+		out.Shards[shard] = n
+		count++
 	}
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("read shard epochs: %w", err)
+	}
+	if count != docs.DocumentShards {
+		return out, fmt.Errorf("read shard epochs: %d shards; want %d", count, docs.DocumentShards)
 	}
 	return out, nil
 }
