@@ -26,12 +26,12 @@ func TestOverlongPasswordAtLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("a password that extends the right 72 bytes is a 401 that counts", func(t *testing.T) {
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login("long", exact+"extra")).Want(t, 401)
 		}
 		do(t, srv, login("long", exact)).Want(t, 429)
 	})
-	srv.Clock.Advance(api.DefaultThrottle.Window + time.Second)
+	srv.Clock.Advance(api.ThrottleDefaults().Window + time.Second)
 	t.Run("the exact 72 bytes log in", func(t *testing.T) {
 		do(t, srv, login("long", exact)).Want(t, 200)
 	})
@@ -62,7 +62,7 @@ func TestCachingHeaders(t *testing.T) {
 	srv := apitest.NewServer(t)
 	doc := srv.CreateDocument(t, "alice", "cached?", "body")
 	public := map[string]bool{}
-	for _, name := range api.DefaultPublicRoutes {
+	for _, name := range api.DefaultSkipList() {
 		public[name] = true
 	}
 	for _, r := range api.Routes() {
@@ -114,7 +114,7 @@ func (b *logBuffer) last(t *testing.T) logLine {
 // to the default configuration.
 func newLoggedServer(t *testing.T, change func(*api.Config)) (*apitest.Server, *logBuffer) {
 	logs := &logBuffer{}
-	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+	cfg := api.Config{PublicRoutes: api.DefaultSkipList(), AllowRegistration: true, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 	if change != nil {
 		change(&cfg)
 	}
@@ -206,7 +206,7 @@ func TestRequestLog(t *testing.T) {
 
 	t.Run("a 429 line carries the reason", func(t *testing.T) {
 		srv, logs := newLoggedServer(t, nil)
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
 		do(t, srv, login("carol", "password")).Want(t, 429)
