@@ -42,10 +42,6 @@ func sessionDenial(r session.Reason) denial {
 	}
 }
 
-// Context key of a denial class set where the request is refused, when
-// the status and route alone do not tell.
-const ctxDenial = "docsd.denial"
-
 // loginRoute is the name of the route whose outcomes are counted and
 // logged as logins.
 const loginRoute = "login"
