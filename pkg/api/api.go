@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -44,7 +45,7 @@ type Config struct {
 	PublicRoutes      []string
 	AllowRegistration bool
 	MaxBodyBytes      int64
-	// Throttle bounds failed logins; the zero value means DefaultThrottle.
+	// Throttle bounds failed logins; the zero value means ThrottleDefaults.
 	Throttle Throttle
 	// TrustedProxies may set X-Forwarded-For; by default none may, and the
 	// client address is the TCP peer.
@@ -92,7 +93,8 @@ type Server struct {
 	description []byte
 	log         *slog.Logger
 	metrics     *metrics // nil without Config.Metrics
-	// proxies are server.trusted_proxies, whose X-Request-Id is kept.
+	// proxies are server.trusted_proxies, parsed once: their X-Request-Id
+	// is kept, and gin takes the client address they forward.
 	proxies []*net.IPNet
 	// idPrefix and requests make the ids of requests that come without one.
 	idPrefix string
@@ -101,7 +103,9 @@ type Server struct {
 
 // New returns the docsd engine. It fails when the skip list names a route
 // that does not exist: a misspelt name must not leave a route private (or,
-// worse, be mistaken for having made one public). gin's mode is global and
+// worse, be mistaken for having made one public); and when it names a route
+// that needs a user whatever the list says, which would answer 401 while
+// `docsd routes` and OpenAPI called it public. gin's mode is global and
 // left to the program (cmd/docsd sets release mode).
 func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	return newEngine(cfg, deps, routes)
@@ -118,7 +122,15 @@ func newEngine(cfg Config, deps Deps, table []Route) (*gin.Engine, error) {
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	// The client address is the TCP peer unless a proxy is configured.
-	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+	// gin takes the proxies as text: it gets the networks parseProxies
+	// read, written out, so that one parser decides what the setting
+	// means and the request id and the client address trust the same
+	// peers.
+	trusted := make([]string, len(s.proxies))
+	for i, n := range s.proxies {
+		trusted[i] = n.String()
+	}
+	if err := e.SetTrustedProxies(trusted); err != nil {
 		return nil, fmt.Errorf("server.trusted_proxies: %w", err)
 	}
 	// The order is part of the contract: a cross-origin request is refused
@@ -161,10 +173,7 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	now := cfg.Now
 	cfg.Now = func() time.Time { return now().Truncate(time.Microsecond) }
 	if cfg.Throttle == (Throttle{}) {
-		cfg.Throttle = DefaultThrottle
-	}
-	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
-		return nil, errors.New("api: every dependency is required")
+		cfg.Throttle = ThrottleDefaults()
 	}
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {
 		return nil, err
@@ -172,6 +181,9 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
+	}
+	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
+		return nil, errors.New("api: every dependency is required")
 	}
 	var prefix [6]byte
 	if _, err := rand.Read(prefix[:]); err != nil {
@@ -207,16 +219,21 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 }
 
 // CheckPublicRoutes returns an error naming every entry of a skip list that
-// matches no route.
+// matches no route, or that names a route which needs a logged-in user
+// whatever the list says (Route.NeedsUser): on the list, such a route would
+// still answer 401 to a caller without a session.
 func CheckPublicRoutes(names []string) error {
-	known := map[string]bool{}
-	for _, r := range routes {
-		known[r.Name] = true
+	byName := map[string]*Route{}
+	for i := range routes {
+		byName[routes[i].Name] = &routes[i]
 	}
-	var unknown []string
+	var unknown, private []string
 	for _, n := range names {
-		if !known[n] {
+		switch r := byName[n]; {
+		case r == nil:
 			unknown = append(unknown, fmt.Sprintf("%q", n))
+		case r.NeedsUser:
+			private = append(private, fmt.Sprintf("%q (%s)", n, whyUser(r)))
 		}
 	}
 	if len(unknown) > 0 {
@@ -226,7 +243,19 @@ func CheckPublicRoutes(names []string) error {
 		}
 		return fmt.Errorf("auth.public_routes names no such route: %v (routes are: %v)", unknown, all)
 	}
+	if len(private) > 0 {
+		return fmt.Errorf("auth.public_routes names routes that cannot be public, since they need a logged-in user whatever the list says: %s",
+			strings.Join(private, ", "))
+	}
 	return nil
+}
+
+// whyUser says why r, a route that needs a user, needs one.
+func whyUser(r *Route) string {
+	if r.Access.action != 0 {
+		return "its rule is " + r.Access.String()
+	}
+	return "it acts as the caller"
 }
 
 // handle runs r's handler after r's access rule, so a handler never

@@ -182,7 +182,7 @@ func TestBrowserCrossOriginRequestsAreRefused(t *testing.T) {
 	browser := chromium(t)
 	logs := &logBuffer{}
 	srv := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{
-		PublicRoutes:      api.DefaultPublicRoutes,
+		PublicRoutes:      api.DefaultSkipList(),
 		AllowRegistration: true,
 		Logger:            slog.New(slog.NewJSONHandler(logs, nil)),
 	}})

@@ -49,16 +49,6 @@ func statusOf(k docs.Kind) int {
 	}
 }
 
-// Context keys the middleware and handlers share.
-const (
-	ctxUser     = "docsd.user"
-	ctxRoute    = "docsd.route"
-	ctxReason   = "docsd.reason"
-	ctxDocument = "docsd.document"
-	// ctxLogin is the username a login attempted, for the log line.
-	ctxLogin = "docsd.login"
-)
-
 // httpError is an error only the HTTP layer makes: a body too large (413),
 // a content type it does not read (415), a method a path does not take
 // (405). The domain's kinds (pkg/docs) have no word for these.

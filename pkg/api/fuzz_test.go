@@ -66,7 +66,7 @@ func (w *fuzzWorld) repair(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	// alice first, so that restoring the others never demotes the last admin.
-	for _, su := range seed.Users {
+	for _, su := range seed.Users() {
 		id := w.srv.Users[su.Name]
 		u, err := w.srv.DB.UserByID(ctx, id)
 		if err != nil {
@@ -130,7 +130,7 @@ func (w *fuzzWorld) afterward(t testing.TB, req *http.Request, rec *httptest.Res
 	ok := rec.Code < 300
 	switch {
 	case rec.Code == http.StatusTooManyRequests:
-		w.srv.Clock.Advance(api.DefaultThrottle.Window + time.Second)
+		w.srv.Clock.Advance(api.ThrottleDefaults().Window + time.Second)
 	case len(rec.Header().Values("Set-Cookie")) > 0:
 	case ok && (req.Method == "PATCH" || req.Method == "DELETE"):
 	default:

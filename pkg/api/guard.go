@@ -30,7 +30,6 @@ func (s *Server) guard(c *gin.Context) {
 	}
 	r := s.byRoute[c.Request.Method][c.FullPath()]
 	if r != nil {
-		c.Set(ctxRoute, r)
 		if s.public[r.Name] {
 			s.optionalUser(c, r)
 			return
@@ -45,6 +44,7 @@ func (s *Server) guard(c *gin.Context) {
 	}
 	if u == nil {
 		c.Set(ctxReason, string(reason))
+		c.Set(ctxDenial, sessionDenial(reason))
 		s.fail(c, unauthorized(reason != session.NoCookie))
 		return
 	}
@@ -186,9 +186,15 @@ var hstsValue = []string{"max-age=31536000"}
 // proxy forwarded: gin's ClientIP) and a request id, which the response
 // carries too as X-Request-Id. 401s, 403s and 429s carry the reason, so a
 // denial can be debugged from the log alone; a login names the username
-// attempted and the outcome.
+// attempted and the outcome, as docsd_logins_total counts it.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
+	// The route is known before anything can refuse the request, so a
+	// denial logs it as the metrics count it.
+	r := s.byRoute[c.Request.Method][c.FullPath()]
+	if r != nil {
+		c.Set(ctxRoute, r)
+	}
 	id := s.requestID(c)
 	c.Writer.Header()["X-Request-Id"] = []string{id}
 	c.Next()
@@ -211,8 +217,11 @@ func (s *Server) logRequests(c *gin.Context) {
 		slog.String("client", c.ClientIP()),
 		slog.String("request_id", id),
 	)
-	if v, ok := c.Get(ctxLogin); ok {
-		attrs = append(attrs, slog.String("login", v.(string)), slog.String("outcome", loginOutcome(status)))
+	if r != nil && r.Name == loginRoute {
+		if v, ok := c.Get(ctxLogin); ok {
+			attrs = append(attrs, slog.String("login", v.(string)))
+		}
+		attrs = append(attrs, slog.String("outcome", loginOutcomeOf(status).String()))
 	}
 	if v, ok := c.Get(ctxUser); ok {
 		attrs = append(attrs, slog.Int64("user", v.(*docs.User).ID))
@@ -221,19 +230,6 @@ func (s *Server) logRequests(c *gin.Context) {
 		attrs = append(attrs, slog.Any("reason", reason))
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
-}
-
-func loginOutcome(status int) string {
-	switch {
-	case status < http.StatusMultipleChoices:
-		return "logged in"
-	case status == http.StatusTooManyRequests:
-		return "throttled"
-	case status >= http.StatusInternalServerError:
-		return "error"
-	default:
-		return "refused"
-	}
 }
 
 // maxRequestID bounds a forwarded X-Request-Id.

@@ -174,7 +174,7 @@ func TestRegister(t *testing.T) {
 	}
 
 	t.Run("disabled registration is a 403", func(t *testing.T) {
-		closed := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: api.DefaultPublicRoutes}})
+		closed := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: api.DefaultSkipList()}})
 		do(t, closed, call{method: "POST", path: "/register", body: `{"username":"eve","password":"correct horse"}`}).Want(t, 403)
 	})
 }

@@ -25,17 +25,17 @@ func TestLoginThrottle(t *testing.T) { apitest.ForEachBackend(t, testLoginThrott
 func testLoginThrottle(t *testing.T) {
 	t.Run("five failures lock the username, the right password included, until the window passes", func(t *testing.T) {
 		srv := apitest.NewServer(t)
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
 		r := do(t, srv, login("carol", "password")).Want(t, 429)
 		retry, err := strconv.Atoi(r.Header.Get("Retry-After"))
-		if err != nil || retry < 1 || retry > int(api.DefaultThrottle.Window/time.Second) {
+		if err != nil || retry < 1 || retry > int(api.ThrottleDefaults().Window/time.Second) {
 			t.Errorf("Retry-After = %q; want seconds within the window", r.Header.Get("Retry-After"))
 		}
 		// Another username from the same address is not locked by carol's count.
 		do(t, srv, login("bob", "password")).Want(t, 200)
-		srv.Clock.Advance(api.DefaultThrottle.Window + time.Second)
+		srv.Clock.Advance(api.ThrottleDefaults().Window + time.Second)
 		do(t, srv, login("carol", "password")).Want(t, 200)
 	})
 
@@ -53,14 +53,14 @@ func testLoginThrottle(t *testing.T) {
 		for s := range statuses {
 			counts[s]++
 		}
-		if counts[401] != api.DefaultThrottle.MaxFailures || counts[429] != guesses-api.DefaultThrottle.MaxFailures {
-			t.Errorf("%d parallel wrong passwords got %v; want %d 401s and the rest 429", guesses, counts, api.DefaultThrottle.MaxFailures)
+		if counts[401] != api.ThrottleDefaults().MaxFailures || counts[429] != guesses-api.ThrottleDefaults().MaxFailures {
+			t.Errorf("%d parallel wrong passwords got %v; want %d 401s and the rest 429", guesses, counts, api.ThrottleDefaults().MaxFailures)
 		}
 	})
 
 	t.Run("registrations count toward the address", func(t *testing.T) {
 		srv := apitest.NewServer(t)
-		for i := range api.DefaultThrottle.MaxFailuresPerAddress {
+		for i := range api.ThrottleDefaults().MaxFailuresPerAddress {
 			do(t, srv, call{method: "POST", path: "/register", body: fmt.Sprintf(`{"username":"user%d","password":"long enough"}`, i)}).Want(t, 201)
 		}
 		do(t, srv, call{method: "POST", path: "/register", body: `{"username":"one-more","password":"long enough"}`}).Want(t, 429)
@@ -69,7 +69,7 @@ func testLoginThrottle(t *testing.T) {
 	t.Run("an overlong username is a plain 401 that still counts", func(t *testing.T) {
 		srv := apitest.NewServer(t)
 		long := strings.Repeat("x", 100_000)
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login(long, "wrong-password")).Want(t, 401)
 		}
 		do(t, srv, login(long, "wrong-password")).Want(t, 429)
@@ -77,7 +77,7 @@ func testLoginThrottle(t *testing.T) {
 
 	t.Run("the username is throttled in any case", func(t *testing.T) {
 		srv := apitest.NewServer(t)
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login("CAROL", "wrong-password")).Want(t, 401)
 		}
 		do(t, srv, login("carol", "password")).Want(t, 429)
@@ -85,11 +85,11 @@ func testLoginThrottle(t *testing.T) {
 
 	t.Run("a successful login resets the username's count", func(t *testing.T) {
 		srv := apitest.NewServer(t)
-		for range api.DefaultThrottle.MaxFailures - 1 {
+		for range api.ThrottleDefaults().MaxFailures - 1 {
 			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
 		do(t, srv, login("carol", "password")).Want(t, 200)
-		for range api.DefaultThrottle.MaxFailures - 1 {
+		for range api.ThrottleDefaults().MaxFailures - 1 {
 			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
 		do(t, srv, login("carol", "password")).Want(t, 200)
@@ -97,7 +97,7 @@ func testLoginThrottle(t *testing.T) {
 
 	t.Run("twenty failures lock the client address for every username", func(t *testing.T) {
 		srv := apitest.NewServer(t)
-		for i := range api.DefaultThrottle.MaxFailuresPerAddress {
+		for i := range api.ThrottleDefaults().MaxFailuresPerAddress {
 			do(t, srv, login(fmt.Sprintf("guess%d", i), "wrong-password")).Want(t, 401)
 		}
 		do(t, srv, login("alice", "password")).Want(t, 429)
@@ -105,7 +105,7 @@ func testLoginThrottle(t *testing.T) {
 
 	t.Run("X-Forwarded-For is ignored unless the peer is a trusted proxy", func(t *testing.T) {
 		srv := apitest.NewServer(t)
-		for i := range api.DefaultThrottle.MaxFailuresPerAddress {
+		for i := range api.ThrottleDefaults().MaxFailuresPerAddress {
 			c := login(fmt.Sprintf("guess%d", i), "wrong-password")
 			c.header = map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i)}
 			do(t, srv, c).Want(t, 401)
@@ -113,9 +113,9 @@ func testLoginThrottle(t *testing.T) {
 		do(t, srv, login("alice", "password")).Want(t, 429)
 
 		proxied := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{
-			PublicRoutes: api.DefaultPublicRoutes, TrustedProxies: []string{"127.0.0.1"},
+			PublicRoutes: api.DefaultSkipList(), TrustedProxies: []string{"127.0.0.1"},
 		}})
-		for i := range api.DefaultThrottle.MaxFailuresPerAddress {
+		for i := range api.ThrottleDefaults().MaxFailuresPerAddress {
 			c := login(fmt.Sprintf("guess%d", i), "wrong-password")
 			c.header = map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i)}
 			do(t, proxied, c).Want(t, 401)
@@ -126,7 +126,7 @@ func testLoginThrottle(t *testing.T) {
 	t.Run("a lockout holds on another replica sharing the database", func(t *testing.T) {
 		srv := apitest.NewServer(t)
 		replica := apitest.NewServerWith(t, apitest.Options{Share: srv})
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
 		do(t, replica, login("carol", "password")).Want(t, 429)
@@ -162,7 +162,7 @@ func testCrossOriginAndContentType(t *testing.T) {
 
 	t.Run("a trusted origin may", func(t *testing.T) {
 		trusting := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{
-			PublicRoutes: api.DefaultPublicRoutes, TrustedOrigins: []string{"https://app.example"},
+			PublicRoutes: api.DefaultSkipList(), TrustedOrigins: []string{"https://app.example"},
 		}})
 		c := login("carol", "password")
 		c.header = map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://app.example"}
@@ -195,11 +195,11 @@ func testPasswordChange(t *testing.T) {
 	mine := srv.Login(t, "carol")
 
 	t.Run("a wrong current password is a 403 that counts toward the throttle", func(t *testing.T) {
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"wrong-one","password":"new-password"}`, cookie: mine}).Want(t, 403)
 		}
 		do(t, srv, login("carol", "password")).Want(t, 429)
-		srv.Clock.Advance(api.DefaultThrottle.Window + time.Second)
+		srv.Clock.Advance(api.ThrottleDefaults().Window + time.Second)
 	})
 
 	r := do(t, srv, call{method: "PATCH", path: "/me", body: `{"current_password":"password","password":"new-password"}`, cookie: mine}).Want(t, 200)

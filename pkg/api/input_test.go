@@ -208,7 +208,7 @@ func testTextBothBackendsStore(t *testing.T) {
 	t.Run("headers that are not UTF-8 never fail a correct login", func(t *testing.T) {
 		const agent = "docs/1.0 \xff\xfe (caf\xe9)"
 		header := map[string]string{"User-Agent": agent, "Cookie": "docs_session=\xff\xfe", "X-Forwarded-For": "\xff", "X-Request-Id": "caf\xe9"}
-		for i := range api.DefaultThrottle.MaxFailures + 1 {
+		for i := range api.ThrottleDefaults().MaxFailures + 1 {
 			r := do(t, srv, call{method: "POST", path: "/login", body: `{"username":"bob","password":"password"}`, header: header})
 			if r.Status != 200 {
 				t.Fatalf("correct login %d with User-Agent %q = %d (%s); want 200", i+1, agent, r.Status, r.Body)
@@ -217,15 +217,15 @@ func testTextBothBackendsStore(t *testing.T) {
 		long := "docs/2.0 \xff" + strings.Repeat("é", docs.MaxUserAgentLen)
 		do(t, srv, call{method: "POST", path: "/login", body: `{"username":"bob","password":"password"}`, header: map[string]string{"User-Agent": long}}).Want(t, 200)
 		sessions, err := srv.DB.UserSessions(context.Background(), srv.Users["bob"])
-		if err != nil || len(sessions) != api.DefaultThrottle.MaxFailures+2 {
-			t.Fatalf("UserSessions(bob) = %d sessions, %v; want %d", len(sessions), err, api.DefaultThrottle.MaxFailures+2)
+		if err != nil || len(sessions) != api.ThrottleDefaults().MaxFailures+2 {
+			t.Fatalf("UserSessions(bob) = %d sessions, %v; want %d", len(sessions), err, api.ThrottleDefaults().MaxFailures+2)
 		}
 		// The clock stands still, so the sessions have no order.
 		stored := map[string]int{}
 		for _, sess := range sessions {
 			stored[sess.UserAgent]++
 		}
-		if want := "docs/1.0 \uFFFD (caf\uFFFD)"; stored[want] != api.DefaultThrottle.MaxFailures+1 {
+		if want := "docs/1.0 \uFFFD (caf\uFFFD)"; stored[want] != api.ThrottleDefaults().MaxFailures+1 {
 			t.Errorf("stored User-Agents = %v; want %q for each login with %q", stored, want, agent)
 		}
 		cut := "docs/2.0 \uFFFD" + strings.Repeat("é", (docs.MaxUserAgentLen-len("docs/2.0 \uFFFD"))/2)

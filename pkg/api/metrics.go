@@ -8,39 +8,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/docsd/docs/pkg/session"
 )
 
 // The route label of a request that matched no route (a 404 or 405).
 const unmatchedRoute = "unmatched"
-
-// denial is why a request got a 401, 403 or 429, in a few classes an
-// alert can be written against. The log line carries the full reason.
-type denial uint8
-
-const (
-	denyNoSession      denial = iota // no session cookie
-	denyInvalidSession               // a bad signature, or a session that ended or never was
-	denyExpired                      // past the idle or absolute timeout
-	denyBadCredentials               // a login with a wrong username or password
-	denyRole                         // the caller's role may not do this
-	denyNotAuthor                    // neither the document's author nor of a role that may
-	denyCrossOrigin                  // a cross-origin browser request that changes state
-	denyThrottled                    // too many failed logins
-	denyOther                        // any other 403: registration off, a wrong current password
-	numDenials
-)
-
-// denialNames are the reason label's values.
-var denialNames = [numDenials]string{"no_session", "invalid_session", "expired", "bad_credentials", "role", "not_author", "cross_origin", "throttled", "other"}
-
-// loginOutcomes are the outcome label's values of docsd_logins_total.
-var loginOutcomes = [...]string{"success", "bad_credentials", "throttled", "refused", "invalid", "error"}
-
-// Context key of a denial class set where the request is refused, when
-// the status and route alone do not tell.
-const ctxDenial = "docsd.denial"
 
 // metrics are the API's Prometheus collectors. Each route's children are
 // resolved once, so a request pays for atomic adds and no label lookup.
@@ -50,7 +21,7 @@ type metrics struct {
 	denials  *prometheus.CounterVec
 	logins   *prometheus.CounterVec
 
-	loginsBy  [len(loginOutcomes)]prometheus.Counter
+	loginsBy  [numLoginOutcomes]prometheus.Counter
 	byRoute   map[*Route]*routeMetrics
 	unmatched map[string]*routeMetrics // by method
 	other     *routeMetrics            // unmatched, with a method outside unmatchedMethods
@@ -99,8 +70,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			return nil, err
 		}
 	}
-	for i, o := range loginOutcomes {
-		m.loginsBy[i] = m.logins.WithLabelValues(o)
+	for o := range numLoginOutcomes {
+		m.loginsBy[o] = m.logins.WithLabelValues(o.String())
 	}
 	for i := range routes {
 		r := &routes[i]
@@ -114,7 +85,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 }
 
 func (m *metrics) newRoute(name, method string) *routeMetrics {
-	return &routeMetrics{name: name, method: method, latency: m.latency.WithLabelValues(name), login: name == "login", m: m}
+	return &routeMetrics{name: name, method: method, latency: m.latency.WithLabelValues(name), login: name == loginRoute, m: m}
 }
 
 // count is the middleware that records every request. It runs outside the
@@ -143,12 +114,12 @@ func (s *Server) count(c *gin.Context) {
 		class := s.denialClass(c, rm, status)
 		p := rm.denials[d][class].Load()
 		if p == nil {
-			p = resolve(&rm.denials[d][class], m.denials, rm.name, strconv.Itoa(status), denialNames[class])
+			p = resolve(&rm.denials[d][class], m.denials, rm.name, strconv.Itoa(status), class.String())
 		}
 		(*p).Inc()
 	}
 	if rm.login {
-		m.loginsBy[loginOutcomeSlot(status)].Inc()
+		m.loginsBy[loginOutcomeOf(status)].Inc()
 	}
 }
 
@@ -172,9 +143,10 @@ func denialSlot(status int) int {
 	return -1
 }
 
-// denialClass classifies a 401, 403 or 429: from the class set where the
-// request was refused, else from the session's reason, else from the
-// route's access rule.
+// denialClass classifies a 401, 403 or 429: as it was classified where the
+// request was refused, else from the status and the route: a 429 is a
+// throttle, a 401 a bad login or a missing session, a 403 on a route with
+// a policy that policy's refusal.
 func (s *Server) denialClass(c *gin.Context, rm *routeMetrics, status int) denial {
 	if v, ok := c.Get(ctxDenial); ok {
 		return v.(denial)
@@ -186,13 +158,6 @@ func (s *Server) denialClass(c *gin.Context, rm *routeMetrics, status int) denia
 		if rm.login {
 			return denyBadCredentials
 		}
-		reason, _ := c.Get(ctxReason)
-		switch reason {
-		case string(session.BadCookie), string(session.NoSession):
-			return denyInvalidSession
-		case string(session.IdleExpiry), string(session.AbsExpiry):
-			return denyExpired
-		}
 		return denyNoSession
 	}
 	if r := s.byRoute[c.Request.Method][c.FullPath()]; r != nil && r.Access.action != 0 {
@@ -202,21 +167,4 @@ func (s *Server) denialClass(c *gin.Context, rm *routeMetrics, status int) denia
 		return denyRole
 	}
 	return denyOther
-}
-
-// loginOutcomeSlot is the index in loginOutcomes of a login answered status.
-func loginOutcomeSlot(status int) int {
-	switch {
-	case status == http.StatusOK:
-		return 0
-	case status == http.StatusUnauthorized:
-		return 1
-	case status == http.StatusTooManyRequests:
-		return 2
-	case status == http.StatusForbidden:
-		return 3
-	case status >= 500:
-		return 5
-	}
-	return 4
 }

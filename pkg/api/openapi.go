@@ -133,8 +133,7 @@ func problemsOf(r Route, public bool) []int {
 	}
 	takesID := len(pathParams(r.Path)) > 0
 	add(http.StatusBadRequest, r.In != nil || takesID || r.paged() || slices.Contains(r.Problems, http.StatusPreconditionFailed))
-	// A route public only by configuration may still need a user.
-	add(http.StatusUnauthorized, !public || !r.Public)
+	add(http.StatusUnauthorized, !public || r.NeedsUser)
 	// Requests that change state are refused from untrusted origins.
 	add(http.StatusForbidden, r.Access.action != 0 || !isSafeMethod(r.Method))
 	add(http.StatusNotFound, takesID)
@@ -286,7 +285,7 @@ func (g *generator) schema(t reflect.Type, request bool) object {
 	case reflect.TypeFor[time.Time]():
 		return object{"type": "string", "format": "date-time"}
 	case reflect.TypeFor[docs.Role]():
-		return object{"type": "string", "enum": docs.Roles}
+		return object{"type": "string", "enum": docs.Roles()}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

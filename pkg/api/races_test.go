@@ -250,7 +250,7 @@ func TestConcurrentPasswordChanges(t *testing.T) {
 func TestLoginRefusedByARaceKeepsItsCount(t *testing.T) {
 	srv, p := newPausingServer(t)
 	id := srv.AddUser(t, "dave", docs.RoleMember)
-	for range api.DefaultThrottle.MaxFailures - 1 {
+	for range api.ThrottleDefaults().MaxFailures - 1 {
 		do(t, srv, login("dave", "wrong-password")).Want(t, 401)
 	}
 	loginDuring(t, srv, p, func() {

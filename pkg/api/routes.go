@@ -9,19 +9,24 @@ import (
 
 // Route is one endpoint: its name (what the skip list and the logs use), its
 // method and path, whether it is public by default, who may call it when it
-// is not public, whether it writes the session, what it takes and returns,
-// and its handler.
+// is not public, whether it may be public at all, whether it writes the
+// session, what it takes and returns, and its handler.
 type Route struct {
 	Name    string
 	Method  string
 	Path    string
 	Summary string
-	// Public puts the route on the default skip list (DefaultPublicRoutes).
+	// Public puts the route on the default skip list (DefaultSkipList).
 	// The operator's auth.public_routes decides; this is its default.
 	Public bool
 	// Access is the rule for a caller when the route is not on the skip
 	// list: a login (the zero value), or a login and a policy action.
 	Access Access
+	// NeedsUser says the route answers for a logged-in user whatever the
+	// skip list says: its handler acts as the caller, or its Access is a
+	// policy, which judges the caller. The skip list may not name it
+	// (CheckPublicRoutes), and OpenAPI lists its 401 under any skip list.
+	NeedsUser bool
 	// WritesSession says the handler starts or ends a session through
 	// gin-contrib/sessions, so the route carries its middleware. Only these
 	// routes do: the guard reads sessions through the store directly, so
@@ -62,22 +67,20 @@ var routes = []Route{
 	{Name: "register", Method: http.MethodPost, Path: "/register", Public: true, Summary: "Create a member account", In: credentials{}, Out: userJSON{}, Status: http.StatusCreated, Problems: []int{409, 429}, handler: (*Server).register},
 	{Name: "login", Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, Summary: "Start a session", In: credentials{}, Out: userJSON{}, Problems: []int{401, 429}, handler: (*Server).login},
 	{Name: "logout", Method: http.MethodDelete, Path: "/logout", WritesSession: true, Summary: "End the session", handler: (*Server).logout},
-	{Name: "me", Method: http.MethodGet, Path: "/me", Summary: "The logged-in user", Out: userJSON{}, handler: (*Server).me},
-	{Name: "me_update", Method: http.MethodPatch, Path: "/me", WritesSession: true, Summary: "Change the password, ending every other session", In: passwordChange{}, Out: userJSON{}, Problems: []int{429}, handler: (*Server).updateMe},
+	{Name: "me", Method: http.MethodGet, Path: "/me", NeedsUser: true, Summary: "The logged-in user", Out: userJSON{}, handler: (*Server).me},
+	{Name: "me_update", Method: http.MethodPatch, Path: "/me", NeedsUser: true, WritesSession: true, Summary: "Change the password, ending every other session", In: passwordChange{}, Out: userJSON{}, Problems: []int{429}, handler: (*Server).updateMe},
 	{Name: "document_list", Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies", Out: []documentSummaryJSON{}, Filters: map[string]string{"author": "Only the documents of the user with this username (letters, digits, '.', '-', '_'; matched without regard to case)."}, handler: (*Server).listDocuments},
-	{Name: "document_create", Method: http.MethodPost, Path: "/documents", Summary: "Create a document (title required)", In: documentInput{}, Out: documentJSON{}, Status: http.StatusCreated, handler: (*Server).createDocument},
+	{Name: "document_create", Method: http.MethodPost, Path: "/documents", NeedsUser: true, Summary: "Create a document (title required)", In: documentInput{}, Out: documentJSON{}, Status: http.StatusCreated, handler: (*Server).createDocument},
 	{Name: "document", Method: http.MethodGet, Path: "/documents/:id", Summary: "Read a document", Out: documentJSON{}, handler: (*Server).getDocument},
-	{Name: "document_update", Method: http.MethodPatch, Path: "/documents/:id", Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},
-	{Name: "document_delete", Method: http.MethodDelete, Path: "/documents/:id", Access: Policy(DeleteDocument), Summary: "Delete a document", handler: (*Server).deleteDocument},
-	{Name: "user_list", Method: http.MethodGet, Path: "/users", Access: Policy(ListUsers), Summary: "List users", Out: []userJSON{}, handler: (*Server).listUsers},
-	{Name: "user_update", Method: http.MethodPatch, Path: "/users/:id", Access: Policy(ChangeRole), Summary: "Change a user's role", In: roleInput{}, Out: userJSON{}, Problems: []int{409}, handler: (*Server).updateUser},
+	{Name: "document_update", Method: http.MethodPatch, Path: "/documents/:id", NeedsUser: true, Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},
+	{Name: "document_delete", Method: http.MethodDelete, Path: "/documents/:id", NeedsUser: true, Access: Policy(DeleteDocument), Summary: "Delete a document", handler: (*Server).deleteDocument},
+	{Name: "user_list", Method: http.MethodGet, Path: "/users", NeedsUser: true, Access: Policy(ListUsers), Summary: "List users", Out: []userJSON{}, handler: (*Server).listUsers},
+	{Name: "user_update", Method: http.MethodPatch, Path: "/users/:id", NeedsUser: true, Access: Policy(ChangeRole), Summary: "Change a user's role", In: roleInput{}, Out: userJSON{}, Problems: []int{409}, handler: (*Server).updateUser},
 }
 
-// DefaultPublicRoutes is the default skip list: the names of the routes the
-// table marks Public, which anyone may call without logging in.
-var DefaultPublicRoutes = defaultPublicRoutes()
-
-func defaultPublicRoutes() []string {
+// DefaultSkipList returns the default skip list: the names of the routes
+// the table marks Public, which anyone may call without logging in.
+func DefaultSkipList() []string {
 	var names []string
 	for _, r := range routes {
 		if r.Public {
@@ -86,6 +89,11 @@ func defaultPublicRoutes() []string {
 	}
 	return names
 }
+
+// DefaultPublicRoutes is DefaultSkipList() as a value, for cmd/docsd's
+// settings table until it calls the function. Nothing in this package
+// reads it.
+var DefaultPublicRoutes = DefaultSkipList()
 
 // Routes returns a copy of the route table.
 func Routes() []Route {

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
@@ -26,12 +28,12 @@ func TestOverlongPasswordAtLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("a password that extends the right 72 bytes is a 401 that counts", func(t *testing.T) {
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login("long", exact+"extra")).Want(t, 401)
 		}
 		do(t, srv, login("long", exact)).Want(t, 429)
 	})
-	srv.Clock.Advance(api.DefaultThrottle.Window + time.Second)
+	srv.Clock.Advance(api.ThrottleDefaults().Window + time.Second)
 	t.Run("the exact 72 bytes log in", func(t *testing.T) {
 		do(t, srv, login("long", exact)).Want(t, 200)
 	})
@@ -62,7 +64,7 @@ func TestCachingHeaders(t *testing.T) {
 	srv := apitest.NewServer(t)
 	doc := srv.CreateDocument(t, "alice", "cached?", "body")
 	public := map[string]bool{}
-	for _, name := range api.DefaultPublicRoutes {
+	for _, name := range api.DefaultSkipList() {
 		public[name] = true
 	}
 	for _, r := range api.Routes() {
@@ -114,7 +116,7 @@ func (b *logBuffer) last(t *testing.T) logLine {
 // to the default configuration.
 func newLoggedServer(t *testing.T, change func(*api.Config)) (*apitest.Server, *logBuffer) {
 	logs := &logBuffer{}
-	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+	cfg := api.Config{PublicRoutes: api.DefaultSkipList(), AllowRegistration: true, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 	if change != nil {
 		change(&cfg)
 	}
@@ -187,12 +189,36 @@ func TestRequestLog(t *testing.T) {
 		srv, logs := newLoggedServer(t, nil)
 		bob := srv.Login(t, "bob")
 		do(t, srv, call{method: "POST", path: "/login", body: `{"username":"carol","password":"wrong-password"}`, cookie: bob}).Want(t, 401)
-		if line := logs.last(t); line.Login != "carol" || line.Outcome != "refused" || line.User != 0 {
-			t.Errorf("logged login %q, outcome %q, user %d; want carol, refused and no user", line.Login, line.Outcome, line.User)
+		if line := logs.last(t); line.Login != "carol" || line.Outcome != "bad_credentials" || line.User != 0 {
+			t.Errorf("logged login %q, outcome %q, user %d; want carol, bad_credentials and no user", line.Login, line.Outcome, line.User)
 		}
 		do(t, srv, login("carol", "password")).Want(t, 200)
-		if line := logs.last(t); line.Login != "carol" || line.Outcome != "logged in" || line.User != srv.Users["carol"] {
-			t.Errorf("logged login %q, outcome %q, user %d; want carol, logged in, %d", line.Login, line.Outcome, line.User, srv.Users["carol"])
+		if line := logs.last(t); line.Login != "carol" || line.Outcome != "success" || line.User != srv.Users["carol"] {
+			t.Errorf("logged login %q, outcome %q, user %d; want carol, success, %d", line.Login, line.Outcome, line.User, srv.Users["carol"])
+		}
+	})
+
+	t.Run("the log and docsd_logins_total name a login's outcome alike", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		srv, logs := newLoggedServer(t, func(c *api.Config) { c.Metrics = reg })
+		for _, tc := range []struct {
+			c      call
+			status int
+			want   string
+		}{
+			{login("carol", "password"), 200, "success"},
+			{login("carol", "wrong-password"), 401, "bad_credentials"},
+			{call{method: "POST", path: "/login", body: `{"username":`}, 400, "invalid"},
+			{call{method: "POST", path: "/login", body: `{"username":"carol","password":"password"}`, header: map[string]string{"Sec-Fetch-Site": "cross-site"}}, 403, "refused"},
+		} {
+			before := loginsCounted(t, reg, tc.want)
+			do(t, srv, tc.c).Want(t, tc.status)
+			if line := logs.last(t); line.Outcome != tc.want {
+				t.Errorf("a login answered %d logged outcome %q; want %q", tc.status, line.Outcome, tc.want)
+			}
+			if got := loginsCounted(t, reg, tc.want); got != before+1 {
+				t.Errorf("a login answered %d moved docsd_logins_total{outcome=%q} from %v to %v; want one more", tc.status, tc.want, before, got)
+			}
 		}
 	})
 
@@ -206,7 +232,7 @@ func TestRequestLog(t *testing.T) {
 
 	t.Run("a 429 line carries the reason", func(t *testing.T) {
 		srv, logs := newLoggedServer(t, nil)
-		for range api.DefaultThrottle.MaxFailures {
+		for range api.ThrottleDefaults().MaxFailures {
 			do(t, srv, login("carol", "wrong-password")).Want(t, 401)
 		}
 		do(t, srv, login("carol", "password")).Want(t, 429)
@@ -277,4 +303,27 @@ func TestClientGoneIsNotAServerError(t *testing.T) {
 	if strings.Contains(logs.buf.String(), `"level":"ERROR"`) {
 		t.Errorf("a client that went away was logged as an error:\n%s", logs.buf.String())
 	}
+}
+
+// loginsCounted reads docsd_logins_total{outcome=outcome} from reg.
+func loginsCounted(t *testing.T, reg *prometheus.Registry, outcome string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "docsd_logins_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" && l.GetValue() == outcome {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("docsd_logins_total{outcome=%q} is not exported", outcome)
+	return 0
 }

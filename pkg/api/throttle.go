@@ -19,9 +19,17 @@ type Throttle struct {
 	Window                time.Duration
 }
 
-// DefaultThrottle is the throttle docsd applies unless configured otherwise
-// (auth.throttle in configs/docsd.yaml, which a test holds equal to it).
-var DefaultThrottle = Throttle{MaxFailures: 5, MaxFailuresPerAddress: 20, Window: 15 * time.Minute}
+// ThrottleDefaults returns the throttle docsd applies unless configured
+// otherwise (auth.throttle in configs/docsd.yaml, which a test holds equal
+// to it).
+func ThrottleDefaults() Throttle {
+	return Throttle{MaxFailures: 5, MaxFailuresPerAddress: 20, Window: 15 * time.Minute}
+}
+
+// DefaultThrottle is ThrottleDefaults() as a value, for cmd/docsd's
+// settings table until it calls the function. Nothing in this package
+// reads it.
+var DefaultThrottle = ThrottleDefaults()
 
 // reserveAttempt counts a password check before it happens, as a failure
 // until the password proves right (then clearFailures), and returns a

@@ -52,8 +52,8 @@ func (s *Server) updateUser(c *gin.Context) error {
 }
 
 func roleNames() string {
-	names := make([]string, len(docs.Roles))
-	for i, r := range docs.Roles {
+	names := make([]string, len(docs.Roles()))
+	for i, r := range docs.Roles() {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")

@@ -8,9 +8,10 @@ import (
 	"github.com/docsd/docs/pkg/session"
 )
 
-// Backend is the storage the API runs on: every store, and the epochs the
-// per-process caches compare.
-type Backend interface {
+// Storage is what the API reads and writes through its caches: every
+// store, and the epochs the per-process caches compare. A docs.Backend is
+// one; so is a test's wrapper around one.
+type Storage interface {
 	docs.UserStore
 	docs.LoginFailureStore
 	cache.SessionBackend
@@ -32,7 +33,7 @@ const DefaultDocumentCacheBytes = 64 << 20
 // interval (a tenth of the idle timeout, at most a minute), so that every
 // idle-expiry and touch decision is made on the database's last_seen,
 // which other processes move too.
-func Wire(b Backend, pw *docs.Passwords, sc session.Config, documentBytes int64) (Deps, error) {
+func Wire(b Storage, pw *docs.Passwords, sc session.Config, documentBytes int64) (Deps, error) {
 	// One reader of the epochs for both caches: requests that ask at the
 	// same time share a read (see cache.Shared).
 	epochs := cache.NewShared(b)

@@ -68,7 +68,7 @@ func TestRegister(t *testing.T) {
 		wantExit(t, h, h.run(t, "register"), exitOK, "register")
 	})
 	t.Run("a server that does not allow it says 403, exit 5", func(t *testing.T) {
-		srv := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: false}})
+		srv := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: api.DefaultSkipList(), AllowRegistration: false}})
 		h := newHarnessWith(t, srv, false, "a good password\n")
 		wantExit(t, h, h.run(t, "register", "-u", "dave", "--password-stdin"), exitForbidden, "register (disabled)")
 		if !strings.Contains(h.err.String(), "registration is disabled") {

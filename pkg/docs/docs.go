@@ -21,17 +21,14 @@ const (
 	RoleAdmin  Role = "admin"
 )
 
-// Roles lists every valid role in order of privilege.
-var Roles = []Role{RoleMember, RoleEditor, RoleAdmin}
+// Roles returns every valid role in order of privilege.
+func Roles() []Role {
+	return []Role{RoleMember, RoleEditor, RoleAdmin}
+}
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool {
-	for _, v := range Roles {
-		if r == v {
-			return true
-		}
-	}
-	return false
+	return r == RoleMember || r == RoleEditor || r == RoleAdmin
 }
 
 // User is an account that can log in.

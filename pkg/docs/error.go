@@ -79,3 +79,37 @@ func IsNotFound(err error) bool { return KindOf(err) == NotFound }
 func AuthorRemoved(id int64) *Error {
 	return Errorf(Unauthorized, "user %d no longer exists; their session has ended", id)
 }
+
+// The errors both stores return for the same domain facts, written once so
+// that every backend tells a user the same thing.
+
+// UserNotFound is the error of a user id that names no user.
+func UserNotFound(id int64) *Error { return Errorf(NotFound, "user %d not found", id) }
+
+// UsernameNotFound is the error of a username that names no user.
+func UsernameNotFound(username string) *Error {
+	return Errorf(NotFound, "user %q not found", username)
+}
+
+// DocumentNotFound is the error of a document id that names no document.
+func DocumentNotFound(id int64) *Error { return Errorf(NotFound, "document %d not found", id) }
+
+// SessionNotFound is the error of a session id that names no session.
+func SessionNotFound() *Error { return Errorf(NotFound, "session not found") }
+
+// UsernameTaken is the error of a new username another user has, in any
+// case.
+func UsernameTaken(username string) *Error {
+	return Errorf(Conflict, "username %q is taken", username)
+}
+
+// LastAdmin is the error of a change that would leave no admin.
+func LastAdmin(username string) *Error {
+	return Errorf(Conflict, "%s is the last admin; make another user admin first", username)
+}
+
+// OwnsDocuments is the error of removing an author without saying who
+// takes their documents.
+func OwnsDocuments(username string, owned int) *Error {
+	return Errorf(Conflict, "%s owns %d documents; reassign them to another user first", username, owned)
+}

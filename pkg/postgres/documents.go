@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 // CreateDocument inserts d and sets its ID, Version and author name. An
@@ -19,7 +20,7 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
 		 VALUES ($1, $2, $3, $4, $5, 1)
 		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
-		doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt),
+		doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
 	).Scan(&doc.ID, &doc.Author.Username)
 	if sqlState(err) == foreignKeyViolation {
 		return docs.AuthorRemoved(doc.Author.ID)
@@ -40,7 +41,7 @@ func scanDocument(row pgx.Row) (*docs.Document, error) {
 	if err := row.Scan(&doc.ID, &doc.Title, &doc.Body, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version); err != nil {
 		return nil, err
 	}
-	doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+	doc.CreatedAt, doc.UpdatedAt = sqlstore.FromMicros(created), sqlstore.FromMicros(updated)
 	return &doc, nil
 }
 
@@ -64,12 +65,12 @@ func (d *DB) DocumentWithEpoch(ctx context.Context, id int64) (*docs.Document, i
 		 FROM documents d JOIN users u ON u.id = d.author_id WHERE d.id = $1`, id, docs.ShardOf(id),
 	).Scan(&doc.ID, &doc.Title, &doc.Body, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version, &epoch)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, 0, docs.Errorf(docs.NotFound, "document %d not found", id)
+		return nil, 0, docs.DocumentNotFound(id)
 	}
 	if err != nil {
 		return nil, 0, d.wrap(fmt.Sprintf("load document %d", id), err)
 	}
-	doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+	doc.CreatedAt, doc.UpdatedAt = sqlstore.FromMicros(created), sqlstore.FromMicros(updated)
 	return &doc, epoch, nil
 }
 
@@ -97,7 +98,7 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 		created, updated int64
 	)
 	_, err = pgx.ForEachRow(rows, []any{&doc.ID, &doc.Title, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version}, func() error {
-		doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+		doc.CreatedAt, doc.UpdatedAt = sqlstore.FromMicros(created), sqlstore.FromMicros(updated)
 		c := doc
 		out = append(out, &c)
 		return nil
@@ -123,7 +124,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 		   WHERE id = $4 AND ($5::bigint = 0 OR version = $5::bigint)
 		   RETURNING *)
 		 SELECT `+documentColumns+` FROM d JOIN users u ON u.id = d.author_id`,
-		u.Title, u.Body, micros(now), id, ifVersion))
+		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion))
 	if err == nil {
 		return doc, nil
 	}
@@ -133,7 +134,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 	var version int64
 	err = d.pool.QueryRow(ctx, `SELECT version FROM documents WHERE id = $1`, id).Scan(&version)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "document %d not found", id)
+		return nil, docs.DocumentNotFound(id)
 	}
 	if err != nil {
 		return nil, d.wrap(fmt.Sprintf("update document %d", id), err)
@@ -149,7 +150,7 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 		return d.wrap(fmt.Sprintf("delete document %d", id), err)
 	}
 	if tag.RowsAffected() == 0 {
-		return docs.Errorf(docs.NotFound, "document %d not found", id)
+		return docs.DocumentNotFound(id)
 	}
 	return nil
 }
@@ -166,7 +167,7 @@ func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 			var b pgx.Batch
 			for _, doc := range chunk {
 				b.Queue(`INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id`,
-					doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt)).QueryRow(func(r pgx.Row) error {
+					doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).QueryRow(func(r pgx.Row) error {
 					doc.Version = 1
 					return r.Scan(&doc.ID)
 				})

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 // Advisory lock classes (the first key of pg_advisory_xact_lock(int, int)),
@@ -26,7 +27,7 @@ const (
 // cannot deadlock.
 func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time.Time, error) {
 	username := strings.ToLower(a.Username)
-	since := micros(a.At.Add(-a.Window))
+	since := sqlstore.Micros(a.At.Add(-a.Window))
 	var locked time.Time
 	err := d.inTx(ctx, "reserve login attempt", func(tx pgx.Tx) error {
 		locked = time.Time{}
@@ -56,14 +57,14 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 			if err != nil {
 				return err
 			}
-			if until := fromMicros(at).Add(a.Window); until.After(locked) {
+			if until := sqlstore.FromMicros(at).Add(a.Window); until.After(locked) {
 				locked = until
 			}
 		}
 		if !locked.IsZero() {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)`, username, a.Address, micros(a.At))
+		_, err := tx.Exec(ctx, `INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)`, username, a.Address, sqlstore.Micros(a.At))
 		return err
 	})
 	if err != nil {
@@ -82,7 +83,7 @@ func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
 
 // DeleteLoginFailuresBefore drops failures too old to matter.
 func (d *DB) DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := d.pool.Exec(ctx, `DELETE FROM login_failures WHERE at < $1`, micros(before))
+	tag, err := d.pool.Exec(ctx, `DELETE FROM login_failures WHERE at < $1`, sqlstore.Micros(before))
 	if err != nil {
 		return 0, d.wrap("sweep login failures", err)
 	}

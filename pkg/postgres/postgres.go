@@ -35,6 +35,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -178,9 +179,7 @@ func (d *DB) Migrate(ctx context.Context) ([]docs.Migration, error) {
 	var out []docs.Migration
 	err := d.migrate(ctx, func(p *goose.Provider) error {
 		res, err := p.Up(ctx)
-		for _, r := range res {
-			out = append(out, docs.Migration{Version: r.Source.Version, Name: r.Source.Path, Applied: true})
-		}
+		out = sqlstore.Applied(res)
 		return err
 	})
 	if err != nil {
@@ -194,14 +193,7 @@ func (d *DB) Migrations(ctx context.Context) ([]docs.Migration, error) {
 	var out []docs.Migration
 	err := d.migrate(ctx, func(p *goose.Provider) error {
 		st, err := p.Status(ctx)
-		for _, s := range st {
-			out = append(out, docs.Migration{
-				Version:   s.Source.Version,
-				Name:      s.Source.Path,
-				Applied:   s.State == goose.StateApplied,
-				AppliedAt: s.AppliedAt,
-			})
-		}
+		out = sqlstore.Status(st)
 		return err
 	})
 	if err != nil {
@@ -213,25 +205,23 @@ func (d *DB) Migrations(ctx context.Context) ([]docs.Migration, error) {
 // Setting returns the value stored under key, creating it with create()
 // when absent: see docs.Backend.
 func (d *DB) Setting(ctx context.Context, key string, create func() (string, error)) (string, error) {
-	var v string
-	err := d.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
-	if err == nil {
-		return v, nil
+	read := func(ctx context.Context) (string, bool, error) {
+		var v string
+		switch err := d.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v); {
+		case errors.Is(err, pgx.ErrNoRows):
+			return "", false, nil
+		case err != nil:
+			return "", false, d.wrap("read setting "+key, err)
+		}
+		return v, true, nil
 	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return "", d.wrap("read setting "+key, err)
+	insert := func(ctx context.Context, v string) error {
+		if _, err := d.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, v); err != nil {
+			return d.wrap("store setting "+key, err)
+		}
+		return nil
 	}
-	nv, err := create()
-	if err != nil {
-		return "", err
-	}
-	if _, err := d.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, nv); err != nil {
-		return "", d.wrap("store setting "+key, err)
-	}
-	if err := d.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v); err != nil {
-		return "", d.wrap("read setting "+key, err)
-	}
-	return v, nil
+	return sqlstore.Setting(ctx, read, insert, create)
 }
 
 // Epochs returns the values that triggers change (migrations 00003, 00006
@@ -270,8 +260,8 @@ func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 	if err != nil {
 		return out, d.wrap("read shard epochs", err)
 	}
-	if len(shards) != docs.DocumentShards {
-		return out, d.wrap("read shard epochs", fmt.Errorf("%d shards; want %d", len(shards), docs.DocumentShards))
+	if err := sqlstore.ShardCount(len(shards)); err != nil {
+		return out, d.wrap("read shard epochs", err)
 	}
 	copy(out.Shards[:], shards)
 	return out, nil
@@ -298,10 +288,6 @@ func (d *DB) inTx(ctx context.Context, what string, fn func(pgx.Tx) error) error
 		return d.wrap(what, err)
 	}
 }
-
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // DB is a whole backend.
 var _ docs.Backend = (*DB)(nil)

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 // CreateSession stores s if its user still has passwordHash. Under READ
@@ -20,7 +21,7 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 	tag, err := d.pool.Exec(ctx,
 		`INSERT INTO sessions (id, user_id, created_at, last_seen, client_address, user_agent)
 		 SELECT $1, id, $2, $3, $4, $5 FROM users WHERE id = $6 AND password_hash = $7 FOR SHARE`,
-		s.ID, micros(s.CreatedAt), micros(s.LastSeen), s.ClientAddress, s.UserAgent, s.UserID, string(passwordHash))
+		s.ID, sqlstore.Micros(s.CreatedAt), sqlstore.Micros(s.LastSeen), s.ClientAddress, s.UserAgent, s.UserID, string(passwordHash))
 	if err != nil {
 		return d.wrap("create session", err)
 	}
@@ -53,19 +54,19 @@ func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session
 		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id,
 	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, 0, docs.Errorf(docs.NotFound, "session not found")
+		return nil, nil, 0, docs.SessionNotFound()
 	}
 	if err != nil {
 		return nil, nil, 0, d.wrap("load session", err)
 	}
-	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
-	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), fromMicros(uc)
+	s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
+	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), sqlstore.FromMicros(uc)
 	return &s, &u, epoch, nil
 }
 
 // TouchSession records that the session was used at seen.
 func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	if _, err := d.pool.Exec(ctx, `UPDATE sessions SET last_seen = $1 WHERE id = $2`, micros(seen), id); err != nil {
+	if _, err := d.pool.Exec(ctx, `UPDATE sessions SET last_seen = $1 WHERE id = $2`, sqlstore.Micros(seen), id); err != nil {
 		return d.wrap("touch session", err)
 	}
 	return nil
@@ -83,7 +84,7 @@ func (d *DB) DeleteSession(ctx context.Context, id string) error {
 // created before createdBefore.
 func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
 	tag, err := d.pool.Exec(ctx,
-		`DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2`, micros(idleBefore), micros(createdBefore))
+		`DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2`, sqlstore.Micros(idleBefore), sqlstore.Micros(createdBefore))
 	if err != nil {
 		return 0, d.wrap("sweep sessions", err)
 	}
@@ -108,7 +109,7 @@ func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, e
 		if err := rows.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
 			return nil, d.wrap("list sessions", err)
 		}
-		s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
+		s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
 		out = append(out, &s)
 	}
 	if err := rows.Err(); err != nil {

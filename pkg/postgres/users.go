@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 const userColumns = `id, username, password_hash, role, created_at`
@@ -25,7 +26,7 @@ func scanUser(row pgx.Row) (*docs.User, error) {
 	}
 	u.PasswordHash = []byte(hash)
 	u.Role = docs.Role(role)
-	u.CreatedAt = fromMicros(created)
+	u.CreatedAt = sqlstore.FromMicros(created)
 	return &u, nil
 }
 
@@ -34,10 +35,10 @@ func scanUser(row pgx.Row) (*docs.User, error) {
 func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 	err := d.pool.QueryRow(ctx,
 		`INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		u.Username, string(u.PasswordHash), string(u.Role), micros(u.CreatedAt),
+		u.Username, string(u.PasswordHash), string(u.Role), sqlstore.Micros(u.CreatedAt),
 	).Scan(&u.ID)
 	if sqlState(err) == uniqueViolation {
-		return docs.Errorf(docs.Conflict, "username %q is taken", u.Username)
+		return docs.UsernameTaken(u.Username)
 	}
 	if err != nil {
 		return d.wrap("create user "+u.Username, err)
@@ -49,7 +50,7 @@ func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
 	u, err := scanUser(d.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
+		return nil, docs.UserNotFound(id)
 	}
 	if err != nil {
 		return nil, d.wrap(fmt.Sprintf("load user %d", id), err)
@@ -61,7 +62,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
 func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error) {
 	u, err := scanUser(d.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1)`, username))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "user %q not found", username)
+		return nil, docs.UsernameNotFound(username)
 	}
 	if err != nil {
 		return nil, d.wrap("load user "+username, err)
@@ -111,13 +112,13 @@ func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User,
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return docs.Errorf(docs.NotFound, "user %d not found", id)
+			return docs.UserNotFound(id)
 		}
 		if err != nil {
 			return err
 		}
 		if u.Role == docs.RoleAdmin && role != docs.RoleAdmin && admins <= 1 {
-			return docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
+			return docs.LastAdmin(u.Username)
 		}
 		if u.Role == role {
 			return nil
@@ -147,7 +148,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 		// then the document epoch), so the two cannot deadlock.
 		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return docs.Errorf(docs.NotFound, "user %d not found", id)
+			return docs.UserNotFound(id)
 		}
 		if err != nil {
 			return err
@@ -161,14 +162,14 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			var found int64
 			err := tx.QueryRow(ctx, `SELECT id FROM users WHERE id = $1 FOR SHARE`, reassignTo).Scan(&found)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return docs.Errorf(docs.NotFound, "user %d not found", reassignTo)
+				return docs.UserNotFound(reassignTo)
 			}
 			if err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx,
 				`UPDATE documents SET author_id = $1, updated_at = $2, version = version + 1 WHERE author_id = $3`,
-				reassignTo, micros(now), id); err != nil {
+				reassignTo, sqlstore.Micros(now), id); err != nil {
 				return err
 			}
 		} else {
@@ -177,11 +178,11 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 				return err
 			}
 			if owned > 0 {
-				return docs.Errorf(docs.Conflict, "%s owns %d documents; reassign them to another user first", u.Username, owned)
+				return docs.OwnsDocuments(u.Username, owned)
 			}
 		}
 		if u.Role == docs.RoleAdmin && admins <= 1 {
-			return docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
+			return docs.LastAdmin(u.Username)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
 		if sqlState(err) == foreignKeyViolation {
@@ -216,7 +217,7 @@ func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) er
 		err := tx.QueryRow(ctx, `SELECT $2::text IS NULL OR password_hash = $2::text FROM users WHERE id = $1 FOR UPDATE`,
 			id, nullable(current)).Scan(&matches)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return docs.Errorf(docs.NotFound, "user %d not found", id)
+			return docs.UserNotFound(id)
 		}
 		if err != nil {
 			return err

@@ -24,22 +24,24 @@ type User struct {
 // Doc is a demo document.
 type Doc struct{ Title, Body string }
 
-// Users are the demo users, in the order they are created, so alice's
+// Users returns the demo users, in the order they are created, so alice's
 // documents get the lowest ids.
-var Users = []User{
-	{"alice", docs.RoleAdmin, []Doc{
-		{"Welcome to docsd", "Every route is private unless its name is on the skip list."},
-		{"Admin handbook", "Admins may delete any document and change roles."},
-		{"Release checklist", "1. Tag. 2. Build. 3. Announce."},
-	}},
-	{"bob", docs.RoleEditor, []Doc{
-		{"Style guide", "Editors may edit anyone's document, and delete only their own."},
-		{"Meeting notes", "Decided: 401 means who are you, 403 means no."},
-	}},
-	{"carol", docs.RoleMember, []Doc{
-		{"Carol's ideas", "Members edit and delete only what they wrote."},
-		{"Reading list", "RFC 9457, RFC 6265bis, OWASP session management."},
-	}},
+func Users() []User {
+	return []User{
+		{"alice", docs.RoleAdmin, []Doc{
+			{"Welcome to docsd", "Every route is private unless its name is on the skip list."},
+			{"Admin handbook", "Admins may delete any document and change roles."},
+			{"Release checklist", "1. Tag. 2. Build. 3. Announce."},
+		}},
+		{"bob", docs.RoleEditor, []Doc{
+			{"Style guide", "Editors may edit anyone's document, and delete only their own."},
+			{"Meeting notes", "Decided: 401 means who are you, 403 means no."},
+		}},
+		{"carol", docs.RoleMember, []Doc{
+			{"Carol's ideas", "Members edit and delete only what they wrote."},
+			{"Reading list", "RFC 9457, RFC 6265bis, OWASP session management."},
+		}},
+	}
 }
 
 // Created is one thing Run made.
@@ -60,7 +62,7 @@ type Store interface {
 // so running it twice changes nothing.
 func Run(ctx context.Context, st Store, pw *docs.Passwords, now time.Time) ([]Created, error) {
 	var out []Created
-	for _, su := range Users {
+	for _, su := range Users() {
 		if _, err := st.UserByName(ctx, su.Name); err == nil {
 			continue
 		} else if !docs.IsNotFound(err) {
@@ -98,7 +100,7 @@ type Importer interface {
 // first and last ids it created.
 func Filler(ctx context.Context, st Importer, n int, now time.Time) (first, last int64, err error) {
 	var authors []docs.Author
-	for _, su := range Users {
+	for _, su := range Users() {
 		u, err := st.UserByName(ctx, su.Name)
 		if err != nil {
 			return 0, 0, fmt.Errorf("filler documents need the demo users (run seed first): %w", err)

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"hash"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -130,8 +131,26 @@ const (
 	numEndReasons
 )
 
-// EndReasons names each EndReason, in order.
-var EndReasons = [numEndReasons]string{"logout", "replaced", "expired", "swept"}
+// endReasonNames names each EndReason, in order.
+var endReasonNames = [numEndReasons]string{"logout", "replaced", "expired", "swept"}
+
+// String is the reason's name, as metrics label it.
+func (r EndReason) String() string {
+	if r < 0 || r >= numEndReasons {
+		return "EndReason(" + strconv.Itoa(int(r)) + ")"
+	}
+	return endReasonNames[r]
+}
+
+// EndReasons yields each EndReason with its name, in order:
+// for r, name := range session.EndReasons. Stats.Ended is indexed by r.
+func EndReasons(yield func(EndReason, string) bool) {
+	for r := range numEndReasons {
+		if !yield(r, r.String()) {
+			return
+		}
+	}
+}
 
 // Stats counts the sessions a store created and ended since it was made.
 type Stats struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 // CreateDocument inserts doc and sets its ID, Version and author name. An
@@ -18,7 +19,7 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
 		 VALUES (?, ?, ?, ?, ?, 1)
 		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
-		doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt),
+		doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
 	).Scan(&doc.ID, &doc.Author.Username)
 	if isForeignKeyViolation(err) {
 		return docs.AuthorRemoved(doc.Author.ID)
@@ -58,12 +59,12 @@ func documentWithEpoch(ctx context.Context, q queryRower, id int64) (*docs.Docum
 		 FROM documents d JOIN users u ON u.id = d.author_id WHERE d.id = ?`, docs.ShardOf(id), id,
 	).Scan(&doc.ID, &doc.Title, &doc.Body, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version, &epoch)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, docs.Errorf(docs.NotFound, "document %d not found", id)
+		return nil, 0, docs.DocumentNotFound(id)
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("load document %d: %w", id, err)
 	}
-	doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+	doc.CreatedAt, doc.UpdatedAt = sqlstore.FromMicros(created), sqlstore.FromMicros(updated)
 	return &doc, epoch, nil
 }
 
@@ -96,7 +97,7 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 		if err := rows.Scan(&doc.ID, &doc.Title, &doc.Author.ID, &doc.Author.Username, &created, &updated, &doc.Version); err != nil {
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
-		doc.CreatedAt, doc.UpdatedAt = fromMicros(created), fromMicros(updated)
+		doc.CreatedAt, doc.UpdatedAt = sqlstore.FromMicros(created), sqlstore.FromMicros(updated)
 		out = append(out, &doc)
 	}
 	if err := rows.Err(); err != nil {
@@ -118,7 +119,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 			   updated_at = ?,
 			   version = version + 1
 			 WHERE id = ? AND (? = 0 OR version = ?)`,
-			u.Title, u.Body, micros(now), id, ifVersion, ifVersion)
+			u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, ifVersion)
 		if err != nil {
 			return fmt.Errorf("update document %d: %w", id, err)
 		}
@@ -150,7 +151,7 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("delete document %d: %w", id, err)
 	} else if n == 0 {
-		return docs.Errorf(docs.NotFound, "document %d not found", id)
+		return docs.DocumentNotFound(id)
 	}
 	return nil
 }
@@ -176,7 +177,7 @@ func (d *DB) importBatch(ctx context.Context, list []*docs.Document) error {
 		}
 		defer st.Close()
 		for _, doc := range list {
-			if err := st.QueryRowContext(ctx, doc.Title, doc.Body, doc.Author.ID, micros(doc.CreatedAt), micros(doc.UpdatedAt)).Scan(&doc.ID); err != nil {
+			if err := st.QueryRowContext(ctx, doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).Scan(&doc.ID); err != nil {
 				return fmt.Errorf("import documents: %w", err)
 			}
 			doc.Version = 1

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 // ReserveLoginAttempt counts and records in one immediate transaction, so
@@ -18,7 +19,7 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 	var locked time.Time
 	err := d.inTx(ctx, "reserve login attempt", func(tx *sql.Tx) error {
 		username := strings.ToLower(a.Username)
-		since := micros(a.At.Add(-a.Window))
+		since := sqlstore.Micros(a.At.Add(-a.Window))
 		for _, key := range []struct {
 			column, value string
 			max           int
@@ -41,7 +42,7 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 			if err != nil {
 				return fmt.Errorf("reserve login attempt: %w", err)
 			}
-			if until := fromMicros(at).Add(a.Window); until.After(locked) {
+			if until := sqlstore.FromMicros(at).Add(a.Window); until.After(locked) {
 				locked = until
 			}
 		}
@@ -49,7 +50,7 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
-			username, a.Address, micros(a.At)); err != nil {
+			username, a.Address, sqlstore.Micros(a.At)); err != nil {
 			return fmt.Errorf("reserve login attempt: %w", err)
 		}
 		return nil
@@ -70,7 +71,7 @@ func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
 
 // DeleteLoginFailuresBefore drops failures too old to matter.
 func (d *DB) DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int64, error) {
-	res, err := d.q.ExecContext(ctx, `DELETE FROM login_failures WHERE at < ?`, micros(before))
+	res, err := d.q.ExecContext(ctx, `DELETE FROM login_failures WHERE at < ?`, sqlstore.Micros(before))
 	if err != nil {
 		return 0, fmt.Errorf("sweep login failures: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 // CreateSession stores s if its user still has passwordHash. The check is
@@ -17,7 +18,7 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 	res, err := d.q.ExecContext(ctx,
 		`INSERT INTO sessions (id, user_id, created_at, last_seen, client_address, user_agent)
 		 SELECT ?, id, ?, ?, ?, ? FROM users WHERE id = ? AND password_hash = ?`,
-		s.ID, micros(s.CreatedAt), micros(s.LastSeen), s.ClientAddress, s.UserAgent, s.UserID, string(passwordHash))
+		s.ID, sqlstore.Micros(s.CreatedAt), sqlstore.Micros(s.LastSeen), s.ClientAddress, s.UserAgent, s.UserID, string(passwordHash))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -54,19 +55,19 @@ func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session
 		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id,
 	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, 0, docs.Errorf(docs.NotFound, "session not found")
+		return nil, nil, 0, docs.SessionNotFound()
 	}
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("load session: %w", err)
 	}
-	s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
-	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), fromMicros(uc)
+	s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
+	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), sqlstore.FromMicros(uc)
 	return &s, &u, epoch, nil
 }
 
 // TouchSession records that the session was used at seen.
 func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	if _, err := d.q.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, micros(seen), id); err != nil {
+	if _, err := d.q.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, sqlstore.Micros(seen), id); err != nil {
 		return fmt.Errorf("touch session: %w", err)
 	}
 	return nil
@@ -84,7 +85,7 @@ func (d *DB) DeleteSession(ctx context.Context, id string) error {
 // created before createdBefore.
 func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
 	res, err := d.q.ExecContext(ctx,
-		`DELETE FROM sessions WHERE last_seen < ? OR created_at < ?`, micros(idleBefore), micros(createdBefore))
+		`DELETE FROM sessions WHERE last_seen < ? OR created_at < ?`, sqlstore.Micros(idleBefore), sqlstore.Micros(createdBefore))
 	if err != nil {
 		return 0, fmt.Errorf("sweep sessions: %w", err)
 	}
@@ -115,14 +116,23 @@ func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 		return out, fmt.Errorf("read shard epochs: %w", err)
 	}
 	defer rows.Close()
+	count := 0
 	for rows.Next() {
 		var shard, n int64
 		if err := rows.Scan(&out.Documents, &shard, &n); err != nil {
 			return out, fmt.Errorf("read shard epochs: %w", err)
 		}
-		out.Shards[shard%docs.DocumentShards] = n
+		k, err := sqlstore.Shard(shard)
+		if err != nil {
+			return out, fmt.Errorf("read shard epochs: %w", err)
+		}
+		out.Shards[k] = n
+		count++
 	}
 	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read shard epochs: %w", err)
+	}
+	if err := sqlstore.ShardCount(count); err != nil {
 		return out, fmt.Errorf("read shard epochs: %w", err)
 	}
 	return out, nil
@@ -146,7 +156,7 @@ func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, e
 		if err := rows.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
 			return nil, fmt.Errorf("list sessions: %w", err)
 		}
-		s.CreatedAt, s.LastSeen = fromMicros(created), fromMicros(seen)
+		s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
 		out = append(out, &s)
 	}
 	if err := rows.Err(); err != nil {

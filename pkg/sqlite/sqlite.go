@@ -17,12 +17,12 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -184,11 +184,7 @@ func (d *DB) Migrate(ctx context.Context) ([]docs.Migration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	out := make([]docs.Migration, 0, len(res))
-	for _, r := range res {
-		out = append(out, docs.Migration{Version: r.Source.Version, Name: r.Source.Path, Applied: true})
-	}
-	return out, nil
+	return sqlstore.Applied(res), nil
 }
 
 // Migrations returns every known migration and whether it is applied.
@@ -201,40 +197,29 @@ func (d *DB) Migrations(ctx context.Context) ([]docs.Migration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
 	}
-	out := make([]docs.Migration, 0, len(st))
-	for _, s := range st {
-		out = append(out, docs.Migration{
-			Version:   s.Source.Version,
-			Name:      s.Source.Path,
-			Applied:   s.State == goose.StateApplied,
-			AppliedAt: s.AppliedAt,
-		})
-	}
-	return out, nil
+	return sqlstore.Status(st), nil
 }
 
 // Setting returns the value stored under key, creating it with create()
 // when absent: see docs.Backend.
 func (d *DB) Setting(ctx context.Context, key string, create func() (string, error)) (string, error) {
-	var v string
-	err := d.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
-	if err == nil {
-		return v, nil
+	read := func(ctx context.Context) (string, bool, error) {
+		var v string
+		switch err := d.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); {
+		case errors.Is(err, sql.ErrNoRows):
+			return "", false, nil
+		case err != nil:
+			return "", false, fmt.Errorf("read setting %s: %w", key, err)
+		}
+		return v, true, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("read setting %s: %w", key, err)
+	insert := func(ctx context.Context, v string) error {
+		if _, err := d.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, v); err != nil {
+			return fmt.Errorf("store setting %s: %w", key, err)
+		}
+		return nil
 	}
-	nv, err := create()
-	if err != nil {
-		return "", err
-	}
-	if _, err := d.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, nv); err != nil {
-		return "", fmt.Errorf("store setting %s: %w", key, err)
-	}
-	if err := d.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
-		return "", fmt.Errorf("read setting %s: %w", key, err)
-	}
-	return v, nil
+	return sqlstore.Setting(ctx, read, insert, create)
 }
 
 // inTx runs fn in one transaction: committed when fn returns nil, rolled
@@ -257,10 +242,6 @@ func (d *DB) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) erro
 	}
 	return nil
 }
-
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // DB is a whole backend.
 var _ docs.Backend = (*DB)(nil)

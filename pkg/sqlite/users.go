@@ -11,6 +11,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
 const userColumns = `id, username, password_hash, role, created_at`
@@ -27,7 +28,7 @@ func scanUser(row interface{ Scan(...any) error }) (*docs.User, error) {
 	}
 	u.PasswordHash = []byte(hash)
 	u.Role = docs.Role(role)
-	u.CreatedAt = fromMicros(created)
+	u.CreatedAt = sqlstore.FromMicros(created)
 	return &u, nil
 }
 
@@ -36,10 +37,10 @@ func scanUser(row interface{ Scan(...any) error }) (*docs.User, error) {
 func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 	err := d.q.QueryRowContext(ctx,
 		`INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		u.Username, string(u.PasswordHash), string(u.Role), micros(u.CreatedAt),
+		u.Username, string(u.PasswordHash), string(u.Role), sqlstore.Micros(u.CreatedAt),
 	).Scan(&u.ID)
 	if isUniqueViolation(err) {
-		return docs.Errorf(docs.Conflict, "username %q is taken", u.Username)
+		return docs.UsernameTaken(u.Username)
 	}
 	if err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, classify(err))
@@ -55,7 +56,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
 func userByID(ctx context.Context, q queryRower, id int64) (*docs.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "user %d not found", id)
+		return nil, docs.UserNotFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load user %d: %w", id, err)
@@ -67,7 +68,7 @@ func userByID(ctx context.Context, q queryRower, id int64) (*docs.User, error) {
 func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error) {
 	u, err := scanUser(d.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower(?)`, username))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, docs.Errorf(docs.NotFound, "user %q not found", username)
+		return nil, docs.UsernameNotFound(username)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load user %s: %w", username, err)
@@ -135,7 +136,7 @@ func keepAnAdmin(ctx context.Context, tx *sql.Tx, u *docs.User) error {
 		return fmt.Errorf("count admins: %w", err)
 	}
 	if admins <= 1 {
-		return docs.Errorf(docs.Conflict, "%s is the last admin; make another user admin first", u.Username)
+		return docs.LastAdmin(u.Username)
 	}
 	return nil
 }
@@ -171,7 +172,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			}
 			if _, err := tx.ExecContext(ctx,
 				`UPDATE documents SET author_id = ?, updated_at = ?, version = version + 1 WHERE author_id = ?`,
-				reassignTo, micros(now), id); err != nil {
+				reassignTo, sqlstore.Micros(now), id); err != nil {
 				return fmt.Errorf("delete user: %w", err)
 			}
 		} else {
@@ -180,7 +181,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 				return fmt.Errorf("delete user: %w", err)
 			}
 			if owned > 0 {
-				return docs.Errorf(docs.Conflict, "%s owns %d documents; reassign them to another user first", u.Username, owned)
+				return docs.OwnsDocuments(u.Username, owned)
 			}
 		}
 		if err := keepAnAdmin(ctx, tx, u); err != nil {
@@ -225,7 +226,7 @@ func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) er
 				return fmt.Errorf("set password: %w", err)
 			}
 			if exists == 0 {
-				return docs.Errorf(docs.NotFound, "user %d not found", id)
+				return docs.UserNotFound(id)
 			}
 			return docs.Errorf(docs.PreconditionFailed, "the password of user %d changed since it was checked", id)
 		}

@@ -42,7 +42,7 @@ type Server struct {
 // Options change the server a test gets.
 type Options struct {
 	// Config is passed to api.New; PublicRoutes defaults to
-	// api.DefaultPublicRoutes and AllowRegistration to true.
+	// api.DefaultSkipList() and AllowRegistration to true.
 	Config *api.Config
 	// Secrets are the session secrets; a fixed test secret by default.
 	Secrets [][]byte
@@ -92,7 +92,7 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 	}
 	db, clock := openSeeded(t, opts, pw)
 	users := map[string]int64{}
-	for _, su := range seed.Users {
+	for _, su := range seed.Users() {
 		u, err := db.UserByName(ctx, su.Name)
 		if err != nil {
 			t.Fatal(err)
@@ -115,7 +115,7 @@ func NewServerWith(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	store := deps.Sessions
-	cfg := api.Config{PublicRoutes: api.DefaultPublicRoutes, AllowRegistration: true}
+	cfg := api.Config{PublicRoutes: api.DefaultSkipList(), AllowRegistration: true}
 	if opts.Config != nil {
 		cfg = *opts.Config
 	}

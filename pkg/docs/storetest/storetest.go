@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("expiry", func(t *testing.T) { testExpiry(t, open) })
 	t.Run("auth epoch", func(t *testing.T) { testAuthEpoch(t, open) })
 	t.Run("document epoch", func(t *testing.T) { testDocumentEpoch(t, open) })
+	t.Run("shards", func(t *testing.T) { testShards(t, open) })
 	t.Run("login throttle", func(t *testing.T) { testThrottle(t, open) })
 }
 
