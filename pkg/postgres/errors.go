@@ -35,15 +35,19 @@ var errUnavailable = &docs.Error{Kind: docs.Unavailable, Detail: "the database c
 var errReadOnly = &docs.Error{Kind: docs.ReadOnly, Detail: "the database is read-only right now (a standby, or a primary being demoted): writes are refused, reads still work; try again shortly", RetryAfter: RetryAfter}
 
 // wrap names what failed and, when the database could not be reached,
-// marks the error Unavailable and drops every pooled connection: they
-// may all lead to a server that has gone, and fresh ones are dialed for
-// the next requests. A write refused as read-only is marked ReadOnly (and
+// marks the error Unavailable; when the connection itself broke, it also
+// drops every pooled connection: they may all lead to a server that has
+// gone, and fresh ones are dialed for the next requests. A deadline spent
+// drops nothing: pgx closes the connection whose statement it cancelled,
+// and the others are as good as they were. A write refused as read-only is marked ReadOnly (and
 // see resetReadOnly). Errors are classified by type and SQLSTATE, never by
 // their text.
 func (d *DB) wrap(what string, err error) error {
 	switch {
 	case unreachable(err):
-		d.pool.Reset()
+		if broken(err) {
+			d.pool.Reset()
+		}
 		return fmt.Errorf("%s: %w: %w", what, errUnavailable, err)
 	case sqlState(err) == readOnlyTransaction:
 		d.resetReadOnly()
@@ -83,6 +87,30 @@ func unreachable(err error) bool {
 		return true
 	}
 	return passing(sqlState(err))
+}
+
+// broken reports whether err means the connection it came on is no good:
+// a failed dial, a network error other than a timeout, a connection cut
+// mid-answer, or the server ending it (class 08, 57P01-57P03). A deadline
+// spent, or a server too full to take one more connection (53300), says
+// nothing about the connections already made.
+func broken(err error) bool {
+	var (
+		ce *pgconn.ConnectError
+		ne net.Error
+	)
+	switch {
+	case errors.As(err, &ce):
+		return true
+	case errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.As(err, &ne):
+		return !ne.Timeout()
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	}
+	code := sqlState(err)
+	return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03"
 }
 
 // passing reports whether SQLSTATE code says the server cannot take us now
