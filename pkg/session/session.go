@@ -6,8 +6,9 @@
 // that ship with gin-contrib/sessions can rotate the id at login or end a
 // session for good, so this one is written for that:
 //
-//   - every Save writes a new session under a new token and deletes the old
-//     one (the only saves are logins, so a pre-login cookie stops working);
+//   - every Save but a logout's writes a new session under a new token and
+//     deletes the old one (docsd saves at login and logout only, so a
+//     pre-login cookie stops working);
 //   - a Save whose Options.MaxAge is negative deletes the session (logout),
 //     so a replayed cookie finds nothing;
 //   - idle and absolute timeouts are checked on every lookup, not trusted to
