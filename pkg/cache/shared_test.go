@@ -3,9 +3,9 @@ package cache_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 
 	"github.com/docsd/docs/pkg/cache"
 	"github.com/docsd/docs/pkg/docs"
@@ -35,73 +35,57 @@ func (g *gated) Epochs(ctx context.Context) (docs.Epochs, error) {
 func TestShared(t *testing.T) {
 	ctx := context.Background()
 
-	t.Run("a caller never gets a read that started before it called", func(t *testing.T) {
-		src := newGated()
-		s := cache.NewShared(src)
-		first := make(chan cache.Reading)
-		go func() {
-			e, _ := s.Read(ctx)
-			first <- e
-		}()
-		<-src.started // read 1 is under way
-		const late = 10
-		var (
-			wg  sync.WaitGroup
-			got = make([]cache.Reading, late)
-		)
-		joined := make(chan struct{}, late)
-		for i := range late {
-			wg.Go(func() {
-				joined <- struct{}{}
-				got[i], _ = s.Read(ctx)
-			})
-		}
-		for range late {
-			<-joined
-		}
-		src.finish <- nil // read 1 ends; the callers that came during it wait for read 2
-		if e := <-first; e.Auth != 1 || e.Seq != 1 {
-			t.Errorf("the first caller got read %d, numbered %d; want 1, 1", e.Auth, e.Seq)
-		}
-		// Read 2 starts only once read 1 has ended, and answers everyone
-		// who called before it started; a caller that was slower to call
-		// may need a third. Callers that took read 1 return without one.
-		lateDone := make(chan struct{})
-		go func() {
-			wg.Wait()
-			close(lateDone)
-		}()
-		go func() {
-			for range src.started {
-				src.finish <- nil
+	t.Run("callers during a read share the next one, never the one under way", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			src := newGated()
+			s := cache.NewShared(src)
+			first := call(s, ctx)
+			<-src.started // read 1 is under way
+			const late = 10
+			calls := make([]<-chan answer, late)
+			for i := range calls {
+				calls[i] = call(s, ctx)
 			}
-		}()
-		<-lateDone
-		for i, e := range got {
-			if e.Auth < 2 {
-				t.Errorf("caller %d, which called during read 1, got read %d; want a later one", i, e.Auth)
+			// Every late caller is inside Read, waiting: none may have an
+			// answer while read 1 is held.
+			synctest.Wait()
+			for i, c := range calls {
+				if a, ok := answered(c); ok {
+					t.Fatalf("caller %d, which called during read 1, answered %+v before read 1 ended; want it to wait for read 2", i, a)
+				}
 			}
-			// The source counts its reads as Shared numbers them.
-			if e.Seq != uint64(e.Auth) {
-				t.Errorf("caller %d got read %d numbered %d; want the numbers in the order the reads ran", i, e.Auth, e.Seq)
+			src.finish <- nil // read 1 ends; read 2 starts for all the late callers
+			if a := <-first; a.epochs.Auth != 1 || a.epochs.Seq != 1 {
+				t.Errorf("the first caller got read %d, numbered %d; want 1, 1", a.epochs.Auth, a.epochs.Seq)
 			}
-		}
-		if n := src.reads.Load(); n > 3 {
-			t.Errorf("%d callers took %d reads; want them to share (at most 3)", late+1, n)
-		}
+			if n := <-src.started; n != 2 {
+				t.Fatalf("after read 1, read %d started; want 2", n)
+			}
+			src.finish <- nil
+			for i, c := range calls {
+				if a := <-c; a.err != nil || a.epochs.Auth != 2 || a.epochs.Seq != 2 {
+					t.Errorf("caller %d, which called during read 1, got read %d numbered %d (%v); want read 2 numbered 2", i, a.epochs.Auth, a.epochs.Seq, a.err)
+				}
+			}
+			if n := src.reads.Load(); n != 2 {
+				t.Errorf("%d callers took %d reads; want 2: the one under way and one for all who came during it", late+1, n)
+			}
+		})
 	})
 
-	t.Run("an error reaches every caller of the read", func(t *testing.T) {
-		src := newGated()
-		s := cache.NewShared(src)
-		down := errors.New("database down")
-		src.finish <- down
-		if _, err := s.Read(ctx); !errors.Is(err, down) {
-			t.Errorf("Read = %v; want %v", err, down)
-		}
-		src.finish <- nil
-		if e, err := s.Read(ctx); err != nil || e.Auth != 2 {
-			t.Errorf("Read after the error = %v, %v; want read 2", e, err)
-		}
+	t.Run("an error reaches every caller of the read, and the next read is a new one", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			src := newGated()
+			s := cache.NewShared(src)
+			down := errors.New("database down")
+			src.finish <- down
+			if _, err := s.Read(ctx); !errors.Is(err, down) {
+				t.Errorf("Read = %v; want %v", err, down)
+			}
+			src.finish <- nil
+			if e, err := s.Read(ctx); err != nil || e.Auth != 2 || e.Seq != 2 {
+				t.Errorf("Read after the error = %+v, %v; want read 2 numbered 2", e, err)
+			}
+		})
 	})
 }
