@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/backend"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/sqlite"
 )
 
@@ -28,9 +29,9 @@ copy in place of the database file (removing its -wal and -shm files).
 With a PostgreSQL database, use pg_dump instead.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src := e.cfg.GetString("database")
+			src := e.cfg.Database
 			if backend.IsPostgres(src) {
-				return usageErrorf("backup copies a SQLite file; for a PostgreSQL database use pg_dump")
+				return exitcode.Usagef("backup copies a SQLite file; for a PostgreSQL database use pg_dump")
 			}
 			dst := args[0]
 			if _, err := os.Lstat(dst); !errors.Is(err, fs.ErrNotExist) {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/session"
 )
 
@@ -602,12 +603,7 @@ func testTerm(t *testing.T, bin string) {
 		}
 	}
 
-	shutdownTimeout := 15 * time.Second
-	for _, s := range settings {
-		if s.key == "server.shutdown_timeout" {
-			shutdownTimeout = s.def.(time.Duration)
-		}
-	}
+	shutdownTimeout := config.Defaults().Server.ShutdownTimeout
 	// Waiting a little past the timeout tells a slow exit (a failure)
 	// from a hung one in the message.
 	code := p.wait(t, shutdownTimeout+5*time.Second)

@@ -3,12 +3,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 func main() {
@@ -17,23 +18,10 @@ func main() {
 	os.Exit(exitCode(run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr), os.Stderr))
 }
 
-// usageError is a command-line mistake: exit code 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usageErrorf(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
-
+// exitCode prints err, if any, and returns the exit code for it.
 func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
-		return 0
+	if err != nil {
+		fmt.Fprintln(stderr, "docsd: "+err.Error())
 	}
-	fmt.Fprintln(stderr, "docsd: "+err.Error())
-	var ue *usageError
-	if errors.As(err, &ue) {
-		return 2
-	}
-	return 1
+	return exitcode.Of(err)
 }

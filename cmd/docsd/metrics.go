@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/version"
 )
@@ -30,7 +31,7 @@ type metricsServer struct {
 // server.metrics_addr; it returns nil when that is empty (metrics off).
 // The API registers its own collectors on registerer().
 func (e *env) listenMetrics(pool prometheus.Collector, deps api.Deps, store *session.Store) (*metricsServer, error) {
-	addr := e.cfg.GetString("server.metrics_addr")
+	addr := e.cfg.Server.MetricsAddr
 	if addr == "" {
 		return nil, nil
 	}
@@ -86,11 +87,11 @@ func (e *env) listenMetrics(pool prometheus.Collector, deps api.Deps, store *ses
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, usageErrorf("server.metrics_addr (DOCSD_SERVER_METRICS_ADDR): %v", err)
+		return nil, exitcode.Usagef("server.metrics_addr (DOCSD_SERVER_METRICS_ADDR): %v", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: e.cfg.GetDuration("server.read_header_timeout")}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: e.cfg.Server.ReadHeaderTimeout}
 	return &metricsServer{reg: reg, ln: ln, srv: srv}, nil
 }
 

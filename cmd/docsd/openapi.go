@@ -17,10 +17,7 @@ the skip list (auth.public_routes) of the configuration loaded, as
 GET /openapi.json on a server with that configuration answers.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			public, err := e.skipList()
-			if err != nil {
-				return err
-			}
+			public := e.cfg.Auth.PublicRoutes
 			b, err := api.OpenAPI(public, session.DefaultCookieName)
 			if err != nil {
 				return err

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/postgres/pgtest"
 )
 
@@ -231,12 +232,7 @@ func TestRollingRestart(t *testing.T) {
 	}
 	answered := func() int64 { return int64(l.count()) + reads.Load() }
 
-	shutdownTimeout := 15 * time.Second
-	for _, s := range settings {
-		if s.key == "server.shutdown_timeout" {
-			shutdownTimeout = s.def.(time.Duration)
-		}
-	}
+	shutdownTimeout := config.Defaults().Server.ShutdownTimeout
 	began, start := answered(), time.Now()
 	for i, addr := range addrs {
 		before := answered()

@@ -6,18 +6,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 	"golang.org/x/term"
 
 	"github.com/docsd/docs/pkg/backend"
+	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/docs"
-	"github.com/docsd/docs/pkg/postgres"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -31,7 +30,7 @@ type env struct {
 	// ttyFD is standard input's descriptor when it is a terminal, else -1:
 	// decided once here, so no command looks at the terminal itself.
 	ttyFD int
-	cfg   *viper.Viper
+	cfg   *config.Config
 }
 
 // run is docsd's whole program; main only wires it to the process.
@@ -70,15 +69,15 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := loadConfig(cmd.Flags(), e.environ)
-			e.cfg = v
+			c, err := config.Load(cmd.Flags(), e.environ)
+			e.cfg = c
 			return err
 		},
 	}
 	root.SetVersionTemplate("docsd version {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
-	root.PersistentFlags().String("config", defaultConfigFile, "config file")
-	root.PersistentFlags().String("database", "docs.db", "SQLite database file, or a postgres:// URL (env DOCSD_DATABASE)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitcode.Usagef("%v", err) })
+	config.AddConfigFlag(root.PersistentFlags())
+	config.AddDatabaseFlag(root.PersistentFlags())
 	root.AddCommand(
 		newServeCmd(e),
 		newMigrateCmd(e),
@@ -96,7 +95,7 @@ file (--config, default configs/docsd.yaml when present), then defaults.`,
 func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := v(cmd, args); err != nil {
-			return usageErrorf("%v (see docsd --help)", err)
+			return exitcode.Usagef("%v (see docsd --help)", err)
 		}
 		return nil
 	}
@@ -112,7 +111,7 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		hint = "; did you mean " + strings.Join(s, " or ") + "?"
 	}
-	return usageErrorf("unknown command %q for %q%s (see docsd --help)", args[0], cmd.CommandPath(), hint)
+	return exitcode.Usagef("unknown command %q for %q%s (see docsd --help)", args[0], cmd.CommandPath(), hint)
 }
 
 // openStore opens the configured database without migrating it. A SQLite
@@ -130,12 +129,8 @@ func (e *env) createStore(ctx context.Context) (docs.Backend, error) {
 }
 
 func (e *env) open(ctx context.Context, mustExist bool) (docs.Backend, error) {
-	db, err := backend.Open(ctx, e.cfg.GetString("database"), backend.Options{
-		Postgres: postgres.Config{
-			MaxConns:       e.cfg.GetInt("postgres.max_conns"),
-			ConnectTimeout: e.cfg.GetDuration("postgres.connect_timeout"),
-			QueryTimeout:   e.cfg.GetDuration("postgres.query_timeout"),
-		},
+	db, err := backend.Open(ctx, e.cfg.Database, backend.Options{
+		Postgres:  e.cfg.Postgres,
 		MustExist: mustExist,
 	})
 	if errors.Is(err, fs.ErrNotExist) {
@@ -168,22 +163,5 @@ func (e *env) migrated(ctx context.Context, open func(context.Context) (docs.Bac
 }
 
 func (e *env) passwords() (*docs.Passwords, error) {
-	return docs.NewPasswords(e.cfg.GetInt("auth.bcrypt_cost"))
-}
-
-// logger returns the configured logger writing to w.
-func (e *env) logger(w io.Writer) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(e.cfg.GetString("log.level"))); err != nil {
-		return nil, fmt.Errorf("log.level: %w", err)
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch f := e.cfg.GetString("log.format"); f {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	default:
-		return nil, fmt.Errorf("log.format %q: want text or json", f)
-	}
+	return docs.NewPasswords(e.cfg.Auth.BcryptCost)
 }

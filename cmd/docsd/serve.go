@@ -17,6 +17,7 @@ import (
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/backend"
+	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/session"
 )
@@ -31,7 +32,7 @@ func newServeCmd(e *env) *cobra.Command {
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return e.serve(cmd.Context()) },
 	}
-	cmd.Flags().String("addr", "127.0.0.1:5555", "address to listen on (env DOCSD_ADDR)")
+	config.AddAddrFlag(cmd.Flags())
 	return cmd
 }
 
@@ -41,16 +42,13 @@ func (e *env) serve(ctx context.Context) error {
 	defer cancel()
 	logOut := newLogWriter(e.stderr)
 	defer logOut.Close()
-	log, err := e.logger(logOut)
-	if err != nil {
-		return err
-	}
+	log := e.cfg.Log.Logger(logOut)
 	db, err := e.createDB(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	secrets, err := e.sessionSecrets(ctx, db)
+	secrets, err := sessionSecrets(ctx, e.cfg.Session.Secrets, db)
 	if err != nil {
 		return err
 	}
@@ -58,17 +56,17 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	secure := e.cfg.GetBool("session.secure_cookie") || tlsCfg != nil
+	secure := e.cfg.Session.SecureCookie || tlsCfg != nil
 	pw, err := e.passwords()
 	if err != nil {
 		return err
 	}
 	deps, err := api.Wire(db, pw, session.Config{
 		Secrets:         secrets,
-		IdleTimeout:     e.cfg.GetDuration("session.idle_timeout"),
-		AbsoluteTimeout: e.cfg.GetDuration("session.absolute_timeout"),
+		IdleTimeout:     e.cfg.Session.IdleTimeout,
+		AbsoluteTimeout: e.cfg.Session.AbsoluteTimeout,
 		Secure:          secure,
-	}, e.cfg.GetInt64("cache.documents_bytes"))
+	}, e.cfg.Cache.DocumentsBytes)
 	if err != nil {
 		return err
 	}
@@ -77,34 +75,30 @@ func (e *env) serve(ctx context.Context) error {
 		return err
 	}
 	defer mx.close()
-	publicRoutes := list(e.cfg, "auth.public_routes")
+	publicRoutes := e.cfg.Auth.PublicRoutes
 	engine, err := api.New(api.Config{
 		PublicRoutes:      publicRoutes,
-		AllowRegistration: e.cfg.GetBool("auth.allow_registration"),
-		MaxBodyBytes:      e.cfg.GetInt64("server.max_body_bytes"),
-		Throttle: api.Throttle{
-			MaxFailures:           e.cfg.GetInt("auth.throttle.max_failures"),
-			MaxFailuresPerAddress: e.cfg.GetInt("auth.throttle.max_failures_per_address"),
-			Window:                e.cfg.GetDuration("auth.throttle.window"),
-		},
-		TrustedProxies: list(e.cfg, "server.trusted_proxies"),
-		TrustedOrigins: list(e.cfg, "server.trusted_origins"),
-		HTTPS:          secure,
-		Logger:         log,
-		Metrics:        mx.registerer(),
+		AllowRegistration: e.cfg.Auth.AllowRegistration,
+		MaxBodyBytes:      e.cfg.Server.MaxBodyBytes,
+		Throttle:          e.cfg.Auth.Throttle,
+		TrustedProxies:    e.cfg.Server.TrustedProxies,
+		TrustedOrigins:    e.cfg.Server.TrustedOrigins,
+		HTTPS:             secure,
+		Logger:            log,
+		Metrics:           mx.registerer(),
 	}, deps)
 	if err != nil {
 		return err
 	}
 	conns := newConnStates()
 	srv := &http.Server{
-		Addr:              e.cfg.GetString("addr"),
+		Addr:              e.cfg.Addr,
 		ConnState:         conns.track,
 		Handler:           engine,
-		ReadHeaderTimeout: e.cfg.GetDuration("server.read_header_timeout"),
-		ReadTimeout:       e.cfg.GetDuration("server.read_timeout"),
-		WriteTimeout:      e.cfg.GetDuration("server.write_timeout"),
-		IdleTimeout:       e.cfg.GetDuration("server.idle_timeout"),
+		ReadHeaderTimeout: e.cfg.Server.ReadHeaderTimeout,
+		ReadTimeout:       e.cfg.Server.ReadTimeout,
+		WriteTimeout:      e.cfg.Server.WriteTimeout,
+		IdleTimeout:       e.cfg.Server.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	tcp, err := net.Listen("tcp", srv.Addr)
@@ -118,11 +112,11 @@ func (e *env) serve(ctx context.Context) error {
 		ln = tls.NewListener(ln, tlsCfg)
 	}
 	warnPlainHTTP(log, ln.Addr(), tlsCfg != nil, secure)
-	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "config", e.configFileRead(),
-		"database", backend.Redact(e.cfg.GetString("database")), "public_routes", strings.Join(publicRoutes, ","))
+	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "config", e.cfg.FileRead(),
+		"database", backend.Redact(e.cfg.Database), "public_routes", strings.Join(publicRoutes, ","))
 
 	mx.serve(log)
-	go sweep(ctx, deps.Sessions, db, e.cfg.GetDuration("auth.throttle.window"), log)
+	go sweep(ctx, deps.Sessions, db, e.cfg.Auth.Throttle.Window, log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -131,7 +125,7 @@ func (e *env) serve(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: waiting for in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), e.cfg.GetDuration("server.shutdown_timeout"))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), e.cfg.Server.ShutdownTimeout)
 	defer cancel()
 	// Shutdown alone would drop requests: net/http closes unanswered a
 	// connection whose request it reads after Shutdown began, such as one
@@ -157,11 +151,11 @@ func (e *env) serve(ctx context.Context) error {
 	return nil
 }
 
-// sessionSecrets returns session.secrets when configured. Otherwise it
+// sessionSecrets returns the configured secrets, if any. Otherwise it
 // uses a secret generated once and kept in the database, so restarts and
 // replicas sharing the database accept the same cookies.
-func (e *env) sessionSecrets(ctx context.Context, db docs.Backend) ([][]byte, error) {
-	if configured := list(e.cfg, "session.secrets"); len(configured) > 0 {
+func sessionSecrets(ctx context.Context, configured []string, db docs.Backend) ([][]byte, error) {
+	if len(configured) > 0 {
 		out := make([][]byte, len(configured))
 		for i, s := range configured {
 			out[i] = []byte(s)

@@ -5,19 +5,22 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+
+	"github.com/docsd/docs/pkg/config"
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 // tlsConfig loads server.tls_cert_file and server.tls_key_file, so docsd
 // serves HTTPS itself. It returns nil when neither is set, and refuses one
 // without the other.
 func (e *env) tlsConfig() (*tls.Config, error) {
-	certFile, keyFile := e.cfg.GetString("server.tls_cert_file"), e.cfg.GetString("server.tls_key_file")
+	certFile, keyFile := e.cfg.Server.TLSCertFile, e.cfg.Server.TLSKeyFile
 	switch {
 	case certFile == "" && keyFile == "":
 		return nil, nil
 	case certFile == "" || keyFile == "":
-		return nil, usageErrorf("server.tls_cert_file (%s) and server.tls_key_file (%s) go together: set both for HTTPS, or neither",
-			envName("server.tls_cert_file"), envName("server.tls_key_file"))
+		return nil, exitcode.Usagef("server.tls_cert_file (%s) and server.tls_key_file (%s) go together: set both for HTTPS, or neither",
+			config.EnvName("server.tls_cert_file"), config.EnvName("server.tls_key_file"))
 	}
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -43,10 +44,10 @@ func newUserAddCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if !docs.Role(role).Valid() {
-				return usageErrorf("--role must be member, editor or admin, not %q", role)
+				return exitcode.Usagef("--role must be member, editor or admin, not %q", role)
 			}
 			if err := docs.ValidateUsername(name); err != nil {
-				return usageErrorf("%v", err)
+				return exitcode.Usagef("%v", err)
 			}
 			hash, err := e.newPasswordHash(passwordStdin)
 			if err != nil {
@@ -99,7 +100,7 @@ func (e *env) readPassword(fromStdin bool) (string, error) {
 		return strings.TrimSuffix(s, "\r"), nil
 	}
 	if e.ttyFD < 0 {
-		return "", usageErrorf("no terminal to prompt for a password; pipe it in with --password-stdin")
+		return "", exitcode.Usagef("no terminal to prompt for a password; pipe it in with --password-stdin")
 	}
 	ask := func(prompt string) (string, error) {
 		fmt.Fprint(e.stderr, prompt)
@@ -129,7 +130,7 @@ func newUserSetRoleCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			role := docs.Role(args[1])
 			if !role.Valid() {
-				return usageErrorf("role must be member, editor or admin, not %q", args[1])
+				return exitcode.Usagef("role must be member, editor or admin, not %q", args[1])
 			}
 			return e.withUser(cmd.Context(), args[0], func(db docs.UserStore, u *docs.User) error {
 				u, err := db.SetRole(cmd.Context(), u.ID, role)
@@ -231,7 +232,7 @@ on a terminal; without one, --yes is required.`,
 // error, so scripts must say --yes.
 func (e *env) confirm(question string) (bool, error) {
 	if e.ttyFD < 0 {
-		return false, usageErrorf("no terminal to confirm on; pass --yes")
+		return false, exitcode.Usagef("no terminal to confirm on; pass --yes")
 	}
 	fmt.Fprint(e.stderr, question)
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')

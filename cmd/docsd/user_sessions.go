@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -21,7 +22,7 @@ func outputFlag(cmd *cobra.Command, output *string) {
 
 func checkOutput(output string) error {
 	if output != "table" && output != "json" {
-		return usageErrorf("--output must be table or json, not %q", output)
+		return exitcode.Usagef("--output must be table or json, not %q", output)
 	}
 	return nil
 }
