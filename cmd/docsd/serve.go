@@ -5,12 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +18,8 @@ import (
 	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/exitcode"
+	"github.com/docsd/docs/pkg/httpserver"
 	"github.com/docsd/docs/pkg/session"
 )
 
@@ -37,10 +38,7 @@ func newServeCmd(e *env) *cobra.Command {
 }
 
 func (e *env) serve(ctx context.Context) error {
-	// Whatever ends serve also ends the sweeper before the database closes.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	logOut := newLogWriter(e.stderr)
+	logOut := httpserver.NewLogWriter(e.stderr)
 	defer logOut.Close()
 	log := e.cfg.Log.Logger(logOut)
 	db, err := e.createDB(ctx)
@@ -52,7 +50,7 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tlsCfg, err := e.tlsConfig()
+	tlsCfg, err := tlsConfig(e.cfg.Server)
 	if err != nil {
 		return err
 	}
@@ -70,7 +68,7 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mx, err := e.listenMetrics(poolMetrics(db), deps, deps.Sessions)
+	mx, err := listenMetrics(e.cfg.Server, poolMetrics(db), deps, deps.Sessions)
 	if err != nil {
 		return err
 	}
@@ -90,62 +88,42 @@ func (e *env) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	conns := newConnStates()
-	srv := &http.Server{
+	srv := httpserver.New(httpserver.Config{
 		Addr:              e.cfg.Addr,
-		ConnState:         conns.track,
 		Handler:           engine,
+		TLS:               tlsCfg,
 		ReadHeaderTimeout: e.cfg.Server.ReadHeaderTimeout,
 		ReadTimeout:       e.cfg.Server.ReadTimeout,
 		WriteTimeout:      e.cfg.Server.WriteTimeout,
 		IdleTimeout:       e.cfg.Server.IdleTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	tcp, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
+		ShutdownTimeout:   e.cfg.Server.ShutdownTimeout,
+		Logger:            log,
+	})
+	if err := srv.Open(); err != nil {
 		return err
 	}
-	var ln net.Listener = &drainListener{TCPListener: tcp.(*net.TCPListener)}
-	scheme := "http"
-	if tlsCfg != nil {
-		scheme = "https"
-		ln = tls.NewListener(ln, tlsCfg)
-	}
-	warnPlainHTTP(log, ln.Addr(), tlsCfg != nil, secure)
-	log.Info("docsd listening", "url", scheme+"://"+ln.Addr().String(), "config", e.cfg.FileRead(),
+	warnPlainHTTP(log, srv.Addr(), tlsCfg != nil, secure)
+	log.Info("docsd listening", "url", srv.URL(), "config", e.cfg.FileRead(),
 		"database", backend.Redact(e.cfg.Database), "public_routes", strings.Join(publicRoutes, ","))
 
 	mx.serve(log)
-	go sweep(ctx, deps.Sessions, db, e.cfg.Auth.Throttle.Window, log)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// Deferred after db.Close, so it runs before: the sweeper is stopped
+	// and has returned before the database closes, whatever ends serve.
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	var sweeper sync.WaitGroup
+	sweeper.Go(func() { sweep(sweepCtx, deps.Sessions, db, e.cfg.Auth.Throttle.Window, log) })
+	defer func() {
+		stopSweep()
+		sweeper.Wait()
+	}()
 	select {
-	case err := <-served:
-		return err
+	case <-srv.Done():
+		return srv.Err()
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: waiting for in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), e.cfg.Server.ShutdownTimeout)
-	defer cancel()
-	// Shutdown alone would drop requests: net/http closes unanswered a
-	// connection whose request it reads after Shutdown began, such as one
-	// nginx sent to a connection accepted just before the signal (nginx
-	// then passes no POST or PATCH to another replica: the client gets a
-	// 502). So stop keep-alive and accepting first, answer every request
-	// already on its way, and only then shut down.
-	srv.SetKeepAlivesEnabled(false)
-	if err := ln.Close(); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	// Serve returns once it has taken every connection it will.
-	if err := <-served; !errors.Is(err, net.ErrClosed) {
+	if err := srv.Close(); err != nil {
 		return err
-	}
-	if err := conns.wait(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("docsd stopped")
 	return nil
@@ -199,4 +177,37 @@ func sweep(ctx context.Context, store *session.Store, db docs.Backend, window ti
 		case <-t.C:
 		}
 	}
+}
+
+// tlsConfig loads server.tls_cert_file and server.tls_key_file, so docsd
+// serves HTTPS itself. It returns nil when neither is set, and refuses one
+// without the other.
+func tlsConfig(c config.Server) (*tls.Config, error) {
+	switch {
+	case c.TLSCertFile == "" && c.TLSKeyFile == "":
+		return nil, nil
+	case c.TLSCertFile == "" || c.TLSKeyFile == "":
+		return nil, exitcode.Usagef("server.tls_cert_file (%s) and server.tls_key_file (%s) go together: set both for HTTPS, or neither",
+			config.EnvName("server.tls_cert_file"), config.EnvName("server.tls_key_file"))
+	}
+	cfg, err := httpserver.LoadTLS(c.TLSCertFile, c.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("server.tls_cert_file %s, server.tls_key_file %s: %w", c.TLSCertFile, c.TLSKeyFile, err)
+	}
+	return cfg, nil
+}
+
+// warnPlainHTTP warns when docsd listens beyond this machine over plain
+// HTTP and marks the session cookie for any connection: allowed, since a
+// TLS proxy may be in front, but then session.secure_cookie belongs on.
+func warnPlainHTTP(log *slog.Logger, addr net.Addr, https, secureCookie bool) {
+	if https || secureCookie {
+		return
+	}
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return
+	}
+	log.Warn("listening beyond loopback over plain HTTP with session cookies not marked Secure: "+
+		"set server.tls_cert_file and server.tls_key_file, or session.secure_cookie when a TLS proxy is in front",
+		"addr", addr.String())
 }
