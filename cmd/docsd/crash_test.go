@@ -138,6 +138,17 @@ func startDocsd(t *testing.T, bin, db string) *proc {
 	return startDocsdOn(t, bin, db, freeAddr(t))
 }
 
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 // startDocsdOn runs `docsd serve` on db and addr, with extra settings in
 // env (KEY=value), and waits until GET /readyz answers 200, as a load
 // balancer would before sending it requests. A restarted replica takes

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/docsd/docs/pkg/api/apitest"
+	"syscall"
+	"time"
 )
 
 // TestNginxForwarding runs one docsd behind nginx with the shipped
@@ -20,14 +22,16 @@ import (
 // another port of the same host may not.
 func TestNginxForwarding(t *testing.T) {
 	nginx := lookNginx(t)
-	db := filepath.Join(t.TempDir(), "d.db")
-	env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4", "DOCSD_SERVER_TRUSTED_PROXIES": "127.0.0.1"}
-	mustSeed(t, env)
+	bin := buildDocsd(t)
+	db := seedDB(t, bin)
 	addr := freeAddr(t)
-	_, stop := serveWith(t, env, serveOptions{addr: addr})
+	p := startDocsdOn(t, bin, db, addr, "DOCSD_SERVER_TRUSTED_PROXIES=127.0.0.1")
 	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("serve returned %v after shutdown; want nil", err)
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := p.wait(t, 30*time.Second); code != 0 {
+			t.Errorf("docsd after SIGTERM: exit %d; want 0\n%s", code, p.tail())
 		}
 	})
 	front := startNginx(t, nginx, []string{addr})

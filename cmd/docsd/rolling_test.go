@@ -191,7 +191,7 @@ func TestRollingRestart(t *testing.T) {
 	database := pgtest.URL(t)
 	nginx := lookNginx(t)
 	bin := buildDocsd(t)
-	mustSeed(t, map[string]string{"DOCSD_DATABASE": database, "DOCSD_AUTH_BCRYPT_COST": "4"})
+	runDocsd(t, bin, database, "", "seed")
 	// nginx forwards the client's address; the replicas trust it for that.
 	const trusted = "DOCSD_SERVER_TRUSTED_PROXIES=127.0.0.1"
 	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}

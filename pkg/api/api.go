@@ -102,7 +102,7 @@ type Server struct {
 // New returns the docsd engine. It fails when the skip list names a route
 // that does not exist: a misspelt name must not leave a route private (or,
 // worse, be mistaken for having made one public). gin's mode is global and
-// left to the program (cmd/docsd sets release mode).
+// left to the program (docsdcmd.Run sets release mode).
 func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	return newEngine(cfg, deps, routes)
 }

@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"context"
@@ -26,61 +26,73 @@ import (
 // sweepEvery is how often expired sessions are deleted.
 const sweepEvery = 10 * time.Minute
 
-func newServeCmd(e *env) *cobra.Command {
+type serveOptions struct {
+	cmdEnv
+}
+
+func newCmdServe(f *factory, runF func(*serveOptions) error) *cobra.Command {
+	opts := &serveOptions{cmdEnv: f.env()}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the API (applies pending migrations first)",
 		Args:  usageArgs(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return e.serve(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(cmd.Context(), opts)
+		},
 	}
 	config.AddAddrFlag(cmd.Flags())
 	return cmd
 }
 
-func (e *env) serve(ctx context.Context) error {
-	logOut := httpserver.NewLogWriter(e.stderr)
+// serveRun serves until ctx ends, then drains and stops.
+func serveRun(ctx context.Context, opts *serveOptions) error {
+	c := opts.Config()
+	logOut := httpserver.NewLogWriter(opts.IO.ErrOut)
 	defer logOut.Close()
-	log := e.cfg.Log.Logger(logOut)
-	db, err := e.createDB(ctx)
+	log := c.Log.Logger(logOut)
+	db, err := opts.createDB(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	secrets, err := sessionSecrets(ctx, e.cfg.Session.Secrets, db)
+	secrets, err := sessionSecrets(ctx, c.Session.Secrets, db)
 	if err != nil {
 		return err
 	}
-	tlsCfg, err := tlsConfig(e.cfg.Server)
+	tlsCfg, err := tlsConfig(c.Server)
 	if err != nil {
 		return err
 	}
-	secure := e.cfg.Session.SecureCookie || tlsCfg != nil
-	pw, err := e.passwords()
+	secure := c.Session.SecureCookie || tlsCfg != nil
+	pw, err := opts.passwords()
 	if err != nil {
 		return err
 	}
 	deps, err := api.Wire(db, pw, session.Config{
 		Secrets:         secrets,
-		IdleTimeout:     e.cfg.Session.IdleTimeout,
-		AbsoluteTimeout: e.cfg.Session.AbsoluteTimeout,
+		IdleTimeout:     c.Session.IdleTimeout,
+		AbsoluteTimeout: c.Session.AbsoluteTimeout,
 		Secure:          secure,
-	}, e.cfg.Cache.DocumentsBytes)
+	}, c.Cache.DocumentsBytes)
 	if err != nil {
 		return err
 	}
-	mx, err := listenMetrics(e.cfg.Server, poolMetrics(db), deps, deps.Sessions)
+	mx, err := listenMetrics(c.Server, poolMetrics(db), deps, deps.Sessions)
 	if err != nil {
 		return err
 	}
 	defer mx.close()
-	publicRoutes := e.cfg.Auth.PublicRoutes
+	publicRoutes := c.Auth.PublicRoutes
 	engine, err := api.New(api.Config{
 		PublicRoutes:      publicRoutes,
-		AllowRegistration: e.cfg.Auth.AllowRegistration,
-		MaxBodyBytes:      e.cfg.Server.MaxBodyBytes,
-		Throttle:          e.cfg.Auth.Throttle,
-		TrustedProxies:    e.cfg.Server.TrustedProxies,
-		TrustedOrigins:    e.cfg.Server.TrustedOrigins,
+		AllowRegistration: c.Auth.AllowRegistration,
+		MaxBodyBytes:      c.Server.MaxBodyBytes,
+		Throttle:          c.Auth.Throttle,
+		TrustedProxies:    c.Server.TrustedProxies,
+		TrustedOrigins:    c.Server.TrustedOrigins,
 		HTTPS:             secure,
 		Logger:            log,
 		Metrics:           mx.registerer(),
@@ -89,29 +101,29 @@ func (e *env) serve(ctx context.Context) error {
 		return err
 	}
 	srv := httpserver.New(httpserver.Config{
-		Addr:              e.cfg.Addr,
+		Addr:              c.Addr,
 		Handler:           engine,
 		TLS:               tlsCfg,
-		ReadHeaderTimeout: e.cfg.Server.ReadHeaderTimeout,
-		ReadTimeout:       e.cfg.Server.ReadTimeout,
-		WriteTimeout:      e.cfg.Server.WriteTimeout,
-		IdleTimeout:       e.cfg.Server.IdleTimeout,
-		ShutdownTimeout:   e.cfg.Server.ShutdownTimeout,
+		ReadHeaderTimeout: c.Server.ReadHeaderTimeout,
+		ReadTimeout:       c.Server.ReadTimeout,
+		WriteTimeout:      c.Server.WriteTimeout,
+		IdleTimeout:       c.Server.IdleTimeout,
+		ShutdownTimeout:   c.Server.ShutdownTimeout,
 		Logger:            log,
 	})
 	if err := srv.Open(); err != nil {
 		return err
 	}
 	warnPlainHTTP(log, srv.Addr(), tlsCfg != nil, secure)
-	log.Info("docsd listening", "url", srv.URL(), "config", e.cfg.FileRead(),
-		"database", backend.Redact(e.cfg.Database), "public_routes", strings.Join(publicRoutes, ","))
+	log.Info("docsd listening", "url", srv.URL(), "config", c.FileRead(),
+		"database", backend.Redact(c.Database), "public_routes", strings.Join(publicRoutes, ","))
 
 	mx.serve(log)
 	// Deferred after db.Close, so it runs before: the sweeper is stopped
 	// and has returned before the database closes, whatever ends serve.
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	var sweeper sync.WaitGroup
-	sweeper.Go(func() { sweep(sweepCtx, deps.Sessions, db, e.cfg.Auth.Throttle.Window, log) })
+	sweeper.Go(func() { sweep(sweepCtx, deps.Sessions, db, c.Auth.Throttle.Window, log) })
 	defer func() {
 		stopSweep()
 		sweeper.Wait()

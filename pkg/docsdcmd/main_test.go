@@ -1,10 +1,11 @@
-package main
+package docsdcmd
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -26,8 +27,7 @@ import (
 func docsd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(context.Background(), args, environ(env), strings.NewReader(stdin), &out, &errb)
-	code = exitCode(err, &errb)
+	code = Run(context.Background(), args, environ(env), &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errb, TTY: -1})
 	return out.String(), errb.String(), code
 }
 
@@ -154,7 +154,7 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 			}
 		})
 	}
-	walk(nil, newRootCmd(&env{}))
+	walk(nil, newCmdRoot(&factory{IO: &IOStreams{TTY: -1}}))
 
 	for _, tc := range []struct{ name, arg, want string }{
 		{"an unknown command", "bogus", `unknown command "bogus" for "docsd"`},
@@ -317,7 +317,7 @@ func TestServe(t *testing.T) {
 // serve runs `docsd serve` on a free port until stop is called.
 func serve(t *testing.T, env map[string]string) (base string, stop func() error) {
 	t.Helper()
-	return serveWith(t, env, serveOptions{})
+	return serveWith(t, env, serveWithOptions{})
 }
 
 // mustSeed seeds the demo data into env's database, or fails the test.
@@ -342,8 +342,8 @@ func serveSeeded(t *testing.T, env map[string]string) string {
 	return base
 }
 
-// serveOptions change how serveWith runs docsd.
-type serveOptions struct {
+// serveWithOptions change how serveWith runs docsd.
+type serveWithOptions struct {
 	addr   string       // to listen on; a free loopback port by default
 	scheme string       // http by default
 	client *http.Client // to reach it; http.DefaultClient by default
@@ -353,7 +353,7 @@ type serveOptions struct {
 
 // serveWith runs `docsd serve` in-process until stop is called. base is
 // on 127.0.0.1 whatever address it listens on.
-func serveWith(t *testing.T, env map[string]string, o serveOptions) (base string, stop func() error) {
+func serveWith(t *testing.T, env map[string]string, o serveWithOptions) (base string, stop func() error) {
 	t.Helper()
 	if o.addr == "" {
 		o.addr = freeAddr(t)
@@ -374,7 +374,12 @@ func serveWith(t *testing.T, env map[string]string, o serveOptions) (base string
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append(o.args, "serve", "--addr", o.addr), environ(env), strings.NewReader(""), io.Discard, o.log)
+		streams := &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: o.log, TTY: -1}
+		if code := Run(ctx, append(o.args, "serve", "--addr", o.addr), environ(env), streams); code != 0 {
+			done <- fmt.Errorf("docsd serve: exit %d", code)
+			return
+		}
+		done <- nil
 	}()
 	base = o.scheme + "://127.0.0.1:" + port
 	for i := 0; ; i++ {

@@ -1,7 +1,8 @@
-package main
+package docsdcmd
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,14 +42,6 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// userJSON is a user as `docsd user list -o json` prints it.
-type userJSON struct {
-	ID        int64     `json:"id"`
-	Username  string    `json:"username"`
-	Role      string    `json:"role"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // sessionJSON is a session as `docsd user sessions -o json` prints it.
 type sessionJSON struct {
 	CreatedAt     time.Time `json:"created_at"`
@@ -57,8 +50,15 @@ type sessionJSON struct {
 	UserAgent     string    `json:"user_agent"`
 }
 
-func newUserSessionsCmd(e *env) *cobra.Command {
-	var output string
+type userSessionsOptions struct {
+	cmdEnv
+
+	Name   string
+	Output string // table or json
+}
+
+func newCmdUserSessions(f *factory, runF func(*userSessionsOptions) error) *cobra.Command {
+	opts := &userSessionsOptions{cmdEnv: f.env()}
 	cmd := &cobra.Command{
 		Use:   "sessions NAME [-o table|json]",
 		Short: "List a user's sessions: created, last seen, client address and user agent at login",
@@ -69,40 +69,48 @@ that created it. Expired sessions that the sweeper has
 not yet deleted are listed too, and refused when used.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(output); err != nil {
+			if err := checkOutput(opts.Output); err != nil {
 				return err
 			}
-			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
-				list, err := db.UserSessions(cmd.Context(), u.ID)
-				if err != nil {
-					return err
-				}
-				if output == "json" {
-					out := make([]sessionJSON, len(list))
-					for i, s := range list {
-						out[i] = sessionJSON{s.CreatedAt, s.LastSeen, s.ClientAddress, s.UserAgent}
-					}
-					return writeJSON(e.stdout, out)
-				}
-				if len(list) == 0 {
-					fmt.Fprintf(e.stderr, "%s has no sessions\n", u.Username)
-					return nil
-				}
-				// The user agent is whatever the client sent: escaped, it
-				// can neither act on the operator's terminal nor break the
-				// table, whether printed to a terminal or a pipe.
-				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "CREATED\tLAST SEEN\tADDRESS\tUSER AGENT")
-				for _, s := range list {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.CreatedAt.Format(time.RFC3339), s.LastSeen.Format(time.RFC3339),
-						termtext.Line(orDash(s.ClientAddress)), termtext.Line(orDash(s.UserAgent)))
-				}
-				return w.Flush()
-			})
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return userSessionsRun(cmd.Context(), opts)
 		},
 	}
-	outputFlag(cmd, &output)
+	outputFlag(cmd, &opts.Output)
 	return cmd
+}
+
+func userSessionsRun(ctx context.Context, opts *userSessionsOptions) error {
+	return opts.withUser(ctx, opts.Name, func(db userDB, u *docs.User) error {
+		list, err := db.UserSessions(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if opts.Output == "json" {
+			out := make([]sessionJSON, len(list))
+			for i, s := range list {
+				out[i] = sessionJSON{s.CreatedAt, s.LastSeen, s.ClientAddress, s.UserAgent}
+			}
+			return writeJSON(opts.IO.Out, out)
+		}
+		if len(list) == 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "%s has no sessions\n", u.Username)
+			return nil
+		}
+		// The user agent is whatever the client sent: escaped, it
+		// can neither act on the operator's terminal nor break the
+		// table, whether printed to a terminal or a pipe.
+		w := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "CREATED\tLAST SEEN\tADDRESS\tUSER AGENT")
+		for _, s := range list {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.CreatedAt.Format(time.RFC3339), s.LastSeen.Format(time.RFC3339),
+				termtext.Line(orDash(s.ClientAddress)), termtext.Line(orDash(s.UserAgent)))
+		}
+		return w.Flush()
+	})
 }
 
 // orDash shows an unknown value (a session from before they were kept) as -.
@@ -113,7 +121,14 @@ func orDash(s string) string {
 	return s
 }
 
-func newUserLogoutCmd(e *env) *cobra.Command {
+type userLogoutOptions struct {
+	cmdEnv
+
+	Name string
+}
+
+func newCmdUserLogout(f *factory, runF func(*userLogoutOptions) error) *cobra.Command {
+	opts := &userLogoutOptions{cmdEnv: f.env()}
 	return &cobra.Command{
 		Use:   "logout NAME",
 		Short: "End every session of a user at once",
@@ -122,16 +137,24 @@ their next request gets 401. Their password is unchanged; to lock them out,
 use docsd user passwd or docsd user rm.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
-				n, err := db.DeleteUserSessions(cmd.Context(), u.ID)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "ended %d %s of %s\n", n, plural(n, "session"), u.Username)
-				return nil
-			})
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return userLogoutRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func userLogoutRun(ctx context.Context, opts *userLogoutOptions) error {
+	return opts.withUser(ctx, opts.Name, func(db userDB, u *docs.User) error {
+		n, err := db.DeleteUserSessions(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.Out, "ended %d %s of %s\n", n, plural(n, "session"), u.Username)
+		return nil
+	})
 }
 
 func plural(n int64, word string) string {
@@ -141,7 +164,14 @@ func plural(n int64, word string) string {
 	return word + "s"
 }
 
-func newUserUnlockCmd(e *env) *cobra.Command {
+type userUnlockOptions struct {
+	cmdEnv
+
+	Name string
+}
+
+func newCmdUserUnlock(f *factory, runF func(*userUnlockOptions) error) *cobra.Command {
+	opts := &userUnlockOptions{cmdEnv: f.env()}
 	return &cobra.Command{
 		Use:   "unlock NAME",
 		Short: "Clear a user's failed logins, ending a lockout (429) at once",
@@ -151,13 +181,21 @@ a client address (auth.throttle.max_failures_per_address) is not cleared;
 it ends when its window passes.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withUserDB(cmd.Context(), args[0], func(db userDB, u *docs.User) error {
-				if err := db.ClearLoginFailures(cmd.Context(), u.Username); err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "cleared the failed logins of %s; they can log in again\n", u.Username)
-				return nil
-			})
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return userUnlockRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func userUnlockRun(ctx context.Context, opts *userUnlockOptions) error {
+	return opts.withUser(ctx, opts.Name, func(db userDB, u *docs.User) error {
+		if err := db.ClearLoginFailures(ctx, u.Username); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.Out, "cleared the failed logins of %s; they can log in again\n", u.Username)
+		return nil
+	})
 }

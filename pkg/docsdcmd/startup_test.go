@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func TestStartupLineSaysWhatIsInForce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var log bytes.Buffer
-			o := serveOptions{log: &log}
+			o := serveWithOptions{log: &log}
 			if tc.config != "" {
 				o.args = []string{"--config", tc.config}
 			}
