@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Replays the README's "The docs CLI" walkthrough against a fresh docsd and
-# prints each command with its real output and exit code, so the README can
+# Replays the walkthrough in docs/cli.md against a fresh docsd and prints
+# each command with its real output and exit code, so that page can
 # be checked (or refreshed) by running it. Needs a free port 5555 (or set
 # PORT). Without a D-Bus session it makes one with an unlocked gnome-keyring,
 # as scripts/e2e.sh does; with one, it uses your keyring (the entry it makes
 # is removed again by the final logout).
 #
-#   scripts/docs-walkthrough.sh                        # the README's walkthrough
+#   scripts/docs-walkthrough.sh                        # docs/cli.md's walkthrough
 #   WALKTHROUGH_STORY=short scripts/docs-walkthrough.sh  # login, a 401, a 403
 #                                                      # (scripts/screenshot.sh)
 set -euo pipefail

@@ -8,7 +8,7 @@
 #   scripts/nginx-conf.sh DIR PORT REPLICA_ADDR...
 #
 # scripts/cluster.sh and the rolling-restart test (cmd/docsd) both use it,
-# so they run the configuration the README tells people to use.
+# so they run the configuration docs/replicas.md tells people to use.
 set -euo pipefail
 
 if (($# < 3)); then

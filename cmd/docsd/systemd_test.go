@@ -27,7 +27,7 @@ func TestSystemdUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(unit), "ExecStart=/usr/local/bin/docsd serve") {
-		t.Fatal("configs/docsd.service: ExecStart no longer runs /usr/local/bin/docsd serve; update this test and the README")
+		t.Fatal("configs/docsd.service: ExecStart no longer runs /usr/local/bin/docsd serve; update this test and docs/operations.md")
 	}
 	bin, err := os.Executable()
 	if err != nil {

@@ -47,7 +47,10 @@ func (d *Document) size() int64 {
 // Documents keeps encoded documents in memory and serves them, through
 // Encoded, while they cannot have changed: a cached read is the request's
 // epochs and a map lookup. The rest of docs.DocumentStore (lists, writes,
-// and DocumentByID for whoever wants a fresh read) goes to the backend.
+// and DocumentByID for whoever wants a fresh read) goes to the backend,
+// each method spelled out: every write forgets the request's epochs, and a
+// method added to docs.DocumentStore does not compile until it says what
+// it does.
 //
 // The cache stands at a document epoch and the shard epochs read in one
 // statement with it. Every entry was read in one statement with its
@@ -62,7 +65,7 @@ func (d *Document) size() int64 {
 //
 // Entries take at most maxBytes; past that, arbitrary entries make room.
 type Documents struct {
-	DocumentBackend
+	backend  DocumentBackend
 	epochs   *Shared
 	encode   Encoder
 	maxBytes int64
@@ -86,7 +89,7 @@ type Documents struct {
 // compares the epochs read through epochs; with maxBytes 0 it keeps
 // nothing and every read encodes what it reads.
 func NewDocuments(b DocumentBackend, epochs *Shared, maxBytes int64, encode Encoder) *Documents {
-	c := &Documents{DocumentBackend: b, epochs: epochs, encode: encode, maxBytes: maxBytes}
+	c := &Documents{backend: b, epochs: epochs, encode: encode, maxBytes: maxBytes}
 	for i := range c.entries {
 		c.entries[i] = map[int64]*Document{}
 	}
@@ -131,7 +134,7 @@ func (c *Documents) Encoded(ctx context.Context, id int64) (*Document, error) {
 		return e, nil
 	}
 	c.misses.Add(1)
-	d, epoch, err := c.DocumentWithEpoch(ctx, id)
+	d, epoch, err := c.backend.DocumentWithEpoch(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +164,7 @@ func (c *Documents) advance(ctx context.Context, seq uint64) error {
 		// Another request, as new or newer, moved it meanwhile.
 		return nil
 	}
-	now, err := c.ShardEpochs(ctx)
+	now, err := c.backend.ShardEpochs(ctx)
 	if err != nil {
 		return err
 	}
@@ -217,19 +220,33 @@ func (c *Documents) store(epoch int64, e *Document) {
 // again after it.
 func (c *Documents) CreateDocument(ctx context.Context, d *docs.Document) error {
 	defer forget(ctx)
-	return c.DocumentBackend.CreateDocument(ctx, d)
+	return c.backend.CreateDocument(ctx, d)
 }
 
 // UpdateDocument updates in the backend; the request's epochs are read
 // again after it.
 func (c *Documents) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion int64, now time.Time) (*docs.Document, error) {
 	defer forget(ctx)
-	return c.DocumentBackend.UpdateDocument(ctx, id, u, ifVersion, now)
+	return c.backend.UpdateDocument(ctx, id, u, ifVersion, now)
 }
 
 // DeleteDocument deletes in the backend; the request's epochs are read
 // again after it.
 func (c *Documents) DeleteDocument(ctx context.Context, id int64) error {
 	defer forget(ctx)
-	return c.DocumentBackend.DeleteDocument(ctx, id)
+	return c.backend.DeleteDocument(ctx, id)
 }
+
+// DocumentByID reads from the backend, a fresh read; Encoded is the
+// cached one.
+func (c *Documents) DocumentByID(ctx context.Context, id int64) (*docs.Document, error) {
+	return c.backend.DocumentByID(ctx, id)
+}
+
+// ListDocuments reads from the backend: lists are not cached.
+func (c *Documents) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, error) {
+	return c.backend.ListDocuments(ctx, p)
+}
+
+// Documents is a whole docs.DocumentStore.
+var _ docs.DocumentStore = (*Documents)(nil)

@@ -23,7 +23,9 @@ type SessionBackend interface {
 // Sessions is a docs.SessionStore that serves SessionUser from memory
 // while the auth epoch is the one its entries were read with, so that a
 // private request costs one tiny read (the epochs) instead of the joined
-// session-and-user read. Every other method goes to the backend.
+// session-and-user read. Every other method goes to the backend, each
+// spelled out: every write forgets the request's epochs, and a method
+// added to docs.SessionStore does not compile until it says what it does.
 //
 // The cache stands at one auth epoch, and every entry was read in one
 // statement with that epoch: it is exactly the session and user that the
@@ -31,9 +33,9 @@ type SessionBackend interface {
 // memory; any other value empties the cache once a request at least as
 // new as the cache's position reads an entry with it.
 type Sessions struct {
-	SessionBackend
-	epochs *Shared
-	now    func() time.Time
+	backend SessionBackend
+	epochs  *Shared
+	now     func() time.Time
 	// fresh is how long after its last_seen an entry may be served: the
 	// session store's touch interval, so that every decision about idle
 	// expiry is made on the database's last_seen, which other processes
@@ -69,7 +71,7 @@ func NewSessions(b SessionBackend, epochs *Shared, fresh time.Duration, now func
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{SessionBackend: b, epochs: epochs, now: now, fresh: fresh, entries: map[string]sessionEntry{}}
+	return &Sessions{backend: b, epochs: epochs, now: now, fresh: fresh, entries: map[string]sessionEntry{}}
 }
 
 // SessionUser returns the session and its user, from memory when the
@@ -89,7 +91,7 @@ func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *
 		return &s, &u, nil
 	}
 	c.misses.Add(1)
-	s, u, epoch, err := c.SessionUserWithEpoch(ctx, id)
+	s, u, epoch, err := c.backend.SessionUserWithEpoch(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,12 +126,12 @@ func (c *Sessions) store(r Reading, epoch int64, id string, e sessionEntry) {
 // request's epochs are read again after it.
 func (c *Sessions) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
 	defer forget(ctx)
-	return c.SessionBackend.CreateSession(ctx, s, passwordHash)
+	return c.backend.CreateSession(ctx, s, passwordHash)
 }
 
 // TouchSession records the use in the backend and in the cached entry.
 func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	if err := c.SessionBackend.TouchSession(ctx, id, seen); err != nil {
+	if err := c.backend.TouchSession(ctx, id, seen); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -144,7 +146,7 @@ func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) 
 // DeleteSession deletes in the backend and forgets the entry at once (the
 // epoch would drop it at the next read anyway).
 func (c *Sessions) DeleteSession(ctx context.Context, id string) error {
-	err := c.SessionBackend.DeleteSession(ctx, id)
+	err := c.backend.DeleteSession(ctx, id)
 	forget(ctx)
 	if err != nil {
 		return err
@@ -154,3 +156,25 @@ func (c *Sessions) DeleteSession(ctx context.Context, id string) error {
 	delete(c.entries, id)
 	return nil
 }
+
+// DeleteExpiredSessions deletes in the backend; the request's epochs are
+// read again after it.
+func (c *Sessions) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
+	defer forget(ctx)
+	return c.backend.DeleteExpiredSessions(ctx, idleBefore, createdBefore)
+}
+
+// DeleteUserSessions deletes in the backend; the request's epochs are read
+// again after it.
+func (c *Sessions) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
+	defer forget(ctx)
+	return c.backend.DeleteUserSessions(ctx, userID)
+}
+
+// UserSessions reads from the backend: a list of sessions is not cached.
+func (c *Sessions) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {
+	return c.backend.UserSessions(ctx, userID)
+}
+
+// Sessions is a whole docs.SessionStore.
+var _ docs.SessionStore = (*Sessions)(nil)

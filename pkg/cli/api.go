@@ -33,8 +33,8 @@ func newCmdAPI(f *factory, runF func(*apiOptions) error) *cobra.Command {
 		Short: "Make a request to any docsd route",
 		Long: `Send a request to a docsd route, with the stored session (or
 DOCS_SESSION), and print the response body as it comes. This is how a
-script reaches a route no command covers; see the route table in the
-README or 'docsd routes'.
+script reaches a route no command covers; see the route table in
+docs/api.md or 'docsd routes'.
 
 The path is relative to the server URL: "documents/7" or "/me". The method
 is GET, or POST when fields or --input are given; -X sets it.

@@ -15,7 +15,7 @@ import (
 	"github.com/docsd/docs/pkg/termtext"
 )
 
-// Exit codes, as documented in `docs --help` and the README: those docsd
+// Exit codes, as documented in `docs --help` and docs/cli.md: those docsd
 // gives too, and those of the server's answers.
 const (
 	exitOK        = exitcode.OK

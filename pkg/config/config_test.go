@@ -157,11 +157,12 @@ func TestShippedConfigDocumentsEveryKey(t *testing.T) {
 	}
 }
 
-// TestREADMEShowsTheDefaults keeps the README's configuration table equal
-// to the defaults docsd applies, as TestShippedConfigDocumentsEveryKey does
-// for configs/docsd.yaml.
+// TestREADMEShowsTheDefaults keeps the configuration table of
+// docs/configuration.md (once the README's) equal to the defaults docsd
+// applies, as TestShippedConfigDocumentsEveryKey does for
+// configs/docsd.yaml.
 func TestREADMEShowsTheDefaults(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestREADMEShowsTheDefaults(t *testing.T) {
 	for _, s := range settings() {
 		got, ok := shown[s.key]
 		if !ok {
-			t.Errorf("the README's configuration table lacks %s", s.key)
+			t.Errorf("docs/configuration.md's table lacks %s", s.key)
 			continue
 		}
 		want := s.defaultText()
@@ -189,7 +190,7 @@ func TestREADMEShowsTheDefaults(t *testing.T) {
 			}
 		}
 		if got != want {
-			t.Errorf("the README shows %s defaulting to %s; the default is %s", s.key, got, want)
+			t.Errorf("docs/configuration.md shows %s defaulting to %s; the default is %s", s.key, got, want)
 		}
 	}
 }

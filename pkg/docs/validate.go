@@ -6,7 +6,7 @@ import (
 )
 
 // Limits on what users may store. They are part of the API contract and
-// appear in the README.
+// appear in docs/api.md.
 const (
 	MaxTitleRunes    = 200
 	MaxBodyBytes     = 1 << 20

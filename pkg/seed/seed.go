@@ -1,5 +1,5 @@
 // Package seed fills a database with the demo users and documents that the
-// README's walkthrough uses: alice (admin), bob (editor) and carol (member),
+// walkthroughs in the README and docs/ use: alice (admin), bob (editor) and carol (member),
 // all with the password "password".
 package seed
 

@@ -2,7 +2,8 @@
 // person needs from it: each package's result line, the whole output of
 // every test that failed, and at the end how many tests passed, failed and
 // were skipped, with every skip's reason, so a suite that skipped says so
-// where people look. It exits 1 when a test or a package failed.
+// where people look, and the ten slowest tests. It exits 1 when a test or a
+// package failed.
 //
 //	go test -json ./... | go run ./scripts/testsummary [-o SUMMARY]
 //
@@ -48,6 +49,7 @@ type event struct {
 	Package string
 	Test    string
 	Output  string
+	Elapsed float64
 }
 
 type summary struct {
@@ -59,6 +61,13 @@ type summary struct {
 	packages             int
 	skips                map[string][]string // reason -> tests
 	packagesWithoutTests int
+	// timed are the top-level tests that ran to the end, with seconds.
+	timed []timing
+}
+
+type timing struct {
+	test    string
+	seconds float64
 }
 
 func newSummary() *summary {
@@ -109,9 +118,11 @@ func (s *summary) add(e event, w io.Writer) {
 		}
 	case e.Action == "pass":
 		s.passed++
+		s.time(e)
 		delete(s.output, key)
 	case e.Action == "fail":
 		s.failed++
+		s.time(e)
 		for _, l := range s.output[key] {
 			fmt.Fprint(w, l)
 		}
@@ -120,6 +131,13 @@ func (s *summary) add(e event, w io.Writer) {
 		reason := skipReason(s.output[key])
 		s.skips[reason] = append(s.skips[reason], e.Package+" "+e.Test)
 		delete(s.output, key)
+	}
+}
+
+// time keeps how long a top-level test took; subtests are inside it.
+func (s *summary) time(e event) {
+	if !strings.Contains(e.Test, "/") {
+		s.timed = append(s.timed, timing{e.Package + " " + e.Test, e.Elapsed})
 	}
 }
 
@@ -181,6 +199,13 @@ func (s *summary) String() string {
 			}
 			fmt.Fprintf(&b, "    %s\n", t)
 		}
+	}
+	sort.SliceStable(s.timed, func(i, j int) bool { return s.timed[i].seconds > s.timed[j].seconds })
+	if len(s.timed) > 0 {
+		b.WriteString("slowest:\n")
+	}
+	for _, t := range s.timed[:min(10, len(s.timed))] {
+		fmt.Fprintf(&b, "    %6.1fs %s\n", t.seconds, t.test)
 	}
 	return b.String()
 }

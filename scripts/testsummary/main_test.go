@@ -12,7 +12,7 @@ const stream = `{"Action":"start","Package":"example.com/a"}
 {"Action":"run","Package":"example.com/a","Test":"TestOK"}
 {"Action":"output","Package":"example.com/a","Test":"TestOK","Output":"=== RUN   TestOK\n"}
 {"Action":"output","Package":"example.com/a","Test":"TestOK","Output":"--- PASS: TestOK (0.00s)\n"}
-{"Action":"pass","Package":"example.com/a","Test":"TestOK"}
+{"Action":"pass","Package":"example.com/a","Test":"TestOK","Elapsed":0.25}
 {"Action":"run","Package":"example.com/a","Test":"TestPG"}
 {"Action":"output","Package":"example.com/a","Test":"TestPG","Output":"=== RUN   TestPG\n"}
 {"Action":"output","Package":"example.com/a","Test":"TestPG","Output":"    pg_test.go:12: PostgreSQL tests skipped: set DOCSD_TEST_POSTGRES\n"}
@@ -22,7 +22,7 @@ const stream = `{"Action":"start","Package":"example.com/a"}
 {"Action":"output","Package":"example.com/a","Test":"TestBroken","Output":"=== RUN   TestBroken\n"}
 {"Action":"output","Package":"example.com/a","Test":"TestBroken","Output":"    a_test.go:9: got 1, want 2\n"}
 {"Action":"output","Package":"example.com/a","Test":"TestBroken","Output":"--- FAIL: TestBroken (0.00s)\n"}
-{"Action":"fail","Package":"example.com/a","Test":"TestBroken"}
+{"Action":"fail","Package":"example.com/a","Test":"TestBroken","Elapsed":1.5}
 {"Action":"output","Package":"example.com/a","Output":"FAIL\n"}
 {"Action":"output","Package":"example.com/a","Output":"FAIL\texample.com/a\t0.01s\n"}
 {"Action":"fail","Package":"example.com/a"}
@@ -49,6 +49,7 @@ func TestSummary(t *testing.T) {
 		"go test: 1 passed, 1 failed, 1 skipped, in 2 packages (1 without tests)\n",
 		"failed packages: example.com/a\n",
 		"skipped 1: PostgreSQL tests skipped: set DOCSD_TEST_POSTGRES\n    example.com/a TestPG\n",
+		"slowest:\n       1.5s example.com/a TestBroken\n       0.2s example.com/a TestOK\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary = %q; want it to hold %q", got, want)
