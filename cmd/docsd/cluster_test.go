@@ -198,7 +198,7 @@ func TestReplicaKilled(t *testing.T) {
 	)
 	database := pgtest.URL(t)
 	bin := buildDocsd(t)
-	mustSeed(t, map[string]string{"DOCSD_DATABASE": database, "DOCSD_AUTH_BCRYPT_COST": "4"})
+	runDocsd(t, bin, database, "", "seed")
 	reps := []*proc{startDocsd(t, bin, database), startDocsd(t, bin, database), startDocsd(t, bin, database)}
 	a := reps[0]
 	client := describedClient(t, &http.Transport{MaxIdleConnsPerHost: perReplica})

@@ -26,6 +26,7 @@ import (
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/session"
 )
 
@@ -137,6 +138,17 @@ func startDocsd(t *testing.T, bin, db string) *proc {
 	return startDocsdOn(t, bin, db, freeAddr(t))
 }
 
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 // startDocsdOn runs `docsd serve` on db and addr, with extra settings in
 // env (KEY=value), and waits until GET /readyz answers 200, as a load
 // balancer would before sending it requests. A restarted replica takes
@@ -221,7 +233,7 @@ func (p *proc) wait(t *testing.T, d time.Duration) int {
 // processes of these tests run.
 func describedClient(t *testing.T, transport *http.Transport) *http.Client {
 	t.Helper()
-	description, err := api.OpenAPI(api.DefaultPublicRoutes, session.DefaultCookieName)
+	description, err := api.OpenAPI(api.DefaultSkipList(), session.DefaultCookieName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -602,12 +614,7 @@ func testTerm(t *testing.T, bin string) {
 		}
 	}
 
-	shutdownTimeout := 15 * time.Second
-	for _, s := range settings {
-		if s.key == "server.shutdown_timeout" {
-			shutdownTimeout = s.def.(time.Duration)
-		}
-	}
+	shutdownTimeout := config.Defaults().Server.ShutdownTimeout
 	// Waiting a little past the timeout tells a slow exit (a failure)
 	// from a hung one in the message.
 	code := p.wait(t, shutdownTimeout+5*time.Second)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,14 +22,16 @@ import (
 // another port of the same host may not.
 func TestNginxForwarding(t *testing.T) {
 	nginx := lookNginx(t)
-	db := filepath.Join(t.TempDir(), "d.db")
-	env := map[string]string{"DOCSD_DATABASE": db, "DOCSD_AUTH_BCRYPT_COST": "4", "DOCSD_SERVER_TRUSTED_PROXIES": "127.0.0.1"}
-	mustSeed(t, env)
+	bin := buildDocsd(t)
+	db := seedDB(t, bin)
 	addr := freeAddr(t)
-	_, stop := serveWith(t, env, serveOptions{addr: addr})
+	p := startDocsdOn(t, bin, db, addr, "DOCSD_SERVER_TRUSTED_PROXIES=127.0.0.1")
 	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("serve returned %v after shutdown; want nil", err)
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := p.wait(t, 30*time.Second); code != 0 {
+			t.Errorf("docsd after SIGTERM: exit %d; want 0\n%s", code, p.tail())
 		}
 	})
 	front := startNginx(t, nginx, []string{addr})

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/postgres/pgtest"
 )
 
@@ -190,7 +191,7 @@ func TestRollingRestart(t *testing.T) {
 	database := pgtest.URL(t)
 	nginx := lookNginx(t)
 	bin := buildDocsd(t)
-	mustSeed(t, map[string]string{"DOCSD_DATABASE": database, "DOCSD_AUTH_BCRYPT_COST": "4"})
+	runDocsd(t, bin, database, "", "seed")
 	// nginx forwards the client's address; the replicas trust it for that.
 	const trusted = "DOCSD_SERVER_TRUSTED_PROXIES=127.0.0.1"
 	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
@@ -231,12 +232,7 @@ func TestRollingRestart(t *testing.T) {
 	}
 	answered := func() int64 { return int64(l.count()) + reads.Load() }
 
-	shutdownTimeout := 15 * time.Second
-	for _, s := range settings {
-		if s.key == "server.shutdown_timeout" {
-			shutdownTimeout = s.def.(time.Duration)
-		}
-	}
+	shutdownTimeout := config.Defaults().Server.ShutdownTimeout
 	began, start := answered(), time.Now()
 	for i, addr := range addrs {
 		before := answered()

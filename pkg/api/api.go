@@ -106,7 +106,7 @@ type Server struct {
 // worse, be mistaken for having made one public); and when it names a route
 // that needs a user whatever the list says, which would answer 401 while
 // `docsd routes` and OpenAPI called it public. gin's mode is global and
-// left to the program (cmd/docsd sets release mode).
+// left to the program (docsdcmd.Run sets release mode).
 func New(cfg Config, deps Deps) (*gin.Engine, error) {
 	return newEngine(cfg, deps, routes)
 }

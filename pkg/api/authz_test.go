@@ -368,9 +368,6 @@ func TestAccessForShowsChangedDefaults(t *testing.T) {
 		if got := api.DefaultSkipList(); !slices.Equal(got, want) {
 			t.Errorf("DefaultSkipList() = %v; want %v", got, want)
 		}
-		if !slices.Equal(api.DefaultPublicRoutes, want) {
-			t.Errorf("DefaultPublicRoutes = %v; want %v", api.DefaultPublicRoutes, want)
-		}
 	})
 }
 

@@ -90,11 +90,6 @@ func DefaultSkipList() []string {
 	return names
 }
 
-// DefaultPublicRoutes is DefaultSkipList() as a value, for cmd/docsd's
-// settings table until it calls the function. Nothing in this package
-// reads it.
-var DefaultPublicRoutes = DefaultSkipList()
-
 // Routes returns a copy of the route table.
 func Routes() []Route {
 	return append([]Route(nil), routes...)

@@ -26,11 +26,6 @@ func ThrottleDefaults() Throttle {
 	return Throttle{MaxFailures: 5, MaxFailuresPerAddress: 20, Window: 15 * time.Minute}
 }
 
-// DefaultThrottle is ThrottleDefaults() as a value, for cmd/docsd's
-// settings table until it calls the function. Nothing in this package
-// reads it.
-var DefaultThrottle = ThrottleDefaults()
-
 // reserveAttempt counts a password check before it happens, as a failure
 // until the password proves right (then clearFailures), and returns a
 // TooManyRequests error while the username or the address is locked out.

@@ -1,6 +1,6 @@
 // Package backend opens the storage engine the database setting names: a
 // file path means SQLite, a postgres:// or postgresql:// URL means
-// PostgreSQL. cmd/docsd and the test harness open their database through
+// PostgreSQL. docsd (pkg/docsdcmd) and the test harness open their database through
 // it, so both run on whichever engine is configured.
 package backend
 

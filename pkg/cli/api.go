@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 type apiOptions struct {
@@ -49,14 +51,14 @@ The exit code is that of the response's status, as for every command (a
   docs api -X DELETE documents/7`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usageErrorf("%s takes one path, such as documents/7; got %d arguments", cmd.CommandPath(), len(args))
+				return exitcode.Usagef("%s takes one path, such as documents/7; got %d arguments", cmd.CommandPath(), len(args))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if len(opts.Fields) > 0 && opts.Input != "" {
-				return usageErrorf("-f/--field and --input cannot be used together")
+				return exitcode.Usagef("-f/--field and --input cannot be used together")
 			}
 			if !cmd.Flags().Changed("method") {
 				opts.Method = http.MethodGet
@@ -128,7 +130,7 @@ func apiBody(opts *apiOptions) (io.Reader, http.Header, error) {
 		for _, f := range opts.Fields {
 			k, v, ok := strings.Cut(f, "=")
 			if !ok || k == "" {
-				return nil, nil, usageErrorf("invalid field %q: want key=value", f)
+				return nil, nil, exitcode.Usagef("invalid field %q: want key=value", f)
 			}
 			obj[k] = v
 		}
@@ -146,7 +148,7 @@ func apiBody(opts *apiOptions) (io.Reader, http.Header, error) {
 	case opts.Input != "":
 		b, err := os.ReadFile(opts.Input)
 		if err != nil {
-			return nil, nil, usageErrorf("cannot read --input: %v", err)
+			return nil, nil, exitcode.Usagef("cannot read --input: %v", err)
 		}
 		return bytes.NewReader(b), http.Header{"Content-Type": {"application/json"}}, nil
 	}

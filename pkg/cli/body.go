@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"unicode/utf8"
+
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 // maxBodyBytes is the largest document body docsd stores (1 MiB). A larger
@@ -32,12 +34,12 @@ func readBody(ios *iostreams, body string, bodySet bool, bodyFile string) (strin
 	case bodyFile != "":
 		f, err := os.Open(bodyFile) //nolint:gosec // G304: reading the file the user named is the point of --body-file
 		if err != nil {
-			return "", false, usageErrorf("cannot read --body-file: %v", err)
+			return "", false, exitcode.Usagef("cannot read --body-file: %v", err)
 		}
 		defer f.Close()
 		b, err := readAtMost(f, maxBodyBytes)
 		if err != nil {
-			return "", false, usageErrorf("cannot read --body-file: %v", err)
+			return "", false, exitcode.Usagef("cannot read --body-file: %v", err)
 		}
 		return string(b), true, checkBody("--body-file "+bodyFile, b)
 	}
@@ -54,13 +56,13 @@ func readAtMost(r io.Reader, max int64) ([]byte, error) {
 // it came from, for the message.
 func checkBody(what string, b []byte) error {
 	if len(b) > maxBodyBytes {
-		return usageErrorf("%s is over 1 MiB (%d bytes), the most a document body may hold", what, maxBodyBytes)
+		return exitcode.Usagef("%s is over 1 MiB (%d bytes), the most a document body may hold", what, maxBodyBytes)
 	}
 	if i := bytes.IndexByte(b, 0); i >= 0 {
-		return usageErrorf("%s looks like a binary file (a NUL byte at offset %d): a document body is text", what, i)
+		return exitcode.Usagef("%s looks like a binary file (a NUL byte at offset %d): a document body is text", what, i)
 	}
 	if i := invalidUTF8(b); i >= 0 {
-		return usageErrorf("%s is not valid UTF-8 (at %s): JSON cannot carry these bytes, and replacing them would change the text; convert it first, for example with iconv -f LATIN1 -t UTF-8", what, position(b, i))
+		return exitcode.Usagef("%s is not valid UTF-8 (at %s): JSON cannot carry these bytes, and replacing them would change the text; convert it first, for example with iconv -f LATIN1 -t UTF-8", what, position(b, i))
 	}
 	return nil
 }
@@ -68,7 +70,7 @@ func checkBody(what string, b []byte) error {
 // checkTitle refuses a title that is not UTF-8, for the same reason.
 func checkTitle(title string) error {
 	if i := invalidUTF8([]byte(title)); i >= 0 {
-		return usageErrorf("--title is not valid UTF-8 (at byte %d)", i+1)
+		return exitcode.Usagef("--title is not valid UTF-8 (at byte %d)", i+1)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/suggest"
 )
 
@@ -93,11 +94,11 @@ func loadSettings(g *globalFlags, getenv func(string) string, inTTY bool) (*sett
 
 	s.Output = pick("output", outputFlag, "DOCS_OUTPUT", "output", "table")
 	if s.Output != "table" && s.Output != "json" {
-		return nil, usageErrorf("invalid output format %q: use table or json", s.Output)
+		return nil, exitcode.Usagef("invalid output format %q: use table or json", s.Output)
 	}
 	raw := pick("server", serverFlag, "DOCS_SERVER", "server", defaultServer)
 	if s.Server, err = client.NormalizeServerURL(raw); err != nil {
-		return nil, usageErrorf("%v (set with --server, DOCS_SERVER or server: in config.yaml)", err)
+		return nil, exitcode.Usagef("%v (set with --server, DOCS_SERVER or server: in config.yaml)", err)
 	}
 
 	s.Editor = pick("", "", "DOCS_EDITOR", "editor", "")
@@ -135,7 +136,7 @@ func checkKeys(v *viper.Viper, file string) error {
 		return nil
 	}
 	slices.Sort(unknown)
-	return usageErrorf("%s", strings.Join(unknown, "\n"))
+	return exitcode.Usagef("%s", strings.Join(unknown, "\n"))
 }
 
 // parseTimeout accepts a Go duration ("5s", "1m") or whole seconds ("5").
@@ -146,7 +147,7 @@ func parseTimeout(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, usageErrorf("invalid keyring timeout %q: use a duration such as 5s (DOCS_KEYRING_TIMEOUT or keyring_timeout in config.yaml)", s)
+		return 0, exitcode.Usagef("invalid keyring timeout %q: use a duration such as 5s (DOCS_KEYRING_TIMEOUT or keyring_timeout in config.yaml)", s)
 	}
 	return d, nil
 }

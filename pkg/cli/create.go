@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 type createOptions struct {
@@ -35,7 +36,7 @@ DOCS_EDITOR, VISUAL or EDITOR is set); an empty body aborts.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.BodySet = cmd.Flags().Changed("body")
 			if strings.TrimSpace(opts.Title) == "" {
-				return usageErrorf("--title is required")
+				return exitcode.Usagef("--title is required")
 			}
 			if err := checkTitle(opts.Title); err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 type editOptions struct {
@@ -50,7 +51,7 @@ retries from it.`,
 			opts.TitleSet = cmd.Flags().Changed("title")
 			opts.BodySet = cmd.Flags().Changed("body")
 			if opts.TitleSet && strings.TrimSpace(opts.Title) == "" {
-				return usageErrorf("--title must not be empty")
+				return exitcode.Usagef("--title must not be empty")
 			}
 			if err := checkTitle(opts.Title); err != nil {
 				return err

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 // editorFunc opens path in the editor command line and waits for it.
@@ -39,7 +41,7 @@ func editorFor(ios *iostreams, s *settings, what string) (string, error) {
 		return s.Editor, nil
 	}
 	if !ios.InTTY {
-		return "", usageErrorf("no %s given and no terminal to open an editor on: pass --body or --body-file (or set DOCS_EDITOR, VISUAL or EDITOR)", what)
+		return "", exitcode.Usagef("no %s given and no terminal to open an editor on: pass --body or --body-file (or set DOCS_EDITOR, VISUAL or EDITOR)", what)
 	}
 	return "vi", nil
 }

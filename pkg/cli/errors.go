@@ -11,18 +11,20 @@ import (
 	"syscall"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
-// Exit codes, as documented in `docs --help` and docs/cli.md.
+// Exit codes, as documented in `docs --help` and docs/cli.md: those docsd
+// gives too, and those of the server's answers.
 const (
-	exitOK        = 0
-	exitError     = 1 // any other failure: network, server error, keyring
-	exitUsage     = 2 // bad flags or arguments, missing input with no terminal
-	exitAuth      = 4 // not logged in: a 401, or no stored session
-	exitForbidden = 5 // a 403
-	exitNotFound  = 6 // a 404
-	exitConflict  = 7 // a 409 or 412
+	exitOK        = exitcode.OK
+	exitError     = exitcode.Error // any other failure: network, server error, keyring
+	exitUsage     = exitcode.Usage // bad flags or arguments, missing input with no terminal
+	exitAuth      = 4              // not logged in: a 401, or no stored session
+	exitForbidden = 5              // a 403
+	exitNotFound  = 6              // a 404
+	exitConflict  = 7              // a 409 or 412
 )
 
 // exitCodeHelp is the exit code table shown in `docs --help`.
@@ -44,15 +46,6 @@ const exitCodeHelp = `Exit codes:
 type interruptedError struct{ sig syscall.Signal }
 
 func (e *interruptedError) Error() string { return "interrupted: " + e.sig.String() }
-
-// usageError is a mistake in how docs was called.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usageErrorf(format string, a ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, a...)}
-}
 
 // notLoggedInError means no session is stored for the server.
 type notLoggedInError struct{ Server string }
@@ -149,7 +142,7 @@ func exitCode(err error) int {
 	if err == nil {
 		return exitOK
 	}
-	var ue *usageError
+	var ue *exitcode.UsageError
 	var nl *notLoggedInError
 	var ce *client.Error
 	var cancelled *cancelledError
@@ -235,7 +228,7 @@ func (p errorPrinter) hints(err error) []string {
 	if len(hs) > 0 {
 		return hs
 	}
-	var ue *usageError
+	var ue *exitcode.UsageError
 	var nl *notLoggedInError
 	var ke *keyringError
 	switch {
@@ -287,7 +280,7 @@ func (p errorPrinter) printJSON(err error) {
 
 // errorTitle names the kind of a local error for its problem document.
 func errorTitle(err error) string {
-	var ue *usageError
+	var ue *exitcode.UsageError
 	var nl *notLoggedInError
 	var ke *keyringError
 	var un *client.UnreachableError

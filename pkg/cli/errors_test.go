@@ -9,6 +9,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 func TestExitCode(t *testing.T) {
@@ -19,7 +20,7 @@ func TestExitCode(t *testing.T) {
 		want int
 	}{
 		{"success", nil, 0},
-		{"usage error", usageErrorf("bad"), 2},
+		{"usage error", exitcode.Usagef("bad"), 2},
 		{"no stored session", &notLoggedInError{Server: testServer}, 4},
 		{"server said 401", problem(401), 4},
 		{"server said 403", problem(403), 5},

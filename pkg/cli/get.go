@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -133,7 +134,7 @@ func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	switch {
 	case errors.Is(err, strconv.ErrRange):
-		return 0, usageErrorf("invalid document ID %q: too large (IDs go up to %d)", s, int64(math.MaxInt64))
+		return 0, exitcode.Usagef("invalid document ID %q: too large (IDs go up to %d)", s, int64(math.MaxInt64))
 	case err != nil || id <= 0:
 		return 0, invalidIDError(s)
 	}
@@ -141,5 +142,5 @@ func parseID(s string) (int64, error) {
 }
 
 func invalidIDError(s string) error {
-	return usageErrorf("invalid document ID %q: want a positive whole number", s)
+	return exitcode.Usagef("invalid document ID %q: want a positive whole number", s)
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 
 	"github.com/itchyny/gojq"
+
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 // jqFilter runs a --jq expression over the JSON a command printed, as gh
@@ -23,11 +25,11 @@ type jqFilter struct {
 func newJQFilter(expr string, out io.Writer) (*jqFilter, error) {
 	q, err := gojq.Parse(expr)
 	if err != nil {
-		return nil, usageErrorf("invalid --jq expression: %v", err)
+		return nil, exitcode.Usagef("invalid --jq expression: %v", err)
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {
-		return nil, usageErrorf("invalid --jq expression: %v", err)
+		return nil, exitcode.Usagef("invalid --jq expression: %v", err)
 	}
 	return &jqFilter{code: code, out: out}, nil
 }

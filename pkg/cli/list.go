@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -44,11 +45,11 @@ keeps one user's documents. -o json prints one JSON array.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
 			case all && cmd.Flags().Changed("limit"):
-				return usageErrorf("--limit and --all cannot be used together")
+				return exitcode.Usagef("--limit and --all cannot be used together")
 			case all:
 				opts.Limit = 0
 			case opts.Limit <= 0:
-				return usageErrorf("--limit must be at least 1 (--all lists every document)")
+				return exitcode.Usagef("--limit must be at least 1 (--all lists every document)")
 			}
 			if runF != nil {
 				return runF(opts)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -63,7 +64,7 @@ the config directory, or set DOCS_SESSION.`,
 func loginRun(ctx context.Context, opts *loginOptions) error {
 	ios := opts.IO
 	if opts.PasswordFlag {
-		return usageErrorf("refusing --password: a password on the command line is seen by other users (ps) and kept in shell history; use --password-stdin or the prompt")
+		return exitcode.Usagef("refusing --password: a password on the command line is seen by other users (ps) and kept in shell history; use --password-stdin or the prompt")
 	}
 	s, err := opts.Settings()
 	if err != nil {
@@ -137,7 +138,7 @@ func loginCredentials(ctx context.Context, opts *loginOptions) (client.Credentia
 	tty := opts.IO.InTTY
 	if cred.Username == "" {
 		if !tty || opts.PasswordStdin {
-			return cred, usageErrorf("--username is required when not asking on a terminal")
+			return cred, exitcode.Usagef("--username is required when not asking on a terminal")
 		}
 		u, err := opts.Prompter.Input(ctx, "Username: ")
 		if err != nil {
@@ -145,7 +146,7 @@ func loginCredentials(ctx context.Context, opts *loginOptions) (client.Credentia
 		}
 		cred.Username = strings.TrimSpace(u)
 		if cred.Username == "" {
-			return cred, usageErrorf("no username given")
+			return cred, exitcode.Usagef("no username given")
 		}
 	}
 	p, err := readPassword(ctx, opts.IO.In, opts.Prompter, opts.PasswordStdin, tty)
@@ -154,7 +155,7 @@ func loginCredentials(ctx context.Context, opts *loginOptions) (client.Credentia
 	}
 	cred.Password = p
 	if cred.Password == "" {
-		return cred, usageErrorf("the password is empty")
+		return cred, exitcode.Usagef("the password is empty")
 	}
 	return cred, nil
 }
@@ -175,7 +176,7 @@ func readPassword(ctx context.Context, in io.Reader, p prompter, fromStdin, tty 
 	case tty:
 		return p.Password(ctx, "Password: ")
 	default:
-		return "", usageErrorf("no password: pass --password-stdin, or run on a terminal to be asked")
+		return "", exitcode.Usagef("no password: pass --password-stdin, or run on a terminal to be asked")
 	}
 }
 

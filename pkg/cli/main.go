@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -95,10 +96,10 @@ func interruptContext() (context.Context, func()) {
 // again instead of its messages being read.
 func commandLineError(root, cmd *cobra.Command, args []string, err error) error {
 	if _, _, ferr := root.Find(args); ferr != nil {
-		return &usageError{msg: err.Error()}
+		return exitcode.Usagef("%v", err)
 	}
 	if cmd != nil && cmd.ValidateFlagGroups() != nil {
-		return &usageError{msg: err.Error()}
+		return exitcode.Usagef("%v", err)
 	}
 	return err
 }

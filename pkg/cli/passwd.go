@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -41,7 +42,7 @@ the server's message).`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !opts.PasswordStdin && !opts.IO.InTTY {
-				return usageErrorf("no terminal to ask for the passwords on: pass --password-stdin with the current and the new password on two lines")
+				return exitcode.Usagef("no terminal to ask for the passwords on: pass --password-stdin with the current and the new password on two lines")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -62,7 +63,7 @@ func passwdRun(ctx context.Context, opts *passwdOptions) error {
 	if sess.Stored.Source == sourceEnv {
 		// The server renews the session, so the value in DOCS_SESSION would
 		// stop working with nowhere for docs to put the new one.
-		return usageErrorf("docs passwd renews the session, and the one in DOCS_SESSION cannot be replaced: unset DOCS_SESSION, run docs login, then docs passwd")
+		return exitcode.Usagef("docs passwd renews the session, and the one in DOCS_SESSION cannot be replaced: unset DOCS_SESSION, run docs login, then docs passwd")
 	}
 	// Find out before asking for passwords that there is a session to use.
 	if err := sess.requireStored(); err != nil {
@@ -113,17 +114,17 @@ func passwdInput(ctx context.Context, opts *passwdOptions) (current, password st
 		return "", "", err
 	}
 	if current == "" {
-		return "", "", usageErrorf("the current password is empty")
+		return "", "", exitcode.Usagef("the current password is empty")
 	}
 	if password, err = opts.Prompter.Password(ctx, "New password: "); err != nil {
 		return "", "", err
 	}
 	if password == "" {
-		return "", "", usageErrorf("the new password is empty")
+		return "", "", exitcode.Usagef("the new password is empty")
 	}
 	// Say now what the server would refuse, not after it was typed twice.
 	if err := docs.ValidatePassword(password); err != nil {
-		return "", "", usageErrorf("the new %v; nothing was changed", err)
+		return "", "", exitcode.Usagef("the new %v; nothing was changed", err)
 	}
 	again, err := opts.Prompter.Password(ctx, "Retype new password: ")
 	if err != nil {
@@ -141,15 +142,15 @@ func passwdInput(ctx context.Context, opts *passwdOptions) (current, password st
 func splitPasswords(s string) (current, password string, err error) {
 	lines := strings.Split(trimLineEnding(s), "\n")
 	if len(lines) != 2 {
-		return "", "", usageErrorf("--password-stdin wants two lines, the current password and the new one; got %d", len(lines))
+		return "", "", exitcode.Usagef("--password-stdin wants two lines, the current password and the new one; got %d", len(lines))
 	}
 	current = strings.TrimSuffix(lines[0], "\r")
 	password = strings.TrimSuffix(lines[1], "\r")
 	switch {
 	case current == "":
-		return "", "", usageErrorf("the current password (first line) is empty")
+		return "", "", exitcode.Usagef("the current password (first line) is empty")
 	case password == "":
-		return "", "", usageErrorf("the new password (second line) is empty")
+		return "", "", exitcode.Usagef("the new password (second line) is empty")
 	}
 	return current, password, nil
 }

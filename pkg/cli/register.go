@@ -9,6 +9,7 @@ import (
 
 	"github.com/docsd/docs/pkg/client"
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -74,7 +75,7 @@ func registerCredentials(ctx context.Context, opts *registerOptions) (client.Cre
 	tty := opts.IO.InTTY && !opts.PasswordStdin
 	if cred.Username == "" {
 		if !tty {
-			return cred, usageErrorf("--username is required when not asking on a terminal")
+			return cred, exitcode.Usagef("--username is required when not asking on a terminal")
 		}
 		u, err := opts.Prompter.Input(ctx, "Username: ")
 		if err != nil {
@@ -83,7 +84,7 @@ func registerCredentials(ctx context.Context, opts *registerOptions) (client.Cre
 		cred.Username = strings.TrimSpace(u)
 	}
 	if err := docs.ValidateUsername(cred.Username); err != nil {
-		return cred, usageErrorf("%v", err)
+		return cred, exitcode.Usagef("%v", err)
 	}
 	p, err := readPassword(ctx, opts.IO.In, opts.Prompter, opts.PasswordStdin, tty)
 	if err != nil {
@@ -91,7 +92,7 @@ func registerCredentials(ctx context.Context, opts *registerOptions) (client.Cre
 	}
 	cred.Password = p
 	if err := docs.ValidatePassword(cred.Password); err != nil {
-		return cred, usageErrorf("%v", err)
+		return cred, exitcode.Usagef("%v", err)
 	}
 	if tty {
 		again, err := opts.Prompter.Password(ctx, "Retype password: ")
@@ -99,7 +100,7 @@ func registerCredentials(ctx context.Context, opts *registerOptions) (client.Cre
 			return cred, err
 		}
 		if again != cred.Password {
-			return cred, usageErrorf("the passwords do not match; no account was created")
+			return cred, exitcode.Usagef("the passwords do not match; no account was created")
 		}
 	}
 	return cred, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -42,7 +43,7 @@ table).`,
 				return err
 			}
 			if !opts.Yes && !opts.IO.InTTY {
-				return usageErrorf("refusing to delete %s without confirmation: pass --yes (there is no terminal to ask on)", documentsNamed(opts.IDs))
+				return exitcode.Usagef("refusing to delete %s without confirmation: pass --yes (there is no terminal to ask on)", documentsNamed(opts.IDs))
 			}
 			if runF != nil {
 				return runF(opts)

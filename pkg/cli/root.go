@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/docsd/docs/pkg/exitcode"
 )
 
 // newCmdRoot builds the command tree.
@@ -50,7 +52,7 @@ Environment:
 				return err
 			}
 			if s.Output != "json" {
-				return usageErrorf("--jq filters JSON: add -o json")
+				return exitcode.Usagef("--jq filters JSON: add -o json")
 			}
 		}
 		jq, err := newJQFilter(f.global.jq, f.IO.Out)
@@ -93,14 +95,14 @@ func flagError(cmd *cobra.Command, err error) error {
 			return invalidIDError("-" + s)
 		}
 	}
-	return &usageError{msg: err.Error()}
+	return exitcode.Usagef("%v", err)
 }
 
 // exactArgs is cobra.ExactArgs reporting a usage error.
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
-			return &usageError{msg: err.Error()}
+			return exitcode.Usagef("%v", err)
 		}
 		return nil
 	}
@@ -111,9 +113,9 @@ func exactArgs(n int) cobra.PositionalArgs {
 func oneID(cmd *cobra.Command, args []string) error {
 	switch {
 	case len(args) == 0:
-		return usageErrorf("missing the document ID: %s <id>", cmd.CommandPath())
+		return exitcode.Usagef("missing the document ID: %s <id>", cmd.CommandPath())
 	case len(args) > 1:
-		return usageErrorf("%s takes one document ID; got %d arguments", cmd.CommandPath(), len(args))
+		return exitcode.Usagef("%s takes one document ID; got %d arguments", cmd.CommandPath(), len(args))
 	}
 	return nil
 }
@@ -122,7 +124,7 @@ func oneID(cmd *cobra.Command, args []string) error {
 // document IDs.
 func someIDs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("missing the document ID: %s <id>...", cmd.CommandPath())
+		return exitcode.Usagef("missing the document ID: %s <id>...", cmd.CommandPath())
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
 )
 
@@ -21,9 +22,9 @@ func newCmdUsers(f *factory) *cobra.Command {
 editor gets the server's 403 (exit 5).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+				return exitcode.Usagef("unknown command %q for %q", args[0], cmd.CommandPath())
 			}
-			return usageErrorf("%s needs a command: list or set-role", cmd.CommandPath())
+			return exitcode.Usagef("%s needs a command: list or set-role", cmd.CommandPath())
 		},
 		RunE: func(*cobra.Command, []string) error { return nil },
 	}
@@ -87,7 +88,7 @@ func newCmdUsersSetRole(f *factory, runF func(*usersSetRoleOptions) error) *cobr
 		Short: "Give a user the role member, editor or admin",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return usageErrorf("%s takes a username and a role: %s <username> member|editor|admin", cmd.CommandPath(), cmd.CommandPath())
+				return exitcode.Usagef("%s takes a username and a role: %s <username> member|editor|admin", cmd.CommandPath(), cmd.CommandPath())
 			}
 			return nil
 		},
@@ -102,7 +103,7 @@ func newCmdUsersSetRole(f *factory, runF func(*usersSetRoleOptions) error) *cobr
 			switch opts.Role {
 			case client.RoleMember, client.RoleEditor, client.RoleAdmin:
 			default:
-				return usageErrorf("invalid role %q: want member, editor or admin", args[1])
+				return exitcode.Usagef("invalid role %q: want member, editor or admin", args[1])
 			}
 			if runF != nil {
 				return runF(opts)

@@ -62,7 +62,7 @@ type Migration struct {
 }
 
 // Backend is one storage engine behind docsd (SQLite, PostgreSQL): every
-// store, the epochs, settings, the schema and Close. cmd/docsd and the test
+// store, the epochs, settings, the schema and Close. pkg/docsdcmd and the test
 // harness open one and hand it to everything else.
 type Backend interface {
 	UserStore

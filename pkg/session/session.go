@@ -88,6 +88,12 @@ func CheckIdleTimeout(idle time.Duration) error {
 	return nil
 }
 
+// Session lifetimes docsd uses unless configured otherwise.
+const (
+	DefaultIdleTimeout     = 24 * time.Hour
+	DefaultAbsoluteTimeout = 7 * 24 * time.Hour
+)
+
 // DefaultCookieName names the session cookie when Config.CookieName is empty.
 const DefaultCookieName = "docs_session"
 

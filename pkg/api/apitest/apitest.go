@@ -65,10 +65,10 @@ type Options struct {
 	New func(api.Config, api.Deps) (*gin.Engine, error)
 }
 
-// Session defaults used by NewServer.
+// Session lifetimes NewServer uses: docsd's defaults.
 const (
-	IdleTimeout     = 24 * time.Hour
-	AbsoluteTimeout = 7 * 24 * time.Hour
+	IdleTimeout     = session.DefaultIdleTimeout
+	AbsoluteTimeout = session.DefaultAbsoluteTimeout
 )
 
 // NewServer starts docsd with the default configuration. Its Client checks

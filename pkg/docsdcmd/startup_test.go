@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"bytes"
@@ -27,13 +27,13 @@ func TestStartupLineSaysWhatIsInForce(t *testing.T) {
 		want   string
 	}{
 		{"no config file", "",
-			"config=none database=" + db + " public_routes=" + strings.Join(api.DefaultPublicRoutes, ",")},
+			"config=none database=" + db + " public_routes=" + strings.Join(api.DefaultSkipList(), ",")},
 		{"a config file", config,
 			"config=" + config + " database=" + db + " public_routes=health,login"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var log bytes.Buffer
-			o := serveOptions{log: &log}
+			o := serveWithOptions{log: &log}
 			if tc.config != "" {
 				o.args = []string{"--config", tc.config}
 			}

@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ func TestTLS(t *testing.T) {
 	mustSeed(t, env)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 	var log bytes.Buffer
-	base, stop := serveWith(t, env, serveOptions{scheme: "https", client: client, log: &log})
+	base, stop := serveWith(t, env, serveWithOptions{scheme: "https", client: client, log: &log})
 	r, err := apitest.Send(context.Background(), client, "POST", base+"/login", nil, nil, `{"username":"alice","password":"password"}`)
 	if err != nil || r.Status != 200 {
 		t.Fatalf("POST /login over HTTPS = %d, %v; want 200", r.Status, err)
@@ -120,7 +120,7 @@ func TestPlainHTTPBeyondLoopbackWarns(t *testing.T) {
 				env[k] = v
 			}
 			var log bytes.Buffer
-			_, stop := serveWith(t, env, serveOptions{addr: tc.addr, log: &log})
+			_, stop := serveWith(t, env, serveWithOptions{addr: tc.addr, log: &log})
 			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
@@ -148,7 +148,7 @@ func TestStrictTransportSecurity(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			base, stop := serveWith(t, env, serveOptions{})
+			base, stop := serveWith(t, env, serveWithOptions{})
 			defer func() {
 				if err := stop(); err != nil {
 					t.Error(err)

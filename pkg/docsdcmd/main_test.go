@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"bytes"
@@ -18,10 +18,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
-	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/postgres/pgtest"
 	"github.com/docsd/docs/pkg/version"
 )
@@ -30,8 +27,7 @@ import (
 func docsd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(context.Background(), args, environ(env), strings.NewReader(stdin), &out, &errb)
-	code = exitCode(err, &errb)
+	code = Run(context.Background(), args, environ(env), &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errb, TTY: -1})
 	return out.String(), errb.String(), code
 }
 
@@ -135,79 +131,6 @@ func TestMisspeltSkipListStopsTheServer(t *testing.T) {
 	}
 }
 
-func TestConfigPrecedence(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "docsd.yaml")
-	if err := os.WriteFile(file, []byte("addr: 127.0.0.1:1111\ndatabase: from-file.db\nauth:\n  public_routes: [health, login]\nsession:\n  idle_timeout: 1h\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	flags := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	flags.String("config", defaultConfigFile, "")
-	flags.String("addr", "", "")
-	flags.String("database", "", "")
-	if err := flags.Parse([]string{"--config", file, "--addr", "127.0.0.1:3333"}); err != nil {
-		t.Fatal(err)
-	}
-	v, err := loadConfig(flags, []string{"DOCSD_ADDR=127.0.0.1:2222", "DOCSD_DATABASE=from-env.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ key, got, want string }{
-		{"addr: flag beats env and file", v.GetString("addr"), "127.0.0.1:3333"},
-		{"database: env beats file", v.GetString("database"), "from-env.db"},
-		{"public_routes: file beats default", strings.Join(list(v, "auth.public_routes"), ","), "health,login"},
-		{"idle_timeout: file beats default", v.GetDuration("session.idle_timeout").String(), "1h0m0s"},
-		{"absolute_timeout: default", v.GetDuration("session.absolute_timeout").String(), "168h0m0s"},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("%s: got %q, want %q", tc.key, tc.got, tc.want)
-		}
-	}
-
-	t.Run("a comma-separated env list", func(t *testing.T) {
-		v, err := loadConfig(flags, []string{"DOCSD_AUTH_PUBLIC_ROUTES=health, login ,document_list"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := strings.Join(list(v, "auth.public_routes"), ","); got != "health,login,document_list" {
-			t.Errorf("public_routes = %q; want health,login,document_list", got)
-		}
-	})
-
-	t.Run("a value that does not parse stops docsd instead of turning a protection off", func(t *testing.T) {
-		for _, env := range []map[string]string{
-			{"DOCSD_AUTH_THROTTLE_WINDOW": "soon"},
-			{"DOCSD_SERVER_READ_HEADER_TIMEOUT": "abc"},
-			{"DOCSD_SESSION_IDLE_TIMEOUT": "24"},
-			{"DOCSD_SESSION_ABSOLUTE_TIMEOUT": "-1h"},
-			{"DOCSD_SERVER_MAX_BODY_BYTES": "2MB"},
-			{"DOCSD_AUTH_THROTTLE_MAX_FAILURES": "0"},
-			{"DOCSD_AUTH_ALLOW_REGISTRATION": "maybe"},
-		} {
-			_, errOut, code := docsd(t, env, "", "routes")
-			for k := range env {
-				if code != 1 || !strings.Contains(errOut, k) {
-					t.Errorf("docsd routes with %s=%s: exit %d, stderr %q; want exit 1 naming %s", k, env[k], code, errOut, k)
-				}
-			}
-		}
-	})
-
-	t.Run("a body cap below the longest encoding of a document stops docsd", func(t *testing.T) {
-		_, errOut, code := docsd(t, map[string]string{"DOCSD_SERVER_MAX_BODY_BYTES": "2097152"}, "", "routes")
-		if want := fmt.Sprintf("below %d", api.DefaultMaxBodyBytes); code != 1 || !strings.Contains(errOut, "DOCSD_SERVER_MAX_BODY_BYTES") || !strings.Contains(errOut, want) {
-			t.Errorf("docsd routes with DOCSD_SERVER_MAX_BODY_BYTES=2097152: exit %d, stderr %q; want exit 1 naming the variable and %q", code, errOut, want)
-		}
-	})
-
-	t.Run("an explicit config file that is missing is an error", func(t *testing.T) {
-		_, errOut, code := docsd(t, nil, "", "routes", "--config", filepath.Join(dir, "missing.yaml"))
-		if code != 1 || !strings.Contains(errOut, "missing.yaml") {
-			t.Errorf("exit %d, stderr %q; want exit 1 naming the file", code, errOut)
-		}
-	})
-}
-
 // TestCommandLineMistakesAreUsageErrors walks the command tree: a wrong
 // number of arguments to any command, or an unknown command, is a usage
 // error (exit 2) before anything runs, whichever command it is.
@@ -231,7 +154,7 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 			}
 		})
 	}
-	walk(nil, newRootCmd(&env{}))
+	walk(nil, newCmdRoot(&factory{IO: &IOStreams{TTY: -1}}))
 
 	for _, tc := range []struct{ name, arg, want string }{
 		{"an unknown command", "bogus", `unknown command "bogus" for "docsd"`},
@@ -394,7 +317,7 @@ func TestServe(t *testing.T) {
 // serve runs `docsd serve` on a free port until stop is called.
 func serve(t *testing.T, env map[string]string) (base string, stop func() error) {
 	t.Helper()
-	return serveWith(t, env, serveOptions{})
+	return serveWith(t, env, serveWithOptions{})
 }
 
 // mustSeed seeds the demo data into env's database, or fails the test.
@@ -419,8 +342,8 @@ func serveSeeded(t *testing.T, env map[string]string) string {
 	return base
 }
 
-// serveOptions change how serveWith runs docsd.
-type serveOptions struct {
+// serveWithOptions change how serveWith runs docsd.
+type serveWithOptions struct {
 	addr   string       // to listen on; a free loopback port by default
 	scheme string       // http by default
 	client *http.Client // to reach it; http.DefaultClient by default
@@ -430,7 +353,7 @@ type serveOptions struct {
 
 // serveWith runs `docsd serve` in-process until stop is called. base is
 // on 127.0.0.1 whatever address it listens on.
-func serveWith(t *testing.T, env map[string]string, o serveOptions) (base string, stop func() error) {
+func serveWith(t *testing.T, env map[string]string, o serveWithOptions) (base string, stop func() error) {
 	t.Helper()
 	if o.addr == "" {
 		o.addr = freeAddr(t)
@@ -451,7 +374,12 @@ func serveWith(t *testing.T, env map[string]string, o serveOptions) (base string
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append(o.args, "serve", "--addr", o.addr), environ(env), strings.NewReader(""), io.Discard, o.log)
+		streams := &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: o.log, TTY: -1}
+		if code := Run(ctx, append(o.args, "serve", "--addr", o.addr), environ(env), streams); code != 0 {
+			done <- fmt.Errorf("docsd serve: exit %d", code)
+			return
+		}
+		done <- nil
 	}()
 	base = o.scheme + "://127.0.0.1:" + port
 	for i := 0; ; i++ {
@@ -510,44 +438,6 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// TestShippedConfigDocumentsEveryKey keeps configs/docsd.yaml honest: it
-// must set every key docsd reads, to its default.
-func TestShippedConfigDocumentsEveryKey(t *testing.T) {
-	flags := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	flags.String("config", "", "")
-	if err := flags.Parse([]string{"--config", "../../configs/docsd.yaml"}); err != nil {
-		t.Fatal(err)
-	}
-	v, err := loadConfig(flags, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range settings {
-		if !v.InConfig(s.key) {
-			t.Errorf("configs/docsd.yaml lacks %s", s.key)
-			continue
-		}
-		got, want := fmt.Sprint(v.Get(s.key)), fmt.Sprint(s.def)
-		switch s.key {
-		case "auth.public_routes", "session.secrets", "server.trusted_proxies", "server.trusted_origins":
-			got, want = strings.Join(list(v, s.key), ","), strings.Join(list(defaultOnly(s), s.key), ",")
-		}
-		if d, ok := s.def.(time.Duration); ok {
-			got, want = v.GetDuration(s.key).String(), d.String()
-		}
-		if got != want {
-			t.Errorf("configs/docsd.yaml sets %s to %s; the default is %s", s.key, got, want)
-		}
-	}
-}
-
-// defaultOnly is a config holding only s's default.
-func defaultOnly(s setting) *viper.Viper {
-	v := viper.New()
-	v.Set(s.key, s.def)
-	return v
-}
-
 // TestUnreachablePostgres needs no server: nothing listens on the port.
 // Every command keeps trying for postgres.connect_timeout, then exits 1
 // with a message that names the host and port, shows no password and no
@@ -598,43 +488,6 @@ func TestRefusingPostgres(t *testing.T) {
 		_, errOut, code := docsd(t, env, "", args...)
 		if code != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "did not answer") {
 			t.Errorf("docsd %v with no such database: exit %d, stderr %q; want exit 1 and %q", args, code, errOut, want)
-		}
-	}
-}
-
-// TestREADMEShowsTheDefaults keeps the README's configuration table equal
-// to the defaults docsd applies, as TestShippedConfigDocumentsEveryKey does
-// for configs/docsd.yaml.
-func TestREADMEShowsTheDefaults(t *testing.T) {
-	readme, err := os.ReadFile("../../docs/configuration.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	shown := map[string]string{}
-	for line := range strings.Lines(string(readme)) {
-		cells := strings.Split(line, " | ")
-		if len(cells) < 4 || !strings.HasPrefix(cells[0], "| `") {
-			continue
-		}
-		shown[strings.Trim(cells[0], "| `")] = strings.Trim(cells[2], "`")
-	}
-	for _, s := range settings {
-		got, ok := shown[s.key]
-		if !ok {
-			t.Errorf("the README's configuration table lacks %s", s.key)
-			continue
-		}
-		want := fmt.Sprint(s.def)
-		if want == "" {
-			continue // shown in words: "none", "generated"
-		}
-		if d, ok := s.def.(time.Duration); ok {
-			if g, err := time.ParseDuration(got); err == nil && g == d {
-				got = want
-			}
-		}
-		if got != want {
-			t.Errorf("the README shows %s defaulting to %s; the default is %s", s.key, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"github.com/spf13/cobra"
@@ -7,7 +7,12 @@ import (
 	"github.com/docsd/docs/pkg/session"
 )
 
-func newOpenAPICmd(e *env) *cobra.Command {
+type openAPIOptions struct {
+	cmdEnv
+}
+
+func newCmdOpenAPI(f *factory, runF func(*openAPIOptions) error) *cobra.Command {
+	opts := &openAPIOptions{cmdEnv: f.env()}
 	return &cobra.Command{
 		Use:   "openapi",
 		Short: "Print the OpenAPI 3.1 description of the API under the configured skip list",
@@ -17,16 +22,19 @@ the skip list (auth.public_routes) of the configuration loaded, as
 GET /openapi.json on a server with that configuration answers.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			public, err := e.skipList()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			b, err := api.OpenAPI(public, session.DefaultCookieName)
-			if err != nil {
-				return err
-			}
-			_, err = e.stdout.Write(b)
-			return err
+			return openAPIRun(opts)
 		},
 	}
+}
+
+func openAPIRun(opts *openAPIOptions) error {
+	b, err := api.OpenAPI(opts.Config().Auth.PublicRoutes, session.DefaultCookieName)
+	if err != nil {
+		return err
+	}
+	_, err = opts.IO.Out.Write(b)
+	return err
 }

@@ -1,4 +1,4 @@
-package main
+package httpserver
 
 import (
 	"bufio"
@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// logWriter buffers the request log and writes it out every flushEvery, so
+// LogWriter buffers the request log and writes it out every flushEvery, so
 // a busy server makes one write system call per batch of lines rather than
 // one per request. Close flushes what is left; a SIGKILL loses at most
 // flushEvery of log lines, never a request.
-type logWriter struct {
+type LogWriter struct {
 	mu   sync.Mutex
 	buf  *bufio.Writer
 	stop chan struct{}
@@ -20,25 +20,28 @@ type logWriter struct {
 
 const flushEvery = 100 * time.Millisecond
 
-func newLogWriter(w io.Writer) *logWriter {
-	lw := &logWriter{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+// NewLogWriter returns a LogWriter writing to w; Close it to stop the
+// flusher.
+func NewLogWriter(w io.Writer) *LogWriter {
+	lw := &LogWriter{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
 	go lw.loop()
 	return lw
 }
 
-func (lw *logWriter) Write(p []byte) (int, error) {
+// Write buffers p until the next flush.
+func (lw *LogWriter) Write(p []byte) (int, error) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
 	return lw.buf.Write(p)
 }
 
-func (lw *logWriter) flush() {
+func (lw *LogWriter) flush() {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
 	lw.buf.Flush()
 }
 
-func (lw *logWriter) loop() {
+func (lw *LogWriter) loop() {
 	defer close(lw.done)
 	t := time.NewTicker(flushEvery)
 	defer t.Stop()
@@ -54,7 +57,7 @@ func (lw *logWriter) loop() {
 }
 
 // Close stops the flusher and writes out the rest.
-func (lw *logWriter) Close() error {
+func (lw *LogWriter) Close() error {
 	close(lw.stop)
 	<-lw.done
 	return nil

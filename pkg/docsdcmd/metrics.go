@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"database/sql"
@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/docsd/docs/pkg/api"
+	"github.com/docsd/docs/pkg/config"
+	"github.com/docsd/docs/pkg/exitcode"
+	"github.com/docsd/docs/pkg/httpserver"
 	"github.com/docsd/docs/pkg/session"
 	"github.com/docsd/docs/pkg/version"
 )
@@ -21,17 +25,16 @@ import (
 // metricsServer serves Prometheus metrics on server.metrics_addr, a
 // listener of its own, so metrics are never on the public API port.
 type metricsServer struct {
-	reg *prometheus.Registry
-	ln  net.Listener
-	srv *http.Server
+	reg     *prometheus.Registry
+	srv     *httpserver.Server
+	watcher sync.WaitGroup // logs a listener that stops before close
 }
 
 // listenMetrics registers docsd's process-wide collectors and listens on
 // server.metrics_addr; it returns nil when that is empty (metrics off).
 // The API registers its own collectors on registerer().
-func (e *env) listenMetrics(pool prometheus.Collector, deps api.Deps, store *session.Store) (*metricsServer, error) {
-	addr := e.cfg.GetString("server.metrics_addr")
-	if addr == "" {
+func listenMetrics(c config.Server, pool prometheus.Collector, deps api.Deps, store *session.Store) (*metricsServer, error) {
+	if c.MetricsAddr == "" {
 		return nil, nil
 	}
 	reg := prometheus.NewRegistry()
@@ -84,14 +87,18 @@ func (e *env) listenMetrics(pool prometheus.Collector, deps api.Deps, store *ses
 			return nil, err
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, usageErrorf("server.metrics_addr (DOCSD_SERVER_METRICS_ADDR): %v", err)
-	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: e.cfg.GetDuration("server.read_header_timeout")}
-	return &metricsServer{reg: reg, ln: ln, srv: srv}, nil
+	srv := httpserver.New(httpserver.Config{
+		Addr:              c.MetricsAddr,
+		Handler:           mux,
+		ReadHeaderTimeout: c.ReadHeaderTimeout,
+		ShutdownTimeout:   c.ShutdownTimeout,
+	})
+	if err := srv.Open(); err != nil {
+		return nil, exitcode.Usagef("server.metrics_addr (%s): %v", config.EnvName("server.metrics_addr"), err)
+	}
+	return &metricsServer{reg: reg, srv: srv}, nil
 }
 
 // registerer is where the API registers its collectors: nil when metrics
@@ -103,23 +110,29 @@ func (m *metricsServer) registerer() prometheus.Registerer {
 	return m.reg
 }
 
-// serve serves metrics until close.
+// serve says where metrics are served; a listener that stops before
+// close is logged.
 func (m *metricsServer) serve(log *slog.Logger) {
 	if m == nil {
 		return
 	}
-	log.Info("metrics listening", "url", "http://"+m.ln.Addr().String()+"/metrics")
-	go func() {
-		if err := m.srv.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
+	log.Info("metrics listening", "url", m.srv.URL()+"/metrics")
+	m.watcher.Go(func() {
+		if err := m.srv.Err(); !errors.Is(err, net.ErrClosed) {
 			log.Error("metrics listener stopped", "err", err)
 		}
-	}()
+	})
 }
 
+// close stops the listener and waits for it and its watcher. A failure
+// to serve was logged when it happened, and a scrape cut short by the
+// shutdown timeout is no failure of docsd's.
 func (m *metricsServer) close() {
-	if m != nil {
-		m.srv.Close()
+	if m == nil {
+		return
 	}
+	_ = m.srv.Close()
+	m.watcher.Wait()
 }
 
 // poolMetrics is the collector of the backend's connection pool: the

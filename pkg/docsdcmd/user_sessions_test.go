@@ -1,4 +1,4 @@
-package main
+package docsdcmd
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/docsd/docs/pkg/api/apitest"
+	"github.com/docsd/docs/pkg/client"
 )
 
 // TestUserSessionsLogoutUnlock drives the operator's user commands against
@@ -113,13 +114,13 @@ func TestUserSessionsLogoutUnlock(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("docsd user list -o json: exit %d: %s", code, errOut)
 		}
-		var got []userJSON
+		var got []client.User
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("docsd user list -o json printed %q: %v", out, err)
 		}
 		var names []string
 		for _, u := range got {
-			names = append(names, u.Username+"/"+u.Role)
+			names = append(names, u.Username+"/"+string(u.Role))
 		}
 		if strings.Join(names, " ") != "alice/admin bob/editor carol/member" {
 			t.Errorf("docsd user list -o json = %v; want alice/admin bob/editor carol/member", names)

@@ -1,0 +1,133 @@
+// Package httpserver owns docsd's listening and shutdown: the listener,
+// TLS, the tracking of connections and the drain that lets every request
+// already on its way be answered before the server stops. The command
+// that starts a Server opens and closes it and never touches net/http.
+package httpserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Config is how a Server listens and for how long it waits.
+type Config struct {
+	Addr    string
+	Handler http.Handler
+	// TLS serves HTTPS when set (see LoadTLS); nil serves plain HTTP.
+	TLS *tls.Config
+
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// ShutdownTimeout bounds Close's wait for requests in flight.
+	ShutdownTimeout time.Duration
+
+	// Logger receives net/http's own complaints (a TLS handshake that
+	// failed, a handler that panicked), at warning level.
+	Logger *slog.Logger
+}
+
+// Server is an HTTP server with Open and Close.
+type Server struct {
+	cfg   Config
+	srv   *http.Server
+	conns *connStates
+	ln    net.Listener
+	done  chan struct{} // closed when Serve has returned
+	err   error         // Serve's, once done is closed
+}
+
+// New returns a Server for cfg; Open starts it.
+func New(cfg Config) *Server {
+	conns := newConnStates()
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		ConnState:         conns.track,
+		Handler:           cfg.Handler,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+	}
+	if cfg.Logger != nil {
+		srv.ErrorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
+	}
+	return &Server{cfg: cfg, srv: srv, conns: conns, done: make(chan struct{})}
+}
+
+// Open listens on the configured address and serves in the background
+// until Close, or until serving fails (see Done).
+func (s *Server) Open() error {
+	tcp, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.ln = &drainListener{TCPListener: tcp.(*net.TCPListener)}
+	if s.cfg.TLS != nil {
+		s.ln = tls.NewListener(s.ln, s.cfg.TLS)
+	}
+	go func() {
+		defer close(s.done)
+		s.err = s.srv.Serve(s.ln)
+	}()
+	return nil
+}
+
+// Addr is the address the server listens on, once open.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// URL is the server's base URL, http or https, once open.
+func (s *Server) URL() string {
+	scheme := "http"
+	if s.cfg.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + s.Addr().String()
+}
+
+// Done is closed when the server has stopped serving: after Close, or
+// before it when accepting failed for good (see Err).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err is why the server stopped serving, once Done is closed:
+// net.ErrClosed after Close.
+func (s *Server) Err() error {
+	<-s.done
+	return s.err
+}
+
+// Close stops the server, answering first every request already on its
+// way, and waits for it to stop, for at most ShutdownTimeout.
+//
+// Shutdown alone would drop requests: net/http closes unanswered a
+// connection whose request it reads after Shutdown began, such as one
+// nginx sent to a connection accepted just before the signal (nginx then
+// passes no POST or PATCH to another replica: the client gets a 502). So
+// Close stops keep-alive and accepting first, answers every request
+// already on its way, and only then shuts down.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	s.srv.SetKeepAlivesEnabled(false)
+	if err := s.ln.Close(); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Serve returns once it has taken every connection it will.
+	if err := s.Err(); !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	if err := s.conns.wait(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := s.srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package httpserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer the flusher and the test may share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestLogWriter(t *testing.T) {
+	t.Run("a line reaches the writer without Close, by the next flush", func(t *testing.T) {
+		var out lockedBuffer
+		lw := NewLogWriter(&out)
+		defer lw.Close()
+		if _, err := io.WriteString(lw, "one\n"); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for out.String() != "one\n" {
+			if time.Now().After(deadline) {
+				t.Fatalf("written %q after 10s; want %q", out.String(), "one\n")
+			}
+			time.Sleep(flushEvery / 4)
+		}
+	})
+	t.Run("Close writes out what is buffered and stops the flusher", func(t *testing.T) {
+		var out lockedBuffer
+		lw := NewLogWriter(&out)
+		want := strings.Repeat("a request log line\n", 100)
+		if _, err := io.WriteString(lw, want); err != nil {
+			t.Fatal(err)
+		}
+		if err := lw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != want {
+			t.Errorf("written after Close: %d bytes; want the %d written", len(got), len(want))
+		}
+		select {
+		case <-lw.done:
+		default:
+			t.Error("the flusher is still running after Close")
+		}
+	})
+}
+
+// TestConnStatesWait: a shutdown waits for a connection with a request
+// being answered, and not for one that is idle or closed.
+func TestConnStatesWait(t *testing.T) {
+	c := newConnStates()
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	quiet := func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		return c.wait(ctx) == nil
+	}
+	if !quiet() {
+		t.Fatal("wait with no connection did not return; want it to return at once")
+	}
+	c.track(a, http.StateNew)
+	c.track(a, http.StateActive)
+	if quiet() {
+		t.Error("wait returned with a request being answered; want it to wait")
+	}
+	c.track(a, http.StateIdle)
+	if !quiet() {
+		t.Error("wait did not return with the connection idle")
+	}
+	c.track(b, http.StateNew)
+	if quiet() {
+		t.Errorf("wait returned with a connection just accepted; want it to wait up to %v for its request", newConnGrace)
+	}
+	c.track(b, http.StateClosed)
+	if !quiet() {
+		t.Error("wait did not return with the new connection closed")
+	}
+}
+
+func TestServerCloseAnswersRequestsInFlight(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	srv := New(Config{
+		Addr: "127.0.0.1:0",
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			close(entered)
+			<-release
+			_, _ = io.WriteString(w, "answered") // the client reports a short answer
+		}),
+		ShutdownTimeout: 30 * time.Second,
+	})
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(srv.URL(), "http://127.0.0.1:") {
+		t.Errorf("URL() = %q; want http://127.0.0.1:port", srv.URL())
+	}
+	type reply struct {
+		body string
+		err  error
+	}
+	replied := make(chan reply, 1)
+	go func() {
+		resp, err := http.Get(srv.URL() + "/")
+		if err != nil {
+			replied <- reply{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		replied <- reply{string(b), err}
+	}()
+	<-entered
+	closed := make(chan error, 1)
+	go func() { closed <- srv.Close() }()
+	<-srv.Done()
+	if _, err := net.Dial("tcp", srv.Addr().String()); err == nil {
+		t.Error("a connection after Close began was accepted; want it refused")
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned %v with a request in its handler; want it to wait", err)
+	default:
+	}
+	close(release)
+	if r := <-replied; r.err != nil || r.body != "answered" {
+		t.Errorf("the request in flight got %q, %v; want its answer", r.body, r.err)
+	}
+	if err := <-closed; err != nil {
+		t.Errorf("Close() = %v; want nil", err)
+	}
+	if err := srv.Err(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Err() after Close = %v; want net.ErrClosed", err)
+	}
+}
+
+func TestServerCloseGivesUpAfterShutdownTimeout(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	srv := New(Config{
+		Addr: "127.0.0.1:0",
+		Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			close(entered)
+			<-release
+		}),
+		ShutdownTimeout: 50 * time.Millisecond,
+	})
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if resp, err := http.Get(srv.URL() + "/"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+	if err := srv.Close(); !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), "shutdown: ") {
+		t.Errorf("Close() with a handler that never returns = %v; want a shutdown error past the deadline", err)
+	}
+}
