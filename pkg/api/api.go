@@ -58,7 +58,7 @@ type Config struct {
 	HTTPS  bool
 	Logger *slog.Logger
 	// Metrics, when set, receives the API's Prometheus collectors
-	// (metrics.go), and every request is counted.
+	// (pkg/metrics), and every request is counted (metrics.go).
 	Metrics prometheus.Registerer
 	// Now returns the time; tests inject a clock. Defaults to time.Now.
 	Now func() time.Time
@@ -92,7 +92,7 @@ type Server struct {
 	// description is the OpenAPI description for this skip list.
 	description []byte
 	log         *slog.Logger
-	metrics     *metrics // nil without Config.Metrics
+	metrics     *requestMetrics // nil without Config.Metrics
 	// proxies are server.trusted_proxies, parsed once: their X-Request-Id
 	// is kept, and gin takes the client address they forward.
 	proxies []*net.IPNet
@@ -211,7 +211,7 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 		s.byRoute[r.Method][r.Path] = r
 	}
 	if cfg.Metrics != nil {
-		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
+		if s.metrics, err = newRequestMetrics(cfg.Metrics); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 	}

@@ -8,18 +8,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/docsd/docs/pkg/metrics"
 )
 
 // The route label of a request that matched no route (a 404 or 405).
 const unmatchedRoute = "unmatched"
 
-// metrics are the API's Prometheus collectors. Each route's children are
-// resolved once, so a request pays for atomic adds and no label lookup.
-type metrics struct {
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	denials  *prometheus.CounterVec
-	logins   *prometheus.CounterVec
+// requestMetrics count the API's requests into the collectors of
+// pkg/metrics. Each route's children are resolved once, so a request pays
+// for atomic adds and no label lookup.
+type requestMetrics struct {
+	*metrics.HTTP
 
 	loginsBy  [numLoginOutcomes]prometheus.Counter
 	byRoute   map[*Route]*routeMetrics
@@ -38,40 +38,19 @@ type routeMetrics struct {
 	name, method string
 	latency      prometheus.Observer
 	login        bool
-	m            *metrics
+	m            *requestMetrics
 	requests     [600]atomic.Pointer[prometheus.Counter]
 	denials      [3][numDenials]atomic.Pointer[prometheus.Counter]
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
-	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "docsd_http_requests_total",
-			Help: "HTTP requests answered, by route name, method and status.",
-		}, []string{"route", "method", "status"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "docsd_http_request_duration_seconds",
-			Help:    "Time from the request reaching the engine to the handler's return, by route name.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"route"}),
-		denials: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "docsd_http_denials_total",
-			Help: "Requests answered 401, 403 or 429, by route name, status and reason class.",
-		}, []string{"route", "status", "reason"}),
-		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "docsd_logins_total",
-			Help: "POST /login attempts by outcome: success, bad_credentials, throttled, refused, invalid, error.",
-		}, []string{"outcome"}),
-		byRoute:   map[*Route]*routeMetrics{},
-		unmatched: map[string]*routeMetrics{},
+func newRequestMetrics(reg prometheus.Registerer) (*requestMetrics, error) {
+	h, err := metrics.NewHTTP(reg, loginOutcomeNames[:])
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.denials, m.logins} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
-	}
+	m := &requestMetrics{HTTP: h, byRoute: map[*Route]*routeMetrics{}, unmatched: map[string]*routeMetrics{}}
 	for o := range numLoginOutcomes {
-		m.loginsBy[o] = m.logins.WithLabelValues(o.String())
+		m.loginsBy[o] = m.Logins.WithLabelValues(o.String())
 	}
 	for i := range routes {
 		r := &routes[i]
@@ -84,8 +63,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
-func (m *metrics) newRoute(name, method string) *routeMetrics {
-	return &routeMetrics{name: name, method: method, latency: m.latency.WithLabelValues(name), login: name == loginRoute, m: m}
+func (m *requestMetrics) newRoute(name, method string) *routeMetrics {
+	return &routeMetrics{name: name, method: method, latency: m.Latency.WithLabelValues(name), login: name == loginRoute, m: m}
 }
 
 // count is the middleware that records every request. It runs outside the
@@ -106,7 +85,7 @@ func (s *Server) count(c *gin.Context) {
 	if status >= 100 && status < 600 {
 		p := rm.requests[status].Load()
 		if p == nil {
-			p = resolve(&rm.requests[status], m.requests, rm.name, rm.method, strconv.Itoa(status))
+			p = resolve(&rm.requests[status], m.Requests, rm.name, rm.method, strconv.Itoa(status))
 		}
 		(*p).Inc()
 	}
@@ -114,7 +93,7 @@ func (s *Server) count(c *gin.Context) {
 		class := s.denialClass(c, rm, status)
 		p := rm.denials[d][class].Load()
 		if p == nil {
-			p = resolve(&rm.denials[d][class], m.denials, rm.name, strconv.Itoa(status), class.String())
+			p = resolve(&rm.denials[d][class], m.Denials, rm.name, strconv.Itoa(status), class.String())
 		}
 		(*p).Inc()
 	}

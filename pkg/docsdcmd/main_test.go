@@ -61,10 +61,23 @@ document_update  PATCH   /documents/:id  author, editor or admin
 document_delete  DELETE  /documents/:id  author or admin
 user_list        GET     /users          admin
 user_update      PATCH   /users/:id      admin
+metrics          GET     /metrics        off (server.metrics_addr is empty)
 `
 	if out != want {
 		t.Errorf("docsd routes printed\n%s\nwant\n%s", out, want)
 	}
+
+	t.Run("the metrics route is on the metrics listener, outside the guard", func(t *testing.T) {
+		env := map[string]string{"DOCSD_SERVER_METRICS_ADDR": "127.0.0.1:9555"}
+		out, errOut, code := docsd(t, env, "", "routes")
+		if code != 0 {
+			t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
+		}
+		line := "metrics          GET     /metrics        anyone reaching server.metrics_addr (no session guard)\n"
+		if !strings.Contains(out, line) {
+			t.Errorf("docsd routes with %s printed\n%s\nwant a line %q", env["DOCSD_SERVER_METRICS_ADDR"], out, line)
+		}
+	})
 
 	t.Run("a skip list that departs from the defaults is marked", func(t *testing.T) {
 		env := map[string]string{"DOCSD_AUTH_PUBLIC_ROUTES": "health,login,document_list,document"}

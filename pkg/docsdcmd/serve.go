@@ -20,6 +20,7 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/httpserver"
+	"github.com/docsd/docs/pkg/metrics"
 	"github.com/docsd/docs/pkg/session"
 )
 
@@ -80,7 +81,9 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	mx, err := listenMetrics(c.Server, poolMetrics(db), deps, deps.Sessions)
+	mx, err := listenMetrics(c.Server, metrics.Sources{
+		Sessions: deps.Sessions, SessionCache: deps.SessionCache, Documents: deps.Documents, DB: db,
+	})
 	if err != nil {
 		return err
 	}
