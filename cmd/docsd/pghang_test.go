@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,16 +21,6 @@ type request struct {
 	method, path string
 	cookie       *http.Cookie
 	body         string
-}
-
-// seedPostgres creates the demo users in the database at url.
-func seedPostgres(t *testing.T, bin, url string) {
-	t.Helper()
-	seed := exec.Command(bin, "seed", "--database", url)
-	seed.Dir, seed.Env = t.TempDir(), procEnv("DOCSD_AUTH_BCRYPT_COST=4")
-	if out, err := seed.CombinedOutput(); err != nil {
-		t.Fatalf("docsd seed: %v\n%s", err, out)
-	}
 }
 
 // processes returns the postmaster's pid and those of its children: the

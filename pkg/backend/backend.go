@@ -34,9 +34,9 @@ func Open(ctx context.Context, database string, o Options) (docs.Backend, error)
 		return postgres.Open(ctx, database, o.Postgres)
 	}
 	if o.MustExist {
-		return sqlite.OpenExisting(database)
+		return sqlite.OpenExisting(ctx, database)
 	}
-	return sqlite.Open(database)
+	return sqlite.Open(ctx, database)
 }
 
 // Redact returns database fit for a log line or an error message: a URL

@@ -51,7 +51,7 @@ func setup(t *testing.T) *fixture {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "docs.db")
 	open := func() *sqlite.DB {
-		db, err := sqlite.Open(path)
+		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -66,7 +66,7 @@ func TestAPI(t *testing.T) {
 		}
 	})
 	t.Run("fields and --input together are a usage error", func(t *testing.T) {
-		h := unreachable(t, false, "")
+		h := noRequests(t, false, "")
 		wantExit(t, h, h.run(t, "api", "documents", "-f", "a=b", "--input", "x"), exitUsage, "api -f --input")
 	})
 }

@@ -46,13 +46,23 @@ func TestParseID(t *testing.T) {
 	}
 }
 
-// unreachable points docs at a closed port: had any command below sent a
-// request, it would exit 1 saying the server cannot be reached, not 2.
+// unreachable points docs at a closed port, for commands that must cope
+// with a server they cannot reach, or must not try to.
 func unreachable(t *testing.T, tty bool, stdin string) *harness {
 	t.Helper()
-	h := newHarness(t, tty, stdin)
-	h.env["DOCS_SERVER"] = "http://127.0.0.1:1"
-	return h
+	return newHarnessAt(t, "http://127.0.0.1:1", tty, stdin)
+}
+
+// noRequests points docs at a server that fails the test if docs sends it
+// anything, for input docs must refuse before any request.
+func noRequests(t *testing.T, tty bool, stdin string) *harness {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("docs sent %s %s; want no request", r.Method, r.URL)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(srv.Close)
+	return newHarnessAt(t, srv.URL, tty, stdin)
 }
 
 func TestBadIDsAreUsageErrorsBeforeAnyRequest(t *testing.T) {
@@ -64,7 +74,7 @@ func TestBadIDsAreUsageErrorsBeforeAnyRequest(t *testing.T) {
 			{"edit", id}, // would open the editor
 		} {
 			t.Run(strings.Join(args, " "), func(t *testing.T) {
-				h := unreachable(t, true, "")
+				h := noRequests(t, true, "")
 				wantExit(t, h, h.run(t, args...), exitUsage, args...)
 				if !strings.Contains(h.err.String(), `invalid document ID "`+id+`"`) {
 					t.Errorf("stderr = %q; want it to name the invalid ID %q", h.err, id)
@@ -87,7 +97,7 @@ func TestMissingIDIsNamed(t *testing.T) {
 		{[]string{"edit"}, "docs edit <id>"},
 	} {
 		t.Run(tt.args[0], func(t *testing.T) {
-			h := unreachable(t, true, "")
+			h := noRequests(t, true, "")
 			wantExit(t, h, h.run(t, tt.args...), exitUsage, tt.args...)
 			if want := "Error: missing the document ID: " + tt.want + "\n"; !strings.HasPrefix(h.err.String(), want) {
 				t.Errorf("stderr = %q; want it to start %q", h.err, want)
@@ -132,7 +142,7 @@ func TestBodyDocsdCannotStoreIsRefusedBeforeSending(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := unreachable(t, false, tt.stdin)
+			h := noRequests(t, false, tt.stdin)
 			wantExit(t, h, h.run(t, tt.args...), exitUsage, tt.args...)
 			if !strings.Contains(h.err.String(), tt.wantMsg) {
 				t.Errorf("stderr = %q; want it to contain %q", h.err, tt.wantMsg)

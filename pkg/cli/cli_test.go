@@ -53,19 +53,29 @@ func newHarness(t *testing.T, tty bool, stdin string) *harness {
 
 func newHarnessWith(t *testing.T, srv *apitest.Server, tty bool, stdin string) *harness {
 	t.Helper()
+	h := newHarnessAt(t, srv.URL, tty, stdin)
+	h.srv = srv
+	// The harness's client checks every answer against the OpenAPI
+	// description.
+	h.f.HTTPClient = srv.Client()
+	return h
+}
+
+// newHarnessAt points docs at url with no docsd engine behind the harness
+// (h.srv is nil): building and seeding one costs a good part of a second
+// under -race, wasted on a test that must not reach it.
+func newHarnessAt(t *testing.T, url string, tty bool, stdin string) *harness {
+	t.Helper()
 	keyring.MockInit()
 	ios, out, errOut := testIO(stdin, tty)
-	h := &harness{srv: srv, out: out, err: errOut, prompter: &fakePrompter{}}
-	h.env = map[string]string{"DOCS_SERVER": srv.URL, "DOCS_CONFIG_DIR": t.TempDir()}
+	h := &harness{out: out, err: errOut, prompter: &fakePrompter{}}
+	h.env = map[string]string{"DOCS_SERVER": url, "DOCS_CONFIG_DIR": t.TempDir()}
 	h.f = &factory{
 		IO:       ios,
 		Getenv:   func(k string) string { return h.env[k] },
 		Prompter: h.prompter,
 		Keyring:  systemKeyring{},
 		Version:  "test",
-		// The harness's client checks every answer against the OpenAPI
-		// description.
-		HTTPClient: srv.Client(),
 		RunEditor: func(context.Context, *iostreams, string, string) error {
 			t.Fatal("editor opened unexpectedly")
 			return nil

@@ -41,7 +41,7 @@ func TestUsers(t *testing.T) {
 		wantExit(t, h, h.run(t, "users", "set-role", "nobody", "admin"), exitNotFound, "users set-role nobody")
 	})
 	t.Run("an unknown role is a usage error", func(t *testing.T) {
-		h := unreachable(t, false, "")
+		h := noRequests(t, false, "")
 		wantExit(t, h, h.run(t, "users", "set-role", "carol", "owner"), exitUsage, "users set-role carol owner")
 	})
 }

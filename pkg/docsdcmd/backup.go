@@ -55,7 +55,7 @@ func backupRun(ctx context.Context, opts *backupOptions) error {
 	if _, err := os.Lstat(dst); !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup: %s already exists; remove it or name another file", dst)
 	}
-	db, err := sqlite.OpenExisting(src)
+	db, err := sqlite.OpenExisting(ctx, src)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

@@ -53,7 +53,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlite.Open(filepath.Join(dir, "docs.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "docs.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

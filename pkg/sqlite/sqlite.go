@@ -34,17 +34,19 @@ type DB struct {
 	q  *stmts
 }
 
-// Open opens (creating if needed) the SQLite database at path. It does not
-// migrate; call Migrate. The file, its WAL and its shared memory are
-// readable by their owner only: see ownerOnly.
-func Open(path string) (*DB, error) { return open(path, true) }
+// Open opens (creating if needed) the SQLite database at path and
+// connects to it once within ctx, so that a file SQLite cannot open is
+// reported here rather than at its first use. It does not migrate; call
+// Migrate. The file, its WAL and its shared memory are readable by their
+// owner only: see ownerOnly.
+func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path, true) }
 
 // OpenExisting is Open for a database that must already be there: a file
 // that does not exist is an error (wrapping fs.ErrNotExist) and nothing is
 // created, so a mistyped path is not taken for a new, empty database.
-func OpenExisting(path string) (*DB, error) { return open(path, false) }
+func OpenExisting(ctx context.Context, path string) (*DB, error) { return open(ctx, path, false) }
 
-func open(path string, create bool) (*DB, error) {
+func open(ctx context.Context, path string, create bool) (*DB, error) {
 	if err := ownerOnly(path, create); err != nil {
 		if !create && errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("database %s: %w", path, fs.ErrNotExist)
@@ -84,7 +86,7 @@ func open(path string, create bool) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := db.PingContext(context.Background()); err != nil {
+	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		if _, serr := os.Stat(path); !create && errors.Is(serr, fs.ErrNotExist) {
 			return nil, fmt.Errorf("database %s: %w", path, fs.ErrNotExist)

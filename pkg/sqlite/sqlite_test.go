@@ -25,7 +25,7 @@ func TestStore(t *testing.T) {
 // mustOpen opens a database file and closes it when the test ends.
 func mustOpen(t *testing.T, path string) *DB {
 	t.Helper()
-	db, err := Open(path)
+	db, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatalf("Open(%s) = %v", path, err)
 	}
@@ -195,7 +195,7 @@ func TestPersistence(t *testing.T) {
 	t.Run("data and schema survive Close and Open", func(t *testing.T) {
 		ctx := context.Background()
 		path := filepath.Join(t.TempDir(), "docs.db")
-		db, err := Open(path)
+		db, err := Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,6 +262,21 @@ func TestOpen(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("Open and OpenExisting give up when their context is done", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "docs.db")
+		mustOpen(t, path) // so that OpenExisting finds a file
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		for name, open := range map[string]func(context.Context, string) (*DB, error){"Open": Open, "OpenExisting": OpenExisting} {
+			if db, err := open(ctx, path); !errors.Is(err, context.Canceled) {
+				if err == nil {
+					db.Close()
+				}
+				t.Errorf("%s(cancelled context, %s) = %v; want context.Canceled", name, path, err)
+			}
+		}
+	})
 
 	t.Run("every pooled connection runs with WAL, foreign keys, full sync and a busy timeout", func(t *testing.T) {
 		ctx := context.Background()
