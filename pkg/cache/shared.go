@@ -41,27 +41,35 @@ type group struct {
 func NewShared(src Epochs) *Shared { return &Shared{src: src} }
 
 // Read returns epochs read by a statement that started after the call.
-// The read runs on a goroutine of its own and every caller, the one that
-// started it included, waits for it with its own ctx: a caller whose
-// request ends leaves at once, and the read goes on for the others. The
-// read itself is bounded by the backend (postgres.query_timeout), so a
-// hung database fails the group in seconds instead of holding it.
+//
+// When no read is under way, the caller reads at once, on its own
+// goroutine and with its own ctx: nobody else can join a read already
+// under way, so it is the only one waiting for this one. That is every
+// read of an idle process, and it costs no goroutine and no hand-over.
+//
+// Otherwise the caller joins the group waiting for the next read, which a
+// goroutine of its own starts when the current one ends; every member
+// waits for it with its own ctx, so a caller whose request ends leaves at
+// once and the read goes on for the others. The read itself is bounded by
+// the backend (postgres.query_timeout), so a hung database fails the group
+// in seconds instead of holding it.
 func (s *Shared) Read(ctx context.Context) (Reading, error) {
 	s.mu.Lock()
+	if s.waiting == nil && s.reading == nil {
+		g := &group{done: make(chan struct{})}
+		s.reading = g
+		s.mu.Unlock()
+		s.read(ctx, g, nil)
+		return g.reading, g.err
+	}
 	g := s.waiting
 	if g == nil {
+		// Read once the read under way is done, gathering whoever asks
+		// meanwhile. The group's read is shared: it belongs to no one
+		// request, so one member's cancelled request must not cancel it.
 		g = &group{done: make(chan struct{})}
-		prev := s.reading
-		if prev != nil {
-			// Read once the read under way is done, gathering whoever
-			// asks meanwhile.
-			s.waiting = g
-		} else {
-			s.reading = g
-		}
-		// The group's read is shared: it belongs to no one request, so
-		// one member's cancelled request must not cancel it.
-		go s.read(context.WithoutCancel(ctx), g, prev)
+		s.waiting = g
+		go s.read(context.WithoutCancel(ctx), g, s.reading)
 	}
 	s.mu.Unlock()
 	return g.wait(ctx)

@@ -12,7 +12,8 @@ import (
 )
 
 // gated is an epoch source whose reads return their own number (the first
-// read says 1) and wait, once started, until the test lets them finish.
+// read says 1) and wait, once started, until the test lets them finish or
+// their context ends.
 type gated struct {
 	reads   atomic.Int64
 	started chan int64
@@ -26,8 +27,14 @@ func newGated() *gated {
 func (g *gated) Epochs(ctx context.Context) (docs.Epochs, error) {
 	n := g.reads.Add(1)
 	g.started <- n
-	if err := <-g.finish; err != nil {
-		return docs.Epochs{}, err
+	select {
+	case err := <-g.finish:
+		if err != nil {
+			return docs.Epochs{}, err
+		}
+	case <-ctx.Done():
+		// As a driver gives up a query whose context ended.
+		return docs.Epochs{}, ctx.Err()
 	}
 	return docs.Epochs{Auth: n, Documents: n}, nil
 }
