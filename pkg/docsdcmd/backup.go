@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/sqlite"
+	"github.com/docsd/docs/pkg/storage"
 )
 
 type backupOptions struct {
@@ -48,7 +48,7 @@ With a PostgreSQL database, use pg_dump instead.`,
 
 func backupRun(ctx context.Context, opts *backupOptions) error {
 	src := opts.Config().Database
-	if backend.IsPostgres(src) {
+	if storage.IsPostgres(src) {
 		return exitcode.Usagef("backup copies a SQLite file; for a PostgreSQL database use pg_dump")
 	}
 	dst := opts.File

@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/storage"
 )
 
 // IOStreams is what a command may read and write: data to Out, messages
@@ -71,7 +71,7 @@ func (e cmdEnv) createStore(ctx context.Context) (docs.Backend, error) {
 
 func (e cmdEnv) open(ctx context.Context, mustExist bool) (docs.Backend, error) {
 	c := e.Config()
-	db, err := backend.Open(ctx, c.Database, backend.Options{Postgres: c.Postgres, MustExist: mustExist})
+	db, err := storage.Open(ctx, c.Database, storage.Options{Postgres: c.Postgres, MustExist: mustExist})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w; docsd migrate, seed or serve creates it", err)
 	}

@@ -15,13 +15,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/api"
-	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/config"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/httpserver"
 	"github.com/docsd/docs/pkg/metrics"
 	"github.com/docsd/docs/pkg/session"
+	"github.com/docsd/docs/pkg/storage"
 )
 
 // sweepEvery is how often expired sessions are deleted.
@@ -119,7 +119,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	}
 	warnPlainHTTP(log, srv.Addr(), tlsCfg != nil, secure)
 	log.Info("docsd listening", "url", srv.URL(), "config", c.FileRead(),
-		"database", backend.Redact(c.Database), "public_routes", strings.Join(publicRoutes, ","))
+		"database", storage.Redact(c.Database), "public_routes", strings.Join(publicRoutes, ","))
 
 	mx.serve(log)
 	// Deferred after db.Close, so it runs before: the sweeper is stopped

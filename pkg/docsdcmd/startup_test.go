@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/docsd/docs/pkg/api"
-	"github.com/docsd/docs/pkg/backend"
+	"github.com/docsd/docs/pkg/storage"
 )
 
 // TestStartupLineSaysWhatIsInForce: the start-up line names the config
@@ -56,8 +56,8 @@ func TestStartupDatabaseHasNoPassword(t *testing.T) {
 		"postgres://docs:s3cret@db/docs":  "postgres://docs:xxxxx@db/docs",
 		"postgres://docs@db/docs?sslmode": "postgres://docs@db/docs?sslmode",
 	} {
-		if got := backend.Redact(in); got != want {
-			t.Errorf("backend.Redact(%q) = %q; want %q", in, got, want)
+		if got := storage.Redact(in); got != want {
+			t.Errorf("storage.Redact(%q) = %q; want %q", in, got, want)
 		}
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/docsd/docs/pkg/backend"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/postgres/pgtest"
+	"github.com/docsd/docs/pkg/storage"
 )
 
 // Backend is a storage engine the harness can run a Server on.
@@ -76,7 +76,7 @@ func backendFor(t testing.TB) Backend {
 func openMigrated(t testing.TB, database string) docs.Backend {
 	t.Helper()
 	ctx := context.Background()
-	db, err := backend.Open(ctx, database, backend.Options{})
+	db, err := storage.Open(ctx, database, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
-// Package backend opens the storage engine the database setting names: a
+// Package storage opens the storage engine the database setting names: a
 // file path means SQLite, a postgres:// or postgresql:// URL means
 // PostgreSQL. docsd (pkg/docsdcmd) and the test harness open their database through
 // it, so both run on whichever engine is configured.
-package backend
+package storage
 
 import (
 	"context"
