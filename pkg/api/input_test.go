@@ -152,13 +152,7 @@ func TestInvalidTextIsRefused(t *testing.T) {
 		})
 	}
 	t.Run("nothing was stored or changed", func(t *testing.T) {
-		if n := countDocuments(t, srv); n != stored {
-			t.Errorf("documents stored = %d; want %d", n, stored)
-		}
-		d, err := srv.DB.DocumentByID(context.Background(), id)
-		if err != nil || d.Title != "kept" || d.Body != "kept" {
-			t.Errorf("document %d = %+v, %v; want title and body kept", id, d, err)
-		}
+		wantNothingStored(t, srv, stored, id)
 		if _, err := srv.DB.UserByName(context.Background(), "dora"); !docs.IsNotFound(err) {
 			t.Errorf("UserByName(dora) = %v; want NotFound", err)
 		}
@@ -196,15 +190,7 @@ func testTextBothBackendsStore(t *testing.T) {
 			refused(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: carol}, tc.field)
 		})
 	}
-	t.Run("nothing was stored or changed", func(t *testing.T) {
-		if n := countDocuments(t, srv); n != stored {
-			t.Errorf("documents stored = %d; want %d", n, stored)
-		}
-		d, err := srv.DB.DocumentByID(context.Background(), id)
-		if err != nil || d.Title != "kept" || d.Body != "kept" {
-			t.Errorf("document %d = %+v, %v; want title and body kept", id, d, err)
-		}
-	})
+	t.Run("nothing was stored or changed", func(t *testing.T) { wantNothingStored(t, srv, stored, id) })
 	t.Run("headers that are not UTF-8 never fail a correct login", func(t *testing.T) {
 		const agent = "docs/1.0 \xff\xfe (caf\xe9)"
 		header := map[string]string{"User-Agent": agent, "Cookie": "docs_session=\xff\xfe", "X-Forwarded-For": "\xff", "X-Request-Id": "caf\xe9"}
@@ -330,4 +316,17 @@ func TestRepeatedQueryParameterIsRefused(t *testing.T) {
 	t.Run("each parameter once is a page", func(t *testing.T) {
 		do(t, srv, call{method: "GET", path: "/documents?author=alice&limit=1&after=0", cookie: alice}).Want(t, 200)
 	})
+}
+
+// wantNothingStored checks that the server still holds stored documents
+// and that document id still has the title and body "kept".
+func wantNothingStored(t *testing.T, srv *apitest.Server, stored int, id int64) {
+	t.Helper()
+	if n := countDocuments(t, srv); n != stored {
+		t.Errorf("documents stored = %d; want %d", n, stored)
+	}
+	d, err := srv.DB.DocumentByID(context.Background(), id)
+	if err != nil || d.Title != "kept" || d.Body != "kept" {
+		t.Errorf("document %d = %+v, %v; want title and body kept", id, d, err)
+	}
 }
