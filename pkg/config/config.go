@@ -123,8 +123,8 @@ func field[T any](key string, def T, doc string, ptr func(*Config) *T, parse fun
 // settings are every key docsd reads, each default written here once;
 // defaults that the API or a backend also applies on its own (the skip
 // list, the throttle, the body cap, the pool, the session timeouts) come
-// from their packages. configs/docsd.yaml and the README's configuration
-// table document every key, and tests hold both to this table.
+// from their packages. configs/docsd.yaml and the configuration table of
+// docs/configuration.md document every key, and tests hold both to this table.
 func settings() []setting {
 	return []setting{
 		field("addr", "127.0.0.1:5555", "address to listen on",
@@ -246,7 +246,7 @@ func bytesOrOff(name string, raw any) (int64, error) {
 }
 
 // maxBodyBytes refuses a cap that would refuse with 413 documents within
-// the limits the README promises, sent in a legal encoding.
+// the limits docs/api.md promises, sent in a legal encoding.
 func maxBodyBytes(name string, raw any) (int64, error) {
 	n := cast.ToInt64(raw)
 	if n < api.DefaultMaxBodyBytes {
@@ -318,7 +318,7 @@ func Defaults() Config {
 	return c
 }
 
-// defaultText is the default as the README and configs/docsd.yaml show
+// defaultText is the default as docs/configuration.md and configs/docsd.yaml show
 // it: a list comma-separated, a level in lower case.
 func (s setting) defaultText() string {
 	switch d := s.def.(type) {

@@ -157,17 +157,17 @@ func TestShippedConfigDocumentsEveryKey(t *testing.T) {
 	}
 }
 
-// TestREADMEShowsTheDefaults keeps the configuration table of
-// docs/configuration.md (once the README's) equal to the defaults docsd
+// TestConfigurationPageShowsTheDefaults keeps the configuration table of
+// docs/configuration.md equal to the defaults docsd
 // applies, as TestShippedConfigDocumentsEveryKey does for
 // configs/docsd.yaml.
-func TestREADMEShowsTheDefaults(t *testing.T) {
-	readme, err := os.ReadFile("../../docs/configuration.md")
+func TestConfigurationPageShowsTheDefaults(t *testing.T) {
+	page, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	shown := map[string]string{}
-	for line := range strings.Lines(string(readme)) {
+	for line := range strings.Lines(string(page)) {
 		cells := strings.Split(line, " | ")
 		if len(cells) < 4 || !strings.HasPrefix(cells[0], "| `") {
 			continue
