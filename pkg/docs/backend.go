@@ -67,6 +67,7 @@ type Migration struct {
 type Backend interface {
 	UserStore
 	DocumentStore
+	RevisionStore
 	SessionStore
 	LoginFailureStore
 	// Epochs reads every epoch in one statement.

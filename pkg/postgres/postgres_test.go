@@ -12,8 +12,15 @@ import (
 // mustOpenMigrated opens a fresh schema, migrated, closed when the test ends.
 func mustOpenMigrated(t *testing.T) *postgres.DB {
 	t.Helper()
+	return mustOpenMigratedAt(t, pgtest.URL(t))
+}
+
+// mustOpenMigratedAt opens the schema at url, migrated, closed when the
+// test ends.
+func mustOpenMigratedAt(t *testing.T, url string) *postgres.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, pgtest.URL(t), postgres.Config{})
+	db, err := postgres.Open(ctx, url, postgres.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,4 +33,11 @@ func mustOpenMigrated(t *testing.T) *postgres.DB {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return mustOpenMigrated(t) })
+}
+
+func TestRevisions(t *testing.T) {
+	storetest.RunRevisions(t, func(t *testing.T) (storetest.Store, storetest.Store) {
+		url := pgtest.URL(t)
+		return mustOpenMigratedAt(t, url), mustOpenMigratedAt(t, url)
+	})
 }
