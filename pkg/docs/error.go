@@ -72,8 +72,8 @@ func KindOf(err error) Kind {
 // IsNotFound reports whether err is a NotFound error.
 func IsNotFound(err error) bool { return KindOf(err) == NotFound }
 
-// AuthorRemoved is the error of a document written for a user who no
-// longer exists: `docsd user rm` removed them after their request's
+// AuthorRemoved is the error of a document or a token made for a user
+// who no longer exists: `docsd user rm` removed them after their request's
 // session was checked. Their sessions ended with them, so it is
 // Unauthorized (log in again), whatever the store noticed it by.
 func AuthorRemoved(id int64) *Error {

@@ -224,8 +224,8 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 	return sqlstore.Setting(ctx, read, insert, create)
 }
 
-// Epochs returns the values that triggers change (migrations 00003, 00006
-// and 00007) in one statement, one round trip.
+// Epochs returns the values that triggers change (migrations 00003, 00006,
+// 00007 and 00008) in one statement, one round trip.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs
 	if err := d.pool.QueryRow(ctx, `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`).Scan(&e.Auth, &e.Documents); err != nil {

@@ -93,9 +93,9 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 }
 
 // Epochs returns the values that triggers change, in one statement: the
-// auth epoch (migrations 00003 and 00007) changes whenever a session is
-// created or deleted or a user's name, role or password changes or the
-// user is removed; the document epoch (migration 00006) whenever a
+// auth epoch (migrations 00003, 00007 and 00008) changes whenever a
+// session or a token is created or deleted or a user's name, role or
+// password changes or the user is removed; the document epoch (migration 00006) whenever a
 // document changes. The caches in pkg/cache compare them on every request.
 func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
 	var e docs.Epochs

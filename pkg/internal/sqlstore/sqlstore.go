@@ -84,3 +84,20 @@ func Micros(t time.Time) int64 { return t.UnixMicro() }
 
 // FromMicros is the UTC time of microseconds since the epoch.
 func FromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// MicrosOrZero is Micros for a time that may be unset, such as a token's
+// expiry or last use: the zero time is kept as 0.
+func MicrosOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return Micros(t)
+}
+
+// FromMicrosOrZero reads what MicrosOrZero keeps: 0 is the zero time.
+func FromMicrosOrZero(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return FromMicros(us)
+}
