@@ -45,6 +45,9 @@ type matrixRow struct {
 	// user userID (dave); n makes names unique per cell.
 	request func(docID, userID int64, n int) (method, path, body string)
 	want    map[string]int
+	// deleted says the request is about a deleted document: its author
+	// deletes it first.
+	deleted bool
 }
 
 // statuses gives the same status to every principal.
@@ -73,25 +76,29 @@ func loggedIn(ok int, overrides map[string]int) map[string]int {
 }
 
 var matrix = []matrixRow{
-	{"health", "public", fixed("GET", "/healthz", ""), statuses(200)},
-	{"ready", "public", fixed("GET", "/readyz", ""), statuses(200)},
-	{"openapi", "public", fixed("GET", "/openapi.json", ""), statuses(200)},
+	{"health", "public", fixed("GET", "/healthz", ""), statuses(200), false},
+	{"ready", "public", fixed("GET", "/readyz", ""), statuses(200), false},
+	{"openapi", "public", fixed("GET", "/openapi.json", ""), statuses(200), false},
 	{"register", "public", func(_, _ int64, n int) (string, string, string) {
 		return "POST", "/register", fmt.Sprintf(`{"username":"new%d","password":"password123"}`, n)
-	}, statuses(201)},
-	{"login", "public", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200)},
-	{"logout", "login", fixed("DELETE", "/logout", ""), loggedIn(204, nil)},
-	{"me", "login", fixed("GET", "/me", ""), loggedIn(200, nil)},
-	{"me_update", "login", fixed("PATCH", "/me", `{"current_password":"password","password":"password"}`), loggedIn(200, nil)},
-	{"document_list", "public", fixed("GET", "/documents", ""), statuses(200)},
-	{"document_create", "login", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil)},
-	{"document", "login", onDoc("GET", ""), loggedIn(200, nil)},
-	{"document_update", "author, editor or admin", onDoc("PATCH", `{"title":"changed"}`), loggedIn(200, map[string]int{member: 403})},
-	{"document_delete", "author or admin", onDoc("DELETE", ""), loggedIn(204, map[string]int{member: 403, editor: 403})},
-	{"user_list", "admin", fixed("GET", "/users", ""), loggedIn(403, map[string]int{admin: 200})},
+	}, statuses(201), false},
+	{"login", "public", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200), false},
+	{"logout", "login", fixed("DELETE", "/logout", ""), loggedIn(204, nil), false},
+	{"me", "login", fixed("GET", "/me", ""), loggedIn(200, nil), false},
+	{"me_update", "login", fixed("PATCH", "/me", `{"current_password":"password","password":"password"}`), loggedIn(200, nil), false},
+	{"document_list", "public", fixed("GET", "/documents", ""), statuses(200), false},
+	{"document_create", "login", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil), false},
+	{"document", "login", onDoc("GET", ""), loggedIn(200, nil), false},
+	{"document_update", "author, editor or admin", onDoc("PATCH", `{"title":"changed"}`), loggedIn(200, map[string]int{member: 403}), false},
+	{"document_delete", "author or admin", onDoc("DELETE", ""), loggedIn(204, map[string]int{member: 403, editor: 403}), false},
+	{"document_revisions", "login", onDocPath("GET", "/revisions", ""), loggedIn(200, nil), false},
+	{"document_revision", "login", onDocPath("GET", "/revisions/1", ""), loggedIn(200, nil), false},
+	{"document_revert", "author, editor or admin", onDocPath("POST", "/revert", `{"version":1}`), loggedIn(200, map[string]int{member: 403}), false},
+	{"document_restore", "author or admin", onDocPath("POST", "/restore", ""), loggedIn(200, map[string]int{member: 403, editor: 403}), true},
+	{"user_list", "admin", fixed("GET", "/users", ""), loggedIn(403, map[string]int{admin: 200}), false},
 	{"user_update", "admin", func(_, userID int64, _ int) (string, string, string) {
 		return "PATCH", fmt.Sprintf("/users/%d", userID), `{"role":"member"}`
-	}, loggedIn(403, map[string]int{admin: 200})},
+	}, loggedIn(403, map[string]int{admin: 200}), false},
 }
 
 func fixed(method, path, body string) func(int64, int64, int) (string, string, string) {
@@ -99,8 +106,13 @@ func fixed(method, path, body string) func(int64, int64, int) (string, string, s
 }
 
 func onDoc(method, body string) func(int64, int64, int) (string, string, string) {
+	return onDocPath(method, "", body)
+}
+
+// onDocPath is onDoc for a path below the document's: "/revisions".
+func onDocPath(method, below, body string) func(int64, int64, int) (string, string, string) {
 	return func(docID, _ int64, _ int) (string, string, string) {
-		return method, fmt.Sprintf("/documents/%d", docID), body
+		return method, fmt.Sprintf("/documents/%d%s", docID, below), body
 	}
 }
 
@@ -162,6 +174,8 @@ func TestSkipListRefusesRoutesThatNeedAUser(t *testing.T) {
 		{"document_create", "it acts as the caller"},
 		{"document_update", "its rule is author, editor or admin"},
 		{"document_delete", "its rule is author or admin"},
+		{"document_revert", "its rule is author, editor or admin"},
+		{"document_restore", "its rule is author or admin"},
 		{"user_list", "its rule is admin"},
 		{"user_update", "its rule is admin"},
 	} {
@@ -222,6 +236,11 @@ func runMatrix(t *testing.T, srv *apitest.Server) []string {
 		for _, p := range principals {
 			n++
 			docID := srv.CreateDocument(t, "dave", "target", "text")
+			if row.deleted {
+				if status, problem := send(t, srv, "DELETE", fmt.Sprintf("/documents/%d", docID), "", srv.Login(t, "dave")); status != http.StatusNoContent {
+					t.Fatalf("dave's DELETE of document %d = %d; want 204 (%s)", docID, status, problem)
+				}
+			}
 			cookie := principalCookie(t, srv, p)
 			method, path, body := row.request(docID, srv.Users["dave"], n)
 			status, problem := send(t, srv, method, path, body, cookie)

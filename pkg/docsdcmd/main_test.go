@@ -45,23 +45,27 @@ func TestRoutesPrintsTheTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
 	}
-	want := `NAME             METHOD  PATH            ACCESS
-health           GET     /healthz        public
-ready            GET     /readyz         public
-openapi          GET     /openapi.json   public
-register         POST    /register       public
-login            POST    /login          public
-logout           DELETE  /logout         login
-me               GET     /me             login
-me_update        PATCH   /me             login
-document_list    GET     /documents      public
-document_create  POST    /documents      login
-document         GET     /documents/:id  login
-document_update  PATCH   /documents/:id  author, editor or admin
-document_delete  DELETE  /documents/:id  author or admin
-user_list        GET     /users          admin
-user_update      PATCH   /users/:id      admin
-metrics          GET     /metrics        off (server.metrics_addr is empty)
+	want := `NAME                METHOD  PATH                               ACCESS
+health              GET     /healthz                           public
+ready               GET     /readyz                            public
+openapi             GET     /openapi.json                      public
+register            POST    /register                          public
+login               POST    /login                             public
+logout              DELETE  /logout                            login
+me                  GET     /me                                login
+me_update           PATCH   /me                                login
+document_list       GET     /documents                         public
+document_create     POST    /documents                         login
+document            GET     /documents/:id                     login
+document_update     PATCH   /documents/:id                     author, editor or admin
+document_delete     DELETE  /documents/:id                     author or admin
+document_revisions  GET     /documents/:id/revisions           login
+document_revision   GET     /documents/:id/revisions/:version  login
+document_revert     POST    /documents/:id/revert              author, editor or admin
+document_restore    POST    /documents/:id/restore             author or admin
+user_list           GET     /users                             admin
+user_update         PATCH   /users/:id                         admin
+metrics             GET     /metrics                           off (server.metrics_addr is empty)
 `
 	if out != want {
 		t.Errorf("docsd routes printed\n%s\nwant\n%s", out, want)
@@ -73,7 +77,7 @@ metrics          GET     /metrics        off (server.metrics_addr is empty)
 		if code != 0 {
 			t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
 		}
-		line := "metrics          GET     /metrics        anyone reaching server.metrics_addr (no session guard)\n"
+		line := "metrics             GET     /metrics                           anyone reaching server.metrics_addr (no session guard)\n"
 		if !strings.Contains(out, line) {
 			t.Errorf("docsd routes with %s printed\n%s\nwant a line %q", env["DOCSD_SERVER_METRICS_ADDR"], out, line)
 		}
@@ -86,9 +90,9 @@ metrics          GET     /metrics        off (server.metrics_addr is empty)
 			t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
 		}
 		for _, line := range []string{
-			"register         POST    /register       login (public by default)\n",
-			"document         GET     /documents/:id  public (configured)\n",
-			"login            POST    /login          public\n",
+			"register            POST    /register                          login (public by default)\n",
+			"document            GET     /documents/:id                     public (configured)\n",
+			"login               POST    /login                             public\n",
 		} {
 			if !strings.Contains(out, line) {
 				t.Errorf("docsd routes with %s printed\n%s\nwant a line %q", env["DOCSD_AUTH_PUBLIC_ROUTES"], out, line)
