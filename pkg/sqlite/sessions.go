@@ -43,26 +43,16 @@ func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.U
 // epoch, read in one statement, so the pair is exactly what the epoch
 // names; or a NotFound error.
 func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error) {
-	var (
-		s                 docs.Session
-		u                 docs.User
-		created, seen, uc int64
-		hash, role        string
-		epoch             int64
-	)
-	err := d.q.QueryRowContext(ctx,
-		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)
-		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch)
+	s, u, epoch, err := sqlstore.ScanSessionUser(d.q.QueryRowContext(ctx,
+		`SELECT `+sqlstore.SessionUserColumns+`
+		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, 0, docs.SessionNotFound()
 	}
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("load session: %w", err)
 	}
-	s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
-	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), sqlstore.FromMicros(uc)
-	return &s, &u, epoch, nil
+	return s, u, epoch, nil
 }
 
 // TouchSession records that the session was used at seen.
@@ -141,25 +131,13 @@ func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
 // UserSessions returns every session of the user, oldest first.
 func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {
 	rows, err := d.q.QueryContext(ctx,
-		`SELECT id, user_id, created_at, last_seen, client_address, user_agent
-		 FROM sessions WHERE user_id = ? ORDER BY created_at, id`, userID)
+		`SELECT `+sqlstore.SessionColumns+` FROM sessions WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	defer rows.Close()
-	var out []*docs.Session
-	for rows.Next() {
-		var (
-			s             docs.Session
-			created, seen int64
-		)
-		if err := rows.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
-			return nil, fmt.Errorf("list sessions: %w", err)
-		}
-		s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
-		out = append(out, &s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanSession)
+	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	return out, nil

@@ -46,3 +46,44 @@ func ScanUser(row Scanner) (*docs.User, error) {
 	u.PasswordHash, u.Role, u.CreatedAt = []byte(hash), docs.Role(role), FromMicros(created)
 	return &u, nil
 }
+
+// SessionColumns are the columns of sessions that ScanSession reads, in
+// its order.
+const SessionColumns = `id, user_id, created_at, last_seen, client_address, user_agent`
+
+// ScanSession reads a session from a row of SessionColumns.
+func ScanSession(row Scanner) (*docs.Session, error) {
+	var (
+		s             docs.Session
+		created, seen int64
+	)
+	if err := row.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeen = FromMicros(created), FromMicros(seen)
+	return &s, nil
+}
+
+// SessionUserColumns are what ScanSessionUser reads, in its order, from
+// sessions s joined with their users u: the session, its user and the auth
+// epoch, in one statement, so that the pair is exactly what the epoch
+// names.
+const SessionUserColumns = `s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)`
+
+// ScanSessionUser reads a session, its user and the auth epoch from a row
+// of SessionUserColumns.
+func ScanSessionUser(row Scanner) (*docs.Session, *docs.User, int64, error) {
+	var (
+		s                 docs.Session
+		u                 docs.User
+		created, seen, uc int64
+		hash, role        string
+		epoch             int64
+	)
+	if err := row.Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch); err != nil {
+		return nil, nil, 0, err
+	}
+	s.CreatedAt, s.LastSeen = FromMicros(created), FromMicros(seen)
+	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), FromMicros(uc)
+	return &s, &u, epoch, nil
+}
