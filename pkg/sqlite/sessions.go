@@ -82,52 +82,6 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 	return res.RowsAffected()
 }
 
-// Epochs returns the values that triggers change, in one statement: the
-// auth epoch (migrations 00003, 00007 and 00008) changes whenever a
-// session or a token is created or deleted or a user's name, role or
-// password changes or the user is removed; the document epoch (migration 00006) whenever a
-// document changes. The caches in pkg/cache compare them on every request.
-func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
-	var e docs.Epochs
-	if err := d.q.QueryRowContext(ctx, epochsQuery).Scan(&e.Auth, &e.Documents); err != nil {
-		return docs.Epochs{}, fmt.Errorf("read epochs: %w", err)
-	}
-	return e, nil
-}
-
-const epochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
-
-// ShardEpochs returns the document epoch and that of every shard
-// (migration 00006) in one statement.
-func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
-	var out docs.ShardEpochs
-	rows, err := d.q.QueryContext(ctx, `SELECT d.n, s.shard, s.n FROM document_epoch d, document_shard_epoch s`)
-	if err != nil {
-		return out, fmt.Errorf("read shard epochs: %w", err)
-	}
-	defer rows.Close()
-	count := 0
-	for rows.Next() {
-		var shard, n int64
-		if err := rows.Scan(&out.Documents, &shard, &n); err != nil {
-			return out, fmt.Errorf("read shard epochs: %w", err)
-		}
-		k, err := sqlstore.Shard(shard)
-		if err != nil {
-			return out, fmt.Errorf("read shard epochs: %w", err)
-		}
-		out.Shards[k] = n
-		count++
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("read shard epochs: %w", err)
-	}
-	if err := sqlstore.ShardCount(count); err != nil {
-		return out, fmt.Errorf("read shard epochs: %w", err)
-	}
-	return out, nil
-}
-
 // UserSessions returns every session of the user, oldest first.
 func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {
 	rows, err := d.q.QueryContext(ctx,

@@ -87,3 +87,17 @@ func ScanSessionUser(row Scanner) (*docs.Session, *docs.User, int64, error) {
 	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), FromMicros(uc)
 	return &s, &u, epoch, nil
 }
+
+// EpochsQuery reads docs.Epochs in one statement, the same in either
+// dialect: the auth epoch (migrations 00003, 00007 and 00008) and the
+// document epoch (migration 00006).
+const EpochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
+
+// ScanEpochs reads the row of EpochsQuery.
+func ScanEpochs(row Scanner) (docs.Epochs, error) {
+	var e docs.Epochs
+	if err := row.Scan(&e.Auth, &e.Documents); err != nil {
+		return docs.Epochs{}, err
+	}
+	return e, nil
+}
