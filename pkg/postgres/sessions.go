@@ -26,7 +26,7 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 		return d.wrap("create session", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return docs.Errorf(docs.PreconditionFailed, "user %d is gone or their password changed since it was checked", s.UserID)
+		return docs.StaleLogin(s.UserID)
 	}
 	return nil
 }

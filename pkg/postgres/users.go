@@ -137,7 +137,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			return err
 		}
 		if reassignTo == id {
-			return docs.Errorf(docs.Invalid, "cannot reassign %s's documents to %s", u.Username, u.Username)
+			return docs.ReassignToSelf(u.Username)
 		}
 		if reassignTo != 0 {
 			// FOR SHARE keeps the new author from being removed before
@@ -206,7 +206,7 @@ func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) er
 			return err
 		}
 		if !matches {
-			return docs.Errorf(docs.PreconditionFailed, "the password of user %d changed since it was checked", id)
+			return docs.PasswordChanged(id)
 		}
 		_, err = tx.Exec(ctx,
 			`WITH changed AS (UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id)

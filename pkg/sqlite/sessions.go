@@ -27,7 +27,7 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 		return fmt.Errorf("create session: %w", err)
 	}
 	if n == 0 {
-		return docs.Errorf(docs.PreconditionFailed, "user %d is gone or their password changed since it was checked", s.UserID)
+		return docs.StaleLogin(s.UserID)
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			return err
 		}
 		if reassignTo == id {
-			return docs.Errorf(docs.Invalid, "cannot reassign %s's documents to %s", u.Username, u.Username)
+			return docs.ReassignToSelf(u.Username)
 		}
 		if reassignTo != 0 {
 			if _, err := userByID(ctx, tx, reassignTo); err != nil {
@@ -203,7 +203,7 @@ func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) er
 			if exists == 0 {
 				return docs.UserNotFound(id)
 			}
-			return docs.Errorf(docs.PreconditionFailed, "the password of user %d changed since it was checked", id)
+			return docs.PasswordChanged(id)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return fmt.Errorf("set password: %w", err)
