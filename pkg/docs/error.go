@@ -97,6 +97,24 @@ func DocumentNotFound(id int64) *Error { return Errorf(NotFound, "document %d no
 // SessionNotFound is the error of a session id that names no session.
 func SessionNotFound() *Error { return Errorf(NotFound, "session not found") }
 
+// StaleLogin is the error of a session that a login checked for a user
+// who, before it was stored, was removed or had their password changed.
+func StaleLogin(userID int64) *Error {
+	return Errorf(PreconditionFailed, "user %d is gone or their password changed since it was checked", userID)
+}
+
+// PasswordChanged is the error of a password change made from a hash that
+// is no longer the user's: another change came first.
+func PasswordChanged(id int64) *Error {
+	return Errorf(PreconditionFailed, "the password of user %d changed since it was checked", id)
+}
+
+// ReassignToSelf is the error of removing a user and giving their
+// documents to that same user.
+func ReassignToSelf(username string) *Error {
+	return Errorf(Invalid, "cannot reassign %s's documents to %s", username, username)
+}
+
 // UsernameTaken is the error of a new username another user has, in any
 // case.
 func UsernameTaken(username string) *Error {

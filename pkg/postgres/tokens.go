@@ -17,13 +17,16 @@ import (
 const tokensUserName = "tokens_user_name"
 
 // CreateToken stores t and sets its ID. The insert selects the user FOR
-// KEY SHARE: DeleteUser locks the row FOR UPDATE first, so the insert
-// either waits for the removal, finds no user and stores nothing, or
+// KEY SHARE: against a DeleteUser, which locks the row FOR UPDATE, it
+// either waits for the removal, then finds no user and stores nothing, or
 // holds the row until it commits, and the removal then deletes the token
-// with its user. It is the lock the foreign-key check takes, taken while
-// the user row is read, before the trigger takes the auth epoch: the
-// order DeleteUser takes them in, so the two cannot deadlock. A role
-// change does not conflict with it and need not wait.
+// with its user. Without the lock, the SELECT would read the user from
+// the statement's snapshot and only the foreign-key check would wait,
+// then fail (23503), an error of no kind for what is AuthorRemoved. It is
+// the lock that check takes, taken while the user row is read, before
+// the trigger takes the auth epoch: the order DeleteUser takes them in,
+// so the two cannot deadlock. A role change does not conflict with it
+// and need not wait.
 func (d *DB) CreateToken(ctx context.Context, t *docs.Token) error {
 	err := d.pool.QueryRow(ctx,
 		`INSERT INTO tokens (user_id, name, hash, scopes, created_at, expires_at, last_used_at, last_used_from)

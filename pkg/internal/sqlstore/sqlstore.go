@@ -1,7 +1,8 @@
 // Package sqlstore is what docsd's SQL stores (pkg/sqlite, pkg/postgres)
 // share that is not dialect: the steps of a setting's first write, the
-// reading of goose's answers, the shard epochs' checks and the time
-// encoding. Each store keeps its own SQL and its own error wrapping.
+// reading of goose's answers and of rows, the shard epochs' checks and the
+// time encoding. Each store keeps its own statements, built around the
+// column lists the readers here name, and its own error wrapping.
 package sqlstore
 
 import (
