@@ -25,6 +25,9 @@ const (
 	exitForbidden = 5              // a 403
 	exitNotFound  = 6              // a 404
 	exitConflict  = 7              // a 409 or 412
+	// exitDiffFailed is docs diff's code for a failure others exit 1 for:
+	// there, as for kubectl diff, 1 means the versions differ.
+	exitDiffFailed = 3
 )
 
 // exitCodeHelp is the exit code table shown in `docs --help`.
@@ -39,6 +42,8 @@ const exitCodeHelp = `Exit codes:
   5  forbidden: the server said 403
   6  not found: the server said 404
   7  conflict: the server said 409 or 412 (changed by someone else)
+  docs diff exits 1 when the versions differ, and 3 where another
+  command exits 1 (see 'docs diff --help')
   130  interrupted (Ctrl-C): nothing more was sent or stored`
 
 // interruptedError is docs stopped by a signal (Ctrl-C is SIGINT): it exits
@@ -66,6 +71,30 @@ func (e *cancelledError) Error() string { return "cancelled: " + e.result }
 
 // message is what the user reads.
 func (e *cancelledError) message() string { return "Cancelled: " + e.result + "." }
+
+// differentError is docs diff's answer that the versions differ: the diff
+// itself says how, so it prints nothing, and it exits 1, as diff(1) does.
+type differentError struct{}
+
+func (differentError) Error() string { return "the versions differ" }
+
+var errDifferent error = differentError{}
+
+// diffFailedError is a failure of docs diff that would exit 1 anywhere
+// else; it exits exitDiffFailed instead, so that it is not read as
+// "different".
+type diffFailedError struct{ err error }
+
+func (e *diffFailedError) Error() string { return e.err.Error() }
+func (e *diffFailedError) Unwrap() error { return e.err }
+
+// diffFailed wraps a failure of docs diff that would exit 1.
+func diffFailed(err error) error {
+	if err == nil || err == errDifferent || exitCode(err) != exitError {
+		return err
+	}
+	return &diffFailedError{err: err}
+}
 
 // multiError is the failures of a command that acted on several documents
 // and went on past each: every one is printed, and the exit code is the
@@ -148,9 +177,14 @@ func exitCode(err error) int {
 	var cancelled *cancelledError
 	var ie *interruptedError
 	var me *multiError
+	var df *diffFailedError
 	switch {
 	case errors.As(err, &ie):
 		return 128 + int(ie.sig)
+	case errors.Is(err, errDifferent):
+		return exitError
+	case errors.As(err, &df):
+		return exitDiffFailed
 	case errors.As(err, &me):
 		worst := len(severity)
 		for _, e := range me.errs {
@@ -203,6 +237,9 @@ func (p errorPrinter) print(err error) {
 	var cancelled *cancelledError
 	if errors.As(err, &cancelled) {
 		fmt.Fprintln(p.w, cancelled.message())
+		return
+	}
+	if errors.Is(err, errDifferent) {
 		return
 	}
 	if p.json {
