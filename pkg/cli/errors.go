@@ -48,9 +48,17 @@ type interruptedError struct{ sig syscall.Signal }
 func (e *interruptedError) Error() string { return "interrupted: " + e.sig.String() }
 
 // notLoggedInError means no session is stored for the server.
-type notLoggedInError struct{ Server string }
+type notLoggedInError struct {
+	Server string
+	// tokenOnly is set when a token is at hand (DOCS_TOKEN, or stored by
+	// docs login --with-token) for a command whose route takes no token.
+	tokenOnly bool
+}
 
 func (e *notLoggedInError) Error() string {
+	if e.tokenOnly {
+		return "not logged in to " + e.Server + " with a session, which this command needs: a token cannot create, list or revoke tokens, or change a password"
+	}
 	return "not logged in to " + e.Server
 }
 

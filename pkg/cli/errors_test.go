@@ -115,6 +115,12 @@ func TestUnauthorizedHints(t *testing.T) {
 			"The session from the system keyring was not accepted (it expired or was logged out). In CI, set DOCS_SESSION", "docs login"},
 		{"session file rejected in CI points to DOCS_SESSION", &unauthorizedError{err: e401, source: sourceFile, where: "plain-text file /tmp/s.json", ci: true},
 			"In CI, set DOCS_SESSION", "docs login"},
+		{"DOCS_TOKEN rejected points to docs token create, never docs login", &unauthorizedError{err: e401, source: sourceEnv, token: true},
+			"did not accept the token in DOCS_TOKEN. Make a new one with 'docs token create'", "docs login"},
+		{"DOCS_TOKEN rejected in CI says the same", &unauthorizedError{err: e401, source: sourceEnv, token: true, ci: true},
+			"did not accept the token in DOCS_TOKEN. Make a new one with 'docs token create'", "docs login"},
+		{"stored token rejected", &unauthorizedError{err: e401, source: sourceKeyring, token: true, where: "system keyring"},
+			"The token from the system keyring was not accepted (it expired or was revoked). Make a new one with 'docs token create'", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
