@@ -139,7 +139,6 @@ func (e *unauthorizedError) Unwrap() error { return e.err }
 // In CI (the CI variable is set) that is never docs login: no one is there
 // to type a password.
 func (e *unauthorizedError) Hint() string {
-	const inCI = "In CI, set DOCS_SESSION to a valid session cookie value for this server."
 	rejected := "The session from the " + e.where + " was not accepted (it expired or was logged out)."
 	none := "No session is stored for " + e.server + "."
 	switch {
@@ -147,19 +146,19 @@ func (e *unauthorizedError) Hint() string {
 		// Whoever set DOCS_TOKEN wants a token, not a login.
 		return "The server did not accept the token in DOCS_TOKEN. Make a new one with 'docs token create' (logged in with a password) and set DOCS_TOKEN to it."
 	case e.token && e.ci:
-		return "The token from the " + e.where + " was not accepted (it expired or was revoked). " + inCI
+		return "The token from the " + e.where + " was not accepted (it expired or was revoked). " + ciHint
 	case e.token:
 		return "The token from the " + e.where + " was not accepted (it expired or was revoked). Make a new one with 'docs token create' and store it with 'docs login --with-token', or log in with a password: docs login"
 	case e.source == sourceEnv && e.ci:
-		return "The server did not accept the session in DOCS_SESSION. " + inCI
+		return "The server did not accept the session in DOCS_SESSION. " + ciHint
 	case e.source == sourceEnv:
 		return "The server did not accept the session in DOCS_SESSION: set DOCS_SESSION to a valid session, or unset it and run 'docs login'."
 	case e.source != "" && e.ci:
-		return rejected + " " + inCI
+		return rejected + " " + ciHint
 	case e.source != "":
 		return rejected + " To log in again, run: docs login"
 	case e.ci:
-		return none + " " + inCI
+		return none + " " + ciHint
 	default:
 		return none + " To log in, run: docs login"
 	}

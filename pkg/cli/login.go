@@ -51,7 +51,8 @@ is not revoked by a login that replaces it.
 
 Where no keyring can be reached (a headless box or CI runner), either pass
 --insecure-storage to keep the session in a plain-text file (mode 0600) in
-the config directory, or set DOCS_SESSION.`,
+the config directory, or set DOCS_TOKEN to a token made with docs token
+create.`,
 		Example: `  docs login -u alice
   printf '%s\n' "$DOCS_PASSWORD" | docs login -u alice --password-stdin
   docs login --with-token < token.txt`,
@@ -97,7 +98,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if !opts.InsecureStorage {
 		// Find out before sending the password whether the session can be kept.
 		if err := st.ProbeKeyring(ctx, s.Server); err != nil {
-			return noKeyringError(err, st)
+			return noKeyringError(err, st, s)
 		}
 	}
 
@@ -117,7 +118,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if opts.InsecureStorage {
 		fmt.Fprintf(ios.ErrOut, "Warning: storing the session in plain text in %s (mode 0600): anyone who can read this file can act as %s.\n", st.filePath(), termtext.Line(user.Username))
 	}
-	if err := store(ctx, st, s.Server, c.Session(), opts.InsecureStorage); err != nil {
+	if err := store(ctx, st, s, c.Session(), opts.InsecureStorage); err != nil {
 		_ = c.Logout(ctx) // a session that cannot be kept should not stay valid
 		return err
 	}
@@ -142,7 +143,7 @@ func loginTokenRun(ctx context.Context, opts *loginOptions, s *settings) error {
 	st := opts.Sessions(s)
 	if !opts.InsecureStorage {
 		if err := st.ProbeKeyring(ctx, s.Server); err != nil {
-			return noKeyringError(err, st)
+			return noKeyringError(err, st, s)
 		}
 	}
 	user, info, err := opts.Client(s, tok).WhoAmI(ctx)
@@ -159,7 +160,7 @@ func loginTokenRun(ctx context.Context, opts *loginOptions, s *settings) error {
 	if opts.InsecureStorage {
 		fmt.Fprintf(ios.ErrOut, "Warning: storing the token in plain text in %s (mode 0600): anyone who can read this file can act as %s, within the token's scopes.\n", st.filePath(), termtext.Line(user.Username))
 	}
-	if err := store(ctx, st, s.Server, tok, opts.InsecureStorage); err != nil {
+	if err := store(ctx, st, s, tok, opts.InsecureStorage); err != nil {
 		return err
 	}
 	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (%s) with a token (scopes %s; expires %s). Token stored in %s.\n",
@@ -221,17 +222,17 @@ func warnEnvWins(w io.Writer, s *settings, kind string) {
 
 // store keeps a credential in the keyring, or in the file with
 // --insecure-storage.
-func store(ctx context.Context, st *sessionStore, server, value string, insecure bool) error {
+func store(ctx context.Context, st *sessionStore, s *settings, value string, insecure bool) error {
 	var err error
 	if insecure {
-		err = st.SaveFile(server, value)
+		err = st.SaveFile(s.Server, value)
 	} else {
-		err = st.SaveKeyring(ctx, server, value)
+		err = st.SaveKeyring(ctx, s.Server, value)
 	}
 	var ke *keyringError
 	switch {
 	case errors.As(err, &ke):
-		return noKeyringError(err, st)
+		return noKeyringError(err, st, s)
 	case err != nil:
 		return fmt.Errorf("store the credential: %w", err)
 	}
@@ -317,24 +318,24 @@ func trimLineEnding(s string) string {
 // noKeyringLoginError is a login that failed because the keyring is out of
 // reach; it names the ways out.
 type noKeyringLoginError struct {
-	err    error
-	file   string
-	envSet bool // DOCS_SESSION is set already
+	err  error
+	file string
+	env  string // the variable set already, DOCS_TOKEN or DOCS_SESSION, or ""
 }
 
 func (e *noKeyringLoginError) Error() string { return e.err.Error() }
 func (e *noKeyringLoginError) Unwrap() error { return e.err }
 func (e *noKeyringLoginError) Hint() string {
 	insecure := "  docs login --insecure-storage   store the session in " + e.file + " (mode 0600) instead"
-	if e.envSet {
+	if e.env != "" {
 		// Advising to set what is set already would send the person in a circle.
-		return "docs does not fall back to plain text silently. DOCS_SESSION is set, and the other docs\n" +
+		return "docs does not fall back to plain text silently. " + e.env + " is set, and the other docs\n" +
 			"commands use it without any login. To store a session anyway:\n" + insecure
 	}
 	return "docs does not fall back to plain text silently. Either:\n" + insecure + "\n" +
-		"  export DOCS_SESSION=<cookie>    pass a session cookie value in the environment (CI)"
+		"  export DOCS_TOKEN=<token>       pass a token made with docs token create in the environment (CI)"
 }
 
-func noKeyringError(err error, st *sessionStore) error {
-	return &noKeyringLoginError{err: err, file: st.filePath(), envSet: st.envSession != ""}
+func noKeyringError(err error, st *sessionStore, s *settings) error {
+	return &noKeyringLoginError{err: err, file: st.filePath(), env: s.envCredential()}
 }

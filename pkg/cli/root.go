@@ -30,7 +30,7 @@ Environment:
   DOCS_CONFIG_DIR       config directory (default $XDG_CONFIG_HOME/docs or ~/.config/docs)
   DOCS_KEYRING_TIMEOUT  limit for each keyring call (default 3s, 30s on a terminal)
   DOCS_EDITOR, VISUAL, EDITOR  editor for create and edit (default vi)
-  CI                    when set, a 401 suggests DOCS_SESSION instead of docs login
+  CI                    when set, a 401 suggests DOCS_TOKEN instead of docs login
 
 ` + exitCodeHelp,
 		Version:       f.Version,
