@@ -147,24 +147,33 @@ func loginTokenRun(ctx context.Context, opts *loginOptions, s *settings) error {
 		}
 	}
 	user, info, err := opts.Client(s, tok).WhoAmI(ctx)
-	if client.StatusCode(err) == http.StatusUnauthorized {
+	switch {
+	case client.StatusCode(err) == http.StatusUnauthorized:
 		return &hintedError{
 			err:  fmt.Errorf("the server did not accept the token, so it was not stored: %w", err),
 			hint: "Make a new one with 'docs token create' (logged in with a password).",
 		}
-	}
-	if err != nil {
+	case user == nil && !unreadableToken(info, err):
 		return err
+	}
+	who := "you"
+	as := ""
+	if user != nil {
+		who = termtext.Line(user.Username)
+		as = fmt.Sprintf(" as %s (%s)", who, termtext.Line(string(user.Role)))
 	}
 	old := replacedCredential(ctx, st, s)
 	if opts.InsecureStorage {
-		fmt.Fprintf(ios.ErrOut, "Warning: storing the token in plain text in %s (mode 0600): anyone who can read this file can act as %s, within the token's scopes.\n", st.filePath(), termtext.Line(user.Username))
+		fmt.Fprintf(ios.ErrOut, "Warning: storing the token in plain text in %s (mode 0600): anyone who can read this file can act as %s, within the token's scopes.\n", st.filePath(), who)
 	}
 	if err := store(ctx, st, s, tok, opts.InsecureStorage); err != nil {
 		return err
 	}
-	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (%s) with a token (scopes %s; expires %s). Token stored in %s.\n",
-		s.Server, termtext.Line(user.Username), termtext.Line(string(user.Role)), scopeList(info.Scopes, ", "), orNever(info.ExpiresAt), storedWhere(st, opts.InsecureStorage))
+	fmt.Fprintf(ios.ErrOut, "Logged in to %s%s with a token (scopes %s; expires %s). Token stored in %s.\n",
+		s.Server, as, scopeList(info.Scopes, ", "), orNever(info.ExpiresAt), storedWhere(st, opts.InsecureStorage))
+	if user == nil {
+		fmt.Fprintln(ios.ErrOut, noReadScope)
+	}
 	switch {
 	case old.Token && old.Value != tok:
 		fmt.Fprintln(ios.ErrOut, "The token stored before was replaced here. "+tokenStaysValid)
@@ -174,7 +183,7 @@ func loginTokenRun(ctx context.Context, opts *loginOptions, s *settings) error {
 			fmt.Fprintf(ios.ErrOut, "Warning: the session stored before could not be ended on the server (%v); it stays valid until it expires.\n", err)
 		}
 	}
-	if s.Output == "json" {
+	if s.Output == "json" && user != nil {
 		return writeJSON(ios.Out, user)
 	}
 	return nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,6 +52,15 @@ type tokenStatusJSON struct {
 	ExpiresAt *time.Time     `json:"expires_at"` // null: never
 }
 
+// unreadableToken reports whether WhoAmI failed only because the token has
+// no read scope: the server knows it, and said what it is.
+func unreadableToken(info *client.TokenInfo, err error) bool {
+	return info != nil && client.StatusCode(err) == http.StatusForbidden
+}
+
+// noReadScope says why a token's user is not shown.
+const noReadScope = "The token's scopes do not include read, which GET /me needs, so docs cannot say whose it is."
+
 func statusRun(ctx context.Context, opts *statusOptions) error {
 	sess, err := opts.login(ctx)
 	if err != nil {
@@ -60,7 +70,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 		return err
 	}
 	me, info, err := sess.Client.WhoAmI(ctx)
-	if err != nil {
+	if me == nil && !unreadableToken(info, err) {
 		return sess.check(err)
 	}
 	where := sess.Store.describe(sess.Stored, sess.Server)
@@ -75,8 +85,10 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	}
 	tw := newTable(opts.IO.Out)
 	fmt.Fprintf(tw, "Server:\t%s\n", sess.Server)
-	fmt.Fprintf(tw, "User:\t%s\n", termtext.Line(me.Username))
-	fmt.Fprintf(tw, "Role:\t%s\n", termtext.Line(string(me.Role)))
+	if me != nil {
+		fmt.Fprintf(tw, "User:\t%s\n", termtext.Line(me.Username))
+		fmt.Fprintf(tw, "Role:\t%s\n", termtext.Line(string(me.Role)))
+	}
 	if info != nil {
 		fmt.Fprintf(tw, "Token:\t%s\n", where)
 		fmt.Fprintf(tw, "Scopes:\t%s\n", scopeList(info.Scopes, ", "))
@@ -84,5 +96,11 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 	} else {
 		fmt.Fprintf(tw, "Session:\t%s\n", where)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if me == nil {
+		fmt.Fprintln(opts.IO.ErrOut, noReadScope)
+	}
+	return nil
 }

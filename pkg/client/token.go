@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -97,21 +98,28 @@ const tokenExpirationLayout = "2006-01-02 15:04:05 MST"
 
 // WhoAmI is Me together with, when the client holds a token, what the
 // server says of it: its scopes and expiry. The TokenInfo is nil for a
-// session.
+// session. A token the server knows but whose scopes do not cover GET /me
+// (no read) is a 403 *Error returned with its TokenInfo: the server
+// reports the token's scopes and expiry with the refusal too.
 func (c *Client) WhoAmI(ctx context.Context) (*User, *TokenInfo, error) {
 	var u User
 	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/me", out: &u})
-	if err != nil {
-		return nil, nil, err
-	}
-	if c.token == "" {
+	var ce *Error
+	switch {
+	case err == nil && c.token == "":
 		return &u, nil, nil
+	case err == nil:
+		info, err := tokenInfo(resp.header)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &u, info, nil
+	case c.token != "" && errors.As(err, &ce) && ce.StatusCode == http.StatusForbidden:
+		if info, ierr := tokenInfo(ce.Header); ierr == nil {
+			return nil, info, err
+		}
 	}
-	info, err := tokenInfo(resp.header)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &u, info, nil
+	return nil, nil, err
 }
 
 // tokenInfo reads the token headers of an answer. A server that sends no
