@@ -55,8 +55,12 @@ type Config struct {
 	// HTTPS says clients reach the server over HTTPS only (its own TLS, or
 	// a TLS proxy in front): every answer tells browsers to keep to HTTPS
 	// (Strict-Transport-Security).
-	HTTPS  bool
-	Logger *slog.Logger
+	HTTPS bool
+	// AllowNeverExpiringTokens lets a user create a token that never
+	// expires (tokens.allow_never); otherwise every token expires within
+	// MaxTokenLifetime.
+	AllowNeverExpiringTokens bool
+	Logger                   *slog.Logger
 	// Metrics, when set, receives the API's Prometheus collectors
 	// (pkg/metrics), and every request is counted (metrics.go).
 	Metrics prometheus.Registerer
@@ -69,8 +73,10 @@ type Deps struct {
 	Users docs.UserStore
 	// Documents are read through this process's document cache, which
 	// keeps them encoded while no document has changed anywhere.
-	Documents     *cache.Documents
-	Sessions      *session.Store
+	Documents *cache.Documents
+	Sessions  *session.Store
+	// Tokens are read through this process's token cache, like sessions.
+	Tokens        *cache.Tokens
 	Passwords     *docs.Passwords
 	LoginFailures docs.LoginFailureStore
 	// Ready returns nil when the database answers and takes writes, else
@@ -175,6 +181,9 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	if cfg.Throttle == (Throttle{}) {
 		cfg.Throttle = ThrottleDefaults()
 	}
+	if err := checkTable(table); err != nil {
+		return nil, err
+	}
 	if err := CheckPublicRoutes(cfg.PublicRoutes); err != nil {
 		return nil, err
 	}
@@ -182,7 +191,7 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
+	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Tokens == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
 		return nil, errors.New("api: every dependency is required")
 	}
 	var prefix [6]byte

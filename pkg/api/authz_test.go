@@ -7,12 +7,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/token"
 )
 
 // The principals of the authorization matrix.
@@ -41,6 +43,7 @@ var principalUser = map[string]string{
 type matrixRow struct {
 	name   string
 	access string // what `docsd routes` prints with the default skip list
+	scope  string // the token scope the route needs, or "session"
 	// request builds the request for the route against document docID and
 	// user userID (dave); n makes names unique per cell.
 	request func(docID, userID int64, n int) (method, path, body string)
@@ -73,25 +76,99 @@ func loggedIn(ok int, overrides map[string]int) map[string]int {
 }
 
 var matrix = []matrixRow{
-	{"health", "public", fixed("GET", "/healthz", ""), statuses(200)},
-	{"ready", "public", fixed("GET", "/readyz", ""), statuses(200)},
-	{"openapi", "public", fixed("GET", "/openapi.json", ""), statuses(200)},
-	{"register", "public", func(_, _ int64, n int) (string, string, string) {
+	{"health", "public", "read", fixed("GET", "/healthz", ""), statuses(200)},
+	{"ready", "public", "read", fixed("GET", "/readyz", ""), statuses(200)},
+	{"openapi", "public", "read", fixed("GET", "/openapi.json", ""), statuses(200)},
+	{"register", "public", "session", func(_, _ int64, n int) (string, string, string) {
 		return "POST", "/register", fmt.Sprintf(`{"username":"new%d","password":"password123"}`, n)
 	}, statuses(201)},
-	{"login", "public", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200)},
-	{"logout", "login", fixed("DELETE", "/logout", ""), loggedIn(204, nil)},
-	{"me", "login", fixed("GET", "/me", ""), loggedIn(200, nil)},
-	{"me_update", "login", fixed("PATCH", "/me", `{"current_password":"password","password":"password"}`), loggedIn(200, nil)},
-	{"document_list", "public", fixed("GET", "/documents", ""), statuses(200)},
-	{"document_create", "login", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil)},
-	{"document", "login", onDoc("GET", ""), loggedIn(200, nil)},
-	{"document_update", "author, editor or admin", onDoc("PATCH", `{"title":"changed"}`), loggedIn(200, map[string]int{member: 403})},
-	{"document_delete", "author or admin", onDoc("DELETE", ""), loggedIn(204, map[string]int{member: 403, editor: 403})},
-	{"user_list", "admin", fixed("GET", "/users", ""), loggedIn(403, map[string]int{admin: 200})},
-	{"user_update", "admin", func(_, userID int64, _ int) (string, string, string) {
+	{"login", "public", "session", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200)},
+	{"logout", "login", "session", fixed("DELETE", "/logout", ""), loggedIn(204, nil)},
+	{"me", "login", "read", fixed("GET", "/me", ""), loggedIn(200, nil)},
+	{"me_update", "login", "session", fixed("PATCH", "/me", `{"current_password":"password","password":"password"}`), loggedIn(200, nil)},
+	{"document_list", "public", "read", fixed("GET", "/documents", ""), statuses(200)},
+	{"document_create", "login", "write", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil)},
+	{"document", "login", "read", onDoc("GET", ""), loggedIn(200, nil)},
+	{"document_update", "author, editor or admin", "write", onDoc("PATCH", `{"title":"changed"}`), loggedIn(200, map[string]int{member: 403})},
+	{"document_delete", "author or admin", "write", onDoc("DELETE", ""), loggedIn(204, map[string]int{member: 403, editor: 403})},
+	{"user_list", "admin", "admin", fixed("GET", "/users", ""), loggedIn(403, map[string]int{admin: 200})},
+	{"user_update", "admin", "admin", func(_, userID int64, _ int) (string, string, string) {
 		return "PATCH", fmt.Sprintf("/users/%d", userID), `{"role":"member"}`
 	}, loggedIn(403, map[string]int{admin: 200})},
+	{"token_create", "login", "session", func(_, _ int64, n int) (string, string, string) {
+		return "POST", "/tokens", fmt.Sprintf(`{"name":"ci%d","scopes":["read"]}`, n)
+	}, loggedIn(201, nil)},
+	{"token_list", "login", "session", fixed("GET", "/tokens", ""), loggedIn(200, nil)},
+	{"token_delete", "login", "session", fixed("DELETE", "/tokens/999999", ""), loggedIn(404, nil)},
+}
+
+// tokenPrincipal is a caller with a personal access token: user's, with
+// scopes, whose statuses are those of the session principal as where
+// its scopes cover the route; or one that is not valid (invalid says how).
+type tokenPrincipal struct {
+	name    string
+	user    string
+	scopes  []docs.Scope
+	as      string
+	invalid string
+}
+
+var tokenPrincipals = []tokenPrincipal{
+	{name: "read token", user: "alice", scopes: []docs.Scope{docs.ScopeRead}, as: admin},
+	{name: "write token", user: "alice", scopes: []docs.Scope{docs.ScopeWrite}, as: admin},
+	{name: "admin token", user: "alice", scopes: []docs.Scope{docs.ScopeAdmin}, as: admin},
+	{name: "member's token", user: "carol", scopes: []docs.Scope{docs.ScopeRead, docs.ScopeWrite}, as: member},
+	{name: "author's token", user: "dave", scopes: []docs.Scope{docs.ScopeRead, docs.ScopeWrite}, as: author},
+	{name: "expired token", user: "alice", scopes: docs.Scopes(), invalid: "expired"},
+	{name: "revoked token", user: "alice", scopes: docs.Scopes(), invalid: "revoked"},
+	{name: "mistyped token", user: "alice", scopes: docs.Scopes(), invalid: "mistyped"},
+	{name: "unknown token", invalid: "unknown"},
+}
+
+// want is the status p gets from row's route: a route that needs no
+// database answers everyone alike; a token that is not valid is a 401; a
+// public route outside its scopes, or one for sessions only, serves it as
+// anonymous, and a private one answers 403; otherwise it gets what a
+// session of its user gets.
+func (p tokenPrincipal) want(row matrixRow, r api.Route) int {
+	switch {
+	case r.NoDatabase && row.want[anonymous] == http.StatusOK:
+		return http.StatusOK
+	case p.invalid != "":
+		return http.StatusUnauthorized
+	case !slices.Contains(p.scopes, docs.Scope(row.scope)) && row.want[anonymous] != http.StatusUnauthorized:
+		// A public route serves a token outside its scopes as anonymous.
+		return row.want[anonymous]
+	case !slices.Contains(p.scopes, docs.Scope(row.scope)):
+		return http.StatusForbidden
+	}
+	return row.want[p.as]
+}
+
+// secret returns the token p sends.
+func (p tokenPrincipal) secret(t *testing.T, srv *apitest.Server) string {
+	t.Helper()
+	switch p.invalid {
+	case "unknown":
+		return token.New()
+	case "expired":
+		_, secret := srv.Token(t, p.user, "1m", p.scopes...)
+		srv.Clock.Advance(time.Minute)
+		return secret
+	case "revoked":
+		id, secret := srv.Token(t, p.user, "", p.scopes...)
+		if status, problem := send(t, srv, "DELETE", fmt.Sprintf("/tokens/%d", id), "", srv.Login(t, p.user)); status != http.StatusNoContent {
+			t.Fatalf("revoke = %d; want 204 (%s)", status, problem)
+		}
+		return secret
+	case "mistyped":
+		_, secret := srv.Token(t, p.user, "", p.scopes...)
+		b := []byte(secret)
+		b[len(token.Prefix)] ^= 'A' ^ 'B'
+		return string(b)
+	}
+	_, secret := srv.Token(t, p.user, "", p.scopes...)
+	return secret
 }
 
 func fixed(method, path, body string) func(int64, int64, int) (string, string, string) {
@@ -205,7 +282,11 @@ func TestSkipListRefusesRoutesThatNeedAUser(t *testing.T) {
 }
 
 func newMatrixServer(t *testing.T, public []string) *apitest.Server {
-	srv := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: public, AllowRegistration: true}})
+	// The unknown and revoked tokens of every row count toward the
+	// address's throttle; the matrix is not about it.
+	throttle := api.ThrottleDefaults()
+	throttle.MaxFailuresPerAddress = 1000
+	srv := apitest.NewServerWith(t, apitest.Options{Config: &api.Config{PublicRoutes: public, AllowRegistration: true, Throttle: throttle}})
 	srv.AddUser(t, "dave", docs.RoleMember)
 	return srv
 }
@@ -216,6 +297,10 @@ func runMatrix(t *testing.T, srv *apitest.Server) []string {
 	t.Helper()
 	var mismatches []string
 	covered := map[string]bool{}
+	routes := map[string]api.Route{}
+	for _, r := range api.Routes() {
+		routes[r.Name] = r
+	}
 	n := 0
 	for _, row := range matrix {
 		covered[row.name] = true
@@ -227,6 +312,19 @@ func runMatrix(t *testing.T, srv *apitest.Server) []string {
 			status, problem := send(t, srv, method, path, body, cookie)
 			if want := row.want[p]; status != want {
 				mismatches = append(mismatches, fmt.Sprintf("%s as %s: %s %s = %d; want %d (%s)", row.name, p, method, path, status, want, problem))
+			}
+		}
+		for _, p := range tokenPrincipals {
+			n++
+			docID := srv.CreateDocument(t, "dave", "target", "text")
+			secret := p.secret(t, srv)
+			method, path, body := row.request(docID, srv.Users["dave"], n)
+			r, err := apitest.Send(context.Background(), srv.Client(), method, srv.URL+path, nil, apitest.Bearer(secret), body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := p.want(row, routes[row.name]); r.Status != want {
+				mismatches = append(mismatches, fmt.Sprintf("%s with a %s: %s %s = %d; want %d (%s)", row.name, p.name, method, path, r.Status, want, r.Body))
 			}
 		}
 	}
@@ -292,6 +390,9 @@ func TestMatrixAccessColumn(t *testing.T) {
 		if got := api.AccessFor(r, api.DefaultSkipList()); got != row.access {
 			t.Errorf("AccessFor(%s) = %q; want %q", row.name, got, row.access)
 		}
+		if string(r.Scope) != row.scope {
+			t.Errorf("route %s's token scope is %q; want %q", row.name, r.Scope, row.scope)
+		}
 	}
 }
 
@@ -300,7 +401,7 @@ func TestMatrixAccessColumn(t *testing.T) {
 // document, refuse who the rule refuses, and keep the order of checks.
 func TestDocumentRuleIsEnforcedByTheRoute(t *testing.T) {
 	peek := api.NewRoute(api.Route{
-		Name: "document_peek", Method: http.MethodGet, Path: "/documents/:id/peek",
+		Name: "document_peek", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents/:id/peek",
 		Access: api.Policy(api.DeleteDocument),
 	}, func(c *gin.Context, d *docs.Document) error {
 		if d == nil {

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/syncbuf"
 )
 
 // requireBrowserEnv, when set (as .ci/run sets it), turns a missing
@@ -101,24 +101,13 @@ type logLine struct {
 
 // logBuffer collects docsd's JSON log lines; the engine writes from its
 // handler goroutines while the test reads.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+type logBuffer struct{ syncbuf.Buffer }
 
 // lines returns the request lines logged so far, from the n-th on.
 func (b *logBuffer) lines(t *testing.T, from int) []logLine {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []logLine
-	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
+	sc := bufio.NewScanner(strings.NewReader(b.String()))
 	for i := 0; sc.Scan(); i++ {
 		if i < from {
 			continue

@@ -19,9 +19,10 @@ import (
 
 // guard runs before every handler. A route whose name is on the skip list
 // passes; every other matched route, including one registered outside the
-// route table and so without a name, needs a valid session, else 401. The
-// user is read with the session on every request, so a role change or a
-// removed user (whose sessions go with it) takes effect at once.
+// route table and so without a name, needs a valid session or a bearer
+// token whose scopes cover it, else 401. The user is read with the
+// session or token on every request, so a role change or a removed user
+// (whose sessions and tokens go with it) takes effect at once.
 func (s *Server) guard(c *gin.Context) {
 	if c.FullPath() == "" {
 		// No route matched: gin answers 404 or 405, the same for everyone.
@@ -37,6 +38,17 @@ func (s *Server) guard(c *gin.Context) {
 	}
 	// A private route's answer, a 401 included, is never cached.
 	c.Writer.Header()["Cache-Control"] = noStore
+	if secret, ok, err := s.bearer(c); ok {
+		if err == nil {
+			err = s.authenticateToken(c, r, secret, false)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Next()
+		return
+	}
 	u, reason, err := s.authenticate(c)
 	if err != nil {
 		s.fail(c, err)
@@ -63,7 +75,23 @@ func (s *Server) optionalUser(c *gin.Context, r *Route) {
 	h := c.Writer.Header()
 	h["Vary"] = varyCookie
 	_, noCookie := c.Request.Cookie(s.Sessions.CookieName())
+	secret, bearer, err := s.bearer(c)
 	switch {
+	case bearer && r.NoDatabase:
+		// The token is not looked at, as a cookie is not: the answer is
+		// the same for everyone.
+		h["Cache-Control"] = noStore
+	case bearer:
+		// A token is sent on purpose, unlike a cookie a browser sends
+		// unasked: one that is not valid is a 401 here too.
+		h["Cache-Control"] = noStore
+		if err == nil {
+			err = s.authenticateToken(c, r, secret, true)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
 	case noCookie != nil:
 	case r.NoDatabase:
 		h["Cache-Control"] = noStore
@@ -90,6 +118,7 @@ func (s *Server) optionalUser(c *gin.Context, r *Route) {
 // request, uses that read instead of making another.
 func (s *Server) authenticate(c *gin.Context) (*docs.User, session.Reason, error) {
 	if _, ok := c.Request.Header["Cookie"]; ok {
+		c.Set(ctxCredential, credentialSession)
 		c.Request = c.Request.WithContext(cache.Request(c.Request.Context()))
 	}
 	return s.Sessions.Authenticate(c.Request)
@@ -126,8 +155,12 @@ func routeName(c *gin.Context) string {
 // checkOrigin refuses cross-origin browser requests that change state
 // (Go's CrossOriginProtection: Sec-Fetch-Site, else Origin against Host).
 // Clients that are not browsers send neither header and pass.
+//
+// A request with a bearer token and no cookie passes too: a browser never
+// attaches a token by itself, so a cross-origin page cannot make a request
+// carry one that it does not already hold.
 func (s *Server) checkOrigin(c *gin.Context) {
-	if c.FullPath() == "" {
+	if c.FullPath() == "" || s.bearerOnly(c.Request) {
 		c.Next()
 		return
 	}
@@ -138,6 +171,17 @@ func (s *Server) checkOrigin(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// bearerOnly reports whether r carries a bearer token and no session
+// cookie.
+func (s *Server) bearerOnly(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	if len(h) < len("Bearer ") || !strings.EqualFold(h[:len("Bearer ")], "Bearer ") {
+		return false
+	}
+	_, err := r.Cookie(s.Sessions.CookieName())
+	return err != nil
 }
 
 // checkContentType requires application/json (any charset) on every

@@ -111,6 +111,43 @@ func refused(t *testing.T, srv *apitest.Server, c call, field string) {
 	}
 }
 
+// refusal is a request docsd must answer with a 400 naming field.
+type refusal struct{ name, method, path, body, field string }
+
+// refusalFixture is a server with carol logged in and her document
+// "kept", for the tests that send requests docsd must refuse.
+type refusalFixture struct {
+	srv   *apitest.Server
+	carol *http.Cookie
+	id    int64
+	// path is the kept document's.
+	path string
+	// stored is how many documents there were before any refusal.
+	stored int
+}
+
+func newRefusalFixture(t *testing.T) *refusalFixture {
+	t.Helper()
+	f := &refusalFixture{srv: apitest.NewServer(t)}
+	f.carol = f.srv.Login(t, "carol")
+	f.id = f.srv.CreateDocument(t, "carol", "kept", "kept")
+	f.path = fmt.Sprintf("/documents/%d", f.id)
+	f.stored = countDocuments(t, f.srv)
+	return f
+}
+
+// refuseAll sends each request as carol, in a subtest named for it, and
+// wants it refused (see refused); then that nothing was stored or changed.
+func (f *refusalFixture) refuseAll(t *testing.T, rs []refusal) {
+	t.Helper()
+	for _, r := range rs {
+		t.Run(r.name, func(t *testing.T) {
+			refused(t, f.srv, call{method: r.method, path: r.path, body: r.body, cookie: f.carol}, r.field)
+		})
+	}
+	t.Run("nothing was stored or changed", func(t *testing.T) { wantNothingStored(t, f.srv, f.stored, f.id) })
+}
+
 // countDocuments is how many documents the store holds.
 func countDocuments(t *testing.T, srv *apitest.Server) int {
 	t.Helper()
@@ -126,14 +163,8 @@ func countDocuments(t *testing.T, srv *apitest.Server) int {
 // refuse them, naming the field, and store nothing, rather than store
 // text the client did not send.
 func TestInvalidTextIsRefused(t *testing.T) {
-	srv := apitest.NewServer(t)
-	carol := srv.Login(t, "carol")
-	id := srv.CreateDocument(t, "carol", "kept", "kept")
-	path := fmt.Sprintf("/documents/%d", id)
-	stored := countDocuments(t, srv)
-	for _, tc := range []struct {
-		name, method, path, body, field string
-	}{
+	f := newRefusalFixture(t)
+	f.refuseAll(t, []refusal{
 		{"a title of bytes that are not UTF-8", "POST", "/documents", "{\"title\":\"\xff\xfe\"}", "title"},
 		{"a title holding an escaped lone high surrogate", "POST", "/documents", `{"title":"\ud800"}`, "title"},
 		{"a title holding an escaped lone low surrogate", "POST", "/documents", `{"title":"a\udc00b"}`, "title"},
@@ -142,23 +173,18 @@ func TestInvalidTextIsRefused(t *testing.T) {
 		{"a body cut inside a UTF-8 sequence", "POST", "/documents", "{\"title\":\"t\",\"body\":\"caf\xc3\"}", "body"},
 		{"a body of Latin-1", "POST", "/documents", "{\"title\":\"t\",\"body\":\"caf\xe9\"}", "body"},
 		{"a body ending in a lone high surrogate", "POST", "/documents", `{"title":"t","body":"x\udbff"}`, "body"},
-		{"an update's title", "PATCH", path, `{"title":"\ud800"}`, "title"},
-		{"an update's body", "PATCH", path, "{\"body\":\"\xff\"}", "body"},
+		{"an update's title", "PATCH", f.path, `{"title":"\ud800"}`, "title"},
+		{"an update's body", "PATCH", f.path, "{\"body\":\"\xff\"}", "body"},
 		{"a new password", "POST", "/register", "{\"username\":\"dora\",\"password\":\"long enough \xff\"}", "password"},
 		{"a new password with a lone surrogate", "POST", "/register", `{"username":"dora","password":"long enough \udfff"}`, "password"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			refused(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: carol}, tc.field)
-		})
-	}
-	t.Run("nothing was stored or changed", func(t *testing.T) {
-		wantNothingStored(t, srv, stored, id)
-		if _, err := srv.DB.UserByName(context.Background(), "dora"); !docs.IsNotFound(err) {
+	})
+	t.Run("no user was registered", func(t *testing.T) {
+		if _, err := f.srv.DB.UserByName(context.Background(), "dora"); !docs.IsNotFound(err) {
 			t.Errorf("UserByName(dora) = %v; want NotFound", err)
 		}
 	})
 	t.Run("a surrogate pair and an escaped backslash before u are text", func(t *testing.T) {
-		r := do(t, srv, call{method: "POST", path: "/documents", body: `{"title":"\ud83d\ude00","body":"\\ud800 \uD83D\uDE00"}`, cookie: carol}).Want(t, 201)
+		r := do(t, f.srv, call{method: "POST", path: "/documents", body: `{"title":"\ud83d\ude00","body":"\\ud800 \uD83D\uDE00"}`, cookie: f.carol}).Want(t, 201)
 		if d := documentOf(t, r); d.Title != "😀" || *d.Body != `\ud800 😀` {
 			t.Errorf("stored title %q, body %q; want %q, %q", d.Title, *d.Body, "😀", `\ud800 😀`)
 		}
@@ -172,25 +198,15 @@ func TestInvalidTextIsRefused(t *testing.T) {
 func TestTextBothBackendsStore(t *testing.T) { apitest.ForEachBackend(t, testTextBothBackendsStore) }
 
 func testTextBothBackendsStore(t *testing.T) {
-	srv := apitest.NewServer(t)
-	carol := srv.Login(t, "carol")
-	id := srv.CreateDocument(t, "carol", "kept", "kept")
-	path := fmt.Sprintf("/documents/%d", id)
-	stored := countDocuments(t, srv)
-	for _, tc := range []struct {
-		name, method, path, body, field string
-	}{
+	f := newRefusalFixture(t)
+	f.refuseAll(t, []refusal{
 		{"a NUL in a new title", "POST", "/documents", `{"title":"a\u0000b"}`, "title"},
 		{"a NUL in a new body", "POST", "/documents", `{"title":"t","body":"\u0000"}`, "body"},
-		{"a NUL in an updated title", "PATCH", path, `{"title":"\u0000"}`, "title"},
-		{"a NUL in an updated body", "PATCH", path, `{"body":"x\u0000"}`, "body"},
+		{"a NUL in an updated title", "PATCH", f.path, `{"title":"\u0000"}`, "title"},
+		{"a NUL in an updated body", "PATCH", f.path, `{"body":"x\u0000"}`, "body"},
 		{"a NUL in a login's username", "POST", "/login", `{"username":"carol\u0000","password":"password"}`, "username"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			refused(t, srv, call{method: tc.method, path: tc.path, body: tc.body, cookie: carol}, tc.field)
-		})
-	}
-	t.Run("nothing was stored or changed", func(t *testing.T) { wantNothingStored(t, srv, stored, id) })
+	})
+	srv := f.srv
 	t.Run("headers that are not UTF-8 never fail a correct login", func(t *testing.T) {
 		const agent = "docs/1.0 \xff\xfe (caf\xe9)"
 		header := map[string]string{"User-Agent": agent, "Cookie": "docs_session=\xff\xfe", "X-Forwarded-For": "\xff", "X-Request-Id": "caf\xe9"}

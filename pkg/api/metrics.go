@@ -22,6 +22,7 @@ type requestMetrics struct {
 	*metrics.HTTP
 
 	loginsBy  [numLoginOutcomes]prometheus.Counter
+	byCred    [numCredentials]prometheus.Counter
 	byRoute   map[*Route]*routeMetrics
 	unmatched map[string]*routeMetrics // by method
 	other     *routeMetrics            // unmatched, with a method outside unmatchedMethods
@@ -51,6 +52,9 @@ func newRequestMetrics(reg prometheus.Registerer) (*requestMetrics, error) {
 	m := &requestMetrics{HTTP: h, byRoute: map[*Route]*routeMetrics{}, unmatched: map[string]*routeMetrics{}}
 	for o := range numLoginOutcomes {
 		m.loginsBy[o] = m.Logins.WithLabelValues(o.String())
+	}
+	for k := range numCredentials {
+		m.byCred[k] = m.Credentials.WithLabelValues(k.String())
 	}
 	for i := range routes {
 		r := &routes[i]
@@ -100,6 +104,7 @@ func (s *Server) count(c *gin.Context) {
 	if rm.login {
 		m.loginsBy[loginOutcomeOf(status)].Inc()
 	}
+	m.byCred[credentialOf(c)].Inc()
 }
 
 // resolve finds vec's child for labels and keeps it in slot, for every

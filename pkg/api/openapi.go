@@ -26,8 +26,12 @@ import (
 // object is a node of the description as it is written out.
 type object = map[string]any
 
-// sessionScheme is the name of the security scheme of the session cookie.
-const sessionScheme = "docsSession"
+// sessionScheme and tokenScheme are the names of the security schemes of
+// the session cookie and of personal access tokens.
+const (
+	sessionScheme = "docsSession"
+	tokenScheme   = "docsToken"
+)
 
 // OpenAPI returns the OpenAPI 3.1 description of the API as JSON, for the
 // skip list public and the session cookie named cookieName.
@@ -49,7 +53,7 @@ func OpenAPI(public []string, cookieName string) ([]byte, error) {
 			"title":   "docsd",
 			"version": "1",
 			"summary": "Documents over a JSON API where every route is private unless named on the skip list",
-			"description": "Every route needs the session cookie from POST /login unless the server's skip list " +
+			"description": "Every route needs the session cookie from POST /login, or a personal access token of the route's scope, unless the server's skip list " +
 				"(auth.public_routes) names it; this description reflects the skip list of the server that made it. " +
 				"Errors are RFC 9457 problem documents. A 401 means \"log in\", a 403 \"not allowed\".",
 		},
@@ -58,10 +62,18 @@ func OpenAPI(public []string, cookieName string) ([]byte, error) {
 		"components": object{
 			"schemas":   g.schemas,
 			"responses": g.responses,
-			"securitySchemes": object{sessionScheme: object{
-				"type": "apiKey", "in": "cookie", "name": cookieName,
-				"description": "The session cookie that POST /login sets.",
-			}},
+			"securitySchemes": object{
+				sessionScheme: object{
+					"type": "apiKey", "in": "cookie", "name": cookieName,
+					"description": "The session cookie that POST /login sets.",
+				},
+				tokenScheme: object{
+					"type": "http", "scheme": "bearer", "bearerFormat": "docs_pat_",
+					"description": "A personal access token from POST /tokens, sent as Authorization: Bearer docs_pat_... " +
+						"An operation lists the scope it needs (read, write or admin); one without this scheme takes no token. " +
+						"A request may not send both a token and the session cookie.",
+				},
+			},
 		},
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
@@ -132,10 +144,17 @@ func problemsOf(r Route, public bool) []int {
 		}
 	}
 	takesID := len(pathParams(r.Path)) > 0
-	add(http.StatusBadRequest, r.In != nil || takesID || r.paged() || slices.Contains(r.Problems, http.StatusPreconditionFailed))
-	add(http.StatusUnauthorized, !public || r.NeedsUser)
-	// Requests that change state are refused from untrusted origins.
-	add(http.StatusForbidden, r.Access.action != 0 || !isSafeMethod(r.Method))
+	// Every route but a public one that needs no database reads the
+	// caller's credentials: both a cookie and a token is a 400, a token
+	// that is not valid a 401, and an unknown one counts toward the
+	// address's throttle (429).
+	credentials := !public || !r.NoDatabase
+	add(http.StatusBadRequest, credentials || r.In != nil || takesID || r.paged() || slices.Contains(r.Problems, http.StatusPreconditionFailed))
+	add(http.StatusUnauthorized, credentials || r.NeedsUser)
+	// Requests that change state are refused from untrusted origins, and
+	// a token on a private route outside its scopes.
+	add(http.StatusForbidden, r.Access.action != 0 || !isSafeMethod(r.Method) || !public)
+	add(http.StatusTooManyRequests, credentials)
 	add(http.StatusNotFound, takesID)
 	add(http.StatusRequestEntityTooLarge, r.In != nil)
 	add(http.StatusUnsupportedMediaType, r.In != nil)
@@ -167,11 +186,18 @@ func (g *generator) operation(r Route, public bool) object {
 		"summary":     r.Summary,
 		"description": "Access: " + AccessFor(r, pickPublic(r, public)) + ".",
 	}
-	if public {
-		op["security"] = []object{}
-	} else {
-		op["security"] = []object{{sessionScheme: []string{}}}
+	// A public route takes no credential, or a token of its scope.
+	security := []object{}
+	if !public {
+		security = append(security, object{sessionScheme: []string{}})
 	}
+	if r.Scope != SessionOnly {
+		if public {
+			security = append(security, object{})
+		}
+		security = append(security, object{tokenScheme: []string{string(r.Scope)}})
+	}
+	op["security"] = security
 	var params []object
 	for _, name := range pathParams(r.Path) {
 		params = append(params, object{"name": name, "in": "path", "required": true,
@@ -277,7 +303,8 @@ func (g *generator) problem(status int) string {
 
 // schema returns the JSON Schema of wire type t, with named structs as
 // components. A field is required unless it is omitempty or, in a request,
-// a pointer (absent means "unchanged"); the tag openapi:"required" makes a
+// a pointer (absent means "unchanged"); in a response, a pointer that is
+// not omitempty may be null; the tag openapi:"required" makes a
 // pointer required. Objects allow no other fields: the server refuses
 // unknown request fields, and the tests refuse undocumented response fields.
 func (g *generator) schema(t reflect.Type, request bool) object {
@@ -331,7 +358,11 @@ func (g *generator) structSchema(t reflect.Type, request bool) object {
 				name = f.Name
 			}
 			props[name] = g.schema(f.Type, request)
-			optional := strings.Contains(opts, "omitempty") || (request && f.Type.Kind() == reflect.Pointer)
+			omitempty := strings.Contains(opts, "omitempty")
+			if !request && !omitempty && f.Type.Kind() == reflect.Pointer {
+				props[name] = nullable(props[name].(object))
+			}
+			optional := omitempty || (request && f.Type.Kind() == reflect.Pointer)
 			if !optional || f.Tag.Get("openapi") == "required" {
 				required = append(required, name)
 			}
@@ -343,6 +374,15 @@ func (g *generator) structSchema(t reflect.Type, request bool) object {
 		s["required"] = required
 	}
 	return s
+}
+
+// nullable is s, a schema of one type, that also allows null: the schema
+// of a response field that is a pointer and always sent ("expires_at":
+// null for a token that never expires).
+func nullable(s object) object {
+	out := maps.Clone(s)
+	out["type"] = []any{s["type"], "null"}
+	return out
 }
 
 // componentName makes a Go type name a component name: userJSON is User.

@@ -20,11 +20,13 @@ const (
 	denyNotAuthor                    // neither the document's author nor of a role that may
 	denyCrossOrigin                  // a cross-origin browser request that changes state
 	denyThrottled                    // too many failed logins
+	denyInvalidToken                 // a bearer token malformed, unknown or revoked
+	denyTokenScope                   // a token whose scopes do not cover the route
 	denyOther                        // any other 403: registration off, a wrong current password
 	numDenials
 )
 
-var denialNames = [numDenials]string{"no_session", "invalid_session", "expired", "bad_credentials", "role", "not_author", "cross_origin", "throttled", "other"}
+var denialNames = [numDenials]string{"no_session", "invalid_session", "expired", "bad_credentials", "role", "not_author", "cross_origin", "throttled", "invalid_token", "token_scope", "other"}
 
 // String is the denial's reason label.
 func (d denial) String() string { return denialNames[d] }

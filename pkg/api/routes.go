@@ -1,10 +1,13 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/docsd/docs/pkg/docs"
 )
 
 // Route is one endpoint: its name (what the skip list and the logs use), its
@@ -22,6 +25,12 @@ type Route struct {
 	// Access is the rule for a caller when the route is not on the skip
 	// list: a login (the zero value), or a login and a policy action.
 	Access Access
+	// Scope is what a personal access token needs to call the route: the
+	// read scope for what only reads, write for document writes, admin
+	// for user administration; or SessionOnly for a route no token may
+	// call (logins, passwords, and the tokens themselves, so that a leaked
+	// token cannot mint more). Every route names one (checkTable).
+	Scope docs.Scope
 	// NeedsUser says the route answers for a logged-in user whatever the
 	// skip list says: its handler acts as the caller, or its Access is a
 	// policy, which judges the caller. The skip list may not name it
@@ -61,21 +70,38 @@ type Route struct {
 // is public only when its name is on the skip list (Config.PublicRoutes);
 // every other route needs a logged-in session, and Access says what more.
 var routes = []Route{
-	{Name: "health", Method: http.MethodGet, Path: "/healthz", Public: true, NoDatabase: true, Summary: "Say the server is up", Out: healthJSON{}, handler: (*Server).health},
-	{Name: "ready", Method: http.MethodGet, Path: "/readyz", Public: true, Summary: "Say whether the database answers", Out: healthJSON{}, handler: (*Server).ready},
-	{Name: "openapi", Method: http.MethodGet, Path: "/openapi.json", Public: true, NoDatabase: true, Summary: "This API's OpenAPI description", Out: object{}, handler: (*Server).openAPI},
-	{Name: "register", Method: http.MethodPost, Path: "/register", Public: true, Summary: "Create a member account", In: credentials{}, Out: userJSON{}, Status: http.StatusCreated, Problems: []int{409, 429}, handler: (*Server).register},
-	{Name: "login", Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, Summary: "Start a session", In: credentials{}, Out: userJSON{}, Problems: []int{401, 429}, handler: (*Server).login},
-	{Name: "logout", Method: http.MethodDelete, Path: "/logout", WritesSession: true, Summary: "End the session", handler: (*Server).logout},
-	{Name: "me", Method: http.MethodGet, Path: "/me", NeedsUser: true, Summary: "The logged-in user", Out: userJSON{}, handler: (*Server).me},
-	{Name: "me_update", Method: http.MethodPatch, Path: "/me", NeedsUser: true, WritesSession: true, Summary: "Change the password, ending every other session", In: passwordChange{}, Out: userJSON{}, Problems: []int{429}, handler: (*Server).updateMe},
-	{Name: "document_list", Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies", Out: []documentSummaryJSON{}, Filters: map[string]string{"author": "Only the documents of the user with this username (letters, digits, '.', '-', '_'; matched without regard to case)."}, handler: (*Server).listDocuments},
-	{Name: "document_create", Method: http.MethodPost, Path: "/documents", NeedsUser: true, Summary: "Create a document (title required)", In: documentInput{}, Out: documentJSON{}, Status: http.StatusCreated, handler: (*Server).createDocument},
-	{Name: "document", Method: http.MethodGet, Path: "/documents/:id", Summary: "Read a document", Out: documentJSON{}, handler: (*Server).getDocument},
-	{Name: "document_update", Method: http.MethodPatch, Path: "/documents/:id", NeedsUser: true, Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},
-	{Name: "document_delete", Method: http.MethodDelete, Path: "/documents/:id", NeedsUser: true, Access: Policy(DeleteDocument), Summary: "Delete a document", handler: (*Server).deleteDocument},
-	{Name: "user_list", Method: http.MethodGet, Path: "/users", NeedsUser: true, Access: Policy(ListUsers), Summary: "List users", Out: []userJSON{}, handler: (*Server).listUsers},
-	{Name: "user_update", Method: http.MethodPatch, Path: "/users/:id", NeedsUser: true, Access: Policy(ChangeRole), Summary: "Change a user's role", In: roleInput{}, Out: userJSON{}, Problems: []int{409}, handler: (*Server).updateUser},
+	{Name: "health", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/healthz", Public: true, NoDatabase: true, Summary: "Say the server is up", Out: healthJSON{}, handler: (*Server).health},
+	{Name: "ready", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/readyz", Public: true, Summary: "Say whether the database answers", Out: healthJSON{}, handler: (*Server).ready},
+	{Name: "openapi", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/openapi.json", Public: true, NoDatabase: true, Summary: "This API's OpenAPI description", Out: object{}, handler: (*Server).openAPI},
+	{Name: "register", Scope: SessionOnly, Method: http.MethodPost, Path: "/register", Public: true, Summary: "Create a member account", In: credentials{}, Out: userJSON{}, Status: http.StatusCreated, Problems: []int{409, 429}, handler: (*Server).register},
+	{Name: "login", Scope: SessionOnly, Method: http.MethodPost, Path: "/login", Public: true, WritesSession: true, Summary: "Start a session", In: credentials{}, Out: userJSON{}, Problems: []int{401, 429}, handler: (*Server).login},
+	{Name: "logout", Scope: SessionOnly, Method: http.MethodDelete, Path: "/logout", WritesSession: true, Summary: "End the session", handler: (*Server).logout},
+	{Name: "me", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/me", NeedsUser: true, Summary: "The logged-in user", Out: userJSON{}, handler: (*Server).me},
+	{Name: "me_update", Scope: SessionOnly, Method: http.MethodPatch, Path: "/me", NeedsUser: true, WritesSession: true, Summary: "Change the password, ending every other session", In: passwordChange{}, Out: userJSON{}, Problems: []int{429}, handler: (*Server).updateMe},
+	{Name: "document_list", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies", Out: []documentSummaryJSON{}, Filters: map[string]string{"author": "Only the documents of the user with this username (letters, digits, '.', '-', '_'; matched without regard to case)."}, handler: (*Server).listDocuments},
+	{Name: "document_create", Scope: docs.ScopeWrite, Method: http.MethodPost, Path: "/documents", NeedsUser: true, Summary: "Create a document (title required)", In: documentInput{}, Out: documentJSON{}, Status: http.StatusCreated, handler: (*Server).createDocument},
+	{Name: "document", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents/:id", Summary: "Read a document", Out: documentJSON{}, handler: (*Server).getDocument},
+	{Name: "document_update", Scope: docs.ScopeWrite, Method: http.MethodPatch, Path: "/documents/:id", NeedsUser: true, Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},
+	{Name: "document_delete", Scope: docs.ScopeWrite, Method: http.MethodDelete, Path: "/documents/:id", NeedsUser: true, Access: Policy(DeleteDocument), Summary: "Delete a document", handler: (*Server).deleteDocument},
+	{Name: "user_list", Scope: docs.ScopeAdmin, Method: http.MethodGet, Path: "/users", NeedsUser: true, Access: Policy(ListUsers), Summary: "List users", Out: []userJSON{}, handler: (*Server).listUsers},
+	{Name: "user_update", Scope: docs.ScopeAdmin, Method: http.MethodPatch, Path: "/users/:id", NeedsUser: true, Access: Policy(ChangeRole), Summary: "Change a user's role", In: roleInput{}, Out: userJSON{}, Problems: []int{409}, handler: (*Server).updateUser},
+	{Name: "token_create", Scope: SessionOnly, Method: http.MethodPost, Path: "/tokens", NeedsUser: true, Summary: "Create a personal access token; the answer holds its secret, shown once", In: tokenInput{}, Out: newTokenJSON{}, Status: http.StatusCreated, Problems: []int{409}, handler: (*Server).createToken},
+	{Name: "token_list", Scope: SessionOnly, Method: http.MethodGet, Path: "/tokens", NeedsUser: true, Summary: "List your personal access tokens, without their secrets", Out: []tokenJSON{}, handler: (*Server).listTokens},
+	{Name: "token_delete", Scope: SessionOnly, Method: http.MethodDelete, Path: "/tokens/:id", NeedsUser: true, Summary: "Revoke one of your personal access tokens", handler: (*Server).deleteToken},
+}
+
+// SessionOnly is the Scope of a route that no token may call, only a
+// caller with a session (or, on the skip list, anyone without a token).
+const SessionOnly docs.Scope = "session"
+
+// checkTable returns an error for a route without a scope.
+func checkTable(table []Route) error {
+	for _, r := range table {
+		if !r.Scope.Valid() && r.Scope != SessionOnly {
+			return fmt.Errorf("route %s has no token scope (%q): give it one of %v or SessionOnly", r.Name, r.Scope, docs.Scopes())
+		}
+	}
+	return nil
 }
 
 // DefaultSkipList returns the default skip list: the names of the routes

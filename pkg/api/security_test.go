@@ -298,10 +298,8 @@ func TestClientGoneIsNotAServerError(t *testing.T) {
 	if l := logs.last(t); l.Status != 499 || l.Reason != "the client closed the request" {
 		t.Errorf("log line = status %d, reason %q; want 499 and why", l.Status, l.Reason)
 	}
-	logs.mu.Lock()
-	defer logs.mu.Unlock()
-	if strings.Contains(logs.buf.String(), `"level":"ERROR"`) {
-		t.Errorf("a client that went away was logged as an error:\n%s", logs.buf.String())
+	if all := logs.String(); strings.Contains(all, `"level":"ERROR"`) {
+		t.Errorf("a client that went away was logged as an error:\n%s", all)
 	}
 }
 

@@ -15,6 +15,7 @@ type Storage interface {
 	docs.UserStore
 	docs.LoginFailureStore
 	cache.SessionBackend
+	docs.TokenStore
 	cache.DocumentBackend
 	cache.Epochs
 	Writable(ctx context.Context) error
@@ -25,7 +26,7 @@ type Storage interface {
 const DefaultDocumentCacheBytes = 64 << 20
 
 // Wire builds what the engine runs on from b: this process's caches in
-// front of b (sessions, and documents of at most documentBytes), the
+// front of b (sessions, tokens, and documents of at most documentBytes), the
 // cookie session store over the session cache, and the readiness check.
 // `docsd serve` and the test harness both wire the server here, then hand
 // the Deps to New, so the caches serve under the same rules in both. A
@@ -54,5 +55,5 @@ func Wire(b Storage, pw *docs.Passwords, sc session.Config, documentBytes int64)
 		}
 		return b.Writable(ctx)
 	}
-	return Deps{Users: b, Documents: documents, Sessions: store, Passwords: pw, LoginFailures: b, Ready: ready, SessionCache: sessions}, nil
+	return Deps{Users: b, Documents: documents, Sessions: store, Tokens: cache.NewTokens(b, epochs), Passwords: pw, LoginFailures: b, Ready: ready, SessionCache: sessions}, nil
 }

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,11 +26,8 @@ type SessionBackend interface {
 // spelled out: every write forgets the request's epochs, and a method
 // added to docs.SessionStore does not compile until it says what it does.
 //
-// The cache stands at one auth epoch, and every entry was read in one
-// statement with that epoch: it is exactly the session and user that the
-// epoch's value names. A request whose epoch is that value is served from
-// memory; any other value empties the cache once a request at least as
-// new as the cache's position reads an entry with it.
+// The cache stands at one auth epoch (see entries): a request whose epoch
+// is that value is served from memory.
 type Sessions struct {
 	backend SessionBackend
 	epochs  *Shared
@@ -42,13 +38,8 @@ type Sessions struct {
 	// also move.
 	fresh time.Duration
 
-	mu sync.RWMutex
-	// epoch is the auth epoch every entry was read with, and seq the
-	// Reading.Seq of the request that set it; 0 while the cache has
-	// none.
-	epoch   int64
-	seq     uint64
-	entries map[string]sessionEntry
+	// entries stand at one auth epoch.
+	entries entries[sessionEntry]
 
 	hits, misses atomic.Uint64
 }
@@ -71,7 +62,7 @@ func NewSessions(b SessionBackend, epochs *Shared, fresh time.Duration, now func
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{backend: b, epochs: epochs, now: now, fresh: fresh, entries: map[string]sessionEntry{}}
+	return &Sessions{backend: b, epochs: epochs, now: now, fresh: fresh, entries: newEntries[sessionEntry](maxSessions)}
 }
 
 // SessionUser returns the session and its user, from memory when the
@@ -81,11 +72,7 @@ func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *
 	if err != nil {
 		return nil, nil, err
 	}
-	c.mu.RLock()
-	e, ok := c.entries[id]
-	current := c.seq != 0 && c.epoch == r.Auth
-	c.mu.RUnlock()
-	if ok && current && c.now().Sub(e.session.LastSeen) < c.fresh {
+	if e, ok := c.entries.get(id, r.Auth); ok && c.now().Sub(e.session.LastSeen) < c.fresh {
 		c.hits.Add(1)
 		s, u := e.session, e.user
 		return &s, &u, nil
@@ -95,31 +82,8 @@ func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *
 	if err != nil {
 		return nil, nil, err
 	}
-	c.store(r, epoch, id, sessionEntry{*s, *u})
+	c.entries.put(r.Seq, r.Auth, epoch, id, sessionEntry{*s, *u})
 	return s, u, nil
-}
-
-// store remembers e, read with epoch by a request that read r. It goes in
-// when the cache stands at epoch; or, when epoch is also the request's
-// and the request's read is newer than the one the cache stands on, in an
-// emptied cache that then stands at epoch. Otherwise the cache was moved
-// on by a newer request, or the epoch changed during the request, and e
-// is not kept.
-func (c *Sessions) store(r Reading, epoch int64, id string, e sessionEntry) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case c.seq != 0 && epoch == c.epoch:
-	case epoch == r.Auth && r.Seq > c.seq:
-		c.epoch, c.seq = epoch, r.Seq
-		c.entries = map[string]sessionEntry{}
-	default:
-		return
-	}
-	if len(c.entries) >= maxSessions {
-		c.entries = map[string]sessionEntry{}
-	}
-	c.entries[id] = e
 }
 
 // CreateSession creates in the backend, which changes the auth epoch; the
@@ -134,12 +98,7 @@ func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) 
 	if err := c.backend.TouchSession(ctx, id, seen); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.entries[id]; ok {
-		e.session.LastSeen = seen
-		c.entries[id] = e
-	}
+	c.entries.update(id, func(e *sessionEntry) { e.session.LastSeen = seen })
 	return nil
 }
 
@@ -151,9 +110,7 @@ func (c *Sessions) DeleteSession(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.entries, id)
+	c.entries.delete(id)
 	return nil
 }
 

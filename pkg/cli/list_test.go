@@ -7,30 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer safe to read while docs writes to it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // withDocuments is a harness over a server holding n more documents than
 // the seed.
@@ -94,7 +76,7 @@ func TestListPrintsEachPageAsItArrives(t *testing.T) {
 	for i := range 150 {
 		srv.CreateDocument(t, "bob", fmt.Sprintf("doc %d", i), "body")
 	}
-	out := &lockedBuffer{}
+	out := &syncbuf.Buffer{}
 	var printedBefore []bool
 	// In front of the engine: when a later page is asked for, note whether
 	// the rows of the pages before it are on stdout already.

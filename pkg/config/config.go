@@ -38,6 +38,7 @@ type Config struct {
 	Log      Log
 	Postgres postgres.Config
 	Cache    Cache
+	Tokens   Tokens
 	// File is the config file read, or "" when there was none.
 	File string
 }
@@ -86,6 +87,12 @@ func (l Log) Logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Cache is the cache.* settings.
+// Tokens is the tokens.* settings.
+type Tokens struct {
+	AllowNever bool // a token may be created that never expires
 }
 
 // Cache is the cache.* settings.
@@ -185,6 +192,8 @@ func settings() []setting {
 			func(c *Config) *time.Duration { return &c.Postgres.QueryTimeout }, duration),
 		field("cache.documents_bytes", int64(api.DefaultDocumentCacheBytes), "memory for the document cache; 0 turns it off",
 			func(c *Config) *int64 { return &c.Cache.DocumentsBytes }, bytesOrOff),
+		field("tokens.allow_never", false, "whether a personal access token may be created that never expires",
+			func(c *Config) *bool { return &c.Tokens.AllowNever }, boolean),
 	}
 }
 

@@ -18,8 +18,9 @@ import (
 // They are read together, in one statement, so that adding one never
 // costs a request another round trip.
 type Epochs struct {
-	// Auth changes with every session created or deleted and every change
-	// to a user's name, role or password, and when a user is removed.
+	// Auth changes with every session or token created or deleted and
+	// every change to a user's name, role or password, and when a user is
+	// removed.
 	Auth int64
 	// Documents changes with every document inserted, updated (its author
 	// reassigned included) or deleted, and every change to a user's name,
@@ -68,6 +69,7 @@ type Backend interface {
 	UserStore
 	DocumentStore
 	SessionStore
+	TokenStore
 	LoginFailureStore
 	// Epochs reads every epoch in one statement.
 	Epochs(ctx context.Context) (Epochs, error)

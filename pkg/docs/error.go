@@ -72,8 +72,8 @@ func KindOf(err error) Kind {
 // IsNotFound reports whether err is a NotFound error.
 func IsNotFound(err error) bool { return KindOf(err) == NotFound }
 
-// AuthorRemoved is the error of a document written for a user who no
-// longer exists: `docsd user rm` removed them after their request's
+// AuthorRemoved is the error of a document or a token made for a user
+// who no longer exists: `docsd user rm` removed them after their request's
 // session was checked. Their sessions ended with them, so it is
 // Unauthorized (log in again), whatever the store noticed it by.
 func AuthorRemoved(id int64) *Error {
@@ -96,6 +96,24 @@ func DocumentNotFound(id int64) *Error { return Errorf(NotFound, "document %d no
 
 // SessionNotFound is the error of a session id that names no session.
 func SessionNotFound() *Error { return Errorf(NotFound, "session not found") }
+
+// StaleLogin is the error of a session that a login checked for a user
+// who, before it was stored, was removed or had their password changed.
+func StaleLogin(userID int64) *Error {
+	return Errorf(PreconditionFailed, "user %d is gone or their password changed since it was checked", userID)
+}
+
+// PasswordChanged is the error of a password change made from a hash that
+// is no longer the user's: another change came first.
+func PasswordChanged(id int64) *Error {
+	return Errorf(PreconditionFailed, "the password of user %d changed since it was checked", id)
+}
+
+// ReassignToSelf is the error of removing a user and giving their
+// documents to that same user.
+func ReassignToSelf(username string) *Error {
+	return Errorf(Invalid, "cannot reassign %s's documents to %s", username, username)
+}
 
 // UsernameTaken is the error of a new username another user has, in any
 // case.

@@ -85,11 +85,13 @@ const MaxTokenNameLen = 64
 // their tokens with them; recording a use does not change it.
 type TokenStore interface {
 	// CreateToken stores t and sets its ID. A name the user already gives
-	// another token is a Conflict; a user who no longer exists is
-	// AuthorRemoved's kind, Unauthorized.
+	// another token, in any case, is TokenNameTaken (a Conflict); a user
+	// who no longer exists is AuthorRemoved (Unauthorized). The check and
+	// the insert are atomic against DeleteUser, so that no token outlives
+	// its user.
 	CreateToken(ctx context.Context, t *Token) error
 	// TokenUser returns the token whose secret hashes to hash and its
-	// user, in one read, or a NotFound error.
+	// user as they are now, in one read, or TokenSecretNotFound.
 	TokenUser(ctx context.Context, hash string) (*Token, *User, error)
 	// TokenUserWithEpoch is TokenUser and the auth epoch, read in one
 	// statement: the answer is exactly what that epoch names.
@@ -108,7 +110,12 @@ type TokenStore interface {
 // the caller's.
 func TokenNotFound(id int64) *Error { return Errorf(NotFound, "token %d not found", id) }
 
-// TokenNameTaken is the error for a second token of one user with a name.
+// TokenSecretNotFound is the error for a secret that no stored token's
+// hash matches: its token was revoked, or never existed.
+func TokenSecretNotFound() *Error { return Errorf(NotFound, "no token has this secret") }
+
+// TokenNameTaken is the error for a second token of one user with a name,
+// in any case.
 func TokenNameTaken(name string) *Error {
 	return Errorf(Conflict, "you already have a token named %q; revoke it or choose another name", name)
 }

@@ -36,13 +36,17 @@ session guard, or not at all when that is empty.`,
 func routesRun(opts *routesOptions) error {
 	public := opts.Config().Auth.PublicRoutes
 	w := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tMETHOD\tPATH\tACCESS")
+	fmt.Fprintln(w, "NAME\tMETHOD\tPATH\tTOKEN\tACCESS")
 	for _, r := range api.Routes() {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Name, r.Method, r.Path, api.AccessFor(r, public))
+		scope := string(r.Scope)
+		if r.Scope == api.SessionOnly {
+			scope = "session"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Method, r.Path, scope, api.AccessFor(r, public))
 	}
 	access := metricsAccess(opts.Config().Server.MetricsAddr)
 	for _, r := range metrics.Routes() {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Name, r.Method, r.Path, access)
+		fmt.Fprintf(w, "%s\t%s\t%s\t-\t%s\n", r.Name, r.Method, r.Path, access)
 	}
 	return w.Flush()
 }

@@ -90,15 +90,16 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	defer mx.close()
 	publicRoutes := c.Auth.PublicRoutes
 	engine, err := api.New(api.Config{
-		PublicRoutes:      publicRoutes,
-		AllowRegistration: c.Auth.AllowRegistration,
-		MaxBodyBytes:      c.Server.MaxBodyBytes,
-		Throttle:          c.Auth.Throttle,
-		TrustedProxies:    c.Server.TrustedProxies,
-		TrustedOrigins:    c.Server.TrustedOrigins,
-		HTTPS:             secure,
-		Logger:            log,
-		Metrics:           mx.registerer(),
+		PublicRoutes:             publicRoutes,
+		AllowRegistration:        c.Auth.AllowRegistration,
+		AllowNeverExpiringTokens: c.Tokens.AllowNever,
+		MaxBodyBytes:             c.Server.MaxBodyBytes,
+		Throttle:                 c.Auth.Throttle,
+		TrustedProxies:           c.Server.TrustedProxies,
+		TrustedOrigins:           c.Server.TrustedOrigins,
+		HTTPS:                    secure,
+		Logger:                   log,
+		Metrics:                  mx.registerer(),
 	}, deps)
 	if err != nil {
 		return err

@@ -29,7 +29,8 @@ func newCmdUser(f *factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newCmdUserAdd(f, nil), newCmdUserSetRole(f, nil), newCmdUserList(f, nil), newCmdUserPasswd(f, nil),
-		newCmdUserRm(f, nil), newCmdUserSessions(f, nil), newCmdUserLogout(f, nil), newCmdUserUnlock(f, nil))
+		newCmdUserRm(f, nil), newCmdUserSessions(f, nil), newCmdUserLogout(f, nil), newCmdUserUnlock(f, nil),
+		newCmdUserTokens(f, nil))
 	return cmd
 }
 
@@ -313,6 +314,7 @@ func (e cmdEnv) confirm(question string) (bool, error) {
 type userDB interface {
 	docs.UserStore
 	docs.SessionStore
+	docs.TokenStore
 	docs.LoginFailureStore
 }
 

@@ -1,39 +1,21 @@
 package httpserver
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/docsd/docs/pkg/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer the flusher and the test may share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestLogWriter(t *testing.T) {
 	t.Run("a line reaches the writer without Close, by the next flush", func(t *testing.T) {
-		var out lockedBuffer
+		var out syncbuf.Buffer
 		lw := NewLogWriter(&out)
 		defer lw.Close()
 		if _, err := io.WriteString(lw, "one\n"); err != nil {
@@ -48,7 +30,7 @@ func TestLogWriter(t *testing.T) {
 		}
 	})
 	t.Run("Close writes out what is buffered and stops the flusher", func(t *testing.T) {
-		var out lockedBuffer
+		var out syncbuf.Buffer
 		lw := NewLogWriter(&out)
 		want := strings.Repeat("a request log line\n", 100)
 		if _, err := io.WriteString(lw, want); err != nil {

@@ -14,6 +14,8 @@ type HTTP struct {
 	Latency  *prometheus.HistogramVec // route
 	Denials  *prometheus.CounterVec   // route, status, reason
 	Logins   *prometheus.CounterVec   // outcome
+	// Credentials count requests by the credential they sent.
+	Credentials *prometheus.CounterVec // credential
 }
 
 // NewHTTP registers the API's collectors on reg. loginOutcomes are the
@@ -37,8 +39,12 @@ func NewHTTP(reg prometheus.Registerer, loginOutcomes []string) (*HTTP, error) {
 			Name: "docsd_logins_total",
 			Help: "POST /login attempts by outcome: " + strings.Join(loginOutcomes, ", ") + ".",
 		}, []string{"outcome"}),
+		Credentials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "docsd_http_requests_by_credential_total",
+			Help: "HTTP requests answered, by the credential they sent: none, session (a cookie) or token (Authorization: Bearer).",
+		}, []string{"credential"}),
 	}
-	for _, c := range []prometheus.Collector{h.Requests, h.Latency, h.Denials, h.Logins} {
+	for _, c := range []prometheus.Collector{h.Requests, h.Latency, h.Denials, h.Logins, h.Credentials} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

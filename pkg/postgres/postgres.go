@@ -224,16 +224,6 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 	return sqlstore.Setting(ctx, read, insert, create)
 }
 
-// Epochs returns the values that triggers change (migrations 00003, 00006
-// and 00007) in one statement, one round trip.
-func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
-	var e docs.Epochs
-	if err := d.pool.QueryRow(ctx, `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`).Scan(&e.Auth, &e.Documents); err != nil {
-		return docs.Epochs{}, d.wrap("read epochs", err)
-	}
-	return e, nil
-}
-
 // Writable returns nil when the database takes writes, and a ReadOnly
 // error when new transactions are read-only: a hot standby, or a primary
 // demoted with default_transaction_read_only.
@@ -247,24 +237,6 @@ func (d *DB) Writable(ctx context.Context) error {
 		return fmt.Errorf("check for writes: %w", errReadOnly)
 	}
 	return nil
-}
-
-// ShardEpochs returns the document epoch and that of every shard
-// (migration 00006) in one statement.
-func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
-	var out docs.ShardEpochs
-	var shards []int64
-	err := d.pool.QueryRow(ctx,
-		`SELECT d.n, array(SELECT n FROM document_shard_epoch ORDER BY shard) FROM document_epoch d`,
-	).Scan(&out.Documents, &shards)
-	if err != nil {
-		return out, d.wrap("read shard epochs", err)
-	}
-	if err := sqlstore.ShardCount(len(shards)); err != nil {
-		return out, d.wrap("read shard epochs", err)
-	}
-	copy(out.Shards[:], shards)
-	return out, nil
 }
 
 // inTx runs fn in a transaction and commits it, all within the query

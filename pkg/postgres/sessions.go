@@ -26,7 +26,7 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 		return d.wrap("create session", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return docs.Errorf(docs.PreconditionFailed, "user %d is gone or their password changed since it was checked", s.UserID)
+		return docs.StaleLogin(s.UserID)
 	}
 	return nil
 }
@@ -42,26 +42,16 @@ func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.U
 // epoch, read in one statement, so the pair is exactly what the epoch
 // names; or a NotFound error.
 func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error) {
-	var (
-		s                 docs.Session
-		u                 docs.User
-		created, seen, uc int64
-		hash, role        string
-		epoch             int64
-	)
-	err := d.pool.QueryRow(ctx,
-		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)
-		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch)
+	s, u, epoch, err := sqlstore.ScanSessionUser(d.pool.QueryRow(ctx,
+		`SELECT `+sqlstore.SessionUserColumns+`
+		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, 0, docs.SessionNotFound()
 	}
 	if err != nil {
 		return nil, nil, 0, d.wrap("load session", err)
 	}
-	s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
-	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), sqlstore.FromMicros(uc)
-	return &s, &u, epoch, nil
+	return s, u, epoch, nil
 }
 
 // TouchSession records that the session was used at seen.
@@ -94,25 +84,13 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 // UserSessions returns every session of the user, oldest first.
 func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {
 	rows, err := d.pool.Query(ctx,
-		`SELECT id, user_id, created_at, last_seen, client_address, user_agent
-		 FROM sessions WHERE user_id = $1 ORDER BY created_at, id`, userID)
+		`SELECT `+sqlstore.SessionColumns+` FROM sessions WHERE user_id = $1 ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, d.wrap("list sessions", err)
 	}
 	defer rows.Close()
-	var out []*docs.Session
-	for rows.Next() {
-		var (
-			s             docs.Session
-			created, seen int64
-		)
-		if err := rows.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
-			return nil, d.wrap("list sessions", err)
-		}
-		s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
-		out = append(out, &s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanSession)
+	if err != nil {
 		return nil, d.wrap("list sessions", err)
 	}
 	return out, nil

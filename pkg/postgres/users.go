@@ -12,24 +12,6 @@ import (
 	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
-const userColumns = `id, username, password_hash, role, created_at`
-
-func scanUser(row pgx.Row) (*docs.User, error) {
-	var (
-		u       docs.User
-		hash    string
-		role    string
-		created int64
-	)
-	if err := row.Scan(&u.ID, &u.Username, &hash, &role, &created); err != nil {
-		return nil, err
-	}
-	u.PasswordHash = []byte(hash)
-	u.Role = docs.Role(role)
-	u.CreatedAt = sqlstore.FromMicros(created)
-	return &u, nil
-}
-
 // CreateUser inserts u and sets its ID. A taken username (in any case) is a
 // Conflict.
 func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
@@ -48,7 +30,7 @@ func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
 
 // UserByID returns the user with id, or a NotFound error.
 func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
-	u, err := scanUser(d.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := sqlstore.ScanUser(d.pool.QueryRow(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, docs.UserNotFound(id)
 	}
@@ -60,7 +42,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
 
 // UserByName returns the user called username in any case, or a NotFound error.
 func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error) {
-	u, err := scanUser(d.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1)`, username))
+	u, err := sqlstore.ScanUser(d.pool.QueryRow(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE lower(username) = lower($1)`, username))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, docs.UsernameNotFound(username)
 	}
@@ -72,11 +54,12 @@ func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error
 
 // ListUsers returns users in id order.
 func (d *DB) ListUsers(ctx context.Context, p docs.Page) ([]*docs.User, error) {
-	rows, err := d.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id > $1 ORDER BY id LIMIT $2`, p.After, p.Limit)
+	rows, err := d.pool.Query(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE id > $1 ORDER BY id LIMIT $2`, p.After, p.Limit)
 	if err != nil {
 		return nil, d.wrap("list users", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*docs.User, error) { return scanUser(r) })
+	defer rows.Close()
+	out, err := sqlstore.Collect(rows, sqlstore.ScanUser)
 	if err != nil {
 		return nil, d.wrap("list users", err)
 	}
@@ -110,7 +93,7 @@ func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User,
 			}
 		}
 		var err error
-		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+		u, err = sqlstore.ScanUser(tx.QueryRow(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return docs.UserNotFound(id)
 		}
@@ -146,7 +129,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 		// FOR UPDATE takes the user's row before the documents: the order
 		// in which a document insert takes them (its foreign-key check,
 		// then the document epoch), so the two cannot deadlock.
-		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id))
+		u, err := sqlstore.ScanUser(tx.QueryRow(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return docs.UserNotFound(id)
 		}
@@ -154,7 +137,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			return err
 		}
 		if reassignTo == id {
-			return docs.Errorf(docs.Invalid, "cannot reassign %s's documents to %s", u.Username, u.Username)
+			return docs.ReassignToSelf(u.Username)
 		}
 		if reassignTo != 0 {
 			// FOR SHARE keeps the new author from being removed before
@@ -223,7 +206,7 @@ func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) er
 			return err
 		}
 		if !matches {
-			return docs.Errorf(docs.PreconditionFailed, "the password of user %d changed since it was checked", id)
+			return docs.PasswordChanged(id)
 		}
 		_, err = tx.Exec(ctx,
 			`WITH changed AS (UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id)

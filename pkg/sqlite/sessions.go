@@ -27,7 +27,7 @@ func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []
 		return fmt.Errorf("create session: %w", err)
 	}
 	if n == 0 {
-		return docs.Errorf(docs.PreconditionFailed, "user %d is gone or their password changed since it was checked", s.UserID)
+		return docs.StaleLogin(s.UserID)
 	}
 	return nil
 }
@@ -43,26 +43,16 @@ func (d *DB) SessionUser(ctx context.Context, id string) (*docs.Session, *docs.U
 // epoch, read in one statement, so the pair is exactly what the epoch
 // names; or a NotFound error.
 func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error) {
-	var (
-		s                 docs.Session
-		u                 docs.User
-		created, seen, uc int64
-		hash, role        string
-		epoch             int64
-	)
-	err := d.q.QueryRowContext(ctx,
-		`SELECT s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)
-		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id,
-	).Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch)
+	s, u, epoch, err := sqlstore.ScanSessionUser(d.q.QueryRowContext(ctx,
+		`SELECT `+sqlstore.SessionUserColumns+`
+		 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, 0, docs.SessionNotFound()
 	}
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("load session: %w", err)
 	}
-	s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
-	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), sqlstore.FromMicros(uc)
-	return &s, &u, epoch, nil
+	return s, u, epoch, nil
 }
 
 // TouchSession records that the session was used at seen.
@@ -92,74 +82,16 @@ func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefor
 	return res.RowsAffected()
 }
 
-// Epochs returns the values that triggers change, in one statement: the
-// auth epoch (migrations 00003 and 00007) changes whenever a session is
-// created or deleted or a user's name, role or password changes or the
-// user is removed; the document epoch (migration 00006) whenever a
-// document changes. The caches in pkg/cache compare them on every request.
-func (d *DB) Epochs(ctx context.Context) (docs.Epochs, error) {
-	var e docs.Epochs
-	if err := d.q.QueryRowContext(ctx, epochsQuery).Scan(&e.Auth, &e.Documents); err != nil {
-		return docs.Epochs{}, fmt.Errorf("read epochs: %w", err)
-	}
-	return e, nil
-}
-
-const epochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
-
-// ShardEpochs returns the document epoch and that of every shard
-// (migration 00006) in one statement.
-func (d *DB) ShardEpochs(ctx context.Context) (docs.ShardEpochs, error) {
-	var out docs.ShardEpochs
-	rows, err := d.q.QueryContext(ctx, `SELECT d.n, s.shard, s.n FROM document_epoch d, document_shard_epoch s`)
-	if err != nil {
-		return out, fmt.Errorf("read shard epochs: %w", err)
-	}
-	defer rows.Close()
-	count := 0
-	for rows.Next() {
-		var shard, n int64
-		if err := rows.Scan(&out.Documents, &shard, &n); err != nil {
-			return out, fmt.Errorf("read shard epochs: %w", err)
-		}
-		k, err := sqlstore.Shard(shard)
-		if err != nil {
-			return out, fmt.Errorf("read shard epochs: %w", err)
-		}
-		out.Shards[k] = n
-		count++
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("read shard epochs: %w", err)
-	}
-	if err := sqlstore.ShardCount(count); err != nil {
-		return out, fmt.Errorf("read shard epochs: %w", err)
-	}
-	return out, nil
-}
-
 // UserSessions returns every session of the user, oldest first.
 func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, error) {
 	rows, err := d.q.QueryContext(ctx,
-		`SELECT id, user_id, created_at, last_seen, client_address, user_agent
-		 FROM sessions WHERE user_id = ? ORDER BY created_at, id`, userID)
+		`SELECT `+sqlstore.SessionColumns+` FROM sessions WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	defer rows.Close()
-	var out []*docs.Session
-	for rows.Next() {
-		var (
-			s             docs.Session
-			created, seen int64
-		)
-		if err := rows.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
-			return nil, fmt.Errorf("list sessions: %w", err)
-		}
-		s.CreatedAt, s.LastSeen = sqlstore.FromMicros(created), sqlstore.FromMicros(seen)
-		out = append(out, &s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanSession)
+	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	return out, nil

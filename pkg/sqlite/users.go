@@ -14,24 +14,6 @@ import (
 	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
-const userColumns = `id, username, password_hash, role, created_at`
-
-func scanUser(row interface{ Scan(...any) error }) (*docs.User, error) {
-	var (
-		u       docs.User
-		hash    string
-		role    string
-		created int64
-	)
-	if err := row.Scan(&u.ID, &u.Username, &hash, &role, &created); err != nil {
-		return nil, err
-	}
-	u.PasswordHash = []byte(hash)
-	u.Role = docs.Role(role)
-	u.CreatedAt = sqlstore.FromMicros(created)
-	return &u, nil
-}
-
 // CreateUser inserts u and sets its ID. A taken username (in any case) is a
 // Conflict.
 func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
@@ -54,7 +36,7 @@ func (d *DB) UserByID(ctx context.Context, id int64) (*docs.User, error) {
 }
 
 func userByID(ctx context.Context, q queryRower, id int64) (*docs.User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := sqlstore.ScanUser(q.QueryRowContext(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, docs.UserNotFound(id)
 	}
@@ -66,7 +48,7 @@ func userByID(ctx context.Context, q queryRower, id int64) (*docs.User, error) {
 
 // UserByName returns the user called username in any case, or a NotFound error.
 func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error) {
-	u, err := scanUser(d.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower(?)`, username))
+	u, err := sqlstore.ScanUser(d.q.QueryRowContext(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE lower(username) = lower(?)`, username))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, docs.UsernameNotFound(username)
 	}
@@ -78,20 +60,13 @@ func (d *DB) UserByName(ctx context.Context, username string) (*docs.User, error
 
 // ListUsers returns users in id order.
 func (d *DB) ListUsers(ctx context.Context, p docs.Page) ([]*docs.User, error) {
-	rows, err := d.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
+	rows, err := d.q.QueryContext(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, p.After, p.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	var out []*docs.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanUser)
+	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
@@ -164,7 +139,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			return err
 		}
 		if reassignTo == id {
-			return docs.Errorf(docs.Invalid, "cannot reassign %s's documents to %s", u.Username, u.Username)
+			return docs.ReassignToSelf(u.Username)
 		}
 		if reassignTo != 0 {
 			if _, err := userByID(ctx, tx, reassignTo); err != nil {
@@ -228,7 +203,7 @@ func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) er
 			if exists == 0 {
 				return docs.UserNotFound(id)
 			}
-			return docs.Errorf(docs.PreconditionFailed, "the password of user %d changed since it was checked", id)
+			return docs.PasswordChanged(id)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return fmt.Errorf("set password: %w", err)

@@ -8,11 +8,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +39,8 @@ type Server struct {
 	// described is the OpenAPI description of the server's skip list,
 	// which every response its clients receive is checked against.
 	described Described
+	// tokens numbers the tokens Token makes, for their names.
+	tokens atomic.Int64
 }
 
 // Options change the server a test gets.
@@ -235,4 +239,36 @@ func (s *Server) AddUser(t testing.TB, username string, role docs.Role) int64 {
 	}
 	s.Users[username] = u.ID
 	return u.ID
+}
+
+// Token creates a personal access token for username through the API
+// (logging in for it), with scopes and expiresIn ("" for the default), and
+// returns its id and secret.
+func (s *Server) Token(t testing.TB, username, expiresIn string, scopes ...docs.Scope) (int64, string) {
+	t.Helper()
+	in := map[string]any{"name": fmt.Sprintf("t%d", s.tokens.Add(1)), "scopes": scopes}
+	if expiresIn != "" {
+		in["expires_in"] = expiresIn
+	}
+	body, _ := json.Marshal(in)
+	r, err := Send(context.Background(), s.Client(), http.MethodPost, s.URL+"/tokens", s.Login(t, username), nil, string(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create a token for %s: status %d: %s", username, r.Status, r.Body)
+	}
+	var out struct {
+		ID    int64  `json:"id"`
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.ID, out.Token
+}
+
+// Bearer is the header that sends a token.
+func Bearer(secret string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + secret}
 }

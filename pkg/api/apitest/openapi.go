@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -144,7 +145,7 @@ func checkAcceptedRequest(req *http.Request, route *routers.Route, params map[st
 		}
 	}
 	req = req.Clone(req.Context())
-	opts := &openapi3filter.Options{AuthenticationFunc: cookieSent}
+	opts := &openapi3filter.Options{AuthenticationFunc: credentialSent}
 	switch body, err := requestBody(req); {
 	case err != nil:
 		return err
@@ -169,15 +170,23 @@ func requestBody(req *http.Request) (io.ReadCloser, error) {
 	return req.GetBody()
 }
 
-// cookieSent holds an apiKey-in-cookie requirement met when the request
-// carries that cookie: whether its session is valid is the server's call.
-func cookieSent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	s := in.SecurityScheme
-	if s.Type != "apiKey" || s.In != "cookie" {
-		return fmt.Errorf("security scheme %s: only apiKey in a cookie is known", in.SecuritySchemeName)
-	}
-	if _, err := in.RequestValidationInput.Request.Cookie(s.Name); err != nil {
-		return fmt.Errorf("no %s cookie was sent", s.Name)
+// credentialSent holds a requirement met when the request carries its
+// credential: the apiKey-in-cookie scheme's cookie, or the bearer scheme's
+// Authorization header. Whether the session or token is valid, and what
+// the token's scopes are, is the server's call.
+func credentialSent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s, req := in.SecurityScheme, in.RequestValidationInput.Request
+	switch {
+	case s.Type == "apiKey" && s.In == "cookie":
+		if _, err := req.Cookie(s.Name); err != nil {
+			return fmt.Errorf("no %s cookie was sent", s.Name)
+		}
+	case s.Type == "http" && s.Scheme == "bearer":
+		if h := req.Header.Get("Authorization"); !strings.HasPrefix(h, "Bearer ") {
+			return errors.New("no bearer token was sent")
+		}
+	default:
+		return fmt.Errorf("security scheme %s: only apiKey in a cookie and http bearer are known", in.SecuritySchemeName)
 	}
 	return nil
 }

@@ -3,7 +3,8 @@
 // tests, so the adapters cannot drift apart in what they promise the core:
 // error kinds, case-insensitive usernames, optimistic locking, keyset
 // pagination, session expiry, microsecond UTC times, the login throttle
-// under parallel guesses, and the epochs the caches rely on.
+// under parallel guesses, personal access tokens, and the epochs the
+// caches rely on.
 package storetest
 
 import (
@@ -22,6 +23,7 @@ type Store interface {
 	docs.UserStore
 	docs.DocumentStore
 	docs.SessionStore
+	docs.TokenStore
 	docs.LoginFailureStore
 	Epochs(ctx context.Context) (docs.Epochs, error)
 	ShardEpochs(ctx context.Context) (docs.ShardEpochs, error)
@@ -55,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("document epoch", func(t *testing.T) { testDocumentEpoch(t, open) })
 	t.Run("shards", func(t *testing.T) { testShards(t, open) })
 	t.Run("login throttle", func(t *testing.T) { testThrottle(t, open) })
+	t.Run("tokens", func(t *testing.T) { testTokens(t, open) })
 }
 
 func testUsers(t *testing.T, open func(t *testing.T) Store) {

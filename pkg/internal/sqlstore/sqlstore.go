@@ -1,7 +1,8 @@
 // Package sqlstore is what docsd's SQL stores (pkg/sqlite, pkg/postgres)
 // share that is not dialect: the steps of a setting's first write, the
-// reading of goose's answers, the shard epochs' checks and the time
-// encoding. Each store keeps its own SQL and its own error wrapping.
+// reading of goose's answers and of rows, the shard epochs' checks and the
+// time encoding. Each store keeps its own statements, built around the
+// column lists the readers here name, and its own error wrapping.
 package sqlstore
 
 import (
@@ -84,3 +85,20 @@ func Micros(t time.Time) int64 { return t.UnixMicro() }
 
 // FromMicros is the UTC time of microseconds since the epoch.
 func FromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// MicrosOrZero is Micros for a time that may be unset, such as a token's
+// expiry or last use: the zero time is kept as 0.
+func MicrosOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return Micros(t)
+}
+
+// FromMicrosOrZero reads what MicrosOrZero keeps: 0 is the zero time.
+func FromMicrosOrZero(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return FromMicros(us)
+}

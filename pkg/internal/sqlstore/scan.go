@@ -1,0 +1,103 @@
+package sqlstore
+
+import "github.com/docsd/docs/pkg/docs"
+
+// Scanner is one row to read: *sql.Row and *sql.Rows in pkg/sqlite,
+// pgx.Row and pgx.Rows in pkg/postgres.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Rows are a query's rows: *sql.Rows or pgx.Rows. The caller closes them,
+// as their Close methods differ.
+type Rows interface {
+	Scanner
+	Next() bool
+	Err() error
+}
+
+// Collect reads every row of rows with scan.
+func Collect[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UserColumns are the columns of users that ScanUser reads, in its order.
+const UserColumns = `id, username, password_hash, role, created_at`
+
+// ScanUser reads a user from a row of UserColumns.
+func ScanUser(row Scanner) (*docs.User, error) {
+	var (
+		u          docs.User
+		hash, role string
+		created    int64
+	)
+	if err := row.Scan(&u.ID, &u.Username, &hash, &role, &created); err != nil {
+		return nil, err
+	}
+	u.PasswordHash, u.Role, u.CreatedAt = []byte(hash), docs.Role(role), FromMicros(created)
+	return &u, nil
+}
+
+// SessionColumns are the columns of sessions that ScanSession reads, in
+// its order.
+const SessionColumns = `id, user_id, created_at, last_seen, client_address, user_agent`
+
+// ScanSession reads a session from a row of SessionColumns.
+func ScanSession(row Scanner) (*docs.Session, error) {
+	var (
+		s             docs.Session
+		created, seen int64
+	)
+	if err := row.Scan(&s.ID, &s.UserID, &created, &seen, &s.ClientAddress, &s.UserAgent); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeen = FromMicros(created), FromMicros(seen)
+	return &s, nil
+}
+
+// SessionUserColumns are what ScanSessionUser reads, in its order, from
+// sessions s joined with their users u: the session, its user and the auth
+// epoch, in one statement, so that the pair is exactly what the epoch
+// names.
+const SessionUserColumns = `s.id, s.user_id, s.created_at, s.last_seen, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)`
+
+// ScanSessionUser reads a session, its user and the auth epoch from a row
+// of SessionUserColumns.
+func ScanSessionUser(row Scanner) (*docs.Session, *docs.User, int64, error) {
+	var (
+		s                 docs.Session
+		u                 docs.User
+		created, seen, uc int64
+		hash, role        string
+		epoch             int64
+	)
+	if err := row.Scan(&s.ID, &s.UserID, &created, &seen, &u.Username, &hash, &role, &uc, &epoch); err != nil {
+		return nil, nil, 0, err
+	}
+	s.CreatedAt, s.LastSeen = FromMicros(created), FromMicros(seen)
+	u.ID, u.PasswordHash, u.Role, u.CreatedAt = s.UserID, []byte(hash), docs.Role(role), FromMicros(uc)
+	return &s, &u, epoch, nil
+}
+
+// EpochsQuery reads docs.Epochs in one statement, the same in either
+// dialect: the auth epoch (migrations 00003, 00007 and 00008) and the
+// document epoch (migration 00006).
+const EpochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
+
+// ScanEpochs reads the row of EpochsQuery.
+func ScanEpochs(row Scanner) (docs.Epochs, error) {
+	var e docs.Epochs
+	if err := row.Scan(&e.Auth, &e.Documents); err != nil {
+		return docs.Epochs{}, err
+	}
+	return e, nil
+}

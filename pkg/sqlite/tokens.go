@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/internal/sqlstore"
+)
+
+// CreateToken stores t and sets its ID. The name check and the insert are
+// one transaction, which holds the write lock from its start (BEGIN
+// IMMEDIATE): no other token can take the name between them, so a unique
+// violation of the insert can only be the hash's, and the two are told
+// apart without reading SQLite's message. The insert selects the user, so
+// a user removed before it stores nothing.
+func (d *DB) CreateToken(ctx context.Context, t *docs.Token) error {
+	return d.inTx(ctx, "create token", func(tx *sql.Tx) error {
+		var taken int
+		if err := tx.QueryRowContext(ctx,
+			`SELECT count(*) FROM tokens WHERE user_id = ? AND lower(name) = lower(?)`, t.UserID, t.Name,
+		).Scan(&taken); err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		if taken > 0 {
+			return docs.TokenNameTaken(t.Name)
+		}
+		err := tx.QueryRowContext(ctx,
+			`INSERT INTO tokens (user_id, name, hash, scopes, created_at, expires_at, last_used_at, last_used_from)
+			 SELECT id, ?, ?, ?, ?, ?, ?, ? FROM users WHERE id = ?
+			 RETURNING id`,
+			t.Name, t.Hash, docs.JoinScopes(t.Scopes), sqlstore.Micros(t.CreatedAt), sqlstore.MicrosOrZero(t.ExpiresAt),
+			sqlstore.MicrosOrZero(t.LastUsedAt), t.LastUsedFrom, t.UserID,
+		).Scan(&t.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return docs.AuthorRemoved(t.UserID)
+		}
+		if err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		return nil
+	})
+}
+
+// tokenColumns are what scanToken reads, in its order, from tokens t.
+const tokenColumns = `t.id, t.user_id, t.name, t.hash, t.scopes, t.created_at, t.expires_at, t.last_used_at, t.last_used_from`
+
+// scanToken reads tokenColumns, then more columns into more.
+func scanToken(row interface{ Scan(...any) error }, more ...any) (*docs.Token, error) {
+	var (
+		t                      docs.Token
+		scopes                 string
+		created, expires, used int64
+	)
+	dest := append([]any{&t.ID, &t.UserID, &t.Name, &t.Hash, &scopes, &created, &expires, &used, &t.LastUsedFrom}, more...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	t.Scopes = docs.SplitScopes(scopes)
+	t.CreatedAt = sqlstore.FromMicros(created)
+	t.ExpiresAt, t.LastUsedAt = sqlstore.FromMicrosOrZero(expires), sqlstore.FromMicrosOrZero(used)
+	return &t, nil
+}
+
+// TokenUser returns the token whose secret hashes to hash and its user,
+// joined in one prepared query, or a NotFound error.
+func (d *DB) TokenUser(ctx context.Context, hash string) (*docs.Token, *docs.User, error) {
+	t, u, _, err := d.TokenUserWithEpoch(ctx, hash)
+	return t, u, err
+}
+
+// TokenUserWithEpoch returns the token whose secret hashes to hash, its
+// user and the auth epoch, read in one statement, so the pair is exactly
+// what the epoch names; or a NotFound error.
+func (d *DB) TokenUserWithEpoch(ctx context.Context, hash string) (*docs.Token, *docs.User, int64, error) {
+	var (
+		u           docs.User
+		uhash, role string
+		uc, epoch   int64
+	)
+	t, err := scanToken(d.q.QueryRowContext(ctx,
+		`SELECT `+tokenColumns+`, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)
+		 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash,
+	), &u.Username, &uhash, &role, &uc, &epoch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, 0, docs.TokenSecretNotFound()
+	}
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("load token: %w", err)
+	}
+	u.ID, u.PasswordHash, u.Role, u.CreatedAt = t.UserID, []byte(uhash), docs.Role(role), sqlstore.FromMicros(uc)
+	return t, &u, epoch, nil
+}
+
+// UserTokens returns every token of the user, oldest first.
+func (d *DB) UserTokens(ctx context.Context, userID int64) ([]*docs.Token, error) {
+	rows, err := d.q.QueryContext(ctx,
+		`SELECT `+tokenColumns+` FROM tokens t WHERE t.user_id = ? ORDER BY t.created_at, t.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*docs.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteToken deletes the token with id if it belongs to userID; a token
+// of another user is as missing as one that does not exist.
+func (d *DB) DeleteToken(ctx context.Context, userID, id int64) error {
+	res, err := d.q.ExecContext(ctx, `DELETE FROM tokens WHERE id = ? AND user_id = ?`, id, userID)
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	if n == 0 {
+		return docs.TokenNotFound(id)
+	}
+	return nil
+}
+
+// TouchToken records a use of the token at at from the address from; a
+// token revoked meanwhile is not an error. No trigger watches these
+// columns, so the auth epoch stays.
+func (d *DB) TouchToken(ctx context.Context, id int64, at time.Time, from string) error {
+	if _, err := d.q.ExecContext(ctx,
+		`UPDATE tokens SET last_used_at = ?, last_used_from = ? WHERE id = ?`, sqlstore.Micros(at), from, id); err != nil {
+		return fmt.Errorf("touch token: %w", err)
+	}
+	return nil
+}
