@@ -216,7 +216,10 @@ func readToken(ctx context.Context, opts *loginOptions) (string, error) {
 		return "", exitcode.Usagef("no token given: pipe one to docs login --with-token (docs token create makes one)")
 	}
 	if err := token.Check(tok); err != nil {
-		return "", exitcode.Usagef("%v; nothing was stored", err)
+		return "", &hintedError{
+			err:  exitcode.Usagef("%v; nothing was stored", err),
+			hint: "Copy the token again, whole, as 'docs token create' printed it.",
+		}
 	}
 	return tok, nil
 }

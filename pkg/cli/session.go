@@ -168,7 +168,10 @@ func (st *sessionStore) filePath() string { return filepath.Join(st.dir, session
 func (st *sessionStore) Lookup(ctx context.Context, server string) (storedSession, error) {
 	if st.envToken != "" {
 		if err := token.Check(st.envToken); err != nil {
-			return storedSession{}, exitcode.Usagef("DOCS_TOKEN is not usable: %v", err)
+			return storedSession{}, &hintedError{
+				err:  exitcode.Usagef("DOCS_TOKEN is not usable: %v", err),
+				hint: "Set DOCS_TOKEN to a token as 'docs token create' printed it, or unset it.",
+			}
 		}
 		return storedSession{Value: st.envToken, Source: sourceEnv, Token: true}, nil
 	}
@@ -181,7 +184,10 @@ func (st *sessionStore) Lookup(ctx context.Context, server string) (storedSessio
 func (st *sessionStore) LookupSession(ctx context.Context, server string) (storedSession, error) {
 	if st.envSession != "" {
 		if isToken(st.envSession) {
-			return storedSession{}, exitcode.Usagef("DOCS_SESSION holds a personal access token (%s...): set DOCS_TOKEN to it instead", token.Prefix)
+			return storedSession{}, &hintedError{
+				err:  exitcode.Usagef("DOCS_SESSION holds a personal access token (%s...), which is not sent as a session", token.Prefix),
+				hint: "Set DOCS_TOKEN to it instead, and unset DOCS_SESSION.",
+			}
 		}
 		return storedSession{Value: st.envSession, Source: sourceEnv}, nil
 	}
