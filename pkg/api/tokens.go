@@ -71,7 +71,6 @@ func (s *Server) bearer(c *gin.Context) (string, bool, error) {
 // then decided as for a session, on the user as the database has them
 // now: a role change or a removal holds at the next request.
 func (s *Server) authenticateToken(c *gin.Context, r *Route, secret string, public bool) error {
-	c.Set(ctxCredential, credentialToken)
 	if err := token.Check(secret); err != nil {
 		return s.badToken(c, "malformed token: "+err.Error(), "the token is malformed: "+err.Error())
 	}
