@@ -9,6 +9,7 @@
 #   scripts/docs-walkthrough.sh                        # docs/cli.md's walkthrough
 #   WALKTHROUGH_STORY=short scripts/docs-walkthrough.sh  # login, a 401, a 403
 #                                                      # (scripts/screenshot.sh)
+#   WALKTHROUGH_STORY=tokens scripts/docs-walkthrough.sh # docs/cli.md's tokens
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +30,7 @@ go build -o "$work/bin/docs" ./cmd/docs
 export PATH="$work/bin:$PATH" DOCS_CONFIG_DIR="$work/config"
 port=${PORT:-5555}
 [ "$port" = 5555 ] || export DOCS_SERVER="http://127.0.0.1:$port"
-unset CI DOCS_SESSION
+unset CI DOCS_SESSION DOCS_TOKEN
 
 cd "$work"
 docsd seed --database docs.db >/dev/null 2>&1
@@ -56,6 +57,21 @@ if [ "${WALKTHROUGH_STORY:-}" = short ]; then
 	show "docs get 1"
 	show "echo password | docs login -u carol --password-stdin"
 	show "docs rm 1 --yes"
+	show "docs logout"
+	exit
+fi
+
+if [ "${WALKTHROUGH_STORY:-}" = tokens ]; then
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs token create --name ci --scope read,write --expires 30d > ci.token"
+	show "docs token list"
+	show "DOCS_TOKEN=\$(cat ci.token) docs status"
+	show "DOCS_TOKEN=\$(cat ci.token) docs create --title 'From CI' --body 'made with a token'"
+	show "DOCS_TOKEN=\$(cat ci.token) docs users list"
+	show "docs token revoke 1 --yes"
+	show "DOCS_TOKEN=\$(cat ci.token) docs get 1"
+	show "docs token create --name laptop --scope read | docs login --with-token"
+	show "docs status"
 	show "docs logout"
 	exit
 fi

@@ -118,7 +118,6 @@ func (s *Server) optionalUser(c *gin.Context, r *Route) {
 // request, uses that read instead of making another.
 func (s *Server) authenticate(c *gin.Context) (*docs.User, session.Reason, error) {
 	if _, ok := c.Request.Header["Cookie"]; ok {
-		c.Set(ctxCredential, credentialSession)
 		c.Request = c.Request.WithContext(cache.Request(c.Request.Context()))
 	}
 	return s.Sessions.Authenticate(c.Request)

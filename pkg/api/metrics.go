@@ -104,7 +104,7 @@ func (s *Server) count(c *gin.Context) {
 	if rm.login {
 		m.loginsBy[loginOutcomeOf(status)].Inc()
 	}
-	m.byCred[credentialOf(c)].Inc()
+	m.byCred[s.credentialOf(c.Request)].Inc()
 }
 
 // resolve finds vec's child for labels and keeps it in slot, for every
@@ -151,4 +151,32 @@ func (s *Server) denialClass(c *gin.Context, rm *routeMetrics, status int) denia
 		return denyRole
 	}
 	return denyOther
+}
+
+// credential is the kind of credential a request sent: what
+// docsd_http_requests_by_credential_total counts.
+type credential uint8
+
+const (
+	credentialNone credential = iota
+	credentialSession
+	credentialToken
+	numCredentials
+)
+
+var credentialNames = [numCredentials]string{"none", "session", "token"}
+
+// String is the credential's label value.
+func (k credential) String() string { return credentialNames[k] }
+
+// credentialOf is the credential r sent, valid or not: a bearer token, else
+// the session cookie, else none.
+func (s *Server) credentialOf(r *http.Request) credential {
+	if _, ok := r.Header["Authorization"]; ok {
+		return credentialToken
+	}
+	if _, err := r.Cookie(s.Sessions.CookieName()); err == nil {
+		return credentialSession
+	}
+	return credentialNone
 }

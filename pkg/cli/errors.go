@@ -53,9 +53,17 @@ type interruptedError struct{ sig syscall.Signal }
 func (e *interruptedError) Error() string { return "interrupted: " + e.sig.String() }
 
 // notLoggedInError means no session is stored for the server.
-type notLoggedInError struct{ Server string }
+type notLoggedInError struct {
+	Server string
+	// tokenOnly is set when a token is at hand (DOCS_TOKEN, or stored by
+	// docs login --with-token) for a command whose route takes no token.
+	tokenOnly bool
+}
 
 func (e *notLoggedInError) Error() string {
+	if e.tokenOnly {
+		return "not logged in to " + e.Server + " with a session, which this command needs: a token cannot create, list or revoke tokens, or change a password"
+	}
 	return "not logged in to " + e.Server
 }
 
@@ -137,6 +145,10 @@ func joinDocumentErrors(errs []error) error {
 	}
 	return &multiError{errs: errs}
 }
+
+// ciHint is the advice for a CI job that is not logged in: no one is there
+// to type a password, and a token is what CI jobs are given.
+const ciHint = "In CI, set DOCS_TOKEN to a token made with 'docs token create'."
 
 // hinter is an error that knows what the user can do next.
 type hinter interface{ Hint() string }
@@ -222,7 +234,7 @@ func exitCode(err error) int {
 type errorPrinter struct {
 	w       io.Writer
 	json    bool
-	ci      bool // CI is set: a 401 hints at DOCS_SESSION, not docs login
+	ci      bool // CI is set: a 401 hints at DOCS_TOKEN, not docs login
 	command string
 }
 
@@ -278,7 +290,7 @@ func (p errorPrinter) hints(err error) []string {
 	case errors.As(err, &nl):
 		hs = append(hs, p.loginHint())
 	case errors.As(err, &ke) && ke.Op == "read":
-		hs = append(hs, "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_SESSION.")
+		hs = append(hs, "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_TOKEN to a token made with 'docs token create'.")
 	}
 	return hs
 }
@@ -286,7 +298,7 @@ func (p errorPrinter) hints(err error) []string {
 func (p errorPrinter) loginHint() string {
 	switch {
 	case p.ci:
-		return "In CI, set DOCS_SESSION to a valid session cookie value for this server."
+		return ciHint
 	default:
 		return "To log in, run: docs login"
 	}

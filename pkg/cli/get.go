@@ -146,21 +146,26 @@ func printBody(ios *iostreams, body string) error {
 // parseID reads a document ID argument: a positive whole number that fits
 // docsd's 64-bit IDs, in decimal digits only. Anything else is a usage
 // error before any request.
-func parseID(s string) (int64, error) {
+func parseID(s string) (int64, error) { return parseIDOf("document", s) }
+
+// parseIDOf parses the ID of a thing (a "document" or a "token").
+func parseIDOf(thing, s string) (int64, error) {
 	// strconv.ParseInt takes a leading sign; an ID is digits alone.
 	if s == "" || s[0] < '0' || s[0] > '9' {
-		return 0, invalidIDError(s)
+		return 0, invalidIDErrorOf(thing, s)
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	switch {
 	case errors.Is(err, strconv.ErrRange):
-		return 0, exitcode.Usagef("invalid document ID %q: too large (IDs go up to %d)", s, int64(math.MaxInt64))
+		return 0, exitcode.Usagef("invalid %s ID %q: too large (IDs go up to %d)", thing, s, int64(math.MaxInt64))
 	case err != nil || id <= 0:
-		return 0, invalidIDError(s)
+		return 0, invalidIDErrorOf(thing, s)
 	}
 	return id, nil
 }
 
-func invalidIDError(s string) error {
-	return exitcode.Usagef("invalid document ID %q: want a positive whole number", s)
+func invalidIDError(s string) error { return invalidIDErrorOf("document", s) }
+
+func invalidIDErrorOf(thing, s string) error {
+	return exitcode.Usagef("invalid %s ID %q: want a positive whole number", thing, s)
 }

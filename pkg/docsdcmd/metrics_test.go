@@ -3,6 +3,7 @@ package docsdcmd
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/postgres/pgtest"
+	"github.com/docsd/docs/pkg/token"
 	"github.com/docsd/docs/pkg/version"
 )
 
@@ -86,6 +88,13 @@ func testMetrics(t *testing.T, database string, poolOnly []string) {
 	send("GET", "/me", alice, nil, "", 200)
 	send("GET", "/me", alice, nil, "", 200)
 	send("GET", "/metrics", nil, nil, "", 404) // never on the API's port
+	var created struct{ Token string }
+	if err := json.Unmarshal(send("POST", "/tokens", alice, nil, `{"name":"ci","scopes":["read"]}`, 201).Body, &created); err != nil {
+		t.Fatal(err)
+	}
+	send("GET", "/me", nil, apitest.Bearer(created.Token), "", 200)
+	send("GET", "/users", nil, apitest.Bearer(created.Token), "", 403)
+	send("GET", "/me", nil, apitest.Bearer(token.New()), "", 401)
 
 	resp, err := http.Get("http://" + metricsAddr + "/metrics")
 	if err != nil {
@@ -110,7 +119,7 @@ func testMetrics(t *testing.T, database string, poolOnly []string) {
 		{"docsd_http_requests_total", map[string]string{"route": "document", "method": "GET", "status": "401"}, 2},
 		{"docsd_http_requests_total", map[string]string{"route": "document", "method": "GET", "status": "200"}, 1},
 		{"docsd_http_requests_total", map[string]string{"route": "login", "method": "POST", "status": "401"}, 5},
-		{"docsd_http_requests_total", map[string]string{"route": "me", "method": "GET", "status": "200"}, 2},
+		{"docsd_http_requests_total", map[string]string{"route": "me", "method": "GET", "status": "200"}, 3},
 		{"docsd_http_requests_total", map[string]string{"route": "unmatched", "method": "GET", "status": "404"}, 2},
 		{"docsd_http_denials_total", map[string]string{"route": "document", "status": "401", "reason": "no_session"}, 1},
 		{"docsd_http_denials_total", map[string]string{"route": "document", "status": "401", "reason": "invalid_session"}, 1},
@@ -120,6 +129,11 @@ func testMetrics(t *testing.T, database string, poolOnly []string) {
 		{"docsd_http_denials_total", map[string]string{"route": "document_delete", "status": "403", "reason": "not_author"}, 1},
 		{"docsd_http_denials_total", map[string]string{"route": "user_list", "status": "403", "reason": "role"}, 1},
 		{"docsd_http_denials_total", map[string]string{"route": "document_update", "status": "403", "reason": "cross_origin"}, 1},
+		{"docsd_http_denials_total", map[string]string{"route": "me", "status": "401", "reason": "invalid_token"}, 1},
+		{"docsd_http_denials_total", map[string]string{"route": "user_list", "status": "403", "reason": "token_scope"}, 1},
+		{"docsd_http_requests_by_credential_total", map[string]string{"credential": "token"}, 3},
+		{"docsd_http_requests_by_credential_total", map[string]string{"credential": "session"}, 10},
+		{"docsd_http_requests_by_credential_total", map[string]string{"credential": "none"}, 12},
 		{"docsd_logins_total", map[string]string{"outcome": "success"}, 2},
 		{"docsd_logins_total", map[string]string{"outcome": "bad_credentials"}, 5},
 		{"docsd_logins_total", map[string]string{"outcome": "throttled"}, 1},

@@ -182,7 +182,8 @@ func credentialSent(_ context.Context, in *openapi3filter.AuthenticationInput) e
 			return fmt.Errorf("no %s cookie was sent", s.Name)
 		}
 	case s.Type == "http" && s.Scheme == "bearer":
-		if h := req.Header.Get("Authorization"); !strings.HasPrefix(h, "Bearer ") {
+		// The scheme's name is case-insensitive (RFC 9110).
+		if scheme, _, _ := strings.Cut(req.Header.Get("Authorization"), " "); !strings.EqualFold(scheme, "Bearer") {
 			return errors.New("no bearer token was sent")
 		}
 	default:
