@@ -10,6 +10,7 @@
 #   WALKTHROUGH_STORY=short scripts/docs-walkthrough.sh  # login, a 401, a 403
 #                                                      # (scripts/screenshot.sh)
 #   WALKTHROUGH_STORY=tokens scripts/docs-walkthrough.sh # docs/cli.md's tokens
+#   WALKTHROUGH_STORY=history scripts/docs-walkthrough.sh # the README's history
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +58,23 @@ if [ "${WALKTHROUGH_STORY:-}" = short ]; then
 	show "docs get 1"
 	show "echo password | docs login -u carol --password-stdin"
 	show "docs rm 1 --yes"
+	show "docs logout"
+	exit
+fi
+
+if [ "${WALKTHROUGH_STORY:-}" = history ]; then
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs edit 1 --body 'Tag the release, then write the notes.'"
+	show "echo password | docs login -u bob --password-stdin"
+	show "docs edit 1 --title 'Welcome to docsd, second edition'"
+	show "docs log 1"
+	show "docs diff 1 --version 1"
+	show "docs revert 1 --to 2 --yes"
+	show "docs diff 1 --version 2"
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs rm 1 --yes"
+	show "docs restore 1"
+	show "docs log 1 -L 2"
 	show "docs logout"
 	exit
 fi
