@@ -98,7 +98,7 @@ func (e *diffFailedError) Unwrap() error { return e.err }
 
 // diffFailed wraps a failure of docs diff that would exit 1.
 func diffFailed(err error) error {
-	if err == nil || err == errDifferent || exitCode(err) != exitError {
+	if err == nil || errors.Is(err, errDifferent) || exitCode(err) != exitError {
 		return err
 	}
 	return &diffFailedError{err: err}
