@@ -59,12 +59,14 @@ func (c *connStates) quiet() bool {
 	return true
 }
 
-// drainListener is a TCP listener whose Close first accepts, for Serve,
-// the connections the kernel has already queued on it, then stops
-// listening at once. A plain Close resets those connections, and it takes
-// effect only when Serve's goroutine next runs, queueing more to reset
-// meanwhile; a client that has written a request to one of them (nginx
-// has) sees a reset it cannot tell from a crash.
+// drainListener is a TCP listener whose Close stops new connections
+// without resetting any whose handshake the kernel has completed: it
+// refuses new handshakes (refuseNew), lets those under way complete and
+// Serve accept them for handshakeGrace, then accepts for Serve what is
+// still queued and stops listening at once. A plain Close resets queued
+// connections, and it takes effect only when Serve's goroutine next runs,
+// queueing more to reset meanwhile; a client that has written a request to
+// one of them (nginx has) sees a reset it cannot tell from a crash.
 type drainListener struct {
 	*net.TCPListener
 	mu      sync.Mutex
@@ -95,10 +97,19 @@ func (l *drainListener) Accept() (net.Conn, error) {
 	}
 }
 
+// handshakeGrace is how long Close lets handshakes already under way
+// complete once new ones are refused: one round trip to the client, here
+// a proxy on the same network, takes far less.
+const handshakeGrace = 100 * time.Millisecond
+
 func (l *drainListener) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.closed {
+		// Where refusing fails, what completes before the close is reset.
+		if refuseNew(l.TCPListener) == nil {
+			time.Sleep(handshakeGrace)
+		}
 		l.closed = true
 		l.drained = acceptQueued(l.TCPListener)
 		l.err = l.TCPListener.Close()

@@ -65,11 +65,11 @@ func New(cfg Config) *Server {
 // Open listens on the configured address and serves in the background
 // until Close, or until serving fails (see Done).
 func (s *Server) Open() error {
-	tcp, err := net.Listen("tcp", s.cfg.Addr)
+	tcp, err := listenTCP(s.cfg.Addr)
 	if err != nil {
 		return err
 	}
-	s.ln = &drainListener{TCPListener: tcp.(*net.TCPListener)}
+	s.ln = &drainListener{TCPListener: tcp}
 	if s.cfg.TLS != nil {
 		s.ln = tls.NewListener(s.ln, s.cfg.TLS)
 	}
@@ -78,6 +78,19 @@ func (s *Server) Open() error {
 		s.err = s.srv.Serve(s.ln)
 	}()
 	return nil
+}
+
+// listenTCP listens on plain TCP, not the MPTCP that Go listens with by
+// default on Linux: a socket filter (refuseNew) cannot be attached to an
+// MPTCP socket. An MPTCP client falls back to TCP.
+func listenTCP(addr string) (*net.TCPListener, error) {
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	l, err := lc.Listen(context.Background(), "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return l.(*net.TCPListener), nil
 }
 
 // Addr is the address the server listens on, once open.
