@@ -17,7 +17,7 @@ import (
 func refuseNew(l *net.TCPListener) error {
 	// A socket filter on a TCP socket reads from the TCP header.
 	const flagsOffset, syn, ack = 13, 0x02, 0x10
-	prog := []unix.SockFilter{
+	prog := [...]unix.SockFilter{
 		{Code: unix.BPF_LD | unix.BPF_B | unix.BPF_ABS, K: flagsOffset},
 		{Code: unix.BPF_ALU | unix.BPF_AND | unix.BPF_K, K: syn | ack},
 		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: syn, Jt: 0, Jf: 1},

@@ -145,7 +145,7 @@ func TestServerCloseAnswersRequestsInFlight(t *testing.T) {
 		resp.Body.Close()
 		return resp, err
 	}
-	if resp, err := get(); err != nil || resp.Close {
+	if resp, err := get(); err != nil || resp.Close { //nolint:bodyclose // get reads and closes it
 		t.Fatalf("GET / before Close: got %v (closing: %v); want an answer that keeps the connection", err, resp != nil && resp.Close)
 	}
 
@@ -173,7 +173,7 @@ func TestServerCloseAnswersRequestsInFlight(t *testing.T) {
 	if _, err := net.Dial("tcp", srv.Addr().String()); err == nil {
 		t.Error("a connection after Close began was accepted; want it refused")
 	}
-	resp, err := get()
+	resp, err := get() //nolint:bodyclose // get reads and closes it
 	if err != nil || resp.StatusCode != 200 || !resp.Close {
 		t.Errorf("GET / on the kept connection after Close began: got %v, %v (closing: %v); want 200 with Connection: close", resp, err, resp != nil && resp.Close)
 	}
