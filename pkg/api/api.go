@@ -75,6 +75,9 @@ type Deps struct {
 	// keeps them encoded while no document has changed anywhere.
 	Documents *cache.Documents
 	Sessions  *session.Store
+	// Epochs is where this process reads the epochs every cache compares
+	// with, once per request that sends a credential.
+	Epochs *cache.Shared
 	// Tokens are read through this process's token cache, like sessions.
 	Tokens        *cache.Tokens
 	Passwords     *docs.Passwords
@@ -191,7 +194,7 @@ func newServer(cfg Config, deps Deps, table []Route) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Tokens == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
+	if deps.Users == nil || deps.Documents == nil || deps.Sessions == nil || deps.Epochs == nil || deps.Tokens == nil || deps.Passwords == nil || deps.LoginFailures == nil || deps.Ready == nil {
 		return nil, errors.New("api: every dependency is required")
 	}
 	var prefix [6]byte

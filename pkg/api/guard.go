@@ -112,15 +112,30 @@ func (s *Server) optionalUser(c *gin.Context, r *Route) {
 	c.Next()
 }
 
-// authenticate returns the user of the request's session. A request that
-// sends cookies then carries a place for the epochs (see package cache):
-// the session cache reads them, and the document cache, later in the same
-// request, uses that read instead of making another.
+// authenticate returns the user of the request's session. Once the
+// cookie's signature holds, the request reads the epochs (readEpochs),
+// which the session cache and, later in the same request, the document
+// cache compare with.
 func (s *Server) authenticate(c *gin.Context) (*docs.User, session.Reason, error) {
-	if _, ok := c.Request.Header["Cookie"]; ok {
-		c.Request = c.Request.WithContext(cache.Request(c.Request.Context()))
+	token, reason := s.Sessions.Verify(c.Request)
+	if reason != "" {
+		return nil, reason, nil
 	}
-	return s.Sessions.Authenticate(c.Request)
+	if err := s.readEpochs(c); err != nil {
+		return nil, "", err
+	}
+	return s.Sessions.Lookup(c.Request.Context(), token)
+}
+
+// readEpochs reads the epochs once for the request and gives the Reading
+// to every cache the request goes through (see package cache).
+func (s *Server) readEpochs(c *gin.Context) error {
+	r, err := s.Epochs.Read(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.Request = c.Request.WithContext(cache.WithReading(c.Request.Context(), r))
+	return nil
 }
 
 // varyCookie is shared by every response, like noStore: header values are

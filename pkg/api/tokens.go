@@ -12,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/docsd/docs/pkg/cache"
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/token"
 )
@@ -74,10 +73,9 @@ func (s *Server) authenticateToken(c *gin.Context, r *Route, secret string, publ
 	if err := token.Check(secret); err != nil {
 		return s.badToken(c, "malformed token: "+err.Error(), "the token is malformed: "+err.Error())
 	}
-	// The token cache reads the epochs under the request, and the
-	// document cache later in the same request uses that read (see
-	// authenticate).
-	c.Request = c.Request.WithContext(cache.Request(c.Request.Context()))
+	if err := s.readEpochs(c); err != nil {
+		return err
+	}
 	ctx := c.Request.Context()
 	t, u, err := s.Tokens.TokenUser(ctx, token.Hash(secret))
 	if docs.IsNotFound(err) {

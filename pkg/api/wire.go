@@ -55,5 +55,5 @@ func Wire(b Storage, pw *docs.Passwords, sc session.Config, documentBytes int64)
 		}
 		return b.Writable(ctx)
 	}
-	return Deps{Users: b, Documents: documents, Sessions: store, Tokens: cache.NewTokens(b, epochs), Passwords: pw, LoginFailures: b, Ready: ready, SessionCache: sessions}, nil
+	return Deps{Users: b, Documents: documents, Sessions: store, Epochs: epochs, Tokens: cache.NewTokens(b, epochs), Passwords: pw, LoginFailures: b, Ready: ready, SessionCache: sessions}, nil
 }

@@ -20,11 +20,10 @@
 // other at its next request.
 //
 // Both epochs come from one statement, and a request reads them once:
-// Request gives a request's context a place for them, the first cache to
-// need them reads them there through Shared, and every later read in the
-// same request uses that copy. An authorized GET of a cached document
-// therefore costs one database read, however many caches it passes
-// through.
+// the API reads them through Shared as soon as a request's credential
+// holds up and hands the Reading to every cache with WithReading. An
+// authorized GET of a cached document therefore costs one database read,
+// however many caches it passes through.
 package cache
 
 import (
@@ -50,53 +49,25 @@ type Reading struct {
 	Seq uint64
 }
 
-// requestKey finds a request's epochs in its context.
-type requestKey struct{}
+// readingKey finds a request's Reading in its context.
+type readingKey struct{}
 
-// request is a context carrying the epochs one request read. A request
-// runs on one goroutine, so it needs no lock.
-type request struct {
-	context.Context
-	epochs Reading
-	read   bool
+// WithReading returns ctx carrying r, the epochs read once for one
+// request: every cache read under ctx compares its entries with r, so a
+// request costs one read of the epochs however many caches it passes
+// through. r is a value and never changes. A request reads through the
+// caches before it writes, and answers a write with what the write
+// returned, so no read under ctx needs the epochs a write of its own
+// moved; each cache also drops, at once, the entries its writes change.
+func WithReading(ctx context.Context, r Reading) context.Context {
+	return context.WithValue(ctx, readingKey{}, r)
 }
 
-func (r *request) Value(key any) any {
-	if key == (requestKey{}) {
-		return r
-	}
-	return r.Context.Value(key)
-}
-
-// Request returns ctx with a place for the epochs of one request: the
-// caches read them at most once under it. The epochs it keeps are those of
-// the request's first read; a cache that writes (DeleteSession, the
-// document writes) forgets them, so that a read after the write in the
-// same request reads them again.
-func Request(ctx context.Context) context.Context {
-	return &request{Context: ctx}
-}
-
-// readEpochs returns the request's epochs, reading them from src the first
-// time, or from src every time outside a Request.
+// readEpochs returns the request's Reading, or reads the epochs from src
+// when ctx carries none.
 func readEpochs(ctx context.Context, src *Shared) (Reading, error) {
-	r, ok := ctx.Value(requestKey{}).(*request)
-	if !ok {
-		return src.Read(ctx)
+	if r, ok := ctx.Value(readingKey{}).(Reading); ok {
+		return r, nil
 	}
-	if !r.read {
-		e, err := src.Read(ctx)
-		if err != nil {
-			return Reading{}, err
-		}
-		r.epochs, r.read = e, true
-	}
-	return r.epochs, nil
-}
-
-// forget drops the request's epochs after a write that may have moved them.
-func forget(ctx context.Context) {
-	if r, ok := ctx.Value(requestKey{}).(*request); ok {
-		r.read = false
-	}
+	return src.Read(ctx)
 }

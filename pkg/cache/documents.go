@@ -49,8 +49,8 @@ func (d *Document) size() int64 {
 // Encoded, while they cannot have changed: a cached read is the request's
 // epochs and a map lookup. The rest of docs.DocumentStore (lists, writes,
 // and DocumentByID for whoever wants a fresh read) goes to the backend,
-// each method spelled out: every write forgets the request's epochs, and a
-// method added to docs.DocumentStore does not compile until it says what
+// each method spelled out: every write drops the document's entry here, and
+// a method added to docs.DocumentStore does not compile until it says what
 // it does.
 //
 // The cache stands at a document epoch and the shard epochs read in one
@@ -217,38 +217,47 @@ func (c *Documents) store(epoch int64, e *Document) {
 	c.bytes += size
 }
 
-// CreateDocument creates in the backend; the request's epochs are read
-// again after it.
+// CreateDocument creates in the backend, which moves the document's shard
+// epoch: no process serves the shard's entries after it.
 func (c *Documents) CreateDocument(ctx context.Context, d *docs.Document) error {
-	defer forget(ctx)
 	return c.backend.CreateDocument(ctx, d)
 }
 
-// UpdateDocument updates in the backend; the request's epochs are read
-// again after it.
+// UpdateDocument updates in the backend and drops the document's entry here.
 func (c *Documents) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
-	defer forget(ctx)
+	defer c.drop(id)
 	return c.backend.UpdateDocument(ctx, id, u, ifVersion, by, now)
 }
 
-// DeleteDocument deletes in the backend; the request's epochs are read
-// again after it.
+// DeleteDocument deletes in the backend and drops the document's entry
+// here.
 func (c *Documents) DeleteDocument(ctx context.Context, id int64) error {
-	defer forget(ctx)
+	defer c.drop(id)
 	return c.backend.DeleteDocument(ctx, id)
 }
 
-// RevertDocument reverts in the backend; the request's epochs are read
-// again after it.
+// drop forgets the entry of document id, which a write of this process
+// changed: the write moved its shard's epoch, which every other request
+// sees, but a request's own Reading predates its writes (WithReading).
+func (c *Documents) drop(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	shard := c.entries[docs.ShardOf(id)]
+	if e, ok := shard[id]; ok {
+		c.bytes -= e.size()
+		delete(shard, id)
+	}
+}
+
+// RevertDocument reverts in the backend and drops the document's entry here.
 func (c *Documents) RevertDocument(ctx context.Context, id, version, ifVersion, by int64, now time.Time) (*docs.Document, error) {
-	defer forget(ctx)
+	defer c.drop(id)
 	return c.backend.RevertDocument(ctx, id, version, ifVersion, by, now)
 }
 
-// RestoreDocument restores in the backend; the request's epochs are read
-// again after it.
+// RestoreDocument restores in the backend and drops the document's entry here.
 func (c *Documents) RestoreDocument(ctx context.Context, id, by int64, now time.Time) (*docs.Document, error) {
-	defer forget(ctx)
+	defer c.drop(id)
 	return c.backend.RestoreDocument(ctx, id, by, now)
 }
 

@@ -42,10 +42,10 @@ func TestDocuments(t *testing.T) {
 
 	t.Run("a request reads the epochs once for the session and the document, and nothing else when both are cached", func(t *testing.T) {
 		f := setup(t)
-		docsCache := cache.NewDocuments(f.store, cache.NewShared(f.store), 1<<20, encode)
+		docsCache := cache.NewDocuments(f.store, f.epochs, 1<<20, encode)
 		id := f.document(t, "T", "B")
 		request := func() {
-			ctx := cache.Request(ctx)
+			ctx := f.request(t, ctx)
 			if _, _, err := f.cache.SessionUser(ctx, "carol"); err != nil {
 				t.Fatal(err)
 			}
@@ -123,11 +123,11 @@ func TestDocuments(t *testing.T) {
 		}
 	})
 
-	t.Run("a read after a write in the same request reads the epochs again", func(t *testing.T) {
+	t.Run("a read after a write in the same request, under the reading before it, is the written document", func(t *testing.T) {
 		f := setup(t)
-		c := cache.NewDocuments(f.store, cache.NewShared(f.store), 1<<20, encode)
+		c := cache.NewDocuments(f.store, f.epochs, 1<<20, encode)
 		id := f.document(t, "T", "old")
-		ctx := cache.Request(ctx)
+		ctx := f.request(t, ctx)
 		encoded(t, c, ctx, id)
 		body := "new"
 		if _, err := c.UpdateDocument(ctx, id, docs.DocumentUpdate{Body: &body}, 0, 0, f.clock.Now()); err != nil {
@@ -215,7 +215,7 @@ func TestDocumentsNeverStaleUnderConcurrency(t *testing.T) {
 				}
 				i := n % docsN
 				floor := committed[i].Load()
-				d, err := c.Encoded(cache.Request(ctx), ids[i])
+				d, err := c.Encoded(ctx, ids[i])
 				if err != nil {
 					t.Errorf("Encoded = %v", err)
 					return

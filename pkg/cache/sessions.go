@@ -23,8 +23,8 @@ type SessionBackend interface {
 // while the auth epoch is the one its entries were read with, so that a
 // private request costs one tiny read (the epochs) instead of the joined
 // session-and-user read. Every other method goes to the backend, each
-// spelled out: every write forgets the request's epochs, and a method
-// added to docs.SessionStore does not compile until it says what it does.
+// spelled out, so that a method added to docs.SessionStore does not
+// compile until it says what it does.
 //
 // The cache stands at one auth epoch (see entries): a request whose epoch
 // is that value is served from memory.
@@ -86,10 +86,8 @@ func (c *Sessions) SessionUser(ctx context.Context, id string) (*docs.Session, *
 	return s, u, nil
 }
 
-// CreateSession creates in the backend, which changes the auth epoch; the
-// request's epochs are read again after it.
+// CreateSession creates in the backend, which changes the auth epoch.
 func (c *Sessions) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
-	defer forget(ctx)
 	return c.backend.CreateSession(ctx, s, passwordHash)
 }
 
@@ -106,7 +104,6 @@ func (c *Sessions) TouchSession(ctx context.Context, id string, seen time.Time) 
 // epoch would drop it at the next read anyway).
 func (c *Sessions) DeleteSession(ctx context.Context, id string) error {
 	err := c.backend.DeleteSession(ctx, id)
-	forget(ctx)
 	if err != nil {
 		return err
 	}
@@ -114,17 +111,14 @@ func (c *Sessions) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-// DeleteExpiredSessions deletes in the backend; the request's epochs are
-// read again after it.
+// DeleteExpiredSessions deletes in the backend, which changes the auth
+// epoch.
 func (c *Sessions) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	defer forget(ctx)
 	return c.backend.DeleteExpiredSessions(ctx, idleBefore, createdBefore)
 }
 
-// DeleteUserSessions deletes in the backend; the request's epochs are read
-// again after it.
+// DeleteUserSessions deletes in the backend, which changes the auth epoch.
 func (c *Sessions) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
-	defer forget(ctx)
 	return c.backend.DeleteUserSessions(ctx, userID)
 }
 

@@ -37,6 +37,8 @@ func (c *counting) Epochs(ctx context.Context) (docs.Epochs, error) {
 }
 
 type fixture struct {
+	// epochs is the reader of the epochs cache holds, as one process has one.
+	epochs *cache.Shared
 	cache *cache.Sessions
 	store *counting
 	// other is a second handle on the same file, as another docsd process
@@ -63,7 +65,8 @@ func setup(t *testing.T) *fixture {
 	}
 	f := &fixture{store: &counting{DB: open()}, clock: testclock.New(time.Now().UTC().Truncate(time.Microsecond))}
 	f.other = open()
-	f.cache = cache.NewSessions(f.store, cache.NewShared(f.store), time.Minute, f.clock.Now)
+	f.epochs = cache.NewShared(f.store)
+	f.cache = cache.NewSessions(f.store, f.epochs, time.Minute, f.clock.Now)
 	for _, name := range []string{"alice", "carol"} {
 		role := docs.RoleMember
 		if name == "alice" {
@@ -190,4 +193,15 @@ func TestCache(t *testing.T) {
 			t.Errorf("SessionUser(carol-2) = %v, %v; want carol", u, err)
 		}
 	})
+}
+
+// request returns ctx carrying one reading of the epochs, as the API gives
+// each request that sends a credential.
+func (f *fixture) request(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	r, err := f.epochs.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cache.WithReading(ctx, r)
 }

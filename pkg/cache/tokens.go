@@ -87,17 +87,13 @@ func (c *Tokens) TouchToken(ctx context.Context, id int64, at time.Time, from st
 	return nil
 }
 
-// CreateToken creates in the backend, which changes the auth epoch; the
-// request's epochs are read again after it.
+// CreateToken creates in the backend, which changes the auth epoch.
 func (c *Tokens) CreateToken(ctx context.Context, t *docs.Token) error {
-	defer forget(ctx)
 	return c.backend.CreateToken(ctx, t)
 }
 
-// DeleteToken deletes in the backend, which changes the auth epoch; the
-// request's epochs are read again after it.
+// DeleteToken deletes in the backend, which changes the auth epoch.
 func (c *Tokens) DeleteToken(ctx context.Context, userID, id int64) error {
-	defer forget(ctx)
 	return c.backend.DeleteToken(ctx, userID, id)
 }
 
