@@ -39,8 +39,8 @@ func (c *counting) Epochs(ctx context.Context) (docs.Epochs, error) {
 type fixture struct {
 	// epochs is the reader of the epochs cache holds, as one process has one.
 	epochs *cache.Shared
-	cache *cache.Sessions
-	store *counting
+	cache  *cache.Sessions
+	store  *counting
 	// other is a second handle on the same file, as another docsd process
 	// or `docsd user set-role` would have.
 	other *sqlite.DB
