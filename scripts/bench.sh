@@ -127,6 +127,17 @@ login_cookie() {
 		awk '$6 == "docs_session" { print "docs_session=" $7 }'
 }
 
+# new_token base cookie: creates a read token with the session and prints
+# "ID SECRET"; fails on a docsd without tokens.
+new_token() {
+	local r
+	r=$(curl -fs -H 'Content-Type: application/json' -b "$2" \
+		-d "{\"name\":\"bench-$RANDOM$RANDOM\",\"scopes\":[\"read\"]}" "$1/tokens") || return
+	# The answer ends without a newline; the here-string adds the one
+	# that read needs.
+	sed -nE 's/.*"id":([0-9]+).*"token":"([^"]+)".*/\1 \2/p' <<<"$r"
+}
+
 rss() { # pid: its resident memory, from /proc
 	awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s%s %s %s", sep, $1, $2, $3; sep = ", " }' "/proc/$1/status"
 }
@@ -138,13 +149,14 @@ rss() { # pid: its resident memory, from /proc
 #   size conns round scenario target rps p50_ms p99_ms non2xx requests docsd_us pg_us nginx_us
 #
 # size, conns and round are the loop's globals; target names the server
-# (docsd, bare, cookie; sqlite, pg1, pg3). The last three fields are CPU
+# (docsd, bare, cookie; sqlite, pg1, pg3), or token: docsd again, sent a
+# bearer token instead of a cookie. The last three fields are CPU
 # microseconds per request of the processes being watched (see cpu_snapshot),
 # or "-" for what is not watched.
 results=$work/results
 : >"$results"
 size='' conns='' round=''
-declare -A base_of cookie_of
+declare -A base_of cookie_of token_of bad_cookie_of bad_token_of
 
 # What cpu_snapshot reads: the pids of docsd, of PostgreSQL (filled in by
 # measure from watch_postgres and pg_pids, which the PostgreSQL mode
@@ -267,8 +279,12 @@ one() {
 	local s=$1 t=$2 b=${base_of[$2]} c=${cookie_of[$2]:-}
 	local v=$work/versions-${shares_db[$2]:-$2}-$size
 	case $s in
-	get) measure get "$t" "$b" get.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" ;;
+	# pairget is get again, for the token against the cookie on one docsd.
+	get | pairget) measure "$s" "$t" "$b" get.lua "$conns" BENCH_COOKIE="$c" BENCH_TOKEN="${token_of[$t]:-}" BENCH_MAX_ID="$size" ;;
 	401) measure 401 "$t" "$b" get.lua "$conns" BENCH_COOKIE= BENCH_MAX_ID="$size" ;;
+	# A credential docsd does not know but cannot reject unread: the
+	# signed cookie of an ended session, or a revoked token.
+	bad401) measure bad401 "$t" "$b" get.lua "$conns" BENCH_COOKIE="${bad_cookie_of[$t]:-}" BENCH_TOKEN="${bad_token_of[$t]:-}" BENCH_MAX_ID="$size" ;;
 	list) measure list "$t" "$b" list.lua "$conns" ;;
 	revisions) measure revisions "$t" "$b" revisions.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" ;;
 	patch) measure patch "$t" "$b" patch.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" BENCH_VERSIONS="$v" ;;
@@ -320,16 +336,17 @@ fi
 
 # --- Default mode: docsd against the ceilings ---------------------------------
 
-declare -A ceiling_name=([bare]="bare gin" [cookie]="cookie session")
+declare -A ceiling_name=([bare]="bare gin" [cookie]="cookie session" [docsd]="docsd, cookie")
 
-# row LABEL SCENARIO CEILING: one line of the table, medians over the rounds.
+# row LABEL SCENARIO CEILING [TARGET]: one line of the table, medians over
+# the rounds, of TARGET (default docsd) against CEILING.
 row() {
-	local s=$2 c=$3
+	local s=$2 c=$3 t=${4:-docsd}
 	printf '| %-42s | %8s | %7s | %7s | %6s | %-14s | %8s | %7s | %-*s | %6s |\n' "$1" \
-		"$(vals "$s" docsd 6 | med | fmt %.0f)" "$(vals "$s" docsd 7 | med | fmt %.2f)" \
-		"$(vals "$s" docsd 8 | med | fmt %.2f)" "$(vals "$s" docsd 9 | med | fmt %.0f)" \
+		"$(vals "$s" "$t" 6 | med | fmt %.0f)" "$(vals "$s" "$t" 7 | med | fmt %.2f)" \
+		"$(vals "$s" "$t" 8 | med | fmt %.2f)" "$(vals "$s" "$t" 9 | med | fmt %.0f)" \
 		"${ceiling_name[$c]}" "$(vals "$s" "$c" 6 | med | fmt %.0f)" "$(vals "$s" "$c" 8 | med | fmt %.2f)" \
-		"$ratio_width" "$(ratios "$s" docsd "$c")" "$(median_ratio "$s" docsd "$c")"
+		"$ratio_width" "$(ratios "$s" "$t" "$c")" "$(median_ratio "$s" "$t" "$c")"
 }
 
 header() {
@@ -344,6 +361,7 @@ header() {
 base_of[bare]=http://127.0.0.1:5601
 base_of[cookie]=http://127.0.0.1:5602
 base_of[docsd]=http://127.0.0.1:5600
+base_of[token]=${base_of[docsd]}
 "$work/ceiling" -mode bare -addr 127.0.0.1:5601 2>/dev/null &
 pids+=($!)
 "$work/ceiling" -mode cookie -addr 127.0.0.1:5602 2>/dev/null &
@@ -362,12 +380,31 @@ for size in $sizes; do
 	db=$work/bench-$size.db
 	echo "seeding $size documents" >&2
 	seed "$db" "$size"
-	start_docsd "$db" 127.0.0.1:5600
+	# A revoked token counts toward the address's login throttle, and every
+	# request of the benchmark comes from 127.0.0.1: the default 20 failures
+	# in 15 minutes would turn the bad-token 401s into 429s at once. With a
+	# 10 ms window and a limit no 10 ms reaches, none is a 429, and each
+	# failure's count walks only the failures of the last 10 ms (about ten
+	# at the rates measured), no more than for a client under the default
+	# limit (at most 19).
+	start_docsd "$db" 127.0.0.1:5600 DOCSD_AUTH_THROTTLE_WINDOW=10ms DOCSD_AUTH_THROTTLE_MAX_FAILURES_PER_ADDRESS=1000000
 	dpid=$started
 	cookie_of[docsd]=$(login_cookie "${base_of[docsd]}")
 	# Writes only at the first size: the growth sizes measure reads.
 	scenarios=(get 401 list)
 	[ "$size" != "$first" ] || scenarios+=(patch mix)
+	# Tokens against cookies on the same docsd, at the first size, when the
+	# docsd measured has tokens (BENCH_DOCSD may be older).
+	tokens=''
+	if [ "$size" = "$first" ] && read -r _ token_of[token] < <(new_token "${base_of[docsd]}" "${cookie_of[docsd]}") && [ -n "${token_of[token]}" ]; then
+		tokens=1
+		read -r revoked bad_token_of[token] < <(new_token "${base_of[docsd]}" "${cookie_of[docsd]}")
+		curl -fs -X DELETE -b "${cookie_of[docsd]}" "${base_of[docsd]}/tokens/$revoked"
+		bad_cookie_of[docsd]=$(login_cookie "${base_of[docsd]}")
+		curl -fs -X DELETE -b "${bad_cookie_of[docsd]}" "${base_of[docsd]}/logout"
+	elif [ "$size" = "$first" ]; then
+		echo "(token rows skipped: this docsd does not create tokens)"
+	fi
 
 	for conns in $conns_list; do
 		for round in $(seq "$rounds"); do
@@ -378,6 +415,13 @@ for size in $sizes; do
 				# docsd's authorized GET against bare gin too, from the same round.
 				[ "$s" != get ] || [ "$size" != "$first" ] || one get bare
 			done
+			# The same docsd with a token and with a cookie, back to back, the
+			# cookie first in odd rounds.
+			if [ -n "$tokens" ]; then
+				for s in pairget bad401; do
+					if ((round % 2)); then one "$s" docsd; one "$s" token; else one "$s" token; one "$s" docsd; fi
+				done
+			fi
 		done
 
 		echo
@@ -394,6 +438,16 @@ for size in $sizes; do
 			echo
 			echo "PATCHes beside the GETs of the mix, one connection at most $mix_writes/s: docsd $(vals mixpatch docsd 6 | med | fmt %.0f)/s" \
 				"($(vals mixpatch docsd 9 | med | fmt %.0f) non-2xx), the ceiling $(vals mixpatch cookie 6 | med | fmt %.0f)/s"
+		fi
+		if [ -n "$tokens" ]; then
+			echo
+			echo "### Bearer token against session cookie, the same docsd, $size documents, $conns connections (ratios are the token's req/s over the cookie's; targets: GET >= 95%, 401 >= 100%)"
+			echo
+			header
+			row "authorized GET /documents/:id, token" pairget docsd token
+			row "GET /documents/:id, revoked token (401)" bad401 docsd token
+			echo
+			echo "The 401 rows' cookie is an ended session's (signed, unknown to the database); 429s in docsd's log (the throttle; want 0): $(grep -c 'status=429' "$work/docsd-5600.log" || true)"
 		fi
 	done
 

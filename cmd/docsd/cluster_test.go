@@ -20,9 +20,10 @@ import (
 
 // TestCluster runs three docsd processes on one fresh PostgreSQL schema and
 // talks to each replica directly: a login holds everywhere, and so does
-// every revocation, at the very next request, whichever replica or
-// `docsd user` command makes it; the throttle counts attempts made on all
-// of them; and the If-Match check holds across processes.
+// every revocation, of a session or of a token, at the very next request,
+// whichever replica or `docsd user` command makes it; the throttle counts
+// attempts made on all of them; and the If-Match check holds across
+// processes.
 func TestCluster(t *testing.T) {
 	database := pgtest.URL(t)
 	bin := buildDocsd(t)
@@ -39,14 +40,41 @@ func TestCluster(t *testing.T) {
 		return p.send(t, client, method, path, cookie, header, body)
 	}
 	name := map[*proc]string{a: "A", b: "B", c: "C"}
-	// expect checks that every replica answers method path with status.
-	expect := func(what string, status int, method, path string, cookie *http.Cookie, on ...*proc) {
+	// expectWith checks that every replica answers method path, sent with
+	// cookie and header, with status.
+	expectWith := func(what string, status int, method, path string, cookie *http.Cookie, header map[string]string, on ...*proc) {
 		t.Helper()
 		for _, p := range on {
-			if r := send(p, method, path, cookie, nil, ""); r.Status != status {
+			if r := send(p, method, path, cookie, header, ""); r.Status != status {
 				t.Errorf("%s: %s %s on %s = %d %s; want %d", what, method, path, name[p], r.Status, r.Body, status)
 			}
 		}
+	}
+	// expect checks every replica's answer to a request with cookie.
+	expect := func(what string, status int, method, path string, cookie *http.Cookie, on ...*proc) {
+		t.Helper()
+		expectWith(what, status, method, path, cookie, nil, on...)
+	}
+	// expectToken checks every replica's answer to a request with the
+	// bearer token secret. The first successful request on a replica
+	// leaves the token in its cache, under the auth epoch it read.
+	expectToken := func(what string, status int, method, path, secret string, on ...*proc) {
+		t.Helper()
+		expectWith(what, status, method, path, nil, apitest.Bearer(secret), on...)
+	}
+	// newToken creates a token with scopes (a JSON list) through p with
+	// the owner's session, and returns its id and secret.
+	newToken := func(p *proc, owner *http.Cookie, scopes string) (int64, string) {
+		t.Helper()
+		r := send(p, "POST", "/tokens", owner, nil, fmt.Sprintf(`{"name":"cluster","scopes":%s}`, scopes))
+		var tok struct {
+			ID    int64
+			Token string
+		}
+		if err := json.Unmarshal(r.Body, &tok); err != nil || r.Status != 201 {
+			t.Fatalf("POST /tokens on %s = %d %s; want 201", name[p], r.Status, r.Body)
+		}
+		return tok.ID, tok.Token
 	}
 	idOf := func(cookie *http.Cookie) int64 {
 		t.Helper()
@@ -124,6 +152,45 @@ func TestCluster(t *testing.T) {
 		for _, s := range sessions {
 			expect("after docsd user rm erin", 401, "GET", "/me", s, a, b, c)
 		}
+	})
+
+	// A token is cached as a session is, under the auth epoch: each case
+	// below first uses the token successfully on every replica, so that
+	// each holds it in memory, and a change made elsewhere must still hold
+	// at the next request on all three.
+	t.Run("a token revoked on A is 401 on A, B and C at the next request", func(t *testing.T) {
+		carol := procLogin(t, client, a.base, "carol")
+		id, secret := newToken(a, carol, `["read"]`)
+		expectToken("carol's token before the revoke", 200, "GET", "/me", secret, a, b, c)
+		path := fmt.Sprintf("/tokens/%d", id)
+		if r := send(a, "DELETE", path, carol, nil, ""); r.Status != 204 {
+			t.Fatalf("DELETE %s on A = %d %s; want 204", path, r.Status, r.Body)
+		}
+		expectToken("carol's token after DELETE "+path+" on A", 401, "GET", "/me", secret, a, b, c)
+	})
+
+	t.Run("an admin token is 403 on A, B and C at the next request once an admin demotes its owner on A", func(t *testing.T) {
+		cli("password\n", "user", "add", "dave", "--password-stdin")
+		alice, dave := procLogin(t, client, a.base, "alice"), procLogin(t, client, a.base, "dave")
+		path := fmt.Sprintf("/users/%d", idOf(dave))
+		if r := send(a, "PATCH", path, alice, nil, `{"role":"admin"}`); r.Status != 200 {
+			t.Fatalf("PATCH %s on A = %d %s; want 200", path, r.Status, r.Body)
+		}
+		_, secret := newToken(a, dave, `["read","admin"]`)
+		expectToken("dave's admin token while dave is an admin", 200, "GET", "/users", secret, a, b, c)
+		if r := send(a, "PATCH", path, alice, nil, `{"role":"member"}`); r.Status != 200 {
+			t.Fatalf("PATCH %s on A = %d %s; want 200", path, r.Status, r.Body)
+		}
+		expectToken("dave's admin token after alice demoted dave on A", 403, "GET", "/users", secret, a, b, c)
+		expectToken("dave's admin token after the demotion, on a read route", 200, "GET", "/me", secret, a, b, c)
+	})
+
+	t.Run("docsd user rm makes the user's token 401 on A, B and C at the next request", func(t *testing.T) {
+		cli("password\n", "user", "add", "frank", "--password-stdin")
+		_, secret := newToken(b, procLogin(t, client, b.base, "frank"), `["read","write"]`)
+		expectToken("frank's token before docsd user rm", 200, "GET", "/me", secret, a, b, c)
+		cli("", "user", "rm", "frank", "--yes")
+		expectToken("frank's token after docsd user rm frank", 401, "GET", "/me", secret, a, b, c)
 	})
 
 	t.Run("thirty concurrent PATCHes with one If-Match over the three: one 200, the rest 412, the winner's body stored", func(t *testing.T) {

@@ -47,26 +47,6 @@ func (d *DB) CreateToken(ctx context.Context, t *docs.Token) error {
 	return nil
 }
 
-// tokenColumns are what scanToken reads, in its order, from tokens t.
-const tokenColumns = `t.id, t.user_id, t.name, t.hash, t.scopes, t.created_at, t.expires_at, t.last_used_at, t.last_used_from`
-
-// scanToken reads tokenColumns, then more columns into more.
-func scanToken(row pgx.Row, more ...any) (*docs.Token, error) {
-	var (
-		t                      docs.Token
-		scopes                 string
-		created, expires, used int64
-	)
-	dest := append([]any{&t.ID, &t.UserID, &t.Name, &t.Hash, &scopes, &created, &expires, &used, &t.LastUsedFrom}, more...)
-	if err := row.Scan(dest...); err != nil {
-		return nil, err
-	}
-	t.Scopes = docs.SplitScopes(scopes)
-	t.CreatedAt = sqlstore.FromMicros(created)
-	t.ExpiresAt, t.LastUsedAt = sqlstore.FromMicrosOrZero(expires), sqlstore.FromMicrosOrZero(used)
-	return &t, nil
-}
-
 // TokenUser returns the token whose secret hashes to hash and its user,
 // joined in one query, or a NotFound error.
 func (d *DB) TokenUser(ctx context.Context, hash string) (*docs.Token, *docs.User, error) {
@@ -78,33 +58,27 @@ func (d *DB) TokenUser(ctx context.Context, hash string) (*docs.Token, *docs.Use
 // user and the auth epoch, read in one statement, so the pair is exactly
 // what the epoch names; or a NotFound error.
 func (d *DB) TokenUserWithEpoch(ctx context.Context, hash string) (*docs.Token, *docs.User, int64, error) {
-	var (
-		u           docs.User
-		uhash, role string
-		uc, epoch   int64
-	)
-	t, err := scanToken(d.pool.QueryRow(ctx,
-		`SELECT `+tokenColumns+`, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)
-		 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, hash,
-	), &u.Username, &uhash, &role, &uc, &epoch)
+	t, u, epoch, err := sqlstore.ScanTokenUser(d.pool.QueryRow(ctx,
+		`SELECT `+sqlstore.TokenUserColumns+`
+		 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, 0, docs.TokenSecretNotFound()
 	}
 	if err != nil {
 		return nil, nil, 0, d.wrap("load token", err)
 	}
-	u.ID, u.PasswordHash, u.Role, u.CreatedAt = t.UserID, []byte(uhash), docs.Role(role), sqlstore.FromMicros(uc)
-	return t, &u, epoch, nil
+	return t, u, epoch, nil
 }
 
 // UserTokens returns every token of the user, oldest first.
 func (d *DB) UserTokens(ctx context.Context, userID int64) ([]*docs.Token, error) {
 	rows, err := d.pool.Query(ctx,
-		`SELECT `+tokenColumns+` FROM tokens t WHERE t.user_id = $1 ORDER BY t.created_at, t.id`, userID)
+		`SELECT `+sqlstore.TokenColumns+` FROM tokens t WHERE t.user_id = $1 ORDER BY t.created_at, t.id`, userID)
 	if err != nil {
 		return nil, d.wrap("list tokens", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*docs.Token, error) { return scanToken(r) })
+	defer rows.Close()
+	out, err := sqlstore.Collect(rows, sqlstore.ScanToken)
 	if err != nil {
 		return nil, d.wrap("list tokens", err)
 	}

@@ -88,6 +88,53 @@ func ScanSessionUser(row Scanner) (*docs.Session, *docs.User, int64, error) {
 	return &s, &u, epoch, nil
 }
 
+// TokenColumns are the columns of tokens t that ScanToken reads, in its
+// order.
+const TokenColumns = `t.id, t.user_id, t.name, t.hash, t.scopes, t.created_at, t.expires_at, t.last_used_at, t.last_used_from`
+
+// ScanToken reads a token from a row of TokenColumns.
+func ScanToken(row Scanner) (*docs.Token, error) {
+	return scanToken(row)
+}
+
+// TokenUserColumns are what ScanTokenUser reads, in its order, from tokens
+// t joined with their users u: the token, its user and the auth epoch, in
+// one statement, so that the pair is exactly what the epoch names.
+const TokenUserColumns = TokenColumns + `, u.username, u.password_hash, u.role, u.created_at, (SELECT n FROM auth_epoch)`
+
+// ScanTokenUser reads a token, its user and the auth epoch from a row of
+// TokenUserColumns.
+func ScanTokenUser(row Scanner) (*docs.Token, *docs.User, int64, error) {
+	var (
+		u          docs.User
+		hash, role string
+		uc, epoch  int64
+	)
+	t, err := scanToken(row, &u.Username, &hash, &role, &uc, &epoch)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	u.ID, u.PasswordHash, u.Role, u.CreatedAt = t.UserID, []byte(hash), docs.Role(role), FromMicros(uc)
+	return t, &u, epoch, nil
+}
+
+// scanToken reads TokenColumns, then the columns after them into more.
+func scanToken(row Scanner, more ...any) (*docs.Token, error) {
+	var (
+		t                      docs.Token
+		scopes                 string
+		created, expires, used int64
+	)
+	dest := append([]any{&t.ID, &t.UserID, &t.Name, &t.Hash, &scopes, &created, &expires, &used, &t.LastUsedFrom}, more...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	t.Scopes = docs.SplitScopes(scopes)
+	t.CreatedAt = FromMicros(created)
+	t.ExpiresAt, t.LastUsedAt = FromMicrosOrZero(expires), FromMicrosOrZero(used)
+	return &t, nil
+}
+
 // EpochsQuery reads docs.Epochs in one statement, the same in either
 // dialect: the auth epoch (migrations 00003, 00007 and 00008) and the
 // document epoch (migration 00006).
