@@ -108,6 +108,8 @@ type Server struct {
 	// idPrefix and requests make the ids of requests that come without one.
 	idPrefix string
 	requests atomic.Uint64
+	// tokenFailures gathers unknown tokens for the address throttle.
+	tokenFailures tokenFailures
 }
 
 // New returns the docsd engine. It fails when the skip list names a route

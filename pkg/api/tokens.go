@@ -79,7 +79,7 @@ func (s *Server) authenticateToken(c *gin.Context, r *Route, secret string, publ
 	ctx := c.Request.Context()
 	t, u, err := s.Tokens.TokenUser(ctx, token.Hash(secret))
 	if docs.IsNotFound(err) {
-		if err := s.reserveAttempt(ctx, "", c.ClientIP()); err != nil {
+		if err := s.failedToken(ctx, c.ClientIP()); err != nil {
 			return err
 		}
 		return s.badToken(c, "token unknown or revoked", "the token is not valid: it was revoked or never existed; create one with `docs token create`")

@@ -183,6 +183,20 @@ type LoginAttempt struct {
 	// MaxPerAddress are how many lock (0: no limit).
 	Window                        time.Duration
 	MaxPerUsername, MaxPerAddress int
+	// Count is how many failures the attempt records (0: one): the
+	// unknown tokens from one address a process gathered between two
+	// writes (see Failures).
+	Count int
+}
+
+// Failures is how many failures a records: Count, at least one, and no
+// more than the larger limit, past which more change nothing.
+func (a LoginAttempt) Failures() int {
+	n := max(a.Count, 1)
+	if limit := max(a.MaxPerUsername, a.MaxPerAddress); limit > 0 {
+		n = min(n, limit)
+	}
+	return n
 }
 
 // LoginFailureStore keeps failed logins, so that throttling holds across
@@ -190,7 +204,7 @@ type LoginAttempt struct {
 type LoginFailureStore interface {
 	// ReserveLoginAttempt counts the recent failures for the attempt's
 	// username and address and, unless a count has reached its limit,
-	// records the attempt as a failure, in one transaction: parallel
+	// records the attempt as a.Failures() failures, in one transaction: parallel
 	// guesses cannot all pass the check before any of them is counted. A
 	// good password then clears the username's failures, this one
 	// included. When a limit is reached it records nothing and returns

@@ -64,7 +64,8 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 		if !locked.IsZero() {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)`, username, a.Address, sqlstore.Micros(a.At))
+		_, err := tx.Exec(ctx, `INSERT INTO login_failures (username, address, at) SELECT $1, $2, $3 FROM generate_series(1, $4)`,
+			username, a.Address, sqlstore.Micros(a.At), a.Failures())
 		return err
 	})
 	if err != nil {

@@ -49,8 +49,10 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 		if !locked.IsZero() {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)`,
-			username, a.Address, sqlstore.Micros(a.At)); err != nil {
+		if _, err := tx.ExecContext(ctx,
+			`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			 INSERT INTO login_failures (username, address, at) SELECT ?, ?, ? FROM n`,
+			a.Failures(), username, a.Address, sqlstore.Micros(a.At)); err != nil {
 			return fmt.Errorf("reserve login attempt: %w", err)
 		}
 		return nil

@@ -66,8 +66,16 @@ func Hash(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// checksum is the CRC-32 of random in checksumLen base62 digits. It runs on
+// every request that carries a token, so it needs no big.Int.
 func checksum(random string) string {
-	return base62(big.NewInt(int64(crc32.ChecksumIEEE([]byte(random)))), checksumLen)
+	n := crc32.ChecksumIEEE([]byte(random))
+	var out [checksumLen]byte
+	for i := checksumLen - 1; i >= 0; i-- {
+		out[i] = alphabet[n%62]
+		n /= 62
+	}
+	return string(out[:])
 }
 
 // base62 writes n in exactly width digits, zero-padded.

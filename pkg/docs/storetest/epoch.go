@@ -307,6 +307,26 @@ func testThrottle(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("21st attempt from one address = %v, %v; want a lockout", until, err)
 		}
 	})
+
+	t.Run("an attempt of Count failures records that many, at most the limit", func(t *testing.T) {
+		s := open(t)
+		many := attempt("", "10.7.7.7", base)
+		many.Count = 19
+		if until, err := s.ReserveLoginAttempt(ctx, many); err != nil || !until.IsZero() {
+			t.Fatalf("19 failures at once = %v, %v; want them recorded, no lockout yet", until, err)
+		}
+		if until, err := s.ReserveLoginAttempt(ctx, attempt("", "10.7.7.7", base)); err != nil || !until.IsZero() {
+			t.Fatalf("the 20th = %v, %v; want it recorded", until, err)
+		}
+		if until, err := s.ReserveLoginAttempt(ctx, attempt("", "10.7.7.7", base)); err != nil || until.IsZero() {
+			t.Errorf("the 21st = %v, %v; want a lockout: 19 + 1 failures are recorded", until, err)
+		}
+		huge := attempt("", "10.6.6.6", base)
+		huge.Count = 1 << 30
+		if _, err := s.ReserveLoginAttempt(ctx, huge); err != nil {
+			t.Fatalf("a billion failures at once = %v; want them capped at the limit", err)
+		}
+	})
 }
 
 func mustEpochs(t *testing.T, s Store) docs.Epochs {
