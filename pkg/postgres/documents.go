@@ -12,15 +12,17 @@ import (
 	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
-// CreateDocument inserts d and sets its ID, Version and author name. An
-// author who no longer exists is Unauthorized (docs.AuthorRemoved).
+// CreateDocument inserts d, indexed for search, and sets its ID, Version
+// and author name. An author who no longer exists is Unauthorized
+// (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	err := d.pool.QueryRow(ctx,
-		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
-		 VALUES ($1, $2, $3, $4, $5, 1)
+		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
+		 VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector)
 		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
 		doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
+		titleVector(doc.Title), bodyVector(doc.Body),
 	).Scan(&doc.ID, &doc.Author.Username)
 	if sqlState(err) == foreignKeyViolation {
 		return docs.AuthorRemoved(doc.Author.ID)
@@ -109,7 +111,8 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 	return out, nil
 }
 
-// UpdateDocument applies u if the stored version is ifVersion (0: any).
+// UpdateDocument applies u if the stored version is ifVersion (0: any),
+// and the search vector of what it changes.
 // The version check is in the UPDATE's WHERE clause: a second writer on
 // the same version waits for the first, then finds the version moved and
 // changes nothing, under READ COMMITTED as under any stricter level.
@@ -120,11 +123,13 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 		     title = COALESCE($1, title),
 		     body = COALESCE($2, body),
 		     updated_at = $3,
-		     version = version + 1
+		     version = version + 1,
+		     search_title = COALESCE($6::tsvector, search_title),
+		     search_body = COALESCE($7::tsvector, search_body)
 		   WHERE id = $4 AND ($5::bigint = 0 OR version = $5::bigint)
 		   RETURNING *)
 		 SELECT `+documentColumns+` FROM d JOIN users u ON u.id = d.author_id`,
-		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion))
+		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, vectorOf(u.Title, titleVector), vectorOf(u.Body, bodyVector)))
 	if err == nil {
 		return doc, nil
 	}
@@ -155,7 +160,7 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ImportDocuments inserts many documents quickly: batches of inserts sent
+// ImportDocuments inserts many documents quickly, indexed for search: batches of inserts sent
 // in one round trip each, committed every 10,000 rows. It sets each
 // document's ID and Version. It is for seeding and benchmarks; the API
 // creates documents one by one.
@@ -166,8 +171,10 @@ func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 		err := d.inTx(ctx, "import documents", func(tx pgx.Tx) error {
 			var b pgx.Batch
 			for _, doc := range chunk {
-				b.Queue(`INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id`,
-					doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).QueryRow(func(r pgx.Row) error {
+				b.Queue(`INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
+					VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector) RETURNING id`,
+					doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
+					titleVector(doc.Title), bodyVector(doc.Body)).QueryRow(func(r pgx.Row) error {
 					doc.Version = 1
 					return r.Scan(&doc.ID)
 				})

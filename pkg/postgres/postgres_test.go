@@ -27,3 +27,22 @@ func mustOpenMigrated(t *testing.T) *postgres.DB {
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return mustOpenMigrated(t) })
 }
+
+func TestSearch(t *testing.T) {
+	storetest.RunSearch(t, func(t *testing.T) (storetest.Store, storetest.Store) {
+		url := pgtest.URL(t)
+		var handles [2]*postgres.DB
+		for i := range handles {
+			db, err := postgres.Open(t.Context(), url, postgres.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			handles[i] = db
+		}
+		if _, err := handles[0].Migrate(t.Context()); err != nil {
+			t.Fatalf("Migrate = %v", err)
+		}
+		return handles[0], handles[1]
+	})
+}

@@ -11,23 +11,26 @@ import (
 	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
-// CreateDocument inserts doc and sets its ID, Version and author name. An
-// author who no longer exists is Unauthorized (docs.AuthorRemoved).
+// CreateDocument inserts doc and sets its ID, Version and author name,
+// and indexes it for search. An author who no longer exists is
+// Unauthorized (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
-	err := d.q.QueryRowContext(ctx,
-		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
-		 VALUES (?, ?, ?, ?, ?, 1)
-		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
-		doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
-	).Scan(&doc.ID, &doc.Author.Username)
-	if isForeignKeyViolation(err) {
-		return docs.AuthorRemoved(doc.Author.ID)
-	}
-	if err != nil {
-		return fmt.Errorf("create document: %w", classify(err))
-	}
-	return nil
+	return d.inTx(ctx, "create document", func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx,
+			`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
+			 VALUES (?, ?, ?, ?, ?, 1)
+			 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
+			doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
+		).Scan(&doc.ID, &doc.Author.Username)
+		if isForeignKeyViolation(err) {
+			return docs.AuthorRemoved(doc.Author.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("create document: %w", err)
+		}
+		return index(ctx, tx, doc.ID, doc.Title, doc.Body, true)
+	})
 }
 
 // DocumentByID returns the document with id, or a NotFound error.
@@ -106,9 +109,10 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 	return out, nil
 }
 
-// UpdateDocument applies u if the stored version is ifVersion (0: any).
-// The version check and the write are one statement, so two writers racing
-// on the same version cannot both succeed.
+// UpdateDocument applies u if the stored version is ifVersion (0: any),
+// and indexes the new text. The version check and the write are one
+// statement, so two writers racing on the same version cannot both
+// succeed.
 func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
 	err := d.inTx(ctx, fmt.Sprintf("update document %d", id), func(tx *sql.Tx) error {
@@ -134,7 +138,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 			return docs.Errorf(docs.PreconditionFailed,
 				"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, doc.Version, ifVersion)
 		}
-		return nil
+		return index(ctx, tx, id, doc.Title, doc.Body, u.Title != nil)
 	})
 	if err != nil {
 		return nil, err
@@ -156,8 +160,8 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ImportDocuments inserts many documents quickly: one prepared statement,
-// committed every 10,000 rows. It sets each document's ID and Version.
+// ImportDocuments inserts many documents quickly, indexed for search: one
+// prepared statement, committed every 10,000 rows. It sets each document's ID and Version.
 // It is for seeding and benchmarks; the API creates documents one by one.
 func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 	const batch = 10000
@@ -179,6 +183,9 @@ func (d *DB) importBatch(ctx context.Context, list []*docs.Document) error {
 		for _, doc := range list {
 			if err := st.QueryRowContext(ctx, doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).Scan(&doc.ID); err != nil {
 				return fmt.Errorf("import documents: %w", err)
+			}
+			if err := index(ctx, tx, doc.ID, doc.Title, doc.Body, true); err != nil {
+				return err
 			}
 			doc.Version = 1
 		}
