@@ -141,6 +141,7 @@ func TestSnippet(t *testing.T) {
 		{"an excluded word is not marked", "keep drop", "keep -drop", "[keep] drop"},
 		{"white space is one space", "a\n\n  b", "b", "a [b]"},
 		{"no match shows the start", "nothing here", "absent", "nothing here"},
+		{"a short text is shown whole", "one two three four five six seven eight nine", "nine", "one two three four five six seven eight [nine]"},
 		{"a match deep in the text is shown with what is around it", long + "the needle is here " + long,
 			"needle", "…ipsum lorem ipsum lorem ipsum the [needle] is here lorem ipsum lorem ipsum lorem ipsum lorem ipsum lorem ipsum lorem ipsum lorem ipsum lorem ipsum lorem ipsum lorem ipsum lorem…"},
 	} {

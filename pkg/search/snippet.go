@@ -24,8 +24,8 @@ const (
 )
 
 // Snippet returns the excerpt of text around the first match of q's
-// phrases (those to find, not those to exclude), with every match in it
-// marked; the start of text, unmarked, when nothing in it matches (the
+// phrases (those to find, not those to exclude), or all of a short text,
+// with every match in it marked; the start of text, unmarked, when nothing in it matches (the
 // title matched alone). Runs of white space show as one space, and "…"
 // stands for what was cut off at either end.
 func Snippet(text string, q *Query) []Segment {
@@ -35,7 +35,7 @@ func Snippet(text string, q *Query) []Segment {
 	}
 	spans := matches(words, q)
 	from := 0
-	if len(spans) > 0 {
+	if len(spans) > 0 && len(text) > snippetBytes {
 		from = max(0, spans[0].first-snippetWordsBefore)
 	}
 	start := 0
