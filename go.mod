@@ -3,6 +3,7 @@ module github.com/docsd/docs
 go 1.26.8
 
 require (
+	github.com/aymanbagabas/go-udiff v0.4.2
 	github.com/chromedp/chromedp v0.23.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/gin-contrib/sessions v1.0.4

@@ -8,6 +8,7 @@
 #   BENCH_DOCSD_ENV="DOCSD_CACHE_DOCUMENTS_BYTES=0" scripts/bench.sh  # extra docsd settings
 #   BENCH_DOCSD=/tmp/docsd-old scripts/bench.sh           # a docsd built elsewhere
 #   BENCH_POSTGRES='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' scripts/bench.sh
+#   BENCH_BEFORE=/tmp/docsd-before scripts/bench.sh       # this build against an earlier one
 #
 # Default mode: docsd against two ceilings built from the same gin version
 # (scripts/bench/ceiling). For each database size, each connection count and
@@ -18,6 +19,7 @@
 # and docsd's resident memory after the load.
 #
 # PostgreSQL mode (BENCH_POSTGRES set): see scripts/bench/postgres.sh.
+# Before-and-after mode (BENCH_BEFORE set): see scripts/bench/before.sh.
 #
 # Every wrk run is bounded (a 1 s warm-up, then BENCH_DURATION seconds) and
 # targets 127.0.0.1 only.
@@ -100,6 +102,13 @@ start_docsd() {
 	started=$!
 	pids+=("$started")
 	wait_up "http://$addr/readyz" "$log"
+	# Another server on the port (another run of this script) would have
+	# answered for one that could not listen.
+	if ! kill -0 "$started" 2>/dev/null; then
+		echo "bench: docsd on $addr exited; is the port taken?" >&2
+		tail -n 5 "$log" >&2
+		return 1
+	fi
 }
 
 stop() { # pid
@@ -261,6 +270,7 @@ one() {
 	get) measure get "$t" "$b" get.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" ;;
 	401) measure 401 "$t" "$b" get.lua "$conns" BENCH_COOKIE= BENCH_MAX_ID="$size" ;;
 	list) measure list "$t" "$b" list.lua "$conns" ;;
+	revisions) measure revisions "$t" "$b" revisions.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" ;;
 	patch) measure patch "$t" "$b" patch.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" BENCH_VERSIONS="$v" ;;
 	mix) measure_mix "$t" "$b" "$c" "$v" ;;
 	# Logins are bounded by bcrypt, so they run with one connection per
@@ -297,6 +307,14 @@ median_ratio() { # scenario target over-target
 if [ -n "$postgres" ]; then
 	# shellcheck source=scripts/bench/postgres.sh
 	. "$root/scripts/bench/postgres.sh"
+	exit 0
+fi
+
+# --- Before-and-after mode ------------------------------------------------------
+
+if [ -n "${BENCH_BEFORE:-}" ]; then
+	# shellcheck source=scripts/bench/before.sh
+	. "$root/scripts/bench/before.sh"
 	exit 0
 fi
 

@@ -9,6 +9,8 @@
 #   scripts/docs-walkthrough.sh                        # docs/cli.md's walkthrough
 #   WALKTHROUGH_STORY=short scripts/docs-walkthrough.sh  # login, a 401, a 403
 #                                                      # (scripts/screenshot.sh)
+#   WALKTHROUGH_STORY=tokens scripts/docs-walkthrough.sh # docs/cli.md's tokens
+#   WALKTHROUGH_STORY=history scripts/docs-walkthrough.sh # the README's history
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +31,7 @@ go build -o "$work/bin/docs" ./cmd/docs
 export PATH="$work/bin:$PATH" DOCS_CONFIG_DIR="$work/config"
 port=${PORT:-5555}
 [ "$port" = 5555 ] || export DOCS_SERVER="http://127.0.0.1:$port"
-unset CI DOCS_SESSION
+unset CI DOCS_SESSION DOCS_TOKEN
 
 cd "$work"
 docsd seed --database docs.db >/dev/null 2>&1
@@ -56,6 +58,38 @@ if [ "${WALKTHROUGH_STORY:-}" = short ]; then
 	show "docs get 1"
 	show "echo password | docs login -u carol --password-stdin"
 	show "docs rm 1 --yes"
+	show "docs logout"
+	exit
+fi
+
+if [ "${WALKTHROUGH_STORY:-}" = history ]; then
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs edit 1 --body 'Tag the release, then write the notes.'"
+	show "echo password | docs login -u bob --password-stdin"
+	show "docs edit 1 --title 'Welcome to docsd, second edition'"
+	show "docs log 1"
+	show "docs diff 1 --version 1"
+	show "docs revert 1 --to 2 --yes"
+	show "docs diff 1 --version 2"
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs rm 1 --yes"
+	show "docs restore 1"
+	show "docs log 1 -L 2"
+	show "docs logout"
+	exit
+fi
+
+if [ "${WALKTHROUGH_STORY:-}" = tokens ]; then
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs token create --name ci --scope read,write --expires 30d > ci.token"
+	show "docs token list"
+	show "DOCS_TOKEN=\$(cat ci.token) docs status"
+	show "DOCS_TOKEN=\$(cat ci.token) docs create --title 'From CI' --body 'made with a token'"
+	show "DOCS_TOKEN=\$(cat ci.token) docs users list"
+	show "docs token revoke 1 --yes"
+	show "DOCS_TOKEN=\$(cat ci.token) docs get 1"
+	show "docs token create --name laptop --scope read | docs login --with-token"
+	show "docs status"
 	show "docs logout"
 	exit
 fi

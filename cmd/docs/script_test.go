@@ -91,6 +91,7 @@ func TestScripts(t *testing.T) {
 			"notdocsd":   cmdNotDocsd,
 			"trap":       cmdTrap,
 			"redirector": cmdRedirector,
+			"docblock":   cmdDocblock,
 		},
 	})
 }
@@ -273,6 +274,33 @@ func cmdWritebytes(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("writebytes: bad Go string %q: %v", args[1], err)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b), 0o600))
+}
+
+// cmdDocblock is `docblock FILE HEADING OUT`: write to OUT the first
+// ```sh block under the heading HEADING of the Markdown file FILE (a path
+// from the repository's root), so a script runs an example of the docs as
+// it is written there.
+func cmdDocblock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: docblock FILE HEADING OUT")
+	}
+	// go test runs in the package's directory, cmd/docs.
+	text, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(args[0])))
+	ts.Check(err)
+	_, section, ok := strings.Cut(string(text), "\n## "+args[1]+"\n")
+	if !ok {
+		ts.Fatalf("docblock: no heading %q in %s", args[1], args[0])
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, ok := strings.Cut(section, "\n```sh\n")
+	if !ok {
+		ts.Fatalf("docblock: no sh block under %q in %s", args[1], args[0])
+	}
+	block, _, ok = strings.Cut(block, "\n```\n")
+	if !ok {
+		ts.Fatalf("docblock: the sh block under %q in %s does not end", args[1], args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(block+"\n"), 0o600))
 }
 
 // cmdTrap is `trap NAME ADDR`: serve on ADDR (such as 127.0.0.2:0) a server

@@ -300,13 +300,22 @@ func (s *Server) checkAccess(c *gin.Context, a Action) error {
 	if !policy[a].onDocument {
 		return authorize(u, a, nil)
 	}
-	d, err := s.loadDocument(c)
+	var d *docs.Document
+	if policy[a].deleted {
+		d, err = s.loadDeletedDocument(c)
+	} else {
+		var e *cache.Document
+		e, err = s.loadDocument(c)
+		if e != nil {
+			d = e.Document
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if err := authorize(u, a, d.Document); err != nil {
+	if err := authorize(u, a, d); err != nil {
 		return err
 	}
-	c.Set(ctxDocument, d.Document)
+	c.Set(ctxDocument, d)
 	return nil
 }

@@ -48,6 +48,9 @@ type matrixRow struct {
 	// user userID (dave); n makes names unique per cell.
 	request func(docID, userID int64, n int) (method, path, body string)
 	want    map[string]int
+	// deleted says the request is about a deleted document: its author
+	// deletes it first.
+	deleted bool
 }
 
 // statuses gives the same status to every principal.
@@ -76,30 +79,34 @@ func loggedIn(ok int, overrides map[string]int) map[string]int {
 }
 
 var matrix = []matrixRow{
-	{"health", "public", "read", fixed("GET", "/healthz", ""), statuses(200)},
-	{"ready", "public", "read", fixed("GET", "/readyz", ""), statuses(200)},
-	{"openapi", "public", "read", fixed("GET", "/openapi.json", ""), statuses(200)},
+	{"health", "public", "read", fixed("GET", "/healthz", ""), statuses(200), false},
+	{"ready", "public", "read", fixed("GET", "/readyz", ""), statuses(200), false},
+	{"openapi", "public", "read", fixed("GET", "/openapi.json", ""), statuses(200), false},
 	{"register", "public", "session", func(_, _ int64, n int) (string, string, string) {
 		return "POST", "/register", fmt.Sprintf(`{"username":"new%d","password":"password123"}`, n)
-	}, statuses(201)},
-	{"login", "public", "session", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200)},
-	{"logout", "login", "session", fixed("DELETE", "/logout", ""), loggedIn(204, nil)},
-	{"me", "login", "read", fixed("GET", "/me", ""), loggedIn(200, nil)},
-	{"me_update", "login", "session", fixed("PATCH", "/me", `{"current_password":"password","password":"password"}`), loggedIn(200, nil)},
-	{"document_list", "public", "read", fixed("GET", "/documents", ""), statuses(200)},
-	{"document_create", "login", "write", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil)},
-	{"document", "login", "read", onDoc("GET", ""), loggedIn(200, nil)},
-	{"document_update", "author, editor or admin", "write", onDoc("PATCH", `{"title":"changed"}`), loggedIn(200, map[string]int{member: 403})},
-	{"document_delete", "author or admin", "write", onDoc("DELETE", ""), loggedIn(204, map[string]int{member: 403, editor: 403})},
-	{"user_list", "admin", "admin", fixed("GET", "/users", ""), loggedIn(403, map[string]int{admin: 200})},
+	}, statuses(201), false},
+	{"login", "public", "session", fixed("POST", "/login", `{"username":"carol","password":"password"}`), statuses(200), false},
+	{"logout", "login", "session", fixed("DELETE", "/logout", ""), loggedIn(204, nil), false},
+	{"me", "login", "read", fixed("GET", "/me", ""), loggedIn(200, nil), false},
+	{"me_update", "login", "session", fixed("PATCH", "/me", `{"current_password":"password","password":"password"}`), loggedIn(200, nil), false},
+	{"document_list", "public", "read", fixed("GET", "/documents", ""), statuses(200), false},
+	{"document_create", "login", "write", fixed("POST", "/documents", `{"title":"t","body":"b"}`), loggedIn(201, nil), false},
+	{"document", "login", "read", onDoc("GET", ""), loggedIn(200, nil), false},
+	{"document_update", "author, editor or admin", "write", onDoc("PATCH", `{"title":"changed"}`), loggedIn(200, map[string]int{member: 403}), false},
+	{"document_delete", "author or admin", "write", onDoc("DELETE", ""), loggedIn(204, map[string]int{member: 403, editor: 403}), false},
+	{"document_revisions", "login", "read", onDocPath("GET", "/revisions", ""), loggedIn(200, nil), false},
+	{"document_revision", "login", "read", onDocPath("GET", "/revisions/1", ""), loggedIn(200, nil), false},
+	{"document_revert", "author, editor or admin", "write", onDocPath("POST", "/revert", `{"version":1}`), loggedIn(200, map[string]int{member: 403}), false},
+	{"document_restore", "author or admin", "write", onDocPath("POST", "/restore", ""), loggedIn(200, map[string]int{member: 403, editor: 403}), true},
+	{"user_list", "admin", "admin", fixed("GET", "/users", ""), loggedIn(403, map[string]int{admin: 200}), false},
 	{"user_update", "admin", "admin", func(_, userID int64, _ int) (string, string, string) {
 		return "PATCH", fmt.Sprintf("/users/%d", userID), `{"role":"member"}`
-	}, loggedIn(403, map[string]int{admin: 200})},
+	}, loggedIn(403, map[string]int{admin: 200}), false},
 	{"token_create", "login", "session", func(_, _ int64, n int) (string, string, string) {
 		return "POST", "/tokens", fmt.Sprintf(`{"name":"ci%d","scopes":["read"]}`, n)
-	}, loggedIn(201, nil)},
-	{"token_list", "login", "session", fixed("GET", "/tokens", ""), loggedIn(200, nil)},
-	{"token_delete", "login", "session", fixed("DELETE", "/tokens/999999", ""), loggedIn(404, nil)},
+	}, loggedIn(201, nil), false},
+	{"token_list", "login", "session", fixed("GET", "/tokens", ""), loggedIn(200, nil), false},
+	{"token_delete", "login", "session", fixed("DELETE", "/tokens/999999", ""), loggedIn(404, nil), false},
 }
 
 // tokenPrincipal is a caller with a personal access token: user's, with
@@ -176,8 +183,13 @@ func fixed(method, path, body string) func(int64, int64, int) (string, string, s
 }
 
 func onDoc(method, body string) func(int64, int64, int) (string, string, string) {
+	return onDocPath(method, "", body)
+}
+
+// onDocPath is onDoc for a path below the document's: "/revisions".
+func onDocPath(method, below, body string) func(int64, int64, int) (string, string, string) {
 	return func(docID, _ int64, _ int) (string, string, string) {
-		return method, fmt.Sprintf("/documents/%d", docID), body
+		return method, fmt.Sprintf("/documents/%d%s", docID, below), body
 	}
 }
 
@@ -239,6 +251,8 @@ func TestSkipListRefusesRoutesThatNeedAUser(t *testing.T) {
 		{"document_create", "it acts as the caller"},
 		{"document_update", "its rule is author, editor or admin"},
 		{"document_delete", "its rule is author or admin"},
+		{"document_revert", "its rule is author, editor or admin"},
+		{"document_restore", "its rule is author or admin"},
 		{"user_list", "its rule is admin"},
 		{"user_update", "its rule is admin"},
 	} {
@@ -306,7 +320,7 @@ func runMatrix(t *testing.T, srv *apitest.Server) []string {
 		covered[row.name] = true
 		for _, p := range principals {
 			n++
-			docID := srv.CreateDocument(t, "dave", "target", "text")
+			docID := target(t, srv, row)
 			cookie := principalCookie(t, srv, p)
 			method, path, body := row.request(docID, srv.Users["dave"], n)
 			status, problem := send(t, srv, method, path, body, cookie)
@@ -316,7 +330,7 @@ func runMatrix(t *testing.T, srv *apitest.Server) []string {
 		}
 		for _, p := range tokenPrincipals {
 			n++
-			docID := srv.CreateDocument(t, "dave", "target", "text")
+			docID := target(t, srv, row)
 			secret := p.secret(t, srv)
 			method, path, body := row.request(docID, srv.Users["dave"], n)
 			r, err := apitest.Send(context.Background(), srv.Client(), method, srv.URL+path, nil, apitest.Bearer(secret), body)
@@ -334,6 +348,19 @@ func runMatrix(t *testing.T, srv *apitest.Server) []string {
 		}
 	}
 	return mismatches
+}
+
+// target creates the document a cell of row acts on, dave's, and deletes
+// it when the row is about a deleted document.
+func target(t *testing.T, srv *apitest.Server, row matrixRow) int64 {
+	t.Helper()
+	docID := srv.CreateDocument(t, "dave", "target", "text")
+	if row.deleted {
+		if status, problem := send(t, srv, "DELETE", fmt.Sprintf("/documents/%d", docID), "", srv.Login(t, "dave")); status != http.StatusNoContent {
+			t.Fatalf("dave's DELETE of document %d = %d; want 204 (%s)", docID, status, problem)
+		}
+	}
+	return docID
 }
 
 // principalCookie returns the cookie p sends: none, a live session, one

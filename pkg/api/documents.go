@@ -139,7 +139,11 @@ func (s *Server) updateDocument(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err = s.Documents.UpdateDocument(c.Request.Context(), d.ID, docs.DocumentUpdate{Title: in.Title, Body: in.Body}, version, s.cfg.Now().UTC())
+	u, err := currentUser(c)
+	if err != nil {
+		return err
+	}
+	d, err = s.Documents.UpdateDocument(c.Request.Context(), d.ID, docs.DocumentUpdate{Title: in.Title, Body: in.Body}, version, u.ID, s.cfg.Now().UTC())
 	if err != nil {
 		return err
 	}

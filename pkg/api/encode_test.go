@@ -96,3 +96,28 @@ func TestProblemEncodingMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestRevisionEncodingMatchesEncodingJSON(t *testing.T) {
+	at := time.Date(2026, 11, 25, 20, 47, 1, 788675000, time.UTC)
+	for _, s := range encodingCases {
+		for _, by := range []docs.Author{{}, {ID: 2, Username: s}} {
+			r := &docs.Revision{DocumentID: 7, Version: 3, Title: s, Body: s + s, Author: docs.Author{ID: 1, Username: "alice"}, By: by, CreatedAt: at}
+			summary := revisionSummaryJSON{DocumentID: 7, Version: 3, Title: s, Author: authorJSON{ID: 1, Username: "alice"}, CreatedAt: at}
+			if by.ID != 0 {
+				summary.By = &authorJSON{ID: by.ID, Username: by.Username}
+			}
+			for _, tc := range []struct {
+				withBody bool
+				value    any
+			}{{false, summary}, {true, revisionJSON{revisionSummaryJSON: summary, Body: s + s}}} {
+				want, err := json.Marshal(tc.value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := appendRevision(nil, r, tc.withBody); string(got) != string(want) {
+					t.Errorf("appendRevision(%q, by %d, body %v) =\n%s\nwant\n%s", s, by.ID, tc.withBody, got, want)
+				}
+			}
+		}
+	}
+}

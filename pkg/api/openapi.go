@@ -207,7 +207,7 @@ func (g *generator) operation(r Route, public bool) object {
 		params = append(params,
 			object{"name": "limit", "in": "query", "description": "Page size.",
 				"schema": object{"type": "integer", "minimum": 1, "maximum": maxPageSize, "default": defaultPageSize}},
-			object{"name": "after", "in": "query", "description": "Return items whose id is greater than this one, as the next page's Link says.",
+			object{"name": "after", "in": "query", "description": "Return the items after this one in the list's order, as the next page's Link says: ids in increasing order, or a history's versions from the newest.",
 				"schema": object{"type": "integer", "format": "int64", "minimum": 0}})
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Filters)) {
@@ -266,6 +266,10 @@ func successHeaders(r Route, status int) object {
 			h["Location"] = object{"required": true, "description": "The new document's path.",
 				"schema": object{"type": "string", "format": "uri-reference"}}
 		}
+	}
+	if _, ok := r.Out.(revisionJSON); ok {
+		h["ETag"] = object{"required": true, "description": "The revision's version: a strong ETag, since a revision never changes.",
+			"schema": object{"type": "string", "pattern": `^"[0-9]+"$`}}
 	}
 	if r.paged() {
 		h["Link"] = object{"description": `The next page, rel="next", when there is one.`,

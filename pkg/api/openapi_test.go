@@ -36,13 +36,17 @@ func describe(t *testing.T, public []string) *openapi3.T {
 	return loadDescription(t, b)
 }
 
-// operationOf finds r's operation; gin's :id is OpenAPI's {id}.
+// operationOf finds r's operation; gin's :id is OpenAPI's {id}, in every
+// segment.
 func operationOf(t *testing.T, doc *openapi3.T, r api.Route) *openapi3.Operation {
 	t.Helper()
-	path := r.Path
-	if before, name, ok := strings.Cut(path, ":"); ok {
-		path = before + "{" + name + "}"
+	parts := strings.Split(r.Path, "/")
+	for i, p := range parts {
+		if name, ok := strings.CutPrefix(p, ":"); ok {
+			parts[i] = "{" + name + "}"
+		}
 	}
+	path := strings.Join(parts, "/")
 	item := doc.Paths.Value(path)
 	if item == nil || item.GetOperation(r.Method) == nil {
 		t.Fatalf("route %s (%s %s) is not in the description", r.Name, r.Method, r.Path)

@@ -16,6 +16,11 @@ const (
 	DeleteDocument
 	ListUsers
 	ChangeRole
+	// RestoreDocument and ReadDeletedHistory are about a deleted
+	// document: the rule for deleting it holds for bringing it back and
+	// for reading its history meanwhile.
+	RestoreDocument
+	ReadDeletedHistory
 )
 
 // rule says who may take an action: users with one of roles, and the
@@ -25,17 +30,23 @@ type rule struct {
 	// onDocument says the action is about one document, so the rule is
 	// checked once the document is loaded (after its 404).
 	onDocument bool
-	author     bool
-	roles      []docs.Role
+	// deleted says the document is a deleted one, loaded from its history
+	// (404 when it never existed, 409 when it is not deleted).
+	deleted bool
+	author  bool
+	roles   []docs.Role
 }
 
 // policy is the role × action table. Handlers never compare roles; they ask
 // can or authorize.
 var policy = map[Action]rule{
-	EditDocument:   {verb: "edit document", onDocument: true, author: true, roles: []docs.Role{docs.RoleEditor, docs.RoleAdmin}},
-	DeleteDocument: {verb: "delete document", onDocument: true, author: true, roles: []docs.Role{docs.RoleAdmin}},
-	ListUsers:      {verb: "list users", roles: []docs.Role{docs.RoleAdmin}},
-	ChangeRole:     {verb: "change user roles", roles: []docs.Role{docs.RoleAdmin}},
+	EditDocument:    {verb: "edit document", onDocument: true, author: true, roles: []docs.Role{docs.RoleEditor, docs.RoleAdmin}},
+	DeleteDocument:  {verb: "delete document", onDocument: true, author: true, roles: []docs.Role{docs.RoleAdmin}},
+	ListUsers:       {verb: "list users", roles: []docs.Role{docs.RoleAdmin}},
+	ChangeRole:      {verb: "change user roles", roles: []docs.Role{docs.RoleAdmin}},
+	RestoreDocument: {verb: "restore document", onDocument: true, deleted: true, author: true, roles: []docs.Role{docs.RoleAdmin}},
+	ReadDeletedHistory: {verb: "read the history of deleted document", onDocument: true, deleted: true, author: true,
+		roles: []docs.Role{docs.RoleAdmin}},
 }
 
 // can reports whether u may take action a on doc (nil for actions that are

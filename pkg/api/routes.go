@@ -58,7 +58,8 @@ type Route struct {
 	// Status is the status of success: 200 by default, 204 without Out.
 	Status int
 	// Problems are the statuses the handler itself may answer, beyond those
-	// the route's shape implies (see problemsOf): 409 for a conflict, 412
+	// the route's shape implies (see problemsOf): 403 for a rule the
+	// handler applies, 409 for a conflict, 412
 	// for a stale If-Match (the route then takes If-Match), 429 for a
 	// throttled password check (with Retry-After), 401 for a refused login.
 	Problems []int
@@ -87,6 +88,10 @@ var routes = []Route{
 	{Name: "document", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents/:id", Summary: "Read a document", Out: documentJSON{}, handler: (*Server).getDocument},
 	{Name: "document_update", Scope: docs.ScopeWrite, Method: http.MethodPatch, Path: "/documents/:id", NeedsUser: true, Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},
 	{Name: "document_delete", Scope: docs.ScopeWrite, Method: http.MethodDelete, Path: "/documents/:id", NeedsUser: true, Access: Policy(DeleteDocument), Summary: "Delete a document", handler: (*Server).deleteDocument},
+	{Name: "document_revisions", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents/:id/revisions", Summary: "List a document's revisions, newest first, without their bodies (a deleted document's: its author or an admin)", Out: []revisionSummaryJSON{}, Problems: []int{403}, handler: (*Server).listRevisions},
+	{Name: "document_revision", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents/:id/revisions/:version", Summary: "Read one revision of a document, which never changes (a deleted document's: its author or an admin)", Out: revisionJSON{}, Problems: []int{403}, handler: (*Server).getRevision},
+	{Name: "document_revert", Scope: docs.ScopeWrite, Method: http.MethodPost, Path: "/documents/:id/revert", NeedsUser: true, Access: Policy(EditDocument), Summary: "Make an earlier version's title and body the next version", In: revertInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).revertDocument},
+	{Name: "document_restore", Scope: docs.ScopeWrite, Method: http.MethodPost, Path: "/documents/:id/restore", NeedsUser: true, Access: Policy(RestoreDocument), Summary: "Bring a deleted document back under its id, as a new version", Out: documentJSON{}, Problems: []int{409}, handler: (*Server).restoreDocument},
 	{Name: "user_list", Scope: docs.ScopeAdmin, Method: http.MethodGet, Path: "/users", NeedsUser: true, Access: Policy(ListUsers), Summary: "List users", Out: []userJSON{}, handler: (*Server).listUsers},
 	{Name: "user_update", Scope: docs.ScopeAdmin, Method: http.MethodPatch, Path: "/users/:id", NeedsUser: true, Access: Policy(ChangeRole), Summary: "Change a user's role", In: roleInput{}, Out: userJSON{}, Problems: []int{409}, handler: (*Server).updateUser},
 	{Name: "token_create", Scope: SessionOnly, Method: http.MethodPost, Path: "/tokens", NeedsUser: true, Summary: "Create a personal access token; the answer holds its secret, shown once", In: tokenInput{}, Out: newTokenJSON{}, Status: http.StatusCreated, Problems: []int{409}, handler: (*Server).createToken},

@@ -99,7 +99,7 @@ func (s *Server) authenticateToken(c *gin.Context, r *Route, secret string, publ
 	if !t.ExpiresAt.IsZero() {
 		h[tokenExpirationHeader] = []string{t.ExpiresAt.UTC().Format(tokenTimeLayout)}
 	}
-	h[tokenScopesHeader] = []string{strings.ReplaceAll(docs.JoinScopes(t.Scopes), ",", ", ")}
+	h[tokenScopesHeader] = []string{scopeList(t)}
 	if now.Sub(t.LastUsedAt) >= tokenTouchInterval {
 		// A read-only database cannot record the use; the request goes on.
 		if err := s.Tokens.TouchToken(ctx, t.ID, now, c.ClientIP()); err != nil && docs.KindOf(err) != docs.ReadOnly {
@@ -140,12 +140,17 @@ func checkScope(c *gin.Context, r *Route, t *docs.Token) error {
 		c.Set(ctxDenial, denyTokenScope)
 		return docs.Errorf(docs.Forbidden, "tokens cannot call %s: it needs a session; log in with `docs login`", name)
 	case !t.Has(scope):
-		c.Set(ctxReason, fmt.Sprintf("token %d (%s) has scopes %s, not %s", t.ID, t.Name, docs.JoinScopes(t.Scopes), scope))
+		c.Set(ctxReason, fmt.Sprintf("token %d (%s) has scopes %s, not %s", t.ID, t.Name, scopeList(t), scope))
 		c.Set(ctxDenial, denyTokenScope)
 		return docs.Errorf(docs.Forbidden, "this token's scopes (%s) do not cover %s, which %s needs; create a token with --scope %s",
-			docs.JoinScopes(t.Scopes), scope, name, scope)
+			scopeList(t), scope, name, scope)
 	}
 	return nil
+}
+
+// scopeList is how a token's scopes are shown: "read, write".
+func scopeList(t *docs.Token) string {
+	return strings.ReplaceAll(docs.JoinScopes(t.Scopes), ",", ", ")
 }
 
 type tokenInput struct {

@@ -13,6 +13,7 @@ import (
 // DocumentBackend is the store behind a Documents cache.
 type DocumentBackend interface {
 	docs.DocumentStore
+	docs.RevisionStore
 	// ShardEpochs reads the document epoch and that of every shard, in
 	// one statement.
 	ShardEpochs(ctx context.Context) (docs.ShardEpochs, error)
@@ -225,9 +226,9 @@ func (c *Documents) CreateDocument(ctx context.Context, d *docs.Document) error 
 
 // UpdateDocument updates in the backend; the request's epochs are read
 // again after it.
-func (c *Documents) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion int64, now time.Time) (*docs.Document, error) {
+func (c *Documents) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	defer forget(ctx)
-	return c.backend.UpdateDocument(ctx, id, u, ifVersion, now)
+	return c.backend.UpdateDocument(ctx, id, u, ifVersion, by, now)
 }
 
 // DeleteDocument deletes in the backend; the request's epochs are read
@@ -235,6 +236,43 @@ func (c *Documents) UpdateDocument(ctx context.Context, id int64, u docs.Documen
 func (c *Documents) DeleteDocument(ctx context.Context, id int64) error {
 	defer forget(ctx)
 	return c.backend.DeleteDocument(ctx, id)
+}
+
+// RevertDocument reverts in the backend; the request's epochs are read
+// again after it.
+func (c *Documents) RevertDocument(ctx context.Context, id, version, ifVersion, by int64, now time.Time) (*docs.Document, error) {
+	defer forget(ctx)
+	return c.backend.RevertDocument(ctx, id, version, ifVersion, by, now)
+}
+
+// RestoreDocument restores in the backend; the request's epochs are read
+// again after it.
+func (c *Documents) RestoreDocument(ctx context.Context, id, by int64, now time.Time) (*docs.Document, error) {
+	defer forget(ctx)
+	return c.backend.RestoreDocument(ctx, id, by, now)
+}
+
+// Revisions reads from the backend. Revisions never change, so the API
+// lets HTTP caches keep them instead of keeping them here.
+func (c *Documents) Revisions(ctx context.Context, id int64, p docs.Page) ([]*docs.Revision, error) {
+	return c.backend.Revisions(ctx, id, p)
+}
+
+// Revision reads from the backend, as Revisions does.
+func (c *Documents) Revision(ctx context.Context, id, version int64) (*docs.Revision, error) {
+	return c.backend.Revision(ctx, id, version)
+}
+
+// DeletedDocument reads from the backend: a deleted document is not
+// cached.
+func (c *Documents) DeletedDocument(ctx context.Context, id int64) (*docs.Document, error) {
+	return c.backend.DeletedDocument(ctx, id)
+}
+
+// PruneRevisions prunes in the backend. It changes no document, so the
+// epochs stand.
+func (c *Documents) PruneRevisions(ctx context.Context, keep int) (int64, error) {
+	return c.backend.PruneRevisions(ctx, keep)
 }
 
 // DocumentByID reads from the backend, a fresh read; Encoded is the
@@ -253,5 +291,8 @@ func (c *Documents) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*
 	return c.backend.SearchDocuments(ctx, p)
 }
 
-// Documents is a whole docs.DocumentStore.
-var _ docs.DocumentStore = (*Documents)(nil)
+// Documents is a whole docs.DocumentStore and docs.RevisionStore.
+var (
+	_ docs.DocumentStore = (*Documents)(nil)
+	_ docs.RevisionStore = (*Documents)(nil)
+)

@@ -73,7 +73,7 @@ func TestDocuments(t *testing.T) {
 		id := f.document(t, "T", "old")
 		encoded(t, c, ctx, id)
 		body := "new"
-		if _, err := f.other.UpdateDocument(ctx, id, docs.DocumentUpdate{Body: &body}, 0, f.clock.Now()); err != nil {
+		if _, err := f.other.UpdateDocument(ctx, id, docs.DocumentUpdate{Body: &body}, 0, 0, f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if got := encoded(t, c, ctx, id); got != "T:new" {
@@ -104,7 +104,7 @@ func TestDocuments(t *testing.T) {
 			encoded(t, c, ctx, id)
 		}
 		body := "new"
-		if _, err := f.other.UpdateDocument(ctx, edited, docs.DocumentUpdate{Body: &body}, 0, f.clock.Now()); err != nil {
+		if _, err := f.other.UpdateDocument(ctx, edited, docs.DocumentUpdate{Body: &body}, 0, 0, f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		reads := f.store.documentReads.Load()
@@ -130,7 +130,7 @@ func TestDocuments(t *testing.T) {
 		ctx := cache.Request(ctx)
 		encoded(t, c, ctx, id)
 		body := "new"
-		if _, err := c.UpdateDocument(ctx, id, docs.DocumentUpdate{Body: &body}, 0, f.clock.Now()); err != nil {
+		if _, err := c.UpdateDocument(ctx, id, docs.DocumentUpdate{Body: &body}, 0, 0, f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if got := encoded(t, c, ctx, id); got != "T:new" {
@@ -196,7 +196,7 @@ func TestDocumentsNeverStaleUnderConcurrency(t *testing.T) {
 		for n := range updates {
 			i := n % docsN
 			body := fmt.Sprint("v", n)
-			d, err := f.other.UpdateDocument(ctx, ids[i], docs.DocumentUpdate{Body: &body}, 0, f.clock.Now())
+			d, err := f.other.UpdateDocument(ctx, ids[i], docs.DocumentUpdate{Body: &body}, 0, 0, f.clock.Now())
 			if err != nil {
 				t.Errorf("UpdateDocument = %v", err)
 				return

@@ -31,8 +31,9 @@ func newCmdAPI(f *factory, runF func(*apiOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "api <path>",
 		Short: "Make a request to any docsd route",
-		Long: `Send a request to a docsd route, with the stored session (or
-DOCS_SESSION), and print the response body as it comes. This is how a
+		Long: `Send a request to a docsd route, with the credential docs uses
+(DOCS_TOKEN, DOCS_SESSION or the stored one), and print the response body
+as it comes. This is how a
 script reaches a route no command covers; see the route table in
 docs/api.md or 'docsd routes'.
 

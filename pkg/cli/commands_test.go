@@ -214,6 +214,11 @@ func TestEditInEditor(t *testing.T) {
 		if d := version(t, h, id); d.Body != "someone else's" {
 			t.Errorf("body after the 412 = %q; want the other change kept", d.Body)
 		}
+		for _, want := range []string{"changed on the server since version 1, which you started from; it is now at version 2", "--- document " + itoa(id) + " version 1", "+++ document " + itoa(id) + " version 2", "-hello world\n+someone else's\n"} {
+			if !strings.Contains(h.err.String(), want) {
+				t.Errorf("stderr = %q; want the diff of what changed meanwhile, with %q", h.err, want)
+			}
+		}
 	})
 }
 

@@ -30,8 +30,21 @@ type settings struct {
 	Editor         string        // DOCS_EDITOR, config editor, $VISUAL, $EDITOR; "" for none set
 	KeyringTimeout time.Duration // bound on every keyring call
 	ConfigDir      string        // where config.yaml and sessions.json live
-	EnvSession     string        // DOCS_SESSION, which wins over any stored session
+	EnvToken       string        // DOCS_TOKEN, which wins over DOCS_SESSION and anything stored
+	EnvSession     string        // DOCS_SESSION, which wins over anything stored
 	CI             bool          // the CI variable is set
+}
+
+// envCredential names the variable whose credential wins over anything
+// stored: DOCS_TOKEN, else DOCS_SESSION, else "" when neither is set.
+func (s *settings) envCredential() string {
+	switch {
+	case s.EnvToken != "":
+		return "DOCS_TOKEN"
+	case s.EnvSession != "":
+		return "DOCS_SESSION"
+	}
+	return ""
 }
 
 // globalFlags are the persistent flags of the root command.
@@ -86,7 +99,7 @@ func loadSettings(g *globalFlags, getenv func(string) string, inTTY bool) (*sett
 		}
 		return def
 	}
-	s := &settings{ConfigDir: dir, EnvSession: getenv("DOCS_SESSION"), CI: getenv("CI") != ""}
+	s := &settings{ConfigDir: dir, EnvToken: getenv("DOCS_TOKEN"), EnvSession: getenv("DOCS_SESSION"), CI: getenv("CI") != ""}
 	var serverFlag, outputFlag string
 	if g != nil {
 		serverFlag, outputFlag = g.server, g.output

@@ -11,6 +11,7 @@ import (
 
 	"github.com/docsd/docs/pkg/client"
 	"github.com/docsd/docs/pkg/exitcode"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type editOptions struct {
@@ -150,10 +151,29 @@ func editInEditor(ctx context.Context, opts *editOptions) error {
 	body := matchFinalNewline(d.Body, edited)
 	updated, err := sess.Client.UpdateDocument(ctx, opts.ID, client.DocumentPatch{Body: &body}, client.UpdateOptions{IfMatch: d.ETag})
 	if err != nil {
+		if client.StatusCode(err) == http.StatusPreconditionFailed {
+			showChangedMeanwhile(ctx, ios, sess, d)
+		}
 		return keepText(sess.check(err), path, retryEdit(opts.ID, path), conflictAdvice(err, opts.ID))
 	}
 	os.Remove(path)
 	return reportUpdated(ios, sess, updated)
+}
+
+// showChangedMeanwhile prints, after a 412, what changed on the server
+// since the version d the user started from: a diff to the current
+// version, so the user can merge by hand with the text docs kept. It is
+// advice beside the error; if the current version cannot be read, the
+// error and the kept text are still there.
+func showChangedMeanwhile(ctx context.Context, ios *iostreams, sess *session, d *client.Document) {
+	now, err := sess.Client.GetDocument(ctx, d.ID)
+	if err != nil {
+		return
+	}
+	// Escaped as every message docs writes to stderr is: the text is
+	// someone else's.
+	diff := termtext.Text(diffVersions(d.ID, docVersion{d.Version, d.Title, d.Body}, docVersion{now.Version, now.Title, now.Body}))
+	fmt.Fprintf(ios.ErrOut, "Document %d changed on the server since version %d, which you started from; it is now at version %d:\n%s", d.ID, d.Version, now.Version, diff)
 }
 
 func reportUpdated(ios *iostreams, sess *session, d *client.Document) error {

@@ -25,6 +25,9 @@ const (
 	exitForbidden = 5              // a 403
 	exitNotFound  = 6              // a 404
 	exitConflict  = 7              // a 409 or 412
+	// exitDiffFailed is docs diff's code for a failure others exit 1 for:
+	// there, as for kubectl diff, 1 means the versions differ.
+	exitDiffFailed = 3
 )
 
 // exitCodeHelp is the exit code table shown in `docs --help`.
@@ -39,6 +42,8 @@ const exitCodeHelp = `Exit codes:
   5  forbidden: the server said 403
   6  not found: the server said 404
   7  conflict: the server said 409 or 412 (changed by someone else)
+  docs diff exits 1 when the versions differ, and 3 where another
+  command exits 1 (see 'docs diff --help')
   130  interrupted (Ctrl-C): nothing more was sent or stored`
 
 // interruptedError is docs stopped by a signal (Ctrl-C is SIGINT): it exits
@@ -48,9 +53,17 @@ type interruptedError struct{ sig syscall.Signal }
 func (e *interruptedError) Error() string { return "interrupted: " + e.sig.String() }
 
 // notLoggedInError means no session is stored for the server.
-type notLoggedInError struct{ Server string }
+type notLoggedInError struct {
+	Server string
+	// tokenOnly is set when a token is at hand (DOCS_TOKEN, or stored by
+	// docs login --with-token) for a command whose route takes no token.
+	tokenOnly bool
+}
 
 func (e *notLoggedInError) Error() string {
+	if e.tokenOnly {
+		return "not logged in to " + e.Server + " with a session, which this command needs: a token cannot create, list or revoke tokens, or change a password"
+	}
 	return "not logged in to " + e.Server
 }
 
@@ -66,6 +79,30 @@ func (e *cancelledError) Error() string { return "cancelled: " + e.result }
 
 // message is what the user reads.
 func (e *cancelledError) message() string { return "Cancelled: " + e.result + "." }
+
+// differentError is docs diff's answer that the versions differ: the diff
+// itself says how, so it prints nothing, and it exits 1, as diff(1) does.
+type differentError struct{}
+
+func (differentError) Error() string { return "the versions differ" }
+
+var errDifferent error = differentError{}
+
+// diffFailedError is a failure of docs diff that would exit 1 anywhere
+// else; it exits exitDiffFailed instead, so that it is not read as
+// "different".
+type diffFailedError struct{ err error }
+
+func (e *diffFailedError) Error() string { return e.err.Error() }
+func (e *diffFailedError) Unwrap() error { return e.err }
+
+// diffFailed wraps a failure of docs diff that would exit 1.
+func diffFailed(err error) error {
+	if err == nil || errors.Is(err, errDifferent) || exitCode(err) != exitError {
+		return err
+	}
+	return &diffFailedError{err: err}
+}
 
 // multiError is the failures of a command that acted on several documents
 // and went on past each: every one is printed, and the exit code is the
@@ -109,6 +146,10 @@ func joinDocumentErrors(errs []error) error {
 	return &multiError{errs: errs}
 }
 
+// ciHint is the advice for a CI job that is not logged in: no one is there
+// to type a password, and a token is what CI jobs are given.
+const ciHint = "In CI, set DOCS_TOKEN to a token made with 'docs token create'."
+
 // hinter is an error that knows what the user can do next.
 type hinter interface{ Hint() string }
 
@@ -148,9 +189,14 @@ func exitCode(err error) int {
 	var cancelled *cancelledError
 	var ie *interruptedError
 	var me *multiError
+	var df *diffFailedError
 	switch {
 	case errors.As(err, &ie):
 		return 128 + int(ie.sig)
+	case errors.Is(err, errDifferent):
+		return exitError
+	case errors.As(err, &df):
+		return exitDiffFailed
 	case errors.As(err, &me):
 		worst := len(severity)
 		for _, e := range me.errs {
@@ -188,7 +234,7 @@ func exitCode(err error) int {
 type errorPrinter struct {
 	w       io.Writer
 	json    bool
-	ci      bool // CI is set: a 401 hints at DOCS_SESSION, not docs login
+	ci      bool // CI is set: a 401 hints at DOCS_TOKEN, not docs login
 	command string
 }
 
@@ -203,6 +249,9 @@ func (p errorPrinter) print(err error) {
 	var cancelled *cancelledError
 	if errors.As(err, &cancelled) {
 		fmt.Fprintln(p.w, cancelled.message())
+		return
+	}
+	if errors.Is(err, errDifferent) {
 		return
 	}
 	if p.json {
@@ -241,7 +290,7 @@ func (p errorPrinter) hints(err error) []string {
 	case errors.As(err, &nl):
 		hs = append(hs, p.loginHint())
 	case errors.As(err, &ke) && ke.Op == "read":
-		hs = append(hs, "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_SESSION.")
+		hs = append(hs, "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_TOKEN to a token made with 'docs token create'.")
 	}
 	return hs
 }
@@ -249,7 +298,7 @@ func (p errorPrinter) hints(err error) []string {
 func (p errorPrinter) loginHint() string {
 	switch {
 	case p.ci:
-		return "In CI, set DOCS_SESSION to a valid session cookie value for this server."
+		return ciHint
 	default:
 		return "To log in, run: docs login"
 	}

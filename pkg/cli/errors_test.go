@@ -65,8 +65,8 @@ func TestErrorPrinter(t *testing.T) {
 			`Error: 400 Bad Request: no such author \x1b[2J\u202eecila\u2028` + "\n"},
 		{"not logged in suggests docs login", errorPrinter{}, &notLoggedInError{Server: testServer},
 			"Error: not logged in to " + testServer + "\nTo log in, run: docs login\n"},
-		{"in CI, not logged in suggests DOCS_SESSION", errorPrinter{ci: true}, &notLoggedInError{Server: testServer},
-			"Error: not logged in to " + testServer + "\nIn CI, set DOCS_SESSION to a valid session cookie value for this server.\n"},
+		{"in CI, not logged in suggests DOCS_TOKEN", errorPrinter{ci: true}, &notLoggedInError{Server: testServer},
+			"Error: not logged in to " + testServer + "\nIn CI, set DOCS_TOKEN to a token made with 'docs token create'.\n"},
 		{"a declined confirmation is said once, not as an error", errorPrinter{command: "docs rm"}, &cancelledError{result: "document 7 was not deleted"},
 			"Cancelled: document 7 was not deleted.\n"},
 		{"a declined confirmation is no problem document with -o json", errorPrinter{json: true}, &cancelledError{result: "document 7 was not deleted"},
@@ -84,7 +84,7 @@ func TestErrorPrinter(t *testing.T) {
 	}{"a kept text wrapping a 401 shows both hints", errorPrinter{},
 		&savedTextError{err: &unauthorizedError{err: &client.Error{StatusCode: 401, Title: "Unauthorized"}, server: testServer, ci: true}, path: "/tmp/x", retry: "docs create --title T --body-file /tmp/x"},
 		"Error: 401 Unauthorized\nYour text is saved in /tmp/x\nTo retry from it: docs create --title T --body-file /tmp/x\n" +
-			"No session is stored for " + testServer + ". In CI, set DOCS_SESSION to a valid session cookie value for this server.\n"})
+			"No session is stored for " + testServer + ". In CI, set DOCS_TOKEN to a token made with 'docs token create'.\n"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -106,15 +106,21 @@ func TestUnauthorizedHints(t *testing.T) {
 		notWant string // "" for no check
 	}{
 		{"nothing stored", &unauthorizedError{err: e401, server: testServer}, "To log in, run: docs login", ""},
-		{"nothing stored in CI", &unauthorizedError{err: e401, server: testServer, ci: true}, "In CI, set DOCS_SESSION", "docs login"},
+		{"nothing stored in CI", &unauthorizedError{err: e401, server: testServer, ci: true}, "In CI, set DOCS_TOKEN", "docs login"},
 		{"DOCS_SESSION rejected", &unauthorizedError{err: e401, source: sourceEnv}, "did not accept the session in DOCS_SESSION", ""},
 		{"DOCS_SESSION rejected in CI", &unauthorizedError{err: e401, source: sourceEnv, ci: true},
-			"The server did not accept the session in DOCS_SESSION. In CI, set DOCS_SESSION to a valid session cookie value for this server.", "docs login"},
+			"The server did not accept the session in DOCS_SESSION. In CI, set DOCS_TOKEN to a token made with 'docs token create'.", "docs login"},
 		{"stored session rejected", &unauthorizedError{err: e401, source: sourceKeyring, where: "system keyring"}, "The session from the system keyring was not accepted", ""},
-		{"stored session rejected in CI points to DOCS_SESSION", &unauthorizedError{err: e401, source: sourceKeyring, where: "system keyring", ci: true},
-			"The session from the system keyring was not accepted (it expired or was logged out). In CI, set DOCS_SESSION", "docs login"},
-		{"session file rejected in CI points to DOCS_SESSION", &unauthorizedError{err: e401, source: sourceFile, where: "plain-text file /tmp/s.json", ci: true},
-			"In CI, set DOCS_SESSION", "docs login"},
+		{"stored session rejected in CI points to DOCS_TOKEN", &unauthorizedError{err: e401, source: sourceKeyring, where: "system keyring", ci: true},
+			"The session from the system keyring was not accepted (it expired or was logged out). In CI, set DOCS_TOKEN", "docs login"},
+		{"session file rejected in CI points to DOCS_TOKEN", &unauthorizedError{err: e401, source: sourceFile, where: "plain-text file /tmp/s.json", ci: true},
+			"In CI, set DOCS_TOKEN", "docs login"},
+		{"DOCS_TOKEN rejected points to docs token create, never docs login", &unauthorizedError{err: e401, source: sourceEnv, token: true},
+			"did not accept the token in DOCS_TOKEN. Make a new one with 'docs token create'", "docs login"},
+		{"DOCS_TOKEN rejected in CI says the same", &unauthorizedError{err: e401, source: sourceEnv, token: true, ci: true},
+			"did not accept the token in DOCS_TOKEN. Make a new one with 'docs token create'", "docs login"},
+		{"stored token rejected", &unauthorizedError{err: e401, source: sourceKeyring, token: true, where: "system keyring"},
+			"The token from the system keyring was not accepted (it expired or was revoked). Make a new one with 'docs token create'", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,7 +138,7 @@ func TestUnauthorizedHints(t *testing.T) {
 	}
 }
 
-func TestRejectedStoredSessionInCIPointsToDOCSSESSION(t *testing.T) {
+func TestRejectedStoredSessionInCIPointsToDOCSTOKEN(t *testing.T) {
 	h := newHarness(t, false, "")
 	h.loginAs(t, "alice")
 	// The server forgets the stored session: it is logged out elsewhere.
@@ -145,7 +151,7 @@ func TestRejectedStoredSessionInCIPointsToDOCSSESSION(t *testing.T) {
 	}
 	h.env["CI"] = "true"
 	wantExit(t, h, h.run(t, "get", "1"), exitAuth, "get 1")
-	if !strings.Contains(h.err.String(), "In CI, set DOCS_SESSION") || strings.Contains(h.err.String(), "docs login") {
-		t.Errorf("stderr = %q; want the DOCS_SESSION advice and no docs login", h.err)
+	if !strings.Contains(h.err.String(), "In CI, set DOCS_TOKEN") || strings.Contains(h.err.String(), "docs login") {
+		t.Errorf("stderr = %q; want the DOCS_TOKEN advice and no docs login", h.err)
 	}
 }

@@ -31,7 +31,9 @@ type cmdEnv struct {
 	IO       *iostreams
 	Settings func() (*settings, error)
 	Sessions func(*settings) *sessionStore
-	Client   func(s *settings, session string) *client.Client
+	// Client returns a client that sends credential, a session cookie
+	// value or a token (as isToken tells them apart), or nothing for "".
+	Client func(s *settings, credential string) *client.Client
 }
 
 func (f *factory) env() cmdEnv {
@@ -45,31 +47,57 @@ func (f *factory) env() cmdEnv {
 			return s, err
 		},
 		Sessions: func(s *settings) *sessionStore { return newSessionStore(f.Keyring, s) },
-		Client: func(s *settings, session string) *client.Client {
-			return client.New(s.Server, &client.Options{Session: session, HTTPClient: f.HTTPClient, UserAgent: "docs/" + f.Version})
+		Client: func(s *settings, credential string) *client.Client {
+			opts := &client.Options{HTTPClient: f.HTTPClient, UserAgent: "docs/" + f.Version}
+			if isToken(credential) {
+				opts.Token = credential
+			} else {
+				opts.Session = credential
+			}
+			return client.New(s.Server, opts)
 		},
 	}
 }
 
-// session is a client carrying the user's session, with where it came from.
+// session is a client carrying the user's credential (a session or a
+// token), with where it came from.
 type session struct {
 	*settings
 	Client *client.Client
 	Store  *sessionStore
-	Stored storedSession // Source is "" when no session is stored
+	Stored storedSession // Source is "" when nothing is stored
 }
 
-// login returns a client with the session to use: DOCS_SESSION, else the
-// stored one, else none (the server then says 401, and check explains
-// that nothing is stored). A keyring that cannot be asked is an error here:
-// it must never look like a 401.
+// login returns a client with the credential to use: DOCS_TOKEN, else
+// DOCS_SESSION, else the stored one, else none (the server then says 401,
+// and check explains that nothing is stored). A keyring that cannot be
+// asked is an error here: it must never look like a 401.
 func (e cmdEnv) login(ctx context.Context) (*session, error) {
+	return e.loginWith(ctx, (*sessionStore).Lookup)
+}
+
+// loginSession is login for the commands whose routes take no token
+// (creating, listing and revoking tokens, changing the password): it
+// passes over DOCS_TOKEN, and fails with *notLoggedInError, before any
+// request, when the stored credential is a token or there is none.
+func (e cmdEnv) loginSession(ctx context.Context) (*session, error) {
+	sess, err := e.loginWith(ctx, (*sessionStore).LookupSession)
+	if err != nil {
+		return nil, err
+	}
+	if sess.Stored.Source == "" || sess.Stored.Token {
+		return nil, &notLoggedInError{Server: sess.Server, tokenOnly: sess.Stored.Token || sess.EnvToken != ""}
+	}
+	return sess, nil
+}
+
+func (e cmdEnv) loginWith(ctx context.Context, lookup func(*sessionStore, context.Context, string) (storedSession, error)) (*session, error) {
 	s, err := e.Settings()
 	if err != nil {
 		return nil, err
 	}
 	st := e.Sessions(s)
-	stored, err := st.Lookup(ctx, s.Server)
+	stored, err := lookup(st, ctx, s.Server)
 	var nl *notLoggedInError
 	if err != nil && !errors.As(err, &nl) {
 		return nil, err
@@ -86,12 +114,12 @@ func (s *session) requireStored() error {
 	return nil
 }
 
-// check explains a 401 by where the rejected session came from.
+// check explains a 401 by where the rejected credential came from.
 func (s *session) check(err error) error {
 	if client.StatusCode(err) != http.StatusUnauthorized {
 		return err
 	}
-	return &unauthorizedError{err: err, server: s.Server, source: s.Stored.Source, where: s.Store.describe(s.Stored.Source, s.Server), ci: s.CI}
+	return &unauthorizedError{err: err, server: s.Server, source: s.Stored.Source, token: s.Stored.Token, where: s.Store.describe(s.Stored, s.Server), ci: s.CI}
 }
 
 // unauthorizedError is the server's 401 with what the user can do about it.
@@ -99,6 +127,7 @@ type unauthorizedError struct {
 	err    error
 	server string
 	source sessionSource
+	token  bool // the rejected credential is a token
 	where  string
 	ci     bool
 }
@@ -106,24 +135,30 @@ type unauthorizedError struct {
 func (e *unauthorizedError) Error() string { return e.err.Error() }
 func (e *unauthorizedError) Unwrap() error { return e.err }
 
-// Hint says why the session was refused and how to get one that works. In
-// CI (the CI variable is set) that is always DOCS_SESSION: no one is there
-// to type a password for docs login.
+// Hint says why the credential was refused and how to get one that works.
+// In CI (the CI variable is set) that is never docs login: no one is there
+// to type a password.
 func (e *unauthorizedError) Hint() string {
-	const inCI = "In CI, set DOCS_SESSION to a valid session cookie value for this server."
 	rejected := "The session from the " + e.where + " was not accepted (it expired or was logged out)."
 	none := "No session is stored for " + e.server + "."
 	switch {
+	case e.source == sourceEnv && e.token:
+		// Whoever set DOCS_TOKEN wants a token, not a login.
+		return "The server did not accept the token in DOCS_TOKEN. Make a new one with 'docs token create' (logged in with a password) and set DOCS_TOKEN to it."
+	case e.token && e.ci:
+		return "The token from the " + e.where + " was not accepted (it expired or was revoked). " + ciHint
+	case e.token:
+		return "The token from the " + e.where + " was not accepted (it expired or was revoked). Make a new one with 'docs token create' and store it with 'docs login --with-token', or log in with a password: docs login"
 	case e.source == sourceEnv && e.ci:
-		return "The server did not accept the session in DOCS_SESSION. " + inCI
+		return "The server did not accept the session in DOCS_SESSION. " + ciHint
 	case e.source == sourceEnv:
 		return "The server did not accept the session in DOCS_SESSION: set DOCS_SESSION to a valid session, or unset it and run 'docs login'."
 	case e.source != "" && e.ci:
-		return rejected + " " + inCI
+		return rejected + " " + ciHint
 	case e.source != "":
 		return rejected + " To log in again, run: docs login"
 	case e.ci:
-		return none + " " + inCI
+		return none + " " + ciHint
 	default:
 		return none + " To log in, run: docs login"
 	}

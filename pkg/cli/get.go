@@ -18,12 +18,14 @@ import (
 type getOptions struct {
 	cmdEnv
 	IDs []int64
+	// Version, when set, shows that version of the one document in IDs.
+	Version int64
 }
 
 func newCmdGet(f *factory, runF func(*getOptions) error) *cobra.Command {
 	opts := &getOptions{cmdEnv: f.env()}
-	return &cobra.Command{
-		Use:   "get <id>...",
+	cmd := &cobra.Command{
+		Use:   "get <id>... | get <id> --version <n>",
 		Short: "Show documents",
 		Long: `Show documents: for each, its fields, a "--" line, then its body, with a
 blank line between documents. -o json prints the document's JSON, or an
@@ -36,9 +38,13 @@ cursor, clear the screen or make text read in another order. To a pipe
 and with -o json the body is printed byte for byte.
 
 With several IDs, each is shown that can be; the others are reported, and
-the exit code is the most severe (the first of them in the exit code table).`,
+the exit code is the most severe (the first of them in the exit code table).
+
+--version N shows version N of one document as its history keeps it: its
+fields (with who made the version), "--", then its body (see 'docs log').`,
 		Example: `  docs get 7
-  docs get 1 2 3 -o json`,
+  docs get 1 2 3 -o json
+  docs get 7 --version 2`,
 		Args:              someIDs,
 		ValidArgsFunction: completeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -46,12 +52,22 @@ the exit code is the most severe (the first of them in the exit code table).`,
 			if opts.IDs, err = parseIDs(args); err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("version") {
+				if len(opts.IDs) != 1 || opts.Version < 1 {
+					return exitcode.Usagef("--version takes one document ID and a version, 1 or more")
+				}
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Version > 0 {
+				return getVersion(cmd.Context(), opts)
 			}
 			return getRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().Int64Var(&opts.Version, "version", 0, "show version `n` of the document")
+	return cmd
 }
 
 func getRun(ctx context.Context, opts *getOptions) error {
@@ -112,7 +128,11 @@ func printDocument(ios *iostreams, d *client.Document) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	body := d.Body
+	return printBody(ios, d.Body)
+}
+
+// printBody prints "--" and a body, escaped on a terminal.
+func printBody(ios *iostreams, body string) error {
 	if ios.OutTTY {
 		body = termtext.Text(body)
 	}
@@ -126,21 +146,26 @@ func printDocument(ios *iostreams, d *client.Document) error {
 // parseID reads a document ID argument: a positive whole number that fits
 // docsd's 64-bit IDs, in decimal digits only. Anything else is a usage
 // error before any request.
-func parseID(s string) (int64, error) {
+func parseID(s string) (int64, error) { return parseIDOf("document", s) }
+
+// parseIDOf parses the ID of a thing (a "document" or a "token").
+func parseIDOf(thing, s string) (int64, error) {
 	// strconv.ParseInt takes a leading sign; an ID is digits alone.
 	if s == "" || s[0] < '0' || s[0] > '9' {
-		return 0, invalidIDError(s)
+		return 0, invalidIDErrorOf(thing, s)
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	switch {
 	case errors.Is(err, strconv.ErrRange):
-		return 0, exitcode.Usagef("invalid document ID %q: too large (IDs go up to %d)", s, int64(math.MaxInt64))
+		return 0, exitcode.Usagef("invalid %s ID %q: too large (IDs go up to %d)", thing, s, int64(math.MaxInt64))
 	case err != nil || id <= 0:
-		return 0, invalidIDError(s)
+		return 0, invalidIDErrorOf(thing, s)
 	}
 	return id, nil
 }
 
-func invalidIDError(s string) error {
-	return exitcode.Usagef("invalid document ID %q: want a positive whole number", s)
+func invalidIDError(s string) error { return invalidIDErrorOf("document", s) }
+
+func invalidIDErrorOf(thing, s string) error {
+	return exitcode.Usagef("invalid %s ID %q: want a positive whole number", thing, s)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 	"github.com/docsd/docs/pkg/client"
 	"github.com/docsd/docs/pkg/exitcode"
 	"github.com/docsd/docs/pkg/termtext"
+	"github.com/docsd/docs/pkg/token"
 )
 
 type loginOptions struct {
@@ -20,6 +22,7 @@ type loginOptions struct {
 
 	Username        string
 	PasswordStdin   bool
+	WithToken       bool
 	InsecureStorage bool
 	PasswordFlag    bool // --password was given: refused
 }
@@ -39,11 +42,20 @@ Without a terminal, pass --username and --password-stdin.
 Logging in again ends, on the server, the session stored before (a
 session in DOCS_SESSION is left alone).
 
+--with-token stores a personal access token (made with docs token create)
+instead of a session: docs reads it from standard input, or asks for it on
+a terminal, checks its checksum offline (a mistyped or truncated token
+exits 2, and nothing is sent), then asks the server who it belongs to (a
+token the server refuses exits 4) before storing it. A token stored before
+is not revoked by a login that replaces it.
+
 Where no keyring can be reached (a headless box or CI runner), either pass
 --insecure-storage to keep the session in a plain-text file (mode 0600) in
-the config directory, or set DOCS_SESSION.`,
+the config directory, or set DOCS_TOKEN to a token made with docs token
+create.`,
 		Example: `  docs login -u alice
-  printf '%s\n' "$DOCS_PASSWORD" | docs login -u alice --password-stdin`,
+  printf '%s\n' "$DOCS_PASSWORD" | docs login -u alice --password-stdin
+  docs login --with-token < token.txt`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.PasswordFlag = cmd.Flags().Changed("password")
@@ -55,9 +67,12 @@ the config directory, or set DOCS_SESSION.`,
 	}
 	cmd.Flags().StringVarP(&opts.Username, "username", "u", "", "user `name`")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the password from standard input")
+	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "store a personal access token, read from standard input, instead of a session")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "store the session in a plain-text file instead of the keyring")
 	cmd.Flags().StringVarP(&password, "password", "p", "", "refused: use --password-stdin")
 	_ = cmd.Flags().MarkHidden("password")
+	cmd.MarkFlagsMutuallyExclusive("with-token", "username")
+	cmd.MarkFlagsMutuallyExclusive("with-token", "password-stdin")
 	return cmd
 }
 
@@ -70,65 +85,190 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.WithToken {
+		return loginTokenRun(ctx, opts, s)
+	}
 	cred, err := loginCredentials(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if s.EnvSession != "" {
-		fmt.Fprintln(ios.ErrOut, "Warning: DOCS_SESSION is set and wins over the session stored now; unset it to use this login.")
-	}
+	warnEnvWins(ios.ErrOut, s, "session")
 
 	st := opts.Sessions(s)
 	if !opts.InsecureStorage {
 		// Find out before sending the password whether the session can be kept.
 		if err := st.ProbeKeyring(ctx, s.Server); err != nil {
-			return noKeyringError(err, st)
+			return noKeyringError(err, st, s)
 		}
 	}
 
-	c := opts.Client(s, replacedSession(ctx, st, s))
+	// The server ends the session a login arrives with, where dropping it
+	// here would leave it valid until it expires. A token cannot be sent
+	// with a login (the server refuses it there), nor ended by one.
+	old := replacedCredential(ctx, st, s)
+	sent := ""
+	if !old.Token {
+		sent = old.Value
+	}
+	c := opts.Client(s, sent)
 	user, err := c.Login(ctx, cred)
 	if err != nil {
 		return explainThrottle(err)
 	}
 	if opts.InsecureStorage {
 		fmt.Fprintf(ios.ErrOut, "Warning: storing the session in plain text in %s (mode 0600): anyone who can read this file can act as %s.\n", st.filePath(), termtext.Line(user.Username))
-		err = st.SaveFile(s.Server, c.Session())
-	} else {
-		err = st.SaveKeyring(ctx, s.Server, c.Session())
 	}
-	if err != nil {
+	if err := store(ctx, st, s, c.Session(), opts.InsecureStorage); err != nil {
 		_ = c.Logout(ctx) // a session that cannot be kept should not stay valid
-		var ke *keyringError
-		if errors.As(err, &ke) {
-			return noKeyringError(err, st)
-		}
-		return fmt.Errorf("store session: %w", err)
+		return err
 	}
-
-	where := "the system keyring"
-	if opts.InsecureStorage {
-		where = st.filePath()
+	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (%s). Session stored in %s.\n", s.Server, termtext.Line(user.Username), termtext.Line(string(user.Role)), storedWhere(st, opts.InsecureStorage))
+	if old.Token {
+		fmt.Fprintln(ios.ErrOut, "The token stored before was replaced here. "+tokenStaysValid)
 	}
-	fmt.Fprintf(ios.ErrOut, "Logged in to %s as %s (%s). Session stored in %s.\n", s.Server, termtext.Line(user.Username), termtext.Line(string(user.Role)), where)
 	if s.Output == "json" {
 		return writeJSON(ios.Out, user)
 	}
 	return nil
 }
 
-// replacedSession returns the stored session a login replaces, to be sent
-// with it: the server ends the session a login arrives with, where dropping
-// it here would leave it valid until it expires. DOCS_SESSION is not
-// replaced (it stays in use), so it is never sent. Finding no session, for
-// whatever reason, is no reason not to log in: the keyring, when needed,
-// has been asked already.
-func replacedSession(ctx context.Context, st *sessionStore, s *settings) string {
-	old, err := st.LookupStored(ctx, s.Server)
-	if err != nil || old.Value == s.EnvSession {
-		return ""
+// loginTokenRun is docs login --with-token.
+func loginTokenRun(ctx context.Context, opts *loginOptions, s *settings) error {
+	ios := opts.IO
+	tok, err := readToken(ctx, opts)
+	if err != nil {
+		return err
 	}
-	return old.Value
+	warnEnvWins(ios.ErrOut, s, "token")
+	st := opts.Sessions(s)
+	if !opts.InsecureStorage {
+		if err := st.ProbeKeyring(ctx, s.Server); err != nil {
+			return noKeyringError(err, st, s)
+		}
+	}
+	user, info, err := opts.Client(s, tok).WhoAmI(ctx)
+	switch {
+	case client.StatusCode(err) == http.StatusUnauthorized:
+		return &hintedError{
+			err:  fmt.Errorf("the server did not accept the token, so it was not stored: %w", err),
+			hint: "Make a new one with 'docs token create' (logged in with a password).",
+		}
+	case user == nil && !unreadableToken(info, err):
+		return err
+	}
+	who := "you"
+	as := ""
+	if user != nil {
+		who = termtext.Line(user.Username)
+		as = fmt.Sprintf(" as %s (%s)", who, termtext.Line(string(user.Role)))
+	}
+	old := replacedCredential(ctx, st, s)
+	if opts.InsecureStorage {
+		fmt.Fprintf(ios.ErrOut, "Warning: storing the token in plain text in %s (mode 0600): anyone who can read this file can act as %s, within the token's scopes.\n", st.filePath(), who)
+	}
+	if err := store(ctx, st, s, tok, opts.InsecureStorage); err != nil {
+		return err
+	}
+	fmt.Fprintf(ios.ErrOut, "Logged in to %s%s with a token (scopes %s; expires %s). Token stored in %s.\n",
+		s.Server, as, scopeList(info.Scopes, ", "), orNever(info.ExpiresAt), storedWhere(st, opts.InsecureStorage))
+	if user == nil {
+		fmt.Fprintln(ios.ErrOut, noReadScope)
+	}
+	switch {
+	case old.Token && old.Value != tok:
+		fmt.Fprintln(ios.ErrOut, "The token stored before was replaced here. "+tokenStaysValid)
+	case old.Value != "" && !old.Token:
+		// As a password login does, end the session this one replaces.
+		if err := opts.Client(s, old.Value).Logout(ctx); err != nil && client.StatusCode(err) != http.StatusUnauthorized {
+			fmt.Fprintf(ios.ErrOut, "Warning: the session stored before could not be ended on the server (%v); it stays valid until it expires.\n", err)
+		}
+	}
+	if s.Output == "json" && user != nil {
+		return writeJSON(ios.Out, user)
+	}
+	return nil
+}
+
+// tokenStaysValid is what forgetting a token here leaves undone.
+const tokenStaysValid = "It stays valid on the server until it expires or is revoked (a token cannot revoke itself): to revoke it, run docs token list and docs token revoke ID, logged in with a password."
+
+// readToken takes a token from standard input or, on a terminal, from a
+// hidden prompt, and checks it offline: a token mistyped or cut short is a
+// usage error, like an ID docsd cannot take, and is never sent.
+func readToken(ctx context.Context, opts *loginOptions) (string, error) {
+	var tok string
+	if opts.IO.InTTY {
+		t, err := opts.Prompter.Password(ctx, "Token: ")
+		if err != nil {
+			return "", err
+		}
+		tok = t
+	} else {
+		b, err := readAtMost(opts.IO.In, 4<<10)
+		if err != nil {
+			return "", fmt.Errorf("read token from stdin: %w", err)
+		}
+		tok = string(b)
+	}
+	// A token has no spaces: whatever surrounds it came with the copy.
+	tok = strings.TrimSpace(tok)
+	if tok == "" {
+		return "", exitcode.Usagef("no token given: pipe one to docs login --with-token (docs token create makes one)")
+	}
+	if err := token.Check(tok); err != nil {
+		return "", &hintedError{
+			err:  exitcode.Usagef("%v; nothing was stored", err),
+			hint: "Copy the token again, whole, as 'docs token create' printed it.",
+		}
+	}
+	return tok, nil
+}
+
+// warnEnvWins warns when a variable wins over the credential (kind: a
+// "session" or "token") that a login stores.
+func warnEnvWins(w io.Writer, s *settings, kind string) {
+	if env := s.envCredential(); env != "" {
+		fmt.Fprintf(w, "Warning: %s is set and wins over the %s stored now; unset it to use this login.\n", env, kind)
+	}
+}
+
+// store keeps a credential in the keyring, or in the file with
+// --insecure-storage.
+func store(ctx context.Context, st *sessionStore, s *settings, value string, insecure bool) error {
+	var err error
+	if insecure {
+		err = st.SaveFile(s.Server, value)
+	} else {
+		err = st.SaveKeyring(ctx, s.Server, value)
+	}
+	var ke *keyringError
+	switch {
+	case errors.As(err, &ke):
+		return noKeyringError(err, st, s)
+	case err != nil:
+		return fmt.Errorf("store the credential: %w", err)
+	}
+	return nil
+}
+
+// storedWhere names where store put a credential.
+func storedWhere(st *sessionStore, insecure bool) string {
+	if insecure {
+		return st.filePath()
+	}
+	return "the system keyring"
+}
+
+// replacedCredential returns the stored credential a login replaces, or
+// nothing when it is the one in DOCS_SESSION or DOCS_TOKEN, which is not
+// replaced (it stays in use). Finding nothing, for whatever reason, is no
+// reason not to log in: the keyring, when needed, has been asked already.
+func replacedCredential(ctx context.Context, st *sessionStore, s *settings) storedSession {
+	old, err := st.LookupStored(ctx, s.Server)
+	if err != nil || old.Value == s.EnvSession || old.Value == s.EnvToken {
+		return storedSession{}
+	}
+	return old
 }
 
 // loginCredentials takes the username and password from the flags, stdin
@@ -190,24 +330,24 @@ func trimLineEnding(s string) string {
 // noKeyringLoginError is a login that failed because the keyring is out of
 // reach; it names the ways out.
 type noKeyringLoginError struct {
-	err    error
-	file   string
-	envSet bool // DOCS_SESSION is set already
+	err  error
+	file string
+	env  string // the variable set already, DOCS_TOKEN or DOCS_SESSION, or ""
 }
 
 func (e *noKeyringLoginError) Error() string { return e.err.Error() }
 func (e *noKeyringLoginError) Unwrap() error { return e.err }
 func (e *noKeyringLoginError) Hint() string {
 	insecure := "  docs login --insecure-storage   store the session in " + e.file + " (mode 0600) instead"
-	if e.envSet {
+	if e.env != "" {
 		// Advising to set what is set already would send the person in a circle.
-		return "docs does not fall back to plain text silently. DOCS_SESSION is set, and the other docs\n" +
+		return "docs does not fall back to plain text silently. " + e.env + " is set, and the other docs\n" +
 			"commands use it without any login. To store a session anyway:\n" + insecure
 	}
 	return "docs does not fall back to plain text silently. Either:\n" + insecure + "\n" +
-		"  export DOCS_SESSION=<cookie>    pass a session cookie value in the environment (CI)"
+		"  export DOCS_TOKEN=<token>       pass a token made with docs token create in the environment (CI)"
 }
 
-func noKeyringError(err error, st *sessionStore) error {
-	return &noKeyringLoginError{err: err, file: st.filePath(), envSet: st.envSession != ""}
+func noKeyringError(err error, st *sessionStore, s *settings) error {
+	return &noKeyringLoginError{err: err, file: st.filePath(), env: s.envCredential()}
 }

@@ -24,12 +24,16 @@ func newCmdLogout(f *factory, runF func(*logoutOptions) error) *cobra.Command {
 		Long: `End the session on the server and remove it from the keyring (or the
 --insecure-storage file). Logging out when not logged in succeeds.
 
+A token stored by docs login --with-token is forgotten here only: it
+cannot end itself, and stays valid on the server until it expires or is
+revoked (docs token revoke, logged in with a password).
+
 When the server cannot end the session (it is down or unreachable), the
 stored session is kept, so that logging out can be retried, and docs
 exits 1. --local forgets it without asking the server: the session then
 stays valid on the server until it expires.
 
-DOCS_SESSION is not touched: unset it yourself.`,
+DOCS_TOKEN and DOCS_SESSION are not touched: unset them yourself.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -48,8 +52,8 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 	if err != nil {
 		return err
 	}
-	if s.EnvSession != "" {
-		fmt.Fprintln(ios.ErrOut, "Warning: DOCS_SESSION is set; it stays in use until you unset it. Removing the stored session only.")
+	if env := s.envCredential(); env != "" {
+		fmt.Fprintf(ios.ErrOut, "Warning: %s is set; it stays in use until you unset it. Removing the stored credential only.\n", env)
 	}
 	st := opts.Sessions(s)
 	stored, err := st.LookupStored(ctx, s.Server)
@@ -62,6 +66,13 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		return err
 	}
 
+	if stored.Token {
+		if err := st.Remove(ctx, s.Server); err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.ErrOut, "Forgot the token stored for %s. %s\n", s.Server, tokenStaysValid)
+		return nil
+	}
 	if opts.Local {
 		if err := st.Remove(ctx, s.Server); err != nil {
 			return err

@@ -56,7 +56,9 @@ the server's message).`,
 
 func passwdRun(ctx context.Context, opts *passwdOptions) error {
 	ios := opts.IO
-	sess, err := opts.login(ctx)
+	// Find out before asking for passwords that there is a session to use
+	// (a token cannot change a password).
+	sess, err := opts.loginSession(ctx)
 	if err != nil {
 		return err
 	}
@@ -64,10 +66,6 @@ func passwdRun(ctx context.Context, opts *passwdOptions) error {
 		// The server renews the session, so the value in DOCS_SESSION would
 		// stop working with nowhere for docs to put the new one.
 		return exitcode.Usagef("docs passwd renews the session, and the one in DOCS_SESSION cannot be replaced: unset DOCS_SESSION, run docs login, then docs passwd")
-	}
-	// Find out before asking for passwords that there is a session to use.
-	if err := sess.requireStored(); err != nil {
-		return err
 	}
 	current, password, err := passwdInput(ctx, opts)
 	if err != nil {
@@ -93,7 +91,7 @@ func passwdRun(ctx context.Context, opts *passwdOptions) error {
 		}
 	}
 	fmt.Fprintf(ios.ErrOut, "Password changed for %s. Your other sessions were logged out; this one was renewed and stored in the %s.\n",
-		termtext.Line(user.Username), sess.Store.describe(sess.Stored.Source, sess.Server))
+		termtext.Line(user.Username), sess.Store.describe(sess.Stored, sess.Server))
 	if sess.Output == "json" {
 		return writeJSON(ios.Out, user)
 	}

@@ -17,18 +17,20 @@ func newCmdRoot(f *factory) *cobra.Command {
 		Short: "Work with documents on a docsd server",
 		Long: `docs works with documents on a docsd server: log in once, then list,
 read, create, edit and delete documents. The session is kept in the
-system keyring.
+system keyring. Scripts and CI use a personal access token instead (docs
+token create; DOCS_TOKEN).
 
 Data goes to standard output; messages and errors to standard error.
 
 Environment:
   DOCS_SERVER           server URL (default ` + defaultServer + `)
   DOCS_OUTPUT           output format: table or json
-  DOCS_SESSION          a session cookie value; wins over any stored session (for CI)
+  DOCS_TOKEN            a personal access token; wins over DOCS_SESSION and anything stored
+  DOCS_SESSION          a session cookie value; wins over anything stored
   DOCS_CONFIG_DIR       config directory (default $XDG_CONFIG_HOME/docs or ~/.config/docs)
   DOCS_KEYRING_TIMEOUT  limit for each keyring call (default 3s, 30s on a terminal)
   DOCS_EDITOR, VISUAL, EDITOR  editor for create and edit (default vi)
-  CI                    when set, a 401 suggests DOCS_SESSION instead of docs login
+  CI                    when set, a 401 suggests DOCS_TOKEN instead of docs login
 
 ` + exitCodeHelp,
 		Version:       f.Version,
@@ -76,6 +78,10 @@ Environment:
 		newCmdCreate(f, nil),
 		newCmdEdit(f, nil),
 		newCmdRm(f, nil),
+		newCmdLog(f, nil),
+		newCmdDiff(f, nil),
+		newCmdRevert(f, nil),
+		newCmdRestore(f, nil),
 		newCmdRegister(f, nil),
 		newCmdUsers(f),
 		newCmdAPI(f, nil),

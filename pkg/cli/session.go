@@ -9,13 +9,18 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/docsd/docs/pkg/exitcode"
+	"github.com/docsd/docs/pkg/token"
 )
 
-// keyringService is the keyring service name under which sessions are
-// stored; the account is the normalised server URL.
+// keyringService is the keyring service name under which sessions (and
+// tokens stored by docs login --with-token) are kept; the account is the
+// normalised server URL.
 const keyringService = "docs"
 
 // sessionsFile holds sessions stored with --insecure-storage.
@@ -113,7 +118,9 @@ func (e errKeyringTimeout) Error() string {
 	return fmt.Sprintf("no answer within %s (is it waiting for an unlock prompt? DOCS_KEYRING_TIMEOUT sets the limit)", e.d)
 }
 
-// sessionSource says where a session came from.
+// sessionSource says where a credential came from: the environment
+// (DOCS_TOKEN or DOCS_SESSION, as storedSession.Token says), the keyring
+// or the --insecure-storage file.
 type sessionSource string
 
 const (
@@ -122,46 +129,79 @@ const (
 	sourceFile    sessionSource = "file"
 )
 
-// storedSession is a session cookie value and where it was found.
+// storedSession is the credential docs sends, a session cookie value or a
+// personal access token, and where it was found.
 type storedSession struct {
 	Value  string
 	Source sessionSource
+	Token  bool // Value is a token, sent as Authorization: Bearer
 }
 
-// sessionStore finds, saves and removes the session for a server:
-// DOCS_SESSION first, then the insecure file, then the keyring.
+// isToken reports whether a stored value is a personal access token: the
+// keyring and the file keep tokens and session cookie values alike, and
+// only a token starts with token.Prefix (a session cookie value, random
+// base64 and a signature, does so by a one in 2^54 chance).
+func isToken(value string) bool { return strings.HasPrefix(value, token.Prefix) }
+
+// sessionStore finds, saves and removes the credential for a server:
+// DOCS_TOKEN first, then DOCS_SESSION, then the insecure file, then the
+// keyring.
 type sessionStore struct {
 	keyring    keyringBackend
 	timeout    time.Duration
 	dir        string
+	envToken   string
 	envSession string
 }
 
 func newSessionStore(kr keyringBackend, s *settings) *sessionStore {
-	return &sessionStore{keyring: kr, timeout: s.KeyringTimeout, dir: s.ConfigDir, envSession: s.EnvSession}
+	return &sessionStore{keyring: kr, timeout: s.KeyringTimeout, dir: s.ConfigDir, envToken: s.EnvToken, envSession: s.EnvSession}
 }
 
 // filePath is where --insecure-storage keeps sessions.
 func (st *sessionStore) filePath() string { return filepath.Join(st.dir, sessionsFile) }
 
-// Lookup returns the session to use for server. It returns
-// *notLoggedInError when nothing is stored and *keyringError when the
-// keyring cannot be asked.
+// Lookup returns the credential to use for server. It returns
+// *notLoggedInError when nothing is stored, *keyringError when the keyring
+// cannot be asked, and a usage error for a DOCS_TOKEN that is not a well
+// formed token (checked here, offline: the server would only say 401).
 func (st *sessionStore) Lookup(ctx context.Context, server string) (storedSession, error) {
+	if st.envToken != "" {
+		if err := token.Check(st.envToken); err != nil {
+			return storedSession{}, &hintedError{
+				err:  exitcode.Usagef("DOCS_TOKEN is not usable: %v", err),
+				hint: "Set DOCS_TOKEN to a token as 'docs token create' printed it, or unset it.",
+			}
+		}
+		return storedSession{Value: st.envToken, Source: sourceEnv, Token: true}, nil
+	}
+	return st.LookupSession(ctx, server)
+}
+
+// LookupSession is Lookup without DOCS_TOKEN, for the commands whose
+// routes take no token. A token in DOCS_SESSION is a usage error: sent as
+// a cookie it would only be refused.
+func (st *sessionStore) LookupSession(ctx context.Context, server string) (storedSession, error) {
 	if st.envSession != "" {
+		if isToken(st.envSession) {
+			return storedSession{}, &hintedError{
+				err:  exitcode.Usagef("DOCS_SESSION holds a personal access token (%s...), which is not sent as a session", token.Prefix),
+				hint: "Set DOCS_TOKEN to it instead, and unset DOCS_SESSION.",
+			}
+		}
 		return storedSession{Value: st.envSession, Source: sourceEnv}, nil
 	}
 	return st.LookupStored(ctx, server)
 }
 
-// LookupStored is Lookup without DOCS_SESSION.
+// LookupStored is Lookup without the environment: what docs login stored.
 func (st *sessionStore) LookupStored(ctx context.Context, server string) (storedSession, error) {
 	files, err := st.readFile()
 	if err != nil {
 		return storedSession{}, err
 	}
 	if v := files[server]; v != "" {
-		return storedSession{Value: v, Source: sourceFile}, nil
+		return storedSession{Value: v, Source: sourceFile, Token: isToken(v)}, nil
 	}
 	v, err := st.keyringGet(ctx, server)
 	if errors.Is(err, keyring.ErrNotFound) {
@@ -170,7 +210,7 @@ func (st *sessionStore) LookupStored(ctx context.Context, server string) (stored
 	if err != nil {
 		return storedSession{}, err
 	}
-	return storedSession{Value: v, Source: sourceKeyring}, nil
+	return storedSession{Value: v, Source: sourceKeyring, Token: isToken(v)}, nil
 }
 
 // ProbeKeyring checks that the keyring answers, before a password is sent.
@@ -317,12 +357,14 @@ func (st *sessionStore) removeFile(server string) (bool, error) {
 	return true, st.writeFile(m)
 }
 
-// describe says in words where a session of this source is kept.
-func (st *sessionStore) describe(src sessionSource, server string) string {
-	switch src {
-	case sourceEnv:
-		return "DOCS_SESSION environment variable (it overrides any stored session)"
-	case sourceFile:
+// describe says in words where a credential is kept.
+func (st *sessionStore) describe(c storedSession, server string) string {
+	switch {
+	case c.Source == sourceEnv && c.Token:
+		return "DOCS_TOKEN environment variable (it overrides DOCS_SESSION and anything stored)"
+	case c.Source == sourceEnv:
+		return "DOCS_SESSION environment variable (it overrides anything stored)"
+	case c.Source == sourceFile:
 		return "plain-text file " + st.filePath() + " (--insecure-storage)"
 	default:
 		return fmt.Sprintf("system keyring (service %q, account %q)", keyringService, server)

@@ -249,6 +249,67 @@ func (c *Client) DeleteDocument(ctx context.Context, id int64) error {
 	return err
 }
 
+// ListRevisions returns the revisions of a document, newest first, without
+// their bodies, following the server's Link rel="next" pagination to the
+// end, or until limit revisions have been read (0 for all).
+func (c *Client) ListRevisions(ctx context.Context, id int64, limit int) ([]Revision, error) {
+	q := url.Values{}
+	if limit > 0 && limit <= maxPageSize {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var all []Revision
+	_, err := getPages(ctx, c, request{method: http.MethodGet, path: docPath(id) + "/revisions", query: q}, limit, func(page []Revision) error {
+		all = append(all, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// GetRevision returns one revision of a document with its body.
+func (c *Client) GetRevision(ctx context.Context, id, version int64) (*Revision, error) {
+	var r Revision
+	path := docPath(id) + "/revisions/" + strconv.FormatInt(version, 10)
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: path, out: &r}); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// RevertDocument makes the title and body of version the document's next
+// version. With opts.IfMatch set, a document changed meanwhile is refused
+// with a 412 *Error.
+func (c *Client) RevertDocument(ctx context.Context, id, version int64, opts UpdateOptions) (*Document, error) {
+	var d Document
+	body := struct {
+		Version int64 `json:"version"`
+	}{version}
+	r := request{method: http.MethodPost, path: docPath(id) + "/revert", body: body, out: &d}
+	if opts.IfMatch != "" {
+		r.header = http.Header{"If-Match": {opts.IfMatch}}
+	}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	d.ETag = etagOr(resp.header, d.Version)
+	return &d, nil
+}
+
+// RestoreDocument brings a deleted document back under its id, as a new
+// version.
+func (c *Client) RestoreDocument(ctx context.Context, id int64) (*Document, error) {
+	var d Document
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: docPath(id) + "/restore", out: &d})
+	if err != nil {
+		return nil, err
+	}
+	d.ETag = etagOr(resp.header, d.Version)
+	return &d, nil
+}
+
 // ListUsers returns every user in ID order (admins only), following the
 // server's Link rel="next" pagination to the end.
 func (c *Client) ListUsers(ctx context.Context) ([]User, error) {

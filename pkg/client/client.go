@@ -1,6 +1,7 @@
 // Package client is a typed Go client for the docsd HTTP API.
 //
-// It keeps the session cookie in a cookie jar, turns problem documents
+// It sends either a session cookie, kept in a cookie jar, or a personal
+// access token as "Authorization: Bearer", turns problem documents
 // (RFC 9457) into *Error values that carry the status, title and detail,
 // and reports an unreachable server as *UnreachableError. It imports
 // nothing from the server, so scripts and the docs CLI can use it alike.
@@ -32,6 +33,11 @@ const maxResponseBytes = 64 << 20
 type Options struct {
 	// Session is a session cookie value to send, as stored after Login.
 	Session string
+	// Token is a personal access token (docs_pat_...) to send as
+	// "Authorization: Bearer" instead of a session. With a token the client
+	// keeps no cookies, since docsd refuses a request that carries both
+	// (400); setting Session as well is an error every method reports.
+	Token string
 	// HTTPClient is the client to use; its Jar is replaced by the Client's
 	// own, and its CheckRedirect by one that follows no redirect. When nil,
 	// a client with conservative timeouts is used.
@@ -43,9 +49,10 @@ type Options struct {
 // Client talks to one docsd server. It is safe for concurrent use.
 type Client struct {
 	base      *url.URL
-	baseErr   error
+	baseErr   error // an invalid base URL or Options, reported by every method
 	http      *http.Client
 	jar       http.CookieJar
+	token     string
 	userAgent string
 }
 
@@ -56,8 +63,11 @@ func New(baseURL string, opts *Options) *Client {
 	if opts == nil {
 		opts = &Options{}
 	}
-	c := &Client{userAgent: opts.UserAgent}
+	c := &Client{userAgent: opts.UserAgent, token: opts.Token}
 	c.base, c.baseErr = ParseServerURL(baseURL)
+	if c.baseErr == nil && opts.Token != "" && opts.Session != "" {
+		c.baseErr = errors.New("client options: both a session and a token were given; docsd refuses a request that carries both")
+	}
 	jar, _ := cookiejar.New(nil) // never fails with nil options
 	c.jar = jar
 	hc := http.Client{Timeout: 60 * time.Second}
@@ -65,6 +75,9 @@ func New(baseURL string, opts *Options) *Client {
 		hc = *opts.HTTPClient
 	}
 	hc.Jar = jar
+	if c.token != "" {
+		hc.Jar = nil
+	}
 	hc.CheckRedirect = refuseRedirect
 	c.http = &hc
 	if c.baseErr == nil && opts.Session != "" {
@@ -88,9 +101,10 @@ func (c *Client) BaseURL() string {
 	return c.base.String()
 }
 
-// SetSession makes the client send the given session cookie value.
+// SetSession makes the client send the given session cookie value. A
+// client made with a token holds no session, and ignores it.
 func (c *Client) SetSession(value string) {
-	if c.base == nil {
+	if c.base == nil || c.token != "" {
 		return
 	}
 	// The jar only decides where the cookie is sent: Secure would keep it
@@ -158,9 +172,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
+	c.setHeaders(req)
 	for k, vs := range r.header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
@@ -190,6 +202,17 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, url: u}, nil
+}
+
+// setHeaders sets what every request carries: the User-Agent and, with a
+// token, the Authorization header.
+func (c *Client) setHeaders(req *http.Request) {
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 }
 
 // endpoint is the URL of an API path: the server URL's path prefix (docsd

@@ -33,6 +33,8 @@ type Error struct {
 	// Method and URL identify the request that failed.
 	Method string
 	URL    string
+	// Header is the response's header.
+	Header http.Header
 	// Problem is the problem document as the server sent it, or one built
 	// from the fields above when the server sent something else.
 	Problem json.RawMessage
@@ -64,7 +66,7 @@ func newError(base string, method string, u *url.URL, resp *http.Response, body 
 		return notDocsd(base, resp, body)
 	}
 	return &Error{
-		StatusCode: resp.StatusCode, Method: method, URL: u.String(),
+		StatusCode: resp.StatusCode, Method: method, URL: u.String(), Header: resp.Header,
 		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
 		Type:       p.Type, Title: p.Title, Detail: p.Detail, Instance: p.Instance,
 		Problem: compactJSON(body),

@@ -10,7 +10,7 @@ import (
 )
 
 // Raw sends a request to an API path of the server (such as
-// "/documents?limit=2" or "me"), with the session the client holds, and
+// "/documents?limit=2" or "me"), with the session or token the client holds, and
 // returns the response as it came, whatever its status; the caller closes
 // its body. It is for callers that pass the server's answer on, as
 // `docs api` does; CheckResponse classifies it. Only a transport failure is
@@ -30,9 +30,7 @@ func (c *Client) Raw(ctx context.Context, method, pathAndQuery string, body io.R
 		return nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
+	c.setHeaders(req)
 	for k, vs := range header {
 		req.Header[k] = vs
 	}

@@ -65,6 +65,22 @@ type SearchOptions struct {
 	Author string
 }
 
+// Revision is one version of a document as it was saved. A revision never
+// changes.
+type Revision struct {
+	DocumentID int64  `json:"document_id"`
+	Version    int64  `json:"version"`
+	Title      string `json:"title"`
+	// Body is empty in a list of revisions.
+	Body   string `json:"body,omitempty"`
+	Author Author `json:"author"`
+	// By is who made the change; nil where no user did (the reassignment
+	// of `docsd user rm --reassign-to`, or the version a document had
+	// when the server began to keep history).
+	By        *Author   `json:"by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
 // Credentials are a username and password, for Login and Register.
 type Credentials struct {
 	Username string `json:"username"`

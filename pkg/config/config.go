@@ -30,15 +30,16 @@ import (
 
 // Config is every setting docsd reads, parsed and checked.
 type Config struct {
-	Addr     string // address `docsd serve` listens on
-	Database string // a SQLite file or a postgres:// URL
-	Auth     Auth
-	Session  Session
-	Server   Server
-	Log      Log
-	Postgres postgres.Config
-	Cache    Cache
-	Tokens   Tokens
+	Addr      string // address `docsd serve` listens on
+	Database  string // a SQLite file or a postgres:// URL
+	Auth      Auth
+	Session   Session
+	Server    Server
+	Log       Log
+	Postgres  postgres.Config
+	Cache     Cache
+	Tokens    Tokens
+	Documents Documents
 	// File is the config file read, or "" when there was none.
 	File string
 }
@@ -98,6 +99,13 @@ type Tokens struct {
 // Cache is the cache.* settings.
 type Cache struct {
 	DocumentsBytes int64 // 0 turns the document cache off
+}
+
+// Documents is the documents.* settings.
+type Documents struct {
+	// KeepRevisions is how many revisions of each document are kept, the
+	// newest; 0 keeps them all.
+	KeepRevisions int
 }
 
 // setting is one row of the table: a key, its default, what it is, and
@@ -194,6 +202,8 @@ func settings() []setting {
 			func(c *Config) *int64 { return &c.Cache.DocumentsBytes }, bytesOrOff),
 		field("tokens.allow_never", false, "whether a personal access token may be created that never expires",
 			func(c *Config) *bool { return &c.Tokens.AllowNever }, boolean),
+		field("documents.keep_revisions", 0, "revisions kept of each document, the newest; 0 keeps all",
+			func(c *Config) *int { return &c.Documents.KeepRevisions }, countOrAll),
 	}
 }
 
@@ -242,6 +252,14 @@ func positive(name string, raw any) (int, error) {
 	n, err := cast.ToIntE(raw)
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("%s: %q must be a positive whole number", name, fmt.Sprint(raw))
+	}
+	return n, nil
+}
+
+func countOrAll(name string, raw any) (int, error) {
+	n, err := cast.ToIntE(raw)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: %q must be a whole number, or 0 to keep all", name, fmt.Sprint(raw))
 	}
 	return n, nil
 }

@@ -68,6 +68,7 @@ type Migration struct {
 type Backend interface {
 	UserStore
 	DocumentStore
+	RevisionStore
 	SessionStore
 	TokenStore
 	LoginFailureStore

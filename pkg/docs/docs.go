@@ -114,23 +114,31 @@ type UserStore interface {
 	ChangePassword(ctx context.Context, id int64, current, hash []byte) error
 	// DeleteUser removes a user and ends their sessions. Their documents
 	// move to reassignTo, each as a new version updated at now (the author
-	// is part of what a document shows, so its ETag must change); with
+	// is part of what a document shows, so its ETag must change) whose
+	// revision no user made (By.ID 0), and so do their deleted documents,
+	// which restoring then gives to reassignTo; with
 	// reassignTo 0 a user who owns documents is a Conflict, so no document
-	// is ever lost with its author.
+	// is ever lost with its author. Their deleted documents do not count:
+	// those keep their history but can no longer be restored.
 	DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error
 }
 
-// DocumentStore keeps documents.
+// DocumentStore keeps documents. Every change that makes a version stores
+// its revision (RevisionStore) in the same transaction.
 type DocumentStore interface {
 	// CreateDocument inserts d and sets its ID, Version and author's
-	// name. An author who no longer exists is AuthorRemoved.
+	// name; its author is who made its first revision. An author who no
+	// longer exists is AuthorRemoved.
 	CreateDocument(ctx context.Context, d *Document) error
 	DocumentByID(ctx context.Context, id int64) (*Document, error)
 	// ListDocuments returns documents in id order without their bodies.
 	ListDocuments(ctx context.Context, p Page) ([]*Document, error)
 	// UpdateDocument applies u when the stored version equals ifVersion
-	// (0 means any version) and returns the new document.
-	UpdateDocument(ctx context.Context, id int64, u DocumentUpdate, ifVersion int64, now time.Time) (*Document, error)
+	// (0 means any version) and returns the new document; by is the user
+	// making the change, whom its revision names.
+	UpdateDocument(ctx context.Context, id int64, u DocumentUpdate, ifVersion, by int64, now time.Time) (*Document, error)
+	// DeleteDocument deletes the document with id; its history stays, and
+	// RestoreDocument brings it back.
 	DeleteDocument(ctx context.Context, id int64) error
 	// SearchDocuments returns a page of the documents that match the
 	// query, with their bodies. A change to a document is found, or no

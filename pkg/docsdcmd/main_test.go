@@ -45,26 +45,30 @@ func TestRoutesPrintsTheTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
 	}
-	want := `NAME             METHOD  PATH            TOKEN    ACCESS
-health           GET     /healthz        read     public
-ready            GET     /readyz         read     public
-openapi          GET     /openapi.json   read     public
-register         POST    /register       session  public
-login            POST    /login          session  public
-logout           DELETE  /logout         session  login
-me               GET     /me             read     login
-me_update        PATCH   /me             session  login
-document_list    GET     /documents      read     public
-document_create  POST    /documents      write    login
-document         GET     /documents/:id  read     login
-document_update  PATCH   /documents/:id  write    author, editor or admin
-document_delete  DELETE  /documents/:id  write    author or admin
-user_list        GET     /users          admin    admin
-user_update      PATCH   /users/:id      admin    admin
-token_create     POST    /tokens         session  login
-token_list       GET     /tokens         session  login
-token_delete     DELETE  /tokens/:id     session  login
-metrics          GET     /metrics        -        off (server.metrics_addr is empty)
+	want := `NAME                METHOD  PATH                               TOKEN    ACCESS
+health              GET     /healthz                           read     public
+ready               GET     /readyz                            read     public
+openapi             GET     /openapi.json                      read     public
+register            POST    /register                          session  public
+login               POST    /login                             session  public
+logout              DELETE  /logout                            session  login
+me                  GET     /me                                read     login
+me_update           PATCH   /me                                session  login
+document_list       GET     /documents                         read     public
+document_create     POST    /documents                         write    login
+document            GET     /documents/:id                     read     login
+document_update     PATCH   /documents/:id                     write    author, editor or admin
+document_delete     DELETE  /documents/:id                     write    author or admin
+document_revisions  GET     /documents/:id/revisions           read     login
+document_revision   GET     /documents/:id/revisions/:version  read     login
+document_revert     POST    /documents/:id/revert              write    author, editor or admin
+document_restore    POST    /documents/:id/restore             write    author or admin
+user_list           GET     /users                             admin    admin
+user_update         PATCH   /users/:id                         admin    admin
+token_create        POST    /tokens                            session  login
+token_list          GET     /tokens                            session  login
+token_delete        DELETE  /tokens/:id                        session  login
+metrics             GET     /metrics                           -        off (server.metrics_addr is empty)
 `
 	if out != want {
 		t.Errorf("docsd routes printed\n%s\nwant\n%s", out, want)
@@ -76,7 +80,7 @@ metrics          GET     /metrics        -        off (server.metrics_addr is em
 		if code != 0 {
 			t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
 		}
-		line := "metrics          GET     /metrics        -        anyone reaching server.metrics_addr (no session guard)\n"
+		line := "metrics             GET     /metrics                           -        anyone reaching server.metrics_addr (no session guard)\n"
 		if !strings.Contains(out, line) {
 			t.Errorf("docsd routes with %s printed\n%s\nwant a line %q", env["DOCSD_SERVER_METRICS_ADDR"], out, line)
 		}
@@ -89,9 +93,9 @@ metrics          GET     /metrics        -        off (server.metrics_addr is em
 			t.Fatalf("docsd routes: exit %d, stderr %s", code, errOut)
 		}
 		for _, line := range []string{
-			"register         POST    /register       session  login (public by default)\n",
-			"document         GET     /documents/:id  read     public (configured)\n",
-			"login            POST    /login          session  public\n",
+			"register            POST    /register                          session  login (public by default)\n",
+			"document            GET     /documents/:id                     read     public (configured)\n",
+			"login               POST    /login                             session  public\n",
 		} {
 			if !strings.Contains(out, line) {
 				t.Errorf("docsd routes with %s printed\n%s\nwant a line %q", env["DOCSD_AUTH_PUBLIC_ROUTES"], out, line)

@@ -24,7 +24,8 @@ import (
 	"github.com/docsd/docs/pkg/storage"
 )
 
-// sweepEvery is how often expired sessions are deleted.
+// sweepEvery is how often expired sessions are deleted, and revisions
+// beyond documents.keep_revisions.
 const sweepEvery = 10 * time.Minute
 
 type serveOptions struct {
@@ -127,7 +128,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	// and has returned before the database closes, whatever ends serve.
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	var sweeper sync.WaitGroup
-	sweeper.Go(func() { sweep(sweepCtx, deps.Sessions, db, c.Auth.Throttle.Window, log) })
+	sweeper.Go(func() { sweep(sweepCtx, deps.Sessions, db, c.Auth.Throttle.Window, c.Documents.KeepRevisions, log) })
 	defer func() {
 		stopSweep()
 		sweeper.Wait()
@@ -170,8 +171,9 @@ func sessionSecrets(ctx context.Context, configured []string, db docs.Backend) (
 }
 
 // sweep deletes expired sessions and login failures older than the
-// throttle window, now and every sweepEvery.
-func sweep(ctx context.Context, store *session.Store, db docs.Backend, window time.Duration, log *slog.Logger) {
+// throttle window and, with keep above 0, the revisions of each document
+// beyond its newest keep, now and every sweepEvery.
+func sweep(ctx context.Context, store *session.Store, db docs.Backend, window time.Duration, keep int, log *slog.Logger) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {
@@ -186,6 +188,14 @@ func sweep(ctx context.Context, store *session.Store, db docs.Backend, window ti
 			log.Error("sweep expired sessions and login failures", "err", err)
 		case n > 0:
 			log.Info("swept expired sessions and login failures", "count", n)
+		}
+		if keep > 0 {
+			switch n, err := db.PruneRevisions(ctx, keep); {
+			case err != nil && ctx.Err() == nil:
+				log.Error("prune revisions", "err", err)
+			case n > 0:
+				log.Info("pruned revisions", "count", n, "keep", keep)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -237,8 +237,12 @@ func newCmdUserRm(f *factory, runF func(*userRmOptions) error) *cobra.Command {
 		Short: "Remove a user and end their sessions; their documents move to --reassign-to",
 		Long: `Remove a user and end every session of theirs. A user who owns documents
 is removed only with --reassign-to, which gives the documents to another
-user: documents are never deleted with their author. Asks for confirmation
-on a terminal; without one, --yes is required.`,
+user: documents are never deleted with their author. Each moved document
+gets a new version, whose revision names no user (this command is not run
+as one). Their deleted documents move too, so the new author may restore
+them; without --reassign-to those keep their history but can no longer be
+restored. Asks for confirmation on a terminal; without one, --yes is
+required.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]

@@ -14,7 +14,7 @@ import (
 // rather than reset; after them Accept says closed, and nothing new is
 // let in.
 func TestDrainListenerAcceptsWhatIsQueued(t *testing.T) {
-	tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	tcp, err := listenTCP("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

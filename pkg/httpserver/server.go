@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,34 +43,44 @@ type Server struct {
 	ln    net.Listener
 	done  chan struct{} // closed when Serve has returned
 	err   error         // Serve's, once done is closed
+	// draining, once Close has begun, makes every answer close its
+	// connection.
+	draining atomic.Bool
 }
 
 // New returns a Server for cfg; Open starts it.
 func New(cfg Config) *Server {
-	conns := newConnStates()
-	srv := &http.Server{
-		Addr:              cfg.Addr,
-		ConnState:         conns.track,
-		Handler:           cfg.Handler,
+	s := &Server{cfg: cfg, conns: newConnStates(), done: make(chan struct{})}
+	s.srv = &http.Server{
+		Addr:      cfg.Addr,
+		ConnState: s.conns.track,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s.draining.Load() {
+				// net/http closes the connection after this answer,
+				// and the client sends its next request elsewhere.
+				w.Header().Set("Connection", "close")
+			}
+			cfg.Handler.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 	}
 	if cfg.Logger != nil {
-		srv.ErrorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
+		s.srv.ErrorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
 	}
-	return &Server{cfg: cfg, srv: srv, conns: conns, done: make(chan struct{})}
+	return s
 }
 
 // Open listens on the configured address and serves in the background
 // until Close, or until serving fails (see Done).
 func (s *Server) Open() error {
-	tcp, err := net.Listen("tcp", s.cfg.Addr)
+	tcp, err := listenTCP(s.cfg.Addr)
 	if err != nil {
 		return err
 	}
-	s.ln = &drainListener{TCPListener: tcp.(*net.TCPListener)}
+	s.ln = &drainListener{TCPListener: tcp}
 	if s.cfg.TLS != nil {
 		s.ln = tls.NewListener(s.ln, s.cfg.TLS)
 	}
@@ -78,6 +89,19 @@ func (s *Server) Open() error {
 		s.err = s.srv.Serve(s.ln)
 	}()
 	return nil
+}
+
+// listenTCP listens on plain TCP, not the MPTCP that Go listens with by
+// default on Linux: a socket filter (refuseNew) cannot be attached to an
+// MPTCP socket. An MPTCP client falls back to TCP.
+func listenTCP(addr string) (*net.TCPListener, error) {
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	l, err := lc.Listen(context.Background(), "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return l.(*net.TCPListener), nil
 }
 
 // Addr is the address the server listens on, once open.
@@ -106,16 +130,22 @@ func (s *Server) Err() error {
 // Close stops the server, answering first every request already on its
 // way, and waits for it to stop, for at most ShutdownTimeout.
 //
-// Shutdown alone would drop requests: net/http closes unanswered a
-// connection whose request it reads after Shutdown began, such as one
-// nginx sent to a connection accepted just before the signal (nginx then
-// passes no POST or PATCH to another replica: the client gets a 502). So
-// Close stops keep-alive and accepting first, answers every request
-// already on its way, and only then shuts down.
+// A client may write a request to a connection it keeps open at any
+// moment, and the request is lost if the server closes that connection
+// meanwhile: nginx passes no POST or PATCH it has sent on to another
+// replica, and its client gets a 502. net/http's Shutdown, and
+// SetKeepAlivesEnabled(false), close idle connections at once, and
+// Shutdown also closes unanswered a connection whose first request it
+// reads after it began. So Close closes no connection a request may still
+// come on: it stops accepting (see drainListener), answers every request
+// from then on with Connection: close, which tells the client to open its
+// next connection elsewhere, and waits until every connection is closed
+// or has been silent for quietGrace, by when nginx has closed its own idle
+// ones. Only then does Shutdown close what is left.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	s.srv.SetKeepAlivesEnabled(false)
+	s.draining.Store(true)
 	if err := s.ln.Close(); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -51,7 +52,9 @@ func TestLogWriter(t *testing.T) {
 }
 
 // TestConnStatesWait: a shutdown waits for a connection with a request
-// being answered, and not for one that is idle or closed.
+// being answered, and for one that may still send a request (just
+// accepted, or idle after an answer that kept it open) until it has been
+// silent for quietGrace; not for one that is closed.
 func TestConnStatesWait(t *testing.T) {
 	c := newConnStates()
 	a, b := net.Pipe()
@@ -62,35 +65,57 @@ func TestConnStatesWait(t *testing.T) {
 		defer cancel()
 		return c.wait(ctx) == nil
 	}
+	// silent makes conn look silent for longer than quietGrace.
+	silent := func(conn net.Conn) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.open[conn] = time.Now().Add(-quietGrace)
+	}
 	if !quiet() {
 		t.Fatal("wait with no connection did not return; want it to return at once")
 	}
 	c.track(a, http.StateNew)
+	if quiet() {
+		t.Errorf("wait returned with a connection just accepted; want it to wait up to %v for its request", quietGrace)
+	}
 	c.track(a, http.StateActive)
 	if quiet() {
 		t.Error("wait returned with a request being answered; want it to wait")
 	}
 	c.track(a, http.StateIdle)
+	if quiet() {
+		t.Errorf("wait returned with a connection idle since its answer; want it to wait up to %v for the next request", quietGrace)
+	}
+	silent(a)
 	if !quiet() {
-		t.Error("wait did not return with the connection idle")
+		t.Errorf("wait did not return with the connection idle for %v", quietGrace)
 	}
 	c.track(b, http.StateNew)
-	if quiet() {
-		t.Errorf("wait returned with a connection just accepted; want it to wait up to %v for its request", newConnGrace)
+	silent(b)
+	if !quiet() {
+		t.Errorf("wait did not return with a new connection silent for %v", quietGrace)
 	}
+	c.track(a, http.StateActive)
+	c.track(a, http.StateClosed)
 	c.track(b, http.StateClosed)
 	if !quiet() {
-		t.Error("wait did not return with the new connection closed")
+		t.Error("wait did not return with every connection closed")
 	}
 }
 
+// TestServerCloseAnswersRequestsInFlight: Close answers the request in a
+// handler, and one a client writes after Close began to a connection kept
+// open since an earlier answer (as nginx does), telling it to close; it
+// refuses new connections meanwhile.
 func TestServerCloseAnswersRequestsInFlight(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	srv := New(Config{
 		Addr: "127.0.0.1:0",
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			close(entered)
-			<-release
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/hold" {
+				close(entered)
+				<-release
+			}
 			_, _ = io.WriteString(w, "answered") // the client reports a short answer
 		}),
 		ShutdownTimeout: 30 * time.Second,
@@ -101,13 +126,38 @@ func TestServerCloseAnswersRequestsInFlight(t *testing.T) {
 	if !strings.HasPrefix(srv.URL(), "http://127.0.0.1:") {
 		t.Errorf("URL() = %q; want http://127.0.0.1:port", srv.URL())
 	}
+
+	kept, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kept.Close()
+	keptReader := bufio.NewReader(kept)
+	get := func() (*http.Response, error) {
+		if _, err := io.WriteString(kept, "GET / HTTP/1.1\r\nHost: docsd\r\n\r\n"); err != nil {
+			return nil, err
+		}
+		resp, err := http.ReadResponse(keptReader, nil)
+		if err != nil {
+			return nil, err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp, err
+	}
+	if resp, err := get(); err != nil || resp.Close { //nolint:bodyclose // get reads and closes it
+		t.Fatalf("GET / before Close: got %v (closing: %v); want an answer that keeps the connection", err, resp != nil && resp.Close)
+	}
+
 	type reply struct {
 		body string
 		err  error
 	}
 	replied := make(chan reply, 1)
 	go func() {
-		resp, err := http.Get(srv.URL() + "/")
+		// Not kept open: only the connection above is left to Close.
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := client.Get(srv.URL() + "/hold")
 		if err != nil {
 			replied <- reply{err: err}
 			return
@@ -122,6 +172,13 @@ func TestServerCloseAnswersRequestsInFlight(t *testing.T) {
 	<-srv.Done()
 	if _, err := net.Dial("tcp", srv.Addr().String()); err == nil {
 		t.Error("a connection after Close began was accepted; want it refused")
+	}
+	resp, err := get() //nolint:bodyclose // get reads and closes it
+	if err != nil || resp.StatusCode != 200 || !resp.Close {
+		t.Errorf("GET / on the kept connection after Close began: got %v, %v (closing: %v); want 200 with Connection: close", resp, err, resp != nil && resp.Close)
+	}
+	if _, err := keptReader.ReadByte(); err != io.EOF {
+		t.Errorf("the kept connection after its answer with Connection: close: read %v; want EOF", err)
 	}
 	select {
 	case err := <-closed:

@@ -13,14 +13,18 @@ import (
 )
 
 // CreateDocument inserts d, indexed for search, and sets its ID, Version
-// and author name. An author who no longer exists is Unauthorized
+// and author name, with its first revision, made by its author, in the
+// same statement. An author who no longer exists is Unauthorized
 // (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	err := d.pool.QueryRow(ctx,
-		`INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
-		 VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector)
-		 RETURNING id, (SELECT username FROM users WHERE id = author_id)`,
+		`WITH d AS (
+		   INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
+		   VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector)
+		   RETURNING *),
+		 r AS (`+addRevisionSQL+`, $3::bigint, u.username, d.updated_at FROM d JOIN users u ON u.id = d.author_id)
+		 SELECT d.id, u.username FROM d JOIN users u ON u.id = d.author_id`,
 		doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
 		titleVector(doc.Title), bodyVector(doc.Body),
 	).Scan(&doc.ID, &doc.Author.Username)
@@ -112,45 +116,69 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 }
 
 // UpdateDocument applies u if the stored version is ifVersion (0: any),
-// and the search vector of what it changes.
-// The version check is in the UPDATE's WHERE clause: a second writer on
-// the same version waits for the first, then finds the version moved and
-// changes nothing, under READ COMMITTED as under any stricter level.
-func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion int64, now time.Time) (*docs.Document, error) {
-	doc, err := scanDocument(d.pool.QueryRow(ctx,
+// with its revision, made by the user by, and the search vector of what it
+// changes.
+func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
+	doc, err := update(ctx, d.pool, id, u, ifVersion, by, now)
+	if err != nil && docs.KindOf(err) == docs.Internal {
+		return nil, d.wrap(fmt.Sprintf("update document %d", id), err)
+	}
+	return doc, err
+}
+
+// querier is what update needs of the pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// update is UpdateDocument through q. The version check is in the
+// UPDATE's WHERE clause: a second writer on the same version waits for
+// the first, then finds the version moved and changes nothing, under READ
+// COMMITTED as under any stricter level. The revision is written by the
+// same statement, from what the UPDATE returns, so it exists exactly when
+// the version does; the search vectors are written by the UPDATE itself.
+func update(ctx context.Context, q querier, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
+	doc, err := scanDocument(q.QueryRow(ctx,
 		`WITH d AS (
 		   UPDATE documents SET
 		     title = COALESCE($1, title),
 		     body = COALESCE($2, body),
 		     updated_at = $3,
 		     version = version + 1,
-		     search_title = COALESCE($6::tsvector, search_title),
-		     search_body = COALESCE($7::tsvector, search_body)
+		     search_title = COALESCE($7::tsvector, search_title),
+		     search_body = COALESCE($8::tsvector, search_body)
 		   WHERE id = $4 AND ($5::bigint = 0 OR version = $5::bigint)
-		   RETURNING *)
+		   RETURNING *),
+		 r AS (`+addRevisionSQL+`, $6::bigint, COALESCE((SELECT username FROM users WHERE id = $6), ''), d.updated_at
+		   FROM d JOIN users u ON u.id = d.author_id)
 		 SELECT `+documentColumns+` FROM d JOIN users u ON u.id = d.author_id`,
-		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, vectorOf(u.Title, titleVector), vectorOf(u.Body, bodyVector)))
+		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, by, vectorOf(u.Title, titleVector), vectorOf(u.Body, bodyVector)))
 	if err == nil {
 		return doc, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, d.wrap(fmt.Sprintf("update document %d", id), err)
+		return nil, err
 	}
 	var version int64
-	err = d.pool.QueryRow(ctx, `SELECT version FROM documents WHERE id = $1`, id).Scan(&version)
+	err = q.QueryRow(ctx, `SELECT version FROM documents WHERE id = $1`, id).Scan(&version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, docs.DocumentNotFound(id)
 	}
 	if err != nil {
-		return nil, d.wrap(fmt.Sprintf("update document %d", id), err)
+		return nil, err
 	}
 	return nil, docs.Errorf(docs.PreconditionFailed,
 		"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, version, ifVersion)
 }
 
-// DeleteDocument deletes the document with id, or returns NotFound.
+// DeleteDocument deletes the document with id, or returns NotFound. The
+// same statement leaves its row in deleted_documents for RestoreDocument;
+// its revisions stay.
 func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
-	tag, err := d.pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, id)
+	tag, err := d.pool.Exec(ctx,
+		`WITH d AS (DELETE FROM documents WHERE id = $1 RETURNING id, author_id, created_at, version)
+		 INSERT INTO deleted_documents (id, author_id, created_at, version)
+		 SELECT id, author_id, created_at, version FROM d`, id)
 	if err != nil {
 		return d.wrap(fmt.Sprintf("delete document %d", id), err)
 	}
@@ -171,8 +199,11 @@ func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 		err := d.inTx(ctx, "import documents", func(tx pgx.Tx) error {
 			var b pgx.Batch
 			for _, doc := range chunk {
-				b.Queue(`INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
-					VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector) RETURNING id`,
+				b.Queue(`WITH d AS (
+				   INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
+				   VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector) RETURNING *),
+				 r AS (`+addRevisionSQL+`, $3::bigint, u.username, d.updated_at FROM d JOIN users u ON u.id = d.author_id)
+				 SELECT id FROM d`,
 					doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
 					titleVector(doc.Title), bodyVector(doc.Body)).QueryRow(func(r pgx.Row) error {
 					doc.Version = 1

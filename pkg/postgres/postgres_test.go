@@ -12,8 +12,15 @@ import (
 // mustOpenMigrated opens a fresh schema, migrated, closed when the test ends.
 func mustOpenMigrated(t *testing.T) *postgres.DB {
 	t.Helper()
+	return mustOpenMigratedAt(t, pgtest.URL(t))
+}
+
+// mustOpenMigratedAt opens the schema at url, migrated, closed when the
+// test ends.
+func mustOpenMigratedAt(t *testing.T, url string) *postgres.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, pgtest.URL(t), postgres.Config{})
+	db, err := postgres.Open(ctx, url, postgres.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,18 +38,13 @@ func TestStore(t *testing.T) {
 func TestSearch(t *testing.T) {
 	storetest.RunSearch(t, func(t *testing.T) (storetest.Store, storetest.Store) {
 		url := pgtest.URL(t)
-		var handles [2]*postgres.DB
-		for i := range handles {
-			db, err := postgres.Open(t.Context(), url, postgres.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			handles[i] = db
-		}
-		if _, err := handles[0].Migrate(t.Context()); err != nil {
-			t.Fatalf("Migrate = %v", err)
-		}
-		return handles[0], handles[1]
+		return mustOpenMigratedAt(t, url), mustOpenMigratedAt(t, url)
+	})
+}
+
+func TestRevisions(t *testing.T) {
+	storetest.RunRevisions(t, func(t *testing.T) (storetest.Store, storetest.Store) {
+		url := pgtest.URL(t)
+		return mustOpenMigratedAt(t, url), mustOpenMigratedAt(t, url)
 	})
 }

@@ -117,7 +117,8 @@ func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User,
 }
 
 // DeleteUser removes a user, moving their documents to reassignTo (0: refuse
-// if they own any), each as a new version updated at now. Their sessions go
+// if they own any), each as a new version updated at now, and their deleted
+// documents with them. Their sessions go
 // with them (ON DELETE CASCADE), in the last statement, which moves the
 // auth epoch.
 func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error {
@@ -150,9 +151,19 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			if err != nil {
 				return err
 			}
+			// The new versions and their revisions, in one statement. No
+			// user makes them: the operator does (by 0).
 			if _, err := tx.Exec(ctx,
-				`UPDATE documents SET author_id = $1, updated_at = $2, version = version + 1 WHERE author_id = $3`,
+				`WITH d AS (
+				   UPDATE documents SET author_id = $1, updated_at = $2, version = version + 1 WHERE author_id = $3
+				   RETURNING *)
+				 `+addRevisionSQL+`, 0, '', d.updated_at FROM d JOIN users u ON u.id = d.author_id`,
 				reassignTo, sqlstore.Micros(now), id); err != nil {
+				return err
+			}
+			// Their deleted documents move too, so that the new author
+			// may restore them.
+			if _, err := tx.Exec(ctx, `UPDATE deleted_documents SET author_id = $1 WHERE author_id = $2`, reassignTo, id); err != nil {
 				return err
 			}
 		} else {

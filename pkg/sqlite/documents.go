@@ -12,8 +12,8 @@ import (
 )
 
 // CreateDocument inserts doc and sets its ID, Version and author name,
-// and indexes it for search. An author who no longer exists is
-// Unauthorized (docs.AuthorRemoved).
+// with its first revision, made by its author, and indexes it for search.
+// An author who no longer exists is Unauthorized (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	return d.inTx(ctx, "create document", func(tx *sql.Tx) error {
@@ -28,6 +28,9 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		}
 		if err != nil {
 			return fmt.Errorf("create document: %w", err)
+		}
+		if err := addRevision(ctx, tx, doc.ID, doc.Author.ID); err != nil {
+			return err
 		}
 		return index(ctx, tx, doc.ID, doc.Title, doc.Body, true)
 	})
@@ -110,35 +113,12 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 }
 
 // UpdateDocument applies u if the stored version is ifVersion (0: any),
-// and indexes the new text. The version check and the write are one
-// statement, so two writers racing on the same version cannot both
-// succeed.
-func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion int64, now time.Time) (*docs.Document, error) {
+// with its revision, made by the user by, and indexes the new text.
+func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
-	err := d.inTx(ctx, fmt.Sprintf("update document %d", id), func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`UPDATE documents SET
-			   title = COALESCE(?, title),
-			   body = COALESCE(?, body),
-			   updated_at = ?,
-			   version = version + 1
-			 WHERE id = ? AND (? = 0 OR version = ?)`,
-			u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, ifVersion)
-		if err != nil {
-			return fmt.Errorf("update document %d: %w", id, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("update document %d: %w", id, err)
-		}
-		if doc, _, err = documentWithEpoch(ctx, tx, id); err != nil {
-			return err
-		}
-		if n == 0 {
-			return docs.Errorf(docs.PreconditionFailed,
-				"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, doc.Version, ifVersion)
-		}
-		return index(ctx, tx, id, doc.Title, doc.Body, u.Title != nil)
+	err := d.inTx(ctx, fmt.Sprintf("update document %d", id), func(tx *sql.Tx) (err error) {
+		doc, err = update(ctx, tx, id, u, ifVersion, by, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -146,22 +126,69 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 	return doc, nil
 }
 
-// DeleteDocument deletes the document with id, or returns NotFound.
-func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
-	res, err := d.q.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+// update is UpdateDocument in tx. The version check and the write are one
+// statement, so two writers racing on the same version cannot both
+// succeed, and the revision and the index are written only when the write
+// was.
+func update(ctx context.Context, tx *sql.Tx, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
+	res, err := tx.ExecContext(ctx,
+		`UPDATE documents SET
+		   title = COALESCE(?, title),
+		   body = COALESCE(?, body),
+		   updated_at = ?,
+		   version = version + 1
+		 WHERE id = ? AND (? = 0 OR version = ?)`,
+		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, ifVersion)
 	if err != nil {
-		return fmt.Errorf("delete document %d: %w", id, err)
+		return nil, fmt.Errorf("update document %d: %w", id, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete document %d: %w", id, err)
-	} else if n == 0 {
-		return docs.DocumentNotFound(id)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, fmt.Errorf("update document %d: %w", id, err)
 	}
-	return nil
+	doc, _, err := documentWithEpoch(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, docs.Errorf(docs.PreconditionFailed,
+			"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, doc.Version, ifVersion)
+	}
+	if err := addRevision(ctx, tx, id, by); err != nil {
+		return nil, err
+	}
+	if err := index(ctx, tx, id, doc.Title, doc.Body, u.Title != nil); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
-// ImportDocuments inserts many documents quickly, indexed for search: one
-// prepared statement, committed every 10,000 rows. It sets each document's ID and Version.
+// DeleteDocument deletes the document with id, or returns NotFound. It
+// leaves a row in deleted_documents for RestoreDocument; its revisions
+// stay.
+func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
+	return d.inTx(ctx, fmt.Sprintf("delete document %d", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO deleted_documents (id, author_id, created_at, version)
+			 SELECT id, author_id, created_at, version FROM documents WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("delete document %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("delete document %d: %w", id, err)
+		} else if n == 0 {
+			return docs.DocumentNotFound(id)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("delete document %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// ImportDocuments inserts many documents quickly, with their revisions
+// and indexed for search: one prepared statement, committed every 10,000
+// rows. It sets each document's ID and Version.
 // It is for seeding and benchmarks; the API creates documents one by one.
 func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 	const batch = 10000
@@ -180,8 +207,16 @@ func (d *DB) importBatch(ctx context.Context, list []*docs.Document) error {
 			return fmt.Errorf("import documents: %w", err)
 		}
 		defer st.Close()
+		rev, err := tx.PrepareContext(ctx, addRevisionSQL)
+		if err != nil {
+			return fmt.Errorf("import documents: %w", err)
+		}
+		defer rev.Close()
 		for _, doc := range list {
 			if err := st.QueryRowContext(ctx, doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).Scan(&doc.ID); err != nil {
+				return fmt.Errorf("import documents: %w", err)
+			}
+			if _, err := rev.ExecContext(ctx, doc.Author.ID, doc.Author.ID, doc.ID); err != nil {
 				return fmt.Errorf("import documents: %w", err)
 			}
 			if err := index(ctx, tx, doc.ID, doc.Title, doc.Body, true); err != nil {

@@ -27,7 +27,7 @@ func writes(db *DB, user *docs.User) map[string]func(context.Context) error {
 	return map[string]func(context.Context) error{
 		"TouchSession": func(ctx context.Context) error { return db.TouchSession(ctx, "s", now) },
 		"UpdateDocument": func(ctx context.Context) error {
-			_, err := db.UpdateDocument(ctx, 1, docs.DocumentUpdate{}, 0, now)
+			_, err := db.UpdateDocument(ctx, 1, docs.DocumentUpdate{}, 0, 0, now)
 			return err
 		},
 		"CreateDocument": func(ctx context.Context) error {

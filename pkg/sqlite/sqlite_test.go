@@ -23,6 +23,13 @@ func TestStore(t *testing.T) {
 	})
 }
 
+func TestRevisions(t *testing.T) {
+	storetest.RunRevisions(t, func(t *testing.T) (storetest.Store, storetest.Store) {
+		path := filepath.Join(t.TempDir(), "docs.db")
+		return mustOpenMigrated(t, path), mustOpen(t, path)
+	})
+}
+
 // mustOpen opens a database file and closes it when the test ends.
 func mustOpen(t *testing.T, path string) *DB {
 	t.Helper()

@@ -130,8 +130,8 @@ func isForeignKeyViolation(err error) bool {
 }
 
 // DeleteUser removes a user, moving their documents to reassignTo (0: refuse
-// if they own any), each as a new version updated at now. Their sessions go
-// with them (ON DELETE CASCADE).
+// if they own any), each as a new version updated at now, and their deleted
+// documents with them. Their sessions go with them (ON DELETE CASCADE).
 func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error {
 	return d.inTx(ctx, "delete user", func(tx *sql.Tx) error {
 		u, err := userByID(ctx, tx, id)
@@ -145,9 +145,26 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 			if _, err := userByID(ctx, tx, reassignTo); err != nil {
 				return err
 			}
+			// The revisions of the versions the move makes, written
+			// before it while the removed user's documents can still be
+			// told from the new author's own. No user makes them: the
+			// operator does (by 0).
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO revisions (document_id, version, title, body, author_id, author_name, by_id, by_name, created_at)
+				 SELECT d.id, d.version + 1, d.title, d.body, a.id, a.username, 0, '', ?
+				 FROM documents d JOIN users a ON a.id = ? WHERE d.author_id = ?`,
+				sqlstore.Micros(now), reassignTo, id); err != nil {
+				return fmt.Errorf("delete user: %w", err)
+			}
 			if _, err := tx.ExecContext(ctx,
 				`UPDATE documents SET author_id = ?, updated_at = ?, version = version + 1 WHERE author_id = ?`,
 				reassignTo, sqlstore.Micros(now), id); err != nil {
+				return fmt.Errorf("delete user: %w", err)
+			}
+			// Their deleted documents move too, so that the new author
+			// may restore them.
+			if _, err := tx.ExecContext(ctx,
+				`UPDATE deleted_documents SET author_id = ? WHERE author_id = ?`, reassignTo, id); err != nil {
 				return fmt.Errorf("delete user: %w", err)
 			}
 		} else {

@@ -97,7 +97,7 @@ watch_target() { # target: what cpu_snapshot reads while it runs
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); wrk -t$threads -d${duration}s after a 1 s warm-up"
-echo "PostgreSQL $(psql_admin -c 'SHOW server_version'), database $pgdb; nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), one worker, no keepalive to the replicas (configs/nginx/docsd.conf)"
+echo "PostgreSQL $(psql_admin -c 'SHOW server_version'), database $pgdb; nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), one worker, upstream $(grep -E '^ *keepalive' "$work/docsd.conf" | tr -s ' ;\n' ' ' | sed 's/^ //;s/ $//' | grep . || echo 'without keepalive') (configs/nginx/docsd.conf)"
 [ ${#docsd_env[@]} -eq 0 ] || echo "docsd environment: ${docsd_env[*]}"
 
 targets=(sqlite pg1 pg3)
@@ -145,6 +145,18 @@ for conns in $conns_list; do
 		printf '| %-40s | %-24s | %-8s | %-24s |\n' "${scenario_name[$s]}" \
 			"$(ratios "$s" pg1 sqlite) ($(median_ratio "$s" pg1 sqlite))" "${target_of[$s]:--}" \
 			"$(ratios "$s" pg3 sqlite) ($(median_ratio "$s" pg3 sqlite))"
+	done
+
+	# What nginx in front costs: the three replicas over the one, on the
+	# same database and the same cores.
+	echo
+	echo "3 replicas + nginx over one PostgreSQL replica, by round (median):"
+	echo
+	printf '| %-40s | %-24s | %-8s |\n' scenario "3 replicas + nginx" target
+	printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..42})" "$(printf -- '-%.0s' {1..26})" ----------
+	for s in get 401 list patch; do
+		case $s in get | 401) goal=">= 60%" ;; *) goal=- ;; esac
+		printf '| %-40s | %-24s | %-8s |\n' "${scenario_name[$s]}" "$(ratios "$s" pg3 pg1) ($(median_ratio "$s" pg3 pg1))" "$goal"
 	done
 done
 

@@ -39,13 +39,13 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			return f.s.CreateDocument(ctx, &docs.Document{Title: "new", Author: docs.Author{ID: f.admin.ID}, CreatedAt: base, UpdatedAt: base})
 		}, true},
 		{"UpdateDocument moves it", func(f fixture) error {
-			_, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, f.doc.Version, base)
+			_, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, f.doc.Version, 0, base)
 			return err
 		}, true},
 		{"DeleteDocument moves it", func(f fixture) error { return f.s.DeleteDocument(ctx, f.doc.ID) }, true},
 		{"DeleteUser reassigning documents moves it", func(f fixture) error { return f.s.DeleteUser(ctx, f.member.ID, f.admin.ID, base) }, true},
 		{"an UpdateDocument refused for a stale version leaves it", func(f fixture) error {
-			_, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, f.doc.Version+1, base)
+			_, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, f.doc.Version+1, 0, base)
 			checkKind(t, "UpdateDocument(stale version)", err, docs.PreconditionFailed)
 			return nil
 		}, false},
@@ -101,7 +101,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 		shardSeen := map[int64]int{mustShardEpochs(t, f.s).Shards[docs.ShardOf(f.doc.ID)]: 0}
 		for i := 1; i <= 50; i++ {
 			body := fmt.Sprintf("body %d", i)
-			if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Body: &body}, 0, base); err != nil {
+			if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Body: &body}, 0, 0, base); err != nil {
 				t.Fatal(err)
 			}
 			e := mustShardEpochs(t, f.s)
@@ -163,7 +163,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			}
 		}
 		before := mustShardEpochs(t, f.s)
-		if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, 0, base); err != nil {
+		if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Title: &title}, 0, 0, base); err != nil {
 			t.Fatal(err)
 		}
 		check(fmt.Sprintf("UpdateDocument(%d)", f.doc.ID), before, docs.ShardOf(f.doc.ID))
@@ -206,7 +206,7 @@ func testDocumentEpoch(t *testing.T, open func(t *testing.T) Store) {
 			defer close(done)
 			for i := range updates {
 				body := fmt.Sprintf("body %d", i+1)
-				if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Body: &body}, 0, base); err != nil {
+				if _, err := f.s.UpdateDocument(ctx, f.doc.ID, docs.DocumentUpdate{Body: &body}, 0, 0, base); err != nil {
 					t.Errorf("UpdateDocument = %v", err)
 					return
 				}

@@ -143,7 +143,7 @@ func testSearchChanges(t *testing.T, open func(t *testing.T) (Store, Store)) {
 		if got := find(t, other, "zebra"); !slices.Equal(got, []int64{d.ID}) {
 			t.Fatalf("after CreateDocument, the other handle finds zebra in %v; want [%d]", got, d.ID)
 		}
-		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Body: ptr("The okapi project.")}, 0, later); err != nil {
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Body: ptr("The okapi project.")}, 0, u.ID, later); err != nil {
 			t.Fatal(err)
 		}
 		if got := find(t, other, "zebra"); got != nil {
@@ -152,7 +152,7 @@ func testSearchChanges(t *testing.T, open func(t *testing.T) (Store, Store)) {
 		if got := find(t, other, "okapi plans"); !slices.Equal(got, []int64{d.ID}) {
 			t.Errorf("after the body changed, the other handle finds okapi plans in %v; want [%d], the unchanged title still indexed", got, d.ID)
 		}
-		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("Okapi")}, 0, later); err != nil {
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("Okapi")}, 0, u.ID, later); err != nil {
 			t.Fatal(err)
 		}
 		if got := find(t, other, "plans"); got != nil {
@@ -174,7 +174,7 @@ func testSearchChanges(t *testing.T, open func(t *testing.T) (Store, Store)) {
 		s, _ := open(t)
 		u := mustUser(t, s, "u", docs.RoleEditor)
 		d := mustDocumentBody(t, s, u, "Plans", "The zebra project.")
-		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Body: ptr("okapi")}, 7, later); docs.KindOf(err) != docs.PreconditionFailed {
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Body: ptr("okapi")}, 7, u.ID, later); docs.KindOf(err) != docs.PreconditionFailed {
 			t.Fatalf("UpdateDocument(ifVersion 7) at version 1 = %v; want PreconditionFailed", err)
 		}
 		if got := find(t, s, "zebra"); !slices.Equal(got, []int64{d.ID}) {

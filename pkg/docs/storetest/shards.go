@@ -58,7 +58,7 @@ func testShards(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("every change moves the shard docs.ShardOf names", func(t *testing.T) {
 		for _, d := range list {
 			title := "changed"
-			if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: &title}, 0, base); err != nil {
+			if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: &title}, 0, 0, base); err != nil {
 				t.Fatalf("UpdateDocument(%d) = %v", d.ID, err)
 			}
 			var got []int

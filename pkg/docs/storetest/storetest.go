@@ -22,6 +22,7 @@ import (
 type Store interface {
 	docs.UserStore
 	docs.DocumentStore
+	docs.RevisionStore
 	docs.SessionStore
 	docs.TokenStore
 	docs.LoginFailureStore
@@ -410,7 +411,7 @@ func testDocuments(t *testing.T, open func(t *testing.T) Store) {
 		_, err := s.DocumentByID(ctx, missing)
 		checkKind(t, fmt.Sprintf("DocumentByID(%d)", missing), err, docs.NotFound)
 		for _, ifVersion := range []int64{0, 1} {
-			_, err = s.UpdateDocument(ctx, missing, docs.DocumentUpdate{Title: &title}, ifVersion, base)
+			_, err = s.UpdateDocument(ctx, missing, docs.DocumentUpdate{Title: &title}, ifVersion, 0, base)
 			checkKind(t, fmt.Sprintf("UpdateDocument(%d, ifVersion %d)", missing, ifVersion), err, docs.NotFound)
 		}
 		err = s.DeleteDocument(ctx, missing)
@@ -649,7 +650,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 			u := mustUser(t, s, "u", docs.RoleEditor)
 			d := mustDocumentBody(t, s, u, "title", "body")
 			for i := range tc.bumps {
-				if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{}, 0, base.Add(time.Duration(i+1)*time.Minute)); err != nil {
+				if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{}, 0, 0, base.Add(time.Duration(i+1)*time.Minute)); err != nil {
 					t.Fatalf("UpdateDocument(%d, empty, 0) = %v", d.ID, err)
 				}
 			}
@@ -658,7 +659,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 			if ifVersion < 0 {
 				ifVersion = before
 			}
-			got, err := s.UpdateDocument(ctx, d.ID, tc.update, ifVersion, later)
+			got, err := s.UpdateDocument(ctx, d.ID, tc.update, ifVersion, 0, later)
 			if err != nil {
 				t.Fatalf("UpdateDocument(%d, ifVersion %d) at version %d = %v; want nil", d.ID, ifVersion, before, err)
 			}
@@ -684,7 +685,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 		s := open(t)
 		u := mustUser(t, s, "u", docs.RoleEditor)
 		d := mustDocumentBody(t, s, u, "title", "body")
-		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("second")}, 1, base.Add(time.Minute)); err != nil {
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("second")}, 1, 0, base.Add(time.Minute)); err != nil {
 			t.Fatalf("UpdateDocument(%d, ifVersion 1) = %v", d.ID, err)
 		}
 		before, err := s.DocumentByID(ctx, d.ID)
@@ -692,7 +693,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatal(err)
 		}
 		for _, stale := range []int64{1, 3, 99} {
-			_, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("lost"), Body: ptr("lost")}, stale, later)
+			_, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("lost"), Body: ptr("lost")}, stale, 0, later)
 			checkKind(t, fmt.Sprintf("UpdateDocument(%d, ifVersion %d) at version 2", d.ID, stale), err, docs.PreconditionFailed)
 		}
 		after, err := s.DocumentByID(ctx, d.ID)
@@ -711,7 +712,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 		heir := mustUser(t, s, "heir", docs.RoleEditor)
 		gone := mustUser(t, s, "gone", docs.RoleEditor)
 		edited := mustDocumentBody(t, s, gone, "edited", "body")
-		if _, err := s.UpdateDocument(ctx, edited.ID, docs.DocumentUpdate{Title: ptr("edited once")}, 1, base.Add(time.Minute)); err != nil {
+		if _, err := s.UpdateDocument(ctx, edited.ID, docs.DocumentUpdate{Title: ptr("edited once")}, 1, 0, base.Add(time.Minute)); err != nil {
 			t.Fatalf("UpdateDocument(%d, ifVersion 1) = %v", edited.ID, err)
 		}
 		fresh := mustDocumentBody(t, s, gone, "fresh", "body")
@@ -739,7 +740,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 			checkTime(t, fmt.Sprintf("DocumentByID(%d) %q after DeleteUser: UpdatedAt", tc.d.ID, tc.d.Title), got.UpdatedAt, tc.updated)
 			checkTime(t, fmt.Sprintf("DocumentByID(%d) %q after DeleteUser: CreatedAt", tc.d.ID, tc.d.Title), got.CreatedAt, base)
 		}
-		_, err := s.UpdateDocument(ctx, fresh.ID, docs.DocumentUpdate{Title: ptr("lost")}, 1, later)
+		_, err := s.UpdateDocument(ctx, fresh.ID, docs.DocumentUpdate{Title: ptr("lost")}, 1, 0, later)
 		checkKind(t, fmt.Sprintf("UpdateDocument(%d, ifVersion 1) after its author was reassigned", fresh.ID), err, docs.PreconditionFailed)
 	})
 
@@ -756,7 +757,7 @@ func testUpdates(t *testing.T, open func(t *testing.T) Store) {
 		for i := range writers {
 			wg.Go(func() {
 				<-start
-				_, errs[i] = s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr(fmt.Sprintf("writer %d", i))}, 1, later)
+				_, errs[i] = s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr(fmt.Sprintf("writer %d", i))}, 1, 0, later)
 			})
 		}
 		close(start)
