@@ -142,8 +142,8 @@ type DocumentStore interface {
 	DeleteDocument(ctx context.Context, id int64) error
 	// SearchDocuments returns a page of the documents that match the
 	// query, with their bodies. A change to a document is found, or no
-	// longer found, as soon as its transaction commits; a deleted document
-	// is never found.
+	// longer found, as soon as its transaction commits (a revert or a
+	// restore as any other); a deleted document is never found.
 	SearchDocuments(ctx context.Context, p SearchPage) ([]*Found, error)
 }
 

@@ -170,6 +170,47 @@ func testSearchChanges(t *testing.T, open func(t *testing.T) (Store, Store)) {
 		}
 	})
 
+	t.Run("a restored document is found again, through another handle", func(t *testing.T) {
+		s, other := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "Zebra plans", "The okapi project.")
+		if err := s.DeleteDocument(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RestoreDocument(ctx, d.ID, u.ID, later); err != nil {
+			t.Fatalf("RestoreDocument(%d) = %v", d.ID, err)
+		}
+		if got := find(t, other, "okapi"); !slices.Equal(got, []int64{d.ID}) {
+			t.Errorf("after RestoreDocument(%d), the other handle finds okapi in %v; want [%d]", d.ID, got, d.ID)
+		}
+		q, _ := search.Parse("zebra")
+		if got, err := other.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 100}); err != nil || len(got) != 1 || got[0].ID != d.ID || got[0].Rank != docs.RankTitle {
+			t.Errorf("after RestoreDocument(%d), the other handle's search for zebra = %v, %v; want it alone, ranked by title", d.ID, got, err)
+		}
+	})
+
+	t.Run("a reverted document is found by its restored text, not the replaced one", func(t *testing.T) {
+		s, other := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "Zebra plans", "The okapi project.")
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("Giraffe plans"), Body: ptr("The gnu project.")}, 0, u.ID, later); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RevertDocument(ctx, d.ID, 1, 2, u.ID, later); err != nil {
+			t.Fatalf("RevertDocument(%d, to 1) = %v", d.ID, err)
+		}
+		for _, q := range []string{"zebra", "okapi"} {
+			if got := find(t, other, q); !slices.Equal(got, []int64{d.ID}) {
+				t.Errorf("after the revert to version 1, the other handle finds %s in %v; want [%d]", q, got, d.ID)
+			}
+		}
+		for _, q := range []string{"giraffe", "gnu"} {
+			if got := find(t, other, q); got != nil {
+				t.Errorf("after the revert to version 1, the other handle finds %s, of version 2, in %v; want none", q, got)
+			}
+		}
+	})
+
 	t.Run("a refused change leaves the index as it was", func(t *testing.T) {
 		s, _ := open(t)
 		u := mustUser(t, s, "u", docs.RoleEditor)
