@@ -111,9 +111,10 @@ func (d *DB) indexPending(ctx context.Context) error {
 
 // SearchDocuments returns a page of the documents matching p.Query: those
 // whose title alone matches first, then the others, newest first in each.
-// Each rank is one query in id order with a LIMIT: the planner walks the
-// primary key down and checks each row when the words are common, or
-// reads the GIN index when they are rare.
+// Each rank is one query in id order with a LIMIT. PostgreSQL 15 plans it
+// as a walk of the primary key down, checking each row: one page when the
+// words are common, but every row of the table when the rank has few
+// matches or none (docs/benchmarks.md, "Search").
 func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Found, error) {
 	all := tsqueryAll(p.Query)
 	text := all
