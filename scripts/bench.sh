@@ -9,6 +9,7 @@
 #   BENCH_DOCSD=/tmp/docsd-old scripts/bench.sh           # a docsd built elsewhere
 #   BENCH_POSTGRES='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' scripts/bench.sh
 #   BENCH_BEFORE=/tmp/docsd-before scripts/bench.sh       # this build against an earlier one
+#   BENCH_SEARCH=1 BENCH_BEFORE=/tmp/docsd-before BENCH_SIZES=1000000 scripts/bench.sh  # search
 #
 # Default mode: docsd against two ceilings built from the same gin version
 # (scripts/bench/ceiling). For each database size, each connection count and
@@ -20,6 +21,7 @@
 #
 # PostgreSQL mode (BENCH_POSTGRES set): see scripts/bench/postgres.sh.
 # Before-and-after mode (BENCH_BEFORE set): see scripts/bench/before.sh.
+# Search mode (BENCH_SEARCH set, with BENCH_BEFORE): see scripts/bench/search.sh.
 #
 # Every wrk run is bounded (a 1 s warm-up, then BENCH_DURATION seconds) and
 # targets 127.0.0.1 only.
@@ -275,6 +277,11 @@ measure_mix() { # target base cookie versions-file
 # versions from run to run in a file per database (see patch.lua); targets
 # on one database name it in shares_db.
 declare -A shares_db
+# The searches, URL-encoded, on the seed's filler documents (see
+# scripts/bench/search.sh).
+declare -A search_query=([search1]=note [search3]=filler+short+note [phrase]=%22short+note%22 [rare]="{n}")
+# A target's number of documents where it is not $size.
+declare -A documents_of
 one() {
 	local s=$1 t=$2 b=${base_of[$2]} c=${cookie_of[$2]:-}
 	local v=$work/versions-${shares_db[$2]:-$2}-$size
@@ -287,6 +294,7 @@ one() {
 	bad401) measure bad401 "$t" "$b" get.lua "$conns" BENCH_COOKIE="${bad_cookie_of[$t]:-}" BENCH_TOKEN="${bad_token_of[$t]:-}" BENCH_MAX_ID="$size" ;;
 	list) measure list "$t" "$b" list.lua "$conns" ;;
 	revisions) measure revisions "$t" "$b" revisions.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" ;;
+	search1 | search3 | phrase | rare) measure "$s" "$t" "$b" search.lua "$conns" BENCH_QUERY="${search_query[$s]}" BENCH_MAX_ID="${documents_of[$t]:-$size}" ;;
 	patch) measure patch "$t" "$b" patch.lua "$conns" BENCH_COOKIE="$c" BENCH_MAX_ID="$size" BENCH_VERSIONS="$v" ;;
 	mix) measure_mix "$t" "$b" "$c" "$v" ;;
 	# Logins are bounded by bcrypt, so they run with one connection per
@@ -317,6 +325,14 @@ ratios() { # scenario target over-target: each round's ratio of req/s, in percen
 median_ratio() { # scenario target over-target
 	paste -d' ' <(vals "$1" "$2" 6) <(vals "$1" "$3" 6) | awk '{ print 100 * $1 / $2 }' | med | fmt '%.0f%%'
 }
+
+# --- Search mode -------------------------------------------------------------------
+
+if [ -n "${BENCH_SEARCH:-}" ]; then
+	# shellcheck source=scripts/bench/search.sh
+	. "$root/scripts/bench/search.sh"
+	exit 0
+fi
 
 # --- PostgreSQL mode -------------------------------------------------------------
 

@@ -21,6 +21,16 @@ func (s *Server) listDocuments(c *gin.Context) error {
 			return docs.FieldErrorf("author", "author must be a username: %v", err)
 		}
 	}
+	q, searching, err := query(c, "q")
+	if err != nil {
+		return err
+	}
+	if searching {
+		return s.searchDocuments(c, q, author)
+	}
+	if _, ok := c.GetQuery("cursor"); ok {
+		return docs.FieldErrorf("cursor", "cursor pages a search; send it with q, as the search's Link does")
+	}
 	list, err := listPage(c, func(ctx context.Context, p docs.Page) ([]*docs.Document, error) {
 		p.Author = author
 		return s.Documents.ListDocuments(ctx, p)

@@ -47,6 +47,19 @@ type documentSummaryJSON struct {
 	Version   int64      `json:"version"`
 }
 
+// documentListedJSON is a document as a list sends it. A search (?q=)
+// adds the snippet: a piece of the body around the first match, as
+// segments that say which text matched (search.Segment).
+type documentListedJSON struct {
+	documentSummaryJSON
+	Snippet []snippetSegmentJSON `json:"snippet,omitempty"`
+}
+
+type snippetSegmentJSON struct {
+	Text  string `json:"text"`
+	Match bool   `json:"match"`
+}
+
 // documentJSON is a document with its body, as one document is sent.
 type documentJSON struct {
 	documentSummaryJSON

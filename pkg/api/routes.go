@@ -79,7 +79,11 @@ var routes = []Route{
 	{Name: "logout", Scope: SessionOnly, Method: http.MethodDelete, Path: "/logout", WritesSession: true, Summary: "End the session", handler: (*Server).logout},
 	{Name: "me", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/me", NeedsUser: true, Summary: "The logged-in user", Out: userJSON{}, handler: (*Server).me},
 	{Name: "me_update", Scope: SessionOnly, Method: http.MethodPatch, Path: "/me", NeedsUser: true, WritesSession: true, Summary: "Change the password, ending every other session", In: passwordChange{}, Out: userJSON{}, Problems: []int{429}, handler: (*Server).updateMe},
-	{Name: "document_list", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies", Out: []documentSummaryJSON{}, Filters: map[string]string{"author": "Only the documents of the user with this username (letters, digits, '.', '-', '_'; matched without regard to case)."}, handler: (*Server).listDocuments},
+	{Name: "document_list", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents", Public: true, Summary: "List documents, without their bodies, or search them", Out: []documentListedJSON{}, Filters: map[string]string{
+		"author": "Only the documents of the user with this username (letters, digits, '.', '-', '_'; matched without regard to case).",
+		"q":      "Search: only the documents that match this query, those whose title matches first, then the newest first, each with a snippet (see docs/api.md for the query language).",
+		"cursor": "With q, where the next page of a search starts, as its Link gives it (after pages only a list).",
+	}, handler: (*Server).listDocuments},
 	{Name: "document_create", Scope: docs.ScopeWrite, Method: http.MethodPost, Path: "/documents", NeedsUser: true, Summary: "Create a document (title required)", In: documentInput{}, Out: documentJSON{}, Status: http.StatusCreated, handler: (*Server).createDocument},
 	{Name: "document", Scope: docs.ScopeRead, Method: http.MethodGet, Path: "/documents/:id", Summary: "Read a document", Out: documentJSON{}, handler: (*Server).getDocument},
 	{Name: "document_update", Scope: docs.ScopeWrite, Method: http.MethodPatch, Path: "/documents/:id", NeedsUser: true, Access: Policy(EditDocument), Summary: "Change a document's title or body", In: documentInput{}, Out: documentJSON{}, Problems: []int{412}, handler: (*Server).updateDocument},

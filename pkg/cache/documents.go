@@ -295,6 +295,11 @@ func (c *Documents) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Doc
 	return c.backend.ListDocuments(ctx, p)
 }
 
+// SearchDocuments reads from the backend: searches are not cached.
+func (c *Documents) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Found, error) {
+	return c.backend.SearchDocuments(ctx, p)
+}
+
 // Documents is a whole docs.DocumentStore and docs.RevisionStore.
 var (
 	_ docs.DocumentStore = (*Documents)(nil)

@@ -70,21 +70,9 @@ func listRun(ctx context.Context, opts *listOptions) error {
 	}
 	p := newListPrinter(opts.IO.Out, s.Output == "json")
 	lo := client.ListOptions{Limit: opts.Limit, Author: opts.Author}
-	// A public route by default: no session is read, so no keyring is
-	// touched. A server that took document_list off its skip list says 401
-	// (before any page was printed); then the stored session is sent.
-	more, err := opts.Client(s, "").ListDocumentPages(ctx, lo, p.page)
-	if client.StatusCode(err) == http.StatusUnauthorized && p.n == 0 {
-		sess, lerr := opts.login(ctx)
-		if lerr != nil {
-			return lerr
-		}
-		if sess.Stored.Source == "" {
-			return sess.check(err)
-		}
-		more, err = sess.Client.ListDocumentPages(ctx, lo, p.page)
-		err = sess.check(err)
-	}
+	more, err := opts.readPublic(ctx, s, func() bool { return p.n > 0 }, func(c *client.Client) (bool, error) {
+		return c.ListDocumentPages(ctx, lo, p.page)
+	})
 	if err != nil {
 		return err
 	}
@@ -98,6 +86,53 @@ func listRun(ctx context.Context, opts *listOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %d documents; there are more (--limit N, or --all).\n", p.n)
 	}
 	return nil
+}
+
+// readPublic runs read against a public route (document_list): with no
+// session, so no keyring is touched. A server that took the route off its
+// skip list says 401; unless something was printed already, read runs
+// again with the stored session.
+func (e cmdEnv) readPublic(ctx context.Context, s *settings, printed func() bool, read func(*client.Client) (bool, error)) (bool, error) {
+	more, err := read(e.Client(s, ""))
+	if client.StatusCode(err) != http.StatusUnauthorized || printed() {
+		return more, err
+	}
+	sess, lerr := e.login(ctx)
+	if lerr != nil {
+		return false, lerr
+	}
+	if sess.Stored.Source == "" {
+		return false, sess.check(err)
+	}
+	more, err = read(sess.Client)
+	return more, sess.check(err)
+}
+
+// writeJSONItem writes v as the nth element (from 0) of a JSON array
+// written element by element; end closes it.
+func writeJSONItem(w io.Writer, n int, v any) error {
+	b, err := json.MarshalIndent(v, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if n == 0 {
+		sep = "[\n  "
+	}
+	_, err = fmt.Fprintf(w, "%s%s", sep, termtext.JSON(b))
+	return err
+}
+
+// endJSON closes a JSON array of n elements written by writeJSONItem
+// ("[]" for none).
+func endJSON(w io.Writer, n int) error {
+	var err error
+	if n == 0 {
+		_, err = fmt.Fprintln(w, "[]")
+	} else {
+		_, err = fmt.Fprint(w, "\n]\n")
+	}
+	return err
 }
 
 // listPrinter writes documents page by page: a table flushed after each
@@ -116,15 +151,7 @@ func newListPrinter(w io.Writer, json bool) *listPrinter {
 func (p *listPrinter) page(docs []client.Document) error {
 	for _, d := range docs {
 		if p.json {
-			b, err := json.MarshalIndent(d, "  ", "  ")
-			if err != nil {
-				return err
-			}
-			sep := ",\n  "
-			if p.n == 0 {
-				sep = "[\n  "
-			}
-			if _, err := fmt.Fprintf(p.w, "%s%s", sep, termtext.JSON(b)); err != nil {
+			if err := writeJSONItem(p.w, p.n, d); err != nil {
 				return err
 			}
 		} else {
@@ -146,11 +173,5 @@ func (p *listPrinter) end() error {
 	if !p.json {
 		return nil
 	}
-	var err error
-	if p.n == 0 {
-		_, err = fmt.Fprintln(p.w, "[]")
-	} else {
-		_, err = fmt.Fprint(p.w, "\n]\n")
-	}
-	return err
+	return endJSON(p.w, p.n)
 }

@@ -73,6 +73,7 @@ Environment:
 		newCmdStatus(f, nil),
 		newCmdPasswd(f, nil),
 		newCmdList(f, nil),
+		newCmdSearch(f, nil),
 		newCmdGet(f, nil),
 		newCmdCreate(f, nil),
 		newCmdEdit(f, nil),

@@ -144,6 +144,22 @@ func (c *Client) ListDocumentPages(ctx context.Context, opts ListOptions, fn fun
 	return getPages(ctx, c, request{method: http.MethodGet, path: "/documents", query: q}, opts.Limit, fn)
 }
 
+// SearchDocumentPages searches documents, the best matches first (those
+// whose title matches, then the newest), following the server's Link
+// rel="next" to the end or until opts.Limit documents, and hands each page
+// to fn as it arrives. more reports that it stopped at opts.Limit while
+// the server had more.
+func (c *Client) SearchDocumentPages(ctx context.Context, opts SearchOptions, fn func([]Found) error) (more bool, err error) {
+	q := url.Values{"q": {opts.Query}}
+	if opts.Limit > 0 && opts.Limit <= maxPageSize {
+		q.Set("limit", strconv.Itoa(opts.Limit))
+	}
+	if opts.Author != "" {
+		q.Set("author", opts.Author)
+	}
+	return getPages(ctx, c, request{method: http.MethodGet, path: "/documents", query: q}, opts.Limit, fn)
+}
+
 // getPages GETs r and then each page the server's Link rel="next" header
 // names, to the end or until limit items (limit 0 for all), and hands the
 // items of each page to fn in order. more reports that it stopped at limit

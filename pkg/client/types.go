@@ -40,6 +40,31 @@ type Document struct {
 	ETag string `json:"-"`
 }
 
+// Found is a document a search found: the document without its body,
+// and the snippet of the body around the first match.
+type Found struct {
+	Document
+	Snippet []Segment `json:"snippet"`
+}
+
+// Segment is a piece of a snippet: text of the document, and whether it
+// matched the query. Joined, a snippet's segments are its text.
+type Segment struct {
+	Text  string `json:"text"`
+	Match bool   `json:"match"`
+}
+
+// SearchOptions qualifies SearchDocumentPages.
+type SearchOptions struct {
+	// Query is the search, in docsd's query language (docs/api.md).
+	Query string
+	// Limit is the most documents to return in all; 0 means all of them.
+	Limit int
+	// Author, when not empty, keeps only the documents of the user with
+	// this username.
+	Author string
+}
+
 // Revision is one version of a document as it was saved. A revision never
 // changes.
 type Revision struct {

@@ -2,8 +2,9 @@
 // sessions, the errors the rest of the program speaks in, and the storage
 // interfaces that adapters such as pkg/sqlite implement.
 //
-// It imports nothing from the rest of the module, so the HTTP layer and the
-// storage adapters depend on it and never on each other.
+// It imports nothing from the rest of the module but pkg/search, the query
+// language, which imports nothing at all; so the HTTP layer and the storage
+// adapters depend on it and never on each other.
 package docs
 
 import (
@@ -139,6 +140,11 @@ type DocumentStore interface {
 	// DeleteDocument deletes the document with id; its history stays, and
 	// RestoreDocument brings it back.
 	DeleteDocument(ctx context.Context, id int64) error
+	// SearchDocuments returns a page of the documents that match the
+	// query, with their bodies. A change to a document is found, or no
+	// longer found, as soon as its transaction commits (a revert or a
+	// restore as any other); a deleted document is never found.
+	SearchDocuments(ctx context.Context, p SearchPage) ([]*Found, error)
 }
 
 // SessionStore keeps the server-side session records.

@@ -12,19 +12,21 @@ import (
 	"github.com/docsd/docs/pkg/internal/sqlstore"
 )
 
-// CreateDocument inserts d and sets its ID, Version and author name, with
-// its first revision, made by its author, in the same statement. An
-// author who no longer exists is Unauthorized (docs.AuthorRemoved).
+// CreateDocument inserts d, indexed for search, and sets its ID, Version
+// and author name, with its first revision, made by its author, in the
+// same statement. An author who no longer exists is Unauthorized
+// (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	err := d.pool.QueryRow(ctx,
 		`WITH d AS (
-		   INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
-		   VALUES ($1, $2, $3, $4, $5, 1)
+		   INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
+		   VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector)
 		   RETURNING *),
 		 r AS (`+addRevisionSQL+`, $3::bigint, u.username, d.updated_at FROM d JOIN users u ON u.id = d.author_id)
 		 SELECT d.id, u.username FROM d JOIN users u ON u.id = d.author_id`,
 		doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
+		titleVector(doc.Title), bodyVector(doc.Body),
 	).Scan(&doc.ID, &doc.Author.Username)
 	if sqlState(err) == foreignKeyViolation {
 		return docs.AuthorRemoved(doc.Author.ID)
@@ -114,7 +116,8 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 }
 
 // UpdateDocument applies u if the stored version is ifVersion (0: any),
-// with its revision, made by the user by.
+// with its revision, made by the user by, and the search vector of what it
+// changes.
 func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	doc, err := update(ctx, d.pool, id, u, ifVersion, by, now)
 	if err != nil && docs.KindOf(err) == docs.Internal {
@@ -133,7 +136,7 @@ type querier interface {
 // the first, then finds the version moved and changes nothing, under READ
 // COMMITTED as under any stricter level. The revision is written by the
 // same statement, from what the UPDATE returns, so it exists exactly when
-// the version does.
+// the version does; the search vectors are written by the UPDATE itself.
 func update(ctx context.Context, q querier, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	doc, err := scanDocument(q.QueryRow(ctx,
 		`WITH d AS (
@@ -141,13 +144,15 @@ func update(ctx context.Context, q querier, id int64, u docs.DocumentUpdate, ifV
 		     title = COALESCE($1, title),
 		     body = COALESCE($2, body),
 		     updated_at = $3,
-		     version = version + 1
+		     version = version + 1,
+		     search_title = COALESCE($7::tsvector, search_title),
+		     search_body = COALESCE($8::tsvector, search_body)
 		   WHERE id = $4 AND ($5::bigint = 0 OR version = $5::bigint)
 		   RETURNING *),
 		 r AS (`+addRevisionSQL+`, $6::bigint, COALESCE((SELECT username FROM users WHERE id = $6), ''), d.updated_at
 		   FROM d JOIN users u ON u.id = d.author_id)
 		 SELECT `+documentColumns+` FROM d JOIN users u ON u.id = d.author_id`,
-		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, by))
+		u.Title, u.Body, sqlstore.Micros(now), id, ifVersion, by, vectorOf(u.Title, titleVector), vectorOf(u.Body, bodyVector)))
 	if err == nil {
 		return doc, nil
 	}
@@ -183,7 +188,7 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ImportDocuments inserts many documents quickly: batches of inserts sent
+// ImportDocuments inserts many documents quickly, indexed for search: batches of inserts sent
 // in one round trip each, committed every 10,000 rows. It sets each
 // document's ID and Version. It is for seeding and benchmarks; the API
 // creates documents one by one.
@@ -195,10 +200,12 @@ func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 			var b pgx.Batch
 			for _, doc := range chunk {
 				b.Queue(`WITH d AS (
-				   INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, 1) RETURNING *),
+				   INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)
+				   VALUES ($1, $2, $3, $4, $5, 1, $6::tsvector, $7::tsvector) RETURNING *),
 				 r AS (`+addRevisionSQL+`, $3::bigint, u.username, d.updated_at FROM d JOIN users u ON u.id = d.author_id)
 				 SELECT id FROM d`,
-					doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).QueryRow(func(r pgx.Row) error {
+					doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt),
+					titleVector(doc.Title), bodyVector(doc.Body)).QueryRow(func(r pgx.Row) error {
 					doc.Version = 1
 					return r.Scan(&doc.ID)
 				})

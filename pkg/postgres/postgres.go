@@ -174,13 +174,18 @@ func (d *DB) migrate(ctx context.Context, fn func(*goose.Provider) error) error 
 	return fn(p)
 }
 
-// Migrate applies every pending migration and returns those it applied.
+// Migrate applies every pending migration and returns those it applied,
+// then indexes for search whatever documents are not indexed yet, under
+// the same lock.
 func (d *DB) Migrate(ctx context.Context) ([]docs.Migration, error) {
 	var out []docs.Migration
 	err := d.migrate(ctx, func(p *goose.Provider) error {
 		res, err := p.Up(ctx)
 		out = sqlstore.Applied(res)
-		return err
+		if err != nil {
+			return err
+		}
+		return d.indexPending(ctx)
 	})
 	if err != nil {
 		return nil, d.wrap("migrate", err)

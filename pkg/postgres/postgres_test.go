@@ -35,6 +35,13 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return mustOpenMigrated(t) })
 }
 
+func TestSearch(t *testing.T) {
+	storetest.RunSearch(t, func(t *testing.T) (storetest.Store, storetest.Store) {
+		url := pgtest.URL(t)
+		return mustOpenMigratedAt(t, url), mustOpenMigratedAt(t, url)
+	})
+}
+
 func TestRevisions(t *testing.T) {
 	storetest.RunRevisions(t, func(t *testing.T) (storetest.Store, storetest.Store) {
 		url := pgtest.URL(t)

@@ -137,7 +137,8 @@ func deletedDocument(ctx context.Context, q querier, id int64) (*docs.Document, 
 
 // RestoreDocument puts the deleted document with id back under its id, as
 // the version after the one it was deleted at, with that version's title
-// and body, and its revision by the user by. FOR UPDATE on the row in
+// and body, and its revision by the user by, indexed for search again
+// (its vectors left with its row). FOR UPDATE on the row in
 // deleted_documents makes a second restore wait, then find it gone.
 func (d *DB) RestoreDocument(ctx context.Context, id, by int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
@@ -153,15 +154,16 @@ func (d *DB) RestoreDocument(ctx context.Context, id, by int64, now time.Time) (
 		}
 		doc, err = scanDocument(tx.QueryRow(ctx,
 			`WITH d AS (
-			   INSERT INTO documents (id, title, body, author_id, created_at, updated_at, version)
+			   INSERT INTO documents (id, title, body, author_id, created_at, updated_at, version, search_title, search_body)
 			   OVERRIDING SYSTEM VALUE
-			   VALUES ($1, $2, $3, $4, $5, $6, $7)
+			   VALUES ($1, $2, $3, $4, $5, $6, $7, $9::tsvector, $10::tsvector)
 			   RETURNING *),
 			 r AS (`+addRevisionSQL+`, $8::bigint, COALESCE((SELECT username FROM users WHERE id = $8), ''), d.updated_at
 			   FROM d JOIN users u ON u.id = d.author_id),
 			 x AS (DELETE FROM deleted_documents WHERE id = $1)
 			 SELECT `+documentColumns+` FROM d JOIN users u ON u.id = d.author_id`,
-			id, old.Title, old.Body, old.Author.ID, sqlstore.Micros(old.CreatedAt), sqlstore.Micros(now), old.Version+1, by))
+			id, old.Title, old.Body, old.Author.ID, sqlstore.Micros(old.CreatedAt), sqlstore.Micros(now), old.Version+1, by,
+			titleVector(old.Title), bodyVector(old.Body)))
 		if sqlState(err) == foreignKeyViolation {
 			return docs.Errorf(docs.Conflict, "document %d cannot be restored: its author, user %d, was removed without handing it on", id, old.Author.ID)
 		}

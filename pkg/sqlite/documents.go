@@ -12,8 +12,8 @@ import (
 )
 
 // CreateDocument inserts doc and sets its ID, Version and author name,
-// with its first revision, made by its author. An author who no longer
-// exists is Unauthorized (docs.AuthorRemoved).
+// with its first revision, made by its author, and indexes it for search.
+// An author who no longer exists is Unauthorized (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
 	return d.inTx(ctx, "create document", func(tx *sql.Tx) error {
@@ -29,7 +29,10 @@ func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 		if err != nil {
 			return fmt.Errorf("create document: %w", err)
 		}
-		return addRevision(ctx, tx, doc.ID, doc.Author.ID)
+		if err := addRevision(ctx, tx, doc.ID, doc.Author.ID); err != nil {
+			return err
+		}
+		return index(ctx, tx, doc.ID, doc.Title, doc.Body, true)
 	})
 }
 
@@ -110,7 +113,7 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 }
 
 // UpdateDocument applies u if the stored version is ifVersion (0: any),
-// with its revision, made by the user by.
+// with its revision, made by the user by, and indexes the new text.
 func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
 	err := d.inTx(ctx, fmt.Sprintf("update document %d", id), func(tx *sql.Tx) (err error) {
@@ -125,7 +128,8 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 
 // update is UpdateDocument in tx. The version check and the write are one
 // statement, so two writers racing on the same version cannot both
-// succeed, and the revision is written only when the write was.
+// succeed, and the revision and the index are written only when the write
+// was.
 func update(ctx context.Context, tx *sql.Tx, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	res, err := tx.ExecContext(ctx,
 		`UPDATE documents SET
@@ -151,6 +155,9 @@ func update(ctx context.Context, tx *sql.Tx, id int64, u docs.DocumentUpdate, if
 			"document %d is at version %d, not %d: someone else changed it; fetch it again and reapply your edit", id, doc.Version, ifVersion)
 	}
 	if err := addRevision(ctx, tx, id, by); err != nil {
+		return nil, err
+	}
+	if err := index(ctx, tx, id, doc.Title, doc.Body, u.Title != nil); err != nil {
 		return nil, err
 	}
 	return doc, nil
@@ -179,8 +186,9 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 	})
 }
 
-// ImportDocuments inserts many documents quickly: one prepared statement,
-// committed every 10,000 rows. It sets each document's ID and Version.
+// ImportDocuments inserts many documents quickly, with their revisions
+// and indexed for search: one prepared statement, committed every 10,000
+// rows. It sets each document's ID and Version.
 // It is for seeding and benchmarks; the API creates documents one by one.
 func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 	const batch = 10000
@@ -210,6 +218,9 @@ func (d *DB) importBatch(ctx context.Context, list []*docs.Document) error {
 			}
 			if _, err := rev.ExecContext(ctx, doc.Author.ID, doc.Author.ID, doc.ID); err != nil {
 				return fmt.Errorf("import documents: %w", err)
+			}
+			if err := index(ctx, tx, doc.ID, doc.Title, doc.Body, true); err != nil {
+				return err
 			}
 			doc.Version = 1
 		}

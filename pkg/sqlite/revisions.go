@@ -139,7 +139,7 @@ func deletedDocument(ctx context.Context, q queryRower, id int64) (*docs.Documen
 
 // RestoreDocument puts the deleted document with id back under its id, as
 // the version after the one it was deleted at, with that version's title
-// and body, and its revision by the user by.
+// and body, and its revision by the user by, indexed for search again.
 func (d *DB) RestoreDocument(ctx context.Context, id, by int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
 	err := d.inTx(ctx, fmt.Sprintf("restore document %d", id), func(tx *sql.Tx) error {
@@ -161,6 +161,10 @@ func (d *DB) RestoreDocument(ctx context.Context, id, by int64, now time.Time) (
 			return fmt.Errorf("restore document %d: %w", id, err)
 		}
 		if err := addRevision(ctx, tx, id, by); err != nil {
+			return err
+		}
+		// Its rows in the search tables went with it (migration 00010).
+		if err := index(ctx, tx, id, old.Title, old.Body, true); err != nil {
 			return err
 		}
 		doc, _, err = documentWithEpoch(ctx, tx, id)

@@ -176,7 +176,8 @@ func (d *DB) migrator() (*goose.Provider, error) {
 	return goose.NewProvider(goose.DialectSQLite3, d.db, sub)
 }
 
-// Migrate applies every pending migration and returns those it applied.
+// Migrate applies every pending migration and returns those it applied,
+// then indexes for search whatever documents are not indexed yet.
 func (d *DB) Migrate(ctx context.Context) ([]docs.Migration, error) {
 	p, err := d.migrator()
 	if err != nil {
@@ -184,6 +185,9 @@ func (d *DB) Migrate(ctx context.Context) ([]docs.Migration, error) {
 	}
 	res, err := p.Up(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := d.indexPending(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return sqlstore.Applied(res), nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/docs/storetest"
+	"github.com/docsd/docs/pkg/search"
 )
 
 func TestStore(t *testing.T) {
@@ -464,5 +465,48 @@ func TestIsUniqueViolation(t *testing.T) {
 				t.Errorf("isUniqueViolation(%v) = %v; want %v", tc.err, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSearch(t *testing.T) {
+	storetest.RunSearch(t, func(t *testing.T) (storetest.Store, storetest.Store) {
+		path := filepath.Join(t.TempDir(), "docs.db")
+		return mustOpenMigrated(t, path), mustOpen(t, path)
+	})
+}
+
+func TestMigrateIndexesExistingDocuments(t *testing.T) {
+	ctx := t.Context()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "docs.db"))
+	p, err := db.migrator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 9); err != nil {
+		t.Fatalf("UpTo(9) = %v", err)
+	}
+	u := &docs.User{Username: "u", Role: docs.RoleEditor, PasswordHash: []byte("x")}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	// More than one batch, written as a docsd without search wrote them.
+	const n = 2500
+	for i := range n {
+		if _, err := db.db.ExecContext(ctx, `INSERT INTO documents (title, body, author_id, created_at, updated_at) VALUES (?, 'old zebra', ?, 0, 0)`,
+			fmt.Sprintf("Old %d", i), u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate = %v", err)
+	}
+	q, _ := search.Parse("zebra")
+	got, err := db.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: n + 1})
+	if err != nil || len(got) != n {
+		t.Errorf("after Migrate, zebra is found in %d documents (%v); want %d", len(got), err, n)
+	}
+	var pending int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM search_pending`).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("after Migrate, %d documents pending (%v); want 0", pending, err)
 	}
 }

@@ -1,0 +1,262 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/search"
+)
+
+// RunSearch runs the search suite. open returns two handles on one empty,
+// migrated database, as two docsd processes would hold, and registers
+// their cleanup.
+func RunSearch(t *testing.T, open func(t *testing.T) (Store, Store)) {
+	t.Run("queries", func(t *testing.T) { testSearchQueries(t, open) })
+	t.Run("changes", func(t *testing.T) { testSearchChanges(t, open) })
+}
+
+// corpus is what the query cases search, in the order it is created.
+var corpus = []struct{ author, title, body string }{
+	0: {"alice", "Configuring docsd", "Set user_id in configs/docsd.yaml and restart."},
+	1: {"alice", "Release v1.2.3", "See http://example.com/a/b for the notes."},
+	2: {"bob", "Café opening", "The café opens at nine."},
+	3: {"bob", "Files", "Put it in docsd.conf, not in conf docsd."},
+	4: {"alice", "Users", "Every user has an id; user ids are numbers. See v1.2.4."},
+	5: {"bob", "Handbook", "How we work."},
+	6: {"alice", "Onboarding", "Read the handbook first, then ask."},
+	7: {"bob", "Наш план", "Встреча в пятницу."},
+	8: {"alice", "Drafts", "A draft about docsd and its handbook."},
+}
+
+func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
+	ctx := context.Background()
+	s, _ := open(t)
+	users := map[string]*docs.User{}
+	ids := make([]int64, len(corpus))
+	for i, c := range corpus {
+		if users[c.author] == nil {
+			users[c.author] = mustUser(t, s, c.author, docs.RoleEditor)
+		}
+		ids[i] = mustDocumentBody(t, s, users[c.author], c.title, c.body).ID
+	}
+	for _, tc := range []struct {
+		name, q, author string
+		// want are corpus indexes in the order expected: title matches,
+		// then the rest, newest first in each.
+		want []int
+	}{
+		{"an identifier is found where its words are adjacent", "user_id", "", []int{0}},
+		{"a file name is found as written, not in another order", "docsd.conf", "", []int{3}},
+		{"a path is found", "configs/docsd.yaml", "", []int{0}},
+		{"a URL is found", "http://example.com/a/b", "", []int{1}},
+		{"a host inside a URL is found", "example.com", "", []int{1}},
+		{"a version is found, not its neighbour", "v1.2.3", "", []int{1}},
+		{"case and diacritics do not matter", "CAFE", "", []int{2}},
+		{"a word with diacritics finds it without", "Café", "", []int{2}},
+		{"other scripts are found in any case", "ПЯТНИЦУ", "", []int{7}},
+		{"a phrase is found", `"opens at nine"`, "", []int{2}},
+		{"a phrase in another order is not", `"nine at opens"`, "", nil},
+		{"every word must match", "user numbers", "", []int{4}},
+		{"words may be split between title and body", "release notes", "", []int{1}},
+		{"an excluded word removes a document", "docsd -yaml", "", []int{8, 3}},
+		{"an excluded phrase removes only the phrase", `docsd -"docsd yaml"`, "", []int{8, 3}},
+		{"OR finds either", "cafe OR release", "", []int{2, 1}},
+		{"a prefix finds every word it starts", "config*", "", []int{0}},
+		{"a title match ranks above a newer body match", "handbook", "", []int{5, 8, 6}},
+		{"a title match of every word ranks above", "docsd OR drafts", "", []int{8, 0, 3}},
+		{"author keeps one author's documents", "handbook", "alice", []int{8, 6}},
+		{"an unknown author matches nothing", "handbook", "nobody", nil},
+		{"a word nobody wrote finds nothing", "zebra", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := search.Parse(tc.q)
+			if err != nil {
+				t.Fatalf("Parse(%q) = %v", tc.q, err)
+			}
+			var want []int64
+			for _, i := range tc.want {
+				want = append(want, ids[i])
+			}
+			if got := foundIDs(t, s, docs.SearchPage{Query: q, Limit: 100, Author: tc.author}); !slices.Equal(got, want) {
+				t.Errorf("SearchDocuments(%q, author %q) = %v; want %v", tc.q, tc.author, got, want)
+			}
+		})
+	}
+
+	t.Run("pages of one walk the same order as one page, each from its cursor", func(t *testing.T) {
+		q, _ := search.Parse("handbook OR docsd")
+		all := foundIDs(t, s, docs.SearchPage{Query: q, Limit: 100})
+		var walked []int64
+		var after docs.SearchCursor
+		for range 20 {
+			page, err := s.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 1, After: after})
+			if err != nil {
+				t.Fatalf("SearchDocuments(after %+v) = %v", after, err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			walked = append(walked, page[0].ID)
+			after = docs.SearchCursor{Rank: page[0].Rank, ID: page[0].ID}
+		}
+		if !slices.Equal(walked, all) || len(all) != 5 {
+			t.Errorf("pages of 1 = %v; one page = %v; want the same 5", walked, all)
+		}
+	})
+
+	t.Run("a result has its body, author and rank", func(t *testing.T) {
+		q, _ := search.Parse("handbook")
+		got, err := s.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 2})
+		if err != nil || len(got) != 2 {
+			t.Fatalf("SearchDocuments(handbook) = %v, %v; want 2 results", got, err)
+		}
+		if got[0].Body != corpus[5].body || got[0].Author.Username != "bob" || got[0].Rank != docs.RankTitle || got[0].Version != 1 {
+			t.Errorf("first result = %+v; want %q by bob, version 1, RankTitle", got[0], corpus[5].body)
+		}
+		checkTime(t, "first result's CreatedAt", got[0].CreatedAt, base)
+		if got[1].Rank != docs.RankText {
+			t.Errorf("second result's rank = %d; want RankText", got[1].Rank)
+		}
+	})
+}
+
+func testSearchChanges(t *testing.T, open func(t *testing.T) (Store, Store)) {
+	ctx := context.Background()
+	later := base.Add(time.Minute)
+	ptr := func(s string) *string { return &s }
+	find := func(t *testing.T, s Store, query string) []int64 {
+		t.Helper()
+		q, err := search.Parse(query)
+		if err != nil {
+			t.Fatalf("Parse(%q) = %v", query, err)
+		}
+		return foundIDs(t, s, docs.SearchPage{Query: q, Limit: 100})
+	}
+
+	t.Run("a new, changed or deleted document is searched as it is now, through another handle", func(t *testing.T) {
+		s, other := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "Plans", "The zebra project.")
+		if got := find(t, other, "zebra"); !slices.Equal(got, []int64{d.ID}) {
+			t.Fatalf("after CreateDocument, the other handle finds zebra in %v; want [%d]", got, d.ID)
+		}
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Body: ptr("The okapi project.")}, 0, u.ID, later); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, other, "zebra"); got != nil {
+			t.Errorf("after the body lost zebra, the other handle finds it in %v; want none", got)
+		}
+		if got := find(t, other, "okapi plans"); !slices.Equal(got, []int64{d.ID}) {
+			t.Errorf("after the body changed, the other handle finds okapi plans in %v; want [%d], the unchanged title still indexed", got, d.ID)
+		}
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("Okapi")}, 0, u.ID, later); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, other, "plans"); got != nil {
+			t.Errorf("after the title lost plans, the other handle finds it in %v; want none", got)
+		}
+		q, _ := search.Parse("okapi")
+		if got, err := other.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 1}); err != nil || len(got) != 1 || got[0].Rank != docs.RankTitle {
+			t.Errorf("after the title became Okapi, the other handle's search = %v, %v; want it ranked by title", got, err)
+		}
+		if err := s.DeleteDocument(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, other, "okapi"); got != nil {
+			t.Errorf("after DeleteDocument(%d), the other handle finds okapi in %v; want none", d.ID, got)
+		}
+	})
+
+	t.Run("a restored document is found again, through another handle", func(t *testing.T) {
+		s, other := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "Zebra plans", "The okapi project.")
+		if err := s.DeleteDocument(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RestoreDocument(ctx, d.ID, u.ID, later); err != nil {
+			t.Fatalf("RestoreDocument(%d) = %v", d.ID, err)
+		}
+		if got := find(t, other, "okapi"); !slices.Equal(got, []int64{d.ID}) {
+			t.Errorf("after RestoreDocument(%d), the other handle finds okapi in %v; want [%d]", d.ID, got, d.ID)
+		}
+		q, _ := search.Parse("zebra")
+		if got, err := other.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 100}); err != nil || len(got) != 1 || got[0].ID != d.ID || got[0].Rank != docs.RankTitle {
+			t.Errorf("after RestoreDocument(%d), the other handle's search for zebra = %v, %v; want it alone, ranked by title", d.ID, got, err)
+		}
+	})
+
+	t.Run("a reverted document is found by its restored text, not the replaced one", func(t *testing.T) {
+		s, other := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "Zebra plans", "The okapi project.")
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Title: ptr("Giraffe plans"), Body: ptr("The gnu project.")}, 0, u.ID, later); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RevertDocument(ctx, d.ID, 1, 2, u.ID, later); err != nil {
+			t.Fatalf("RevertDocument(%d, to 1) = %v", d.ID, err)
+		}
+		for _, q := range []string{"zebra", "okapi"} {
+			if got := find(t, other, q); !slices.Equal(got, []int64{d.ID}) {
+				t.Errorf("after the revert to version 1, the other handle finds %s in %v; want [%d]", q, got, d.ID)
+			}
+		}
+		for _, q := range []string{"giraffe", "gnu"} {
+			if got := find(t, other, q); got != nil {
+				t.Errorf("after the revert to version 1, the other handle finds %s, of version 2, in %v; want none", q, got)
+			}
+		}
+	})
+
+	t.Run("a refused change leaves the index as it was", func(t *testing.T) {
+		s, _ := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		d := mustDocumentBody(t, s, u, "Plans", "The zebra project.")
+		if _, err := s.UpdateDocument(ctx, d.ID, docs.DocumentUpdate{Body: ptr("okapi")}, 7, u.ID, later); docs.KindOf(err) != docs.PreconditionFailed {
+			t.Fatalf("UpdateDocument(ifVersion 7) at version 1 = %v; want PreconditionFailed", err)
+		}
+		if got := find(t, s, "zebra"); !slices.Equal(got, []int64{d.ID}) {
+			t.Errorf("after a refused update, zebra is found in %v; want [%d]", got, d.ID)
+		}
+		if got := find(t, s, "okapi"); got != nil {
+			t.Errorf("after a refused update, okapi is found in %v; want none", got)
+		}
+	})
+
+	t.Run("imported documents are found", func(t *testing.T) {
+		s, _ := open(t)
+		u := mustUser(t, s, "u", docs.RoleEditor)
+		im, ok := s.(interface {
+			ImportDocuments(ctx context.Context, list []*docs.Document) error
+		})
+		if !ok {
+			t.Skipf("%T has no ImportDocuments", s)
+		}
+		list := []*docs.Document{
+			{Title: "One", Body: "imported zebra", Author: docs.Author{ID: u.ID}, CreatedAt: base, UpdatedAt: base},
+			{Title: "Zebra two", Body: "imported", Author: docs.Author{ID: u.ID}, CreatedAt: base, UpdatedAt: base},
+		}
+		if err := im.ImportDocuments(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, "zebra"); !slices.Equal(got, []int64{list[1].ID, list[0].ID}) {
+			t.Errorf("after ImportDocuments, zebra is found in %v; want [%d %d]", got, list[1].ID, list[0].ID)
+		}
+	})
+}
+
+func foundIDs(t *testing.T, s Store, p docs.SearchPage) []int64 {
+	t.Helper()
+	got, err := s.SearchDocuments(context.Background(), p)
+	if err != nil {
+		t.Fatalf("SearchDocuments(%+v) = %v", p, err)
+	}
+	var ids []int64
+	for _, f := range got {
+		ids = append(ids, f.ID)
+	}
+	return ids
+}

@@ -1,0 +1,212 @@
+package postgres
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/search"
+)
+
+// PostgreSQL's bounds on a tsvector: positions past maxPosition count as
+// maxPosition, and a word keeps at most maxPositions of them. A word is
+// found wherever it is; a phrase only within them (see docs/api.md).
+const (
+	maxPosition  = 16383
+	maxPositions = 256
+)
+
+// tsvector spells s's words as a tsvector literal, the first at position
+// first. Its words are letters and digits only, so none needs escaping.
+func tsvector(s string, first int) string {
+	words := search.Words(s)
+	positions := make(map[string][]int, len(words))
+	order := make([]string, 0, len(words))
+	for i, w := range words {
+		ps, seen := positions[w]
+		if !seen {
+			order = append(order, w)
+		}
+		if p := min(first+i, maxPosition); len(ps) < maxPositions && (len(ps) == 0 || ps[len(ps)-1] != p) {
+			positions[w] = append(ps, p)
+		}
+	}
+	var b strings.Builder
+	for _, w := range order {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('\'')
+		b.WriteString(w)
+		b.WriteString("':")
+		for k, p := range positions[w] {
+			if k > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(p))
+		}
+	}
+	return b.String()
+}
+
+// The vectors of a title and a body (see migration 00010).
+func titleVector(title string) string { return tsvector(title, 1) }
+func bodyVector(body string) string   { return tsvector(body, 2) }
+
+// vectorOf is the vector of a changed field, or nil for one unchanged.
+func vectorOf(s *string, vector func(string) string) *string {
+	if s == nil {
+		return nil
+	}
+	v := vector(*s)
+	return &v
+}
+
+// indexPending indexes the documents that migration 00010 found, a batch
+// per transaction. Once they are done it writes nothing.
+func (d *DB) indexPending(ctx context.Context) error {
+	for {
+		var pending bool
+		if err := d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending)`).Scan(&pending); err != nil {
+			return d.wrap("index documents", err)
+		}
+		if !pending {
+			return nil
+		}
+		err := d.inTx(ctx, "index documents", func(tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT p.id, d.title, d.body FROM search_pending p JOIN documents d ON d.id = p.id ORDER BY p.id LIMIT 1000`)
+			if err != nil {
+				return err
+			}
+			list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (docs.Document, error) {
+				var doc docs.Document
+				err := r.Scan(&doc.ID, &doc.Title, &doc.Body)
+				return doc, err
+			})
+			if err != nil {
+				return err
+			}
+			if len(list) == 0 {
+				// Whatever is left was deleted since the migration.
+				_, err := tx.Exec(ctx, `DELETE FROM search_pending`)
+				return err
+			}
+			var b pgx.Batch
+			for _, doc := range list {
+				b.Queue(`UPDATE documents SET search_title = $2::tsvector, search_body = $3::tsvector WHERE id = $1`,
+					doc.ID, titleVector(doc.Title), bodyVector(doc.Body))
+			}
+			b.Queue(`DELETE FROM search_pending WHERE id <= $1`, list[len(list)-1].ID)
+			return tx.SendBatch(ctx, &b).Close()
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// SearchDocuments returns a page of the documents matching p.Query: those
+// whose title alone matches first, then the others, newest first in each.
+// Each rank is one query in id order with a LIMIT. PostgreSQL 15 plans it
+// as a walk of the primary key down, checking each row: one page when the
+// words are common, but every row of the table when the rank has few
+// matches or none (docs/benchmarks.md, "Search").
+func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Found, error) {
+	all := tsqueryAll(p.Query)
+	text := all
+	for _, ph := range p.Query.None {
+		text += " & !" + tsqueryPhrase(ph)
+	}
+	var out []*docs.Found
+	if p.After.Rank < docs.RankText {
+		var a sqlArgs
+		where := `d.search_title @@ ` + a.add(all) + `::tsquery`
+		if len(p.Query.None) > 0 {
+			where += ` AND (d.search_title || d.search_body) @@ ` + a.add(text) + `::tsquery`
+		}
+		found, err := d.searchRank(ctx, docs.RankTitle, where, a, p)
+		if err != nil {
+			return nil, err
+		}
+		out = found
+	}
+	if len(out) < p.Limit {
+		var a sqlArgs
+		where := `(d.search_title || d.search_body) @@ ` + a.add(text) + `::tsquery AND NOT d.search_title @@ ` + a.add(all) + `::tsquery`
+		q := p
+		q.Limit -= len(out)
+		found, err := d.searchRank(ctx, docs.RankText, where, a, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// sqlArgs collects a statement's arguments; add returns the placeholder.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// searchRank runs one rank's query: where, and the page's bounds.
+func (d *DB) searchRank(ctx context.Context, rank docs.Rank, where string, a sqlArgs, p docs.SearchPage) ([]*docs.Found, error) {
+	before := int64(math.MaxInt64)
+	if p.After.Rank == rank {
+		before = p.After.ID
+	}
+	query := `SELECT ` + documentColumns + ` FROM documents d JOIN users u ON u.id = d.author_id
+		WHERE ` + where + ` AND d.id < ` + a.add(before)
+	if p.Author != "" {
+		query += ` AND lower(u.username) = lower(` + a.add(p.Author) + `)`
+	}
+	query += ` ORDER BY d.id DESC LIMIT ` + a.add(p.Limit)
+	rows, err := d.pool.Query(ctx, query, a...)
+	if err != nil {
+		return nil, d.wrap("search documents", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*docs.Found, error) {
+		doc, err := scanDocument(r)
+		if err != nil {
+			return nil, err
+		}
+		return &docs.Found{Document: *doc, Rank: rank}, nil
+	})
+	if err != nil {
+		return nil, d.wrap("search documents", err)
+	}
+	return out, nil
+}
+
+// tsqueryAll spells the groups a document must match as a tsquery.
+func tsqueryAll(q *search.Query) string {
+	parts := make([]string, len(q.All))
+	for i, g := range q.All {
+		alts := make([]string, len(g))
+		for k, p := range g {
+			alts[k] = tsqueryPhrase(p)
+		}
+		parts[i] = "(" + strings.Join(alts, " | ") + ")"
+	}
+	return strings.Join(parts, " & ")
+}
+
+// tsqueryPhrase spells a phrase: words followed by one another (<->), the
+// last a prefix (:*) when it is one. The words hold no quote to escape.
+func tsqueryPhrase(p search.Phrase) string {
+	words := make([]string, len(p.Words))
+	for i, w := range p.Words {
+		words[i] = "'" + w + "'"
+	}
+	if p.Prefix {
+		words[len(words)-1] += ":*"
+	}
+	return "(" + strings.Join(words, " <-> ") + ")"
+}

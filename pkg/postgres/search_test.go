@@ -1,0 +1,69 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/docsd/docs/pkg/docs"
+	"github.com/docsd/docs/pkg/postgres/pgtest"
+	"github.com/docsd/docs/pkg/search"
+)
+
+// TestMigrateIndexesExistingDocuments: the documents written before
+// migration 00010, by a docsd without search, are found once Migrate has
+// run, including those past the first batch; those deleted between the
+// migration and their turn are skipped, and nothing is left pending.
+func TestMigrateIndexesExistingDocuments(t *testing.T) {
+	ctx := t.Context()
+	d, err := Open(ctx, pgtest.URL(t), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	upTo := func(version int64) {
+		t.Helper()
+		if err := d.migrate(ctx, func(p *goose.Provider) error {
+			_, err := p.UpTo(ctx, version)
+			return err
+		}); err != nil {
+			t.Fatalf("UpTo(%d) = %v", version, err)
+		}
+	}
+	upTo(9)
+	u := &docs.User{Username: "u", Role: docs.RoleEditor, PasswordHash: []byte("x")}
+	if err := d.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	// More than two batches, written as a docsd without search wrote them.
+	const n = 2500
+	if _, err := d.pool.Exec(ctx,
+		`INSERT INTO documents (title, body, author_id, created_at, updated_at)
+		 SELECT 'Old ' || i, 'old zebra', $1, 0, 0 FROM generate_series(1, $2::int) i`, u.ID, n); err != nil {
+		t.Fatal(err)
+	}
+	// 00010 lists them; the last batch's are all deleted before Migrate
+	// indexes any, as a replica still on the old build may delete them.
+	upTo(10)
+	const deleted = 500
+	for id := int64(n - deleted + 1); id <= n; id++ {
+		if err := d.DeleteDocument(ctx, id); err != nil {
+			t.Fatalf("DeleteDocument(%d) = %v", id, err)
+		}
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate = %v", err)
+	}
+	q, _ := search.Parse("zebra")
+	got, err := d.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: n + 1})
+	if err != nil || len(got) != n-deleted {
+		t.Errorf("after Migrate, zebra is found in %d documents (%v); want %d", len(got), err, n-deleted)
+	}
+	if err == nil && len(got) > 0 && (got[0].ID != n-deleted || got[len(got)-1].ID != 1) {
+		t.Errorf("after Migrate, zebra is found in %d to %d; want %d to 1", got[0].ID, got[len(got)-1].ID, n-deleted)
+	}
+	var pending int
+	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM search_pending`).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("after Migrate, %d documents pending (%v); want 0", pending, err)
+	}
+}
