@@ -25,7 +25,11 @@ type Epochs struct {
 	// Documents changes with every document inserted, updated (its author
 	// reassigned included) or deleted, and every change to a user's name,
 	// which documents show as their author's. With it changes the epoch of
-	// each shard the change touched (ShardEpochs).
+	// each shard the change touched (ShardEpochs). A store may keep it in
+	// a row of its own, which every document write then sets, or derive
+	// it from the shard epochs so that writes to different shards never
+	// wait for one row (PostgreSQL); either way it changes whenever a
+	// shard's does, and names one state.
 	Documents int64
 }
 

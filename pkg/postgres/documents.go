@@ -192,12 +192,19 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 // in one round trip each, committed every 10,000 rows. It sets each
 // document's ID and Version. It is for seeding and benchmarks; the API
 // creates documents one by one.
+//
+// Each insert is a statement of its own and takes its shard's epoch row
+// (migration 00011), so a batch takes every shard's, in shard order,
+// before the first: two imports, or an import and a statement that
+// changes documents in several shards (a reassignment), then wait for
+// each other instead of taking the shards in opposite orders.
 func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 	const batch = 10000
 	for start := 0; start < len(list); start += batch {
 		chunk := list[start:min(start+batch, len(list))]
 		err := d.inTx(ctx, "import documents", func(tx pgx.Tx) error {
 			var b pgx.Batch
+			b.Queue(`SELECT FROM document_shard_epoch ORDER BY shard FOR UPDATE`)
 			for _, doc := range chunk {
 				b.Queue(`WITH d AS (
 				   INSERT INTO documents (title, body, author_id, created_at, updated_at, version, search_title, search_body)

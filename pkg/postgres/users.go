@@ -129,7 +129,7 @@ func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time
 		}
 		// FOR UPDATE takes the user's row before the documents: the order
 		// in which a document insert takes them (its foreign-key check,
-		// then the document epoch), so the two cannot deadlock.
+		// then its shard's epoch), so the two cannot deadlock.
 		u, err := sqlstore.ScanUser(tx.QueryRow(ctx, `SELECT `+sqlstore.UserColumns+` FROM users WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return docs.UserNotFound(id)

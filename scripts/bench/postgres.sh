@@ -17,6 +17,11 @@
 # makes its own database on that server (BENCH_PG_DATABASE, default
 # docsd_bench, dropped first if a killed run left it) and drops it at the
 # end. The server itself is only used, never reconfigured.
+#
+# BENCH_PG_COMMIT_DELAY (microseconds) sets commit_delay on that database
+# alone, for a disk whose flushes are slow, as a network disk's are: each
+# flush waits that long first, so writes that commit one at a time each pay
+# it and writes that commit together share it. It needs a superuser.
 
 need nginx nginx-light
 need psql postgresql-client
@@ -24,6 +29,11 @@ need psql postgresql-client
 pgdb=${BENCH_PG_DATABASE:-docsd_bench}
 if ! [[ $pgdb =~ ^[a-z_][a-z0-9_]*$ ]]; then
 	echo "bench: BENCH_PG_DATABASE must be a plain lower-case name, not $pgdb" >&2
+	exit 2
+fi
+commit_delay=${BENCH_PG_COMMIT_DELAY:-}
+if [ -n "$commit_delay" ] && ! [[ $commit_delay =~ ^[0-9]+$ && $commit_delay -le 100000 ]]; then
+	echo "bench: BENCH_PG_COMMIT_DELAY must be 0 to 100000 microseconds, not $commit_delay" >&2
 	exit 2
 fi
 # The same URL with the benchmark's database in its path.
@@ -41,6 +51,7 @@ pg_pids() {
 
 psql_admin -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" -c "CREATE DATABASE $pgdb"
 at_exit+=("psql_admin -c 'DROP DATABASE IF EXISTS $pgdb WITH (FORCE)'")
+[ -z "$commit_delay" ] || psql_admin -c "ALTER DATABASE $pgdb SET commit_delay = $commit_delay"
 
 size=${sizes%% *}
 echo "seeding $size documents in SQLite and in PostgreSQL" >&2
@@ -97,7 +108,7 @@ watch_target() { # target: what cpu_snapshot reads while it runs
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); wrk -t$threads -d${duration}s after a 1 s warm-up"
-echo "PostgreSQL $(psql_admin -c 'SHOW server_version'), database $pgdb; nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), one worker, upstream $(grep -E '^ *keepalive' "$work/docsd.conf" | tr -s ' ;\n' ' ' | sed 's/^ //;s/ $//' | grep . || echo 'without keepalive') (configs/nginx/docsd.conf)"
+echo "PostgreSQL $(psql_admin -c 'SHOW server_version'), database $pgdb${commit_delay:+ with commit_delay = $commit_delay µs}; nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), one worker, upstream $(grep -E '^ *keepalive' "$work/docsd.conf" | tr -s ' ;\n' ' ' | sed 's/^ //;s/ $//' | grep . || echo 'without keepalive') (configs/nginx/docsd.conf)"
 [ ${#docsd_env[@]} -eq 0 ] || echo "docsd environment: ${docsd_env[*]}"
 
 targets=(sqlite pg1 pg3)

@@ -135,12 +135,8 @@ func scanToken(row Scanner, more ...any) (*docs.Token, error) {
 	return &t, nil
 }
 
-// EpochsQuery reads docs.Epochs in one statement, the same in either
-// dialect: the auth epoch (migrations 00003, 00007 and 00008) and the
-// document epoch (migration 00006).
-const EpochsQuery = `SELECT a.n, d.n FROM auth_epoch a, document_epoch d`
-
-// ScanEpochs reads the row of EpochsQuery.
+// ScanEpochs reads docs.Epochs from a row of two columns, the auth epoch
+// and the document epoch: each store's statement finds them its own way.
 func ScanEpochs(row Scanner) (docs.Epochs, error) {
 	var e docs.Epochs
 	if err := row.Scan(&e.Auth, &e.Documents); err != nil {
