@@ -190,6 +190,7 @@ func exitCode(err error) int {
 	var ie *interruptedError
 	var me *multiError
 	var df *diffFailedError
+	var fc *fileConflictError
 	switch {
 	case errors.As(err, &ie):
 		return 128 + int(ie.sig)
@@ -214,6 +215,8 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.As(err, &nl):
 		return exitAuth
+	case errors.As(err, &fc):
+		return exitConflict
 	case errors.As(err, &ce):
 		switch ce.StatusCode {
 		case http.StatusUnauthorized:

@@ -81,6 +81,7 @@ Environment:
 		newCmdDiff(f, nil),
 		newCmdRevert(f, nil),
 		newCmdRestore(f, nil),
+		newCmdPull(f, nil),
 		newCmdRegister(f, nil),
 		newCmdUsers(f),
 		newCmdAPI(f, nil),
