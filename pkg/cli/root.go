@@ -82,6 +82,7 @@ Environment:
 		newCmdRevert(f, nil),
 		newCmdRestore(f, nil),
 		newCmdPull(f, nil),
+		newCmdPush(f, nil),
 		newCmdRegister(f, nil),
 		newCmdUsers(f),
 		newCmdAPI(f, nil),
