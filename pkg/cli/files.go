@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/docsd/docs/pkg/client"
 	"github.com/docsd/docs/pkg/exitcode"
@@ -271,4 +274,36 @@ func mergeHint(dir, file string) string {
 		pull += " " + shellQuote(dir)
 	}
 	return fmt.Sprintf("To merge: mv %s %s.mine; %s; then bring your changes from %s.mine into %s, and push.", q, q, pull, q, q)
+}
+
+// diffFileRun is docs diff ID [FILE]: from the document's current version
+// to the file, or to the file docs pull wrote for it into ".".
+func diffFileRun(ctx context.Context, opts *diffOptions) error {
+	sess, err := opts.login(ctx)
+	if err != nil {
+		return err
+	}
+	path := opts.File
+	if path == "" {
+		st, err := loadState(".", sess.Server)
+		if err != nil {
+			return err
+		}
+		p := st.Documents[opts.ID]
+		if p == nil {
+			return exitcode.Usagef("document %d was not pulled into this directory: name a file, or give --version", opts.ID)
+		}
+		path = p.File
+	}
+	f, err := readDocFile(path)
+	if err != nil {
+		return exitcode.Usagef("cannot compare with %s: %v", path, err)
+	}
+	d, err := sess.Client.GetDocument(ctx, opts.ID)
+	if err != nil {
+		return sess.check(err)
+	}
+	a := docVersion{d.Version, d.Title, d.Body}
+	b := docVersion{title: f.Title, body: f.Body}
+	return printDiff(opts, udiff.Unified(fmt.Sprintf("document %d version %d", d.ID, d.Version), path, a.text(), b.text()))
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,5 +46,49 @@ func TestFilesFormat(t *testing.T) {
 				t.Errorf("parseDocFile(%q) succeeded; want an error", in)
 			}
 		}
+	})
+}
+
+func TestFilesDiff(t *testing.T) {
+	h, dir := pulled(t)
+	path := filepath.Join(dir, "2-admin-handbook.md")
+	t.Run("the same: nothing, exit 0", func(t *testing.T) {
+		wantExit(t, h, h.run(t, "diff", "2", path), exitOK, "diff 2", path)
+		if h.out.Len() != 0 {
+			t.Errorf("diff of an unchanged file printed %q; want nothing", h.out)
+		}
+	})
+	t.Run("a file changed: the diff from the server to it, exit 1", func(t *testing.T) {
+		change(t, path, "change roles.", "change roles. Mine.")
+		wantExit(t, h, h.run(t, "diff", "2", path), 1, "diff 2", path)
+		want := "--- document 2 version 1\n+++ " + path + "\n@@ -1,3 +1,3 @@\n Admin handbook\n \n-Admins may delete any document and change roles.\n+Admins may delete any document and change roles. Mine.\n"
+		if h.out.String() != want {
+			t.Errorf("diff 2 %s printed %q; want %q", path, h.out, want)
+		}
+	})
+	t.Run("with no file, the one pulled into the current directory", func(t *testing.T) {
+		t.Chdir(dir)
+		wantExit(t, h, h.run(t, "diff", "2"), 1, "diff 2 in", dir)
+		if !strings.Contains(h.out.String(), "+++ 2-admin-handbook.md\n") {
+			t.Errorf("diff 2 printed %q; want the diff to 2-admin-handbook.md", h.out)
+		}
+		wantExit(t, h, h.run(t, "diff", "99"), exitUsage, "diff 99 in", dir)
+	})
+	t.Run("coloured on a terminal, unless NO_COLOR", func(t *testing.T) {
+		h.f.IO.OutTTY = true
+		defer func() { h.f.IO.OutTTY = false }()
+		wantExit(t, h, h.run(t, "diff", "2", path), 1, "diff on a terminal")
+		if !strings.Contains(h.out.String(), "\x1b[32m+Admins may delete any document and change roles. Mine.\x1b[m\n") {
+			t.Errorf("diff on a terminal printed %q; want the added line green", h.out)
+		}
+		h.env["NO_COLOR"] = "1"
+		defer delete(h.env, "NO_COLOR")
+		wantExit(t, h, h.run(t, "diff", "2", path), 1, "diff with NO_COLOR")
+		if strings.Contains(h.out.String(), "\x1b[") {
+			t.Errorf("diff with NO_COLOR printed %q; want no colour", h.out)
+		}
+	})
+	t.Run("a file and --version together are a usage error", func(t *testing.T) {
+		wantExit(t, h, h.run(t, "diff", "2", path, "--version", "1"), exitUsage, "diff with a file and --version")
 	})
 }
