@@ -169,7 +169,7 @@ func (p *puller) one(ctx context.Context, id, version int64, title string, d *cl
 				return nil // changed here only: for docs push
 			}
 			return &fileConflictError{
-				msg:  fmt.Sprintf("document %d changed on the server (version %d to %d) and %s was changed here: the file was not overwritten", id, prev.Version, version, prev.File),
+				msg:  fmt.Sprintf("document %d changed on the server (version %d to %d) and %s was changed here: the file was not overwritten", id, prev.Version, version, p.path(prev.File)),
 				hint: mergeHint(dir, prev.File),
 			}
 		case version == prev.Version && prev.File == want:
@@ -181,7 +181,7 @@ func (p *puller) one(ctx context.Context, id, version int64, title string, d *cl
 			if err := os.Rename(filepath.Join(dir, prev.File), filepath.Join(dir, want)); err != nil {
 				return err
 			}
-			fmt.Fprintf(p.opts.IO.ErrOut, "Renamed %s to %s (document %d, version %d).\n", prev.File, want, id, version)
+			fmt.Fprintf(p.opts.IO.ErrOut, "Renamed %s to %s (document %d, version %d).\n", p.path(prev.File), p.path(want), id, version)
 			prev.File = want
 			p.changed++
 			return nil
@@ -211,7 +211,7 @@ func (p *puller) one(ctx context.Context, id, version int64, title string, d *cl
 	}
 	p.st.Documents[id] = pulledFrom(want, f)
 	p.changed++
-	fmt.Fprintf(p.opts.IO.ErrOut, "Wrote %s (document %d, version %d).\n", want, d.ID, d.Version)
+	fmt.Fprintf(p.opts.IO.ErrOut, "Wrote %s (document %d, version %d).\n", p.path(want), d.ID, d.Version)
 	return nil
 }
 
@@ -227,7 +227,7 @@ func (p *puller) claim(name string, data []byte) error {
 		return err
 	}
 	return &fileConflictError{
-		msg:  fmt.Sprintf("%s is in the way: docs did not write it, and will not overwrite it", name),
+		msg:  fmt.Sprintf("%s is in the way: docs did not write it, and will not overwrite it", p.path(name)),
 		hint: "Move it elsewhere, then pull again.",
 	}
 }
@@ -237,7 +237,7 @@ func (p *puller) claim(name string, data []byte) error {
 func (p *puller) deleted(id int64) error {
 	prev := p.st.Documents[id]
 	if !p.opts.Prune {
-		fmt.Fprintf(p.opts.IO.ErrOut, "Document %d was deleted on the server; %s is left as it is (--prune removes it).\n", id, prev.File)
+		fmt.Fprintf(p.opts.IO.ErrOut, "Document %d was deleted on the server; %s is left as it is (--prune removes it).\n", id, p.path(prev.File))
 		return nil
 	}
 	path := filepath.Join(p.opts.Dir, prev.File)
@@ -246,19 +246,22 @@ func (p *puller) deleted(id int64) error {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil || prev.changedSince(local):
 		return &fileConflictError{
-			msg:  fmt.Sprintf("document %d was deleted on the server and %s was changed here: the file was not removed", id, prev.File),
+			msg:  fmt.Sprintf("document %d was deleted on the server and %s was changed here: the file was not removed", id, p.path(prev.File)),
 			hint: fmt.Sprintf("To keep it, remove its id line and push it as a new document; to drop it, delete the file; or bring the document back with docs restore %d.", id),
 		}
 	default:
 		if err := os.Remove(path); err != nil {
 			return err
 		}
-		fmt.Fprintf(p.opts.IO.ErrOut, "Removed %s: document %d was deleted on the server.\n", prev.File, id)
+		fmt.Fprintf(p.opts.IO.ErrOut, "Removed %s: document %d was deleted on the server.\n", p.path(prev.File), id)
 	}
 	delete(p.st.Documents, id)
 	p.changed++
 	return nil
 }
+
+// path is how messages name a file in the directory pulled into.
+func (p *puller) path(name string) string { return filepath.Join(p.opts.Dir, name) }
 
 // readDocFile reads and parses a document file.
 func readDocFile(path string) (docFile, error) {

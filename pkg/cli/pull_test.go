@@ -109,7 +109,7 @@ func TestPull(t *testing.T) {
 		if got := readFile(t, path); got != mine {
 			t.Errorf("after the conflict, %s = %q; want %q kept", path, got, mine)
 		}
-		if !strings.Contains(h.err.String(), "Error: document 3 changed on the server (version 1 to 2) and 3-release-checklist.md was changed here: the file was not overwritten") || !strings.Contains(h.err.String(), ".mine") {
+		if !strings.Contains(h.err.String(), "Error: document 3 changed on the server (version 1 to 2) and "+path+" was changed here: the file was not overwritten") || !strings.Contains(h.err.String(), ".mine") {
 			t.Errorf("stderr = %q; want the conflict named, with how to merge", h.err)
 		}
 		if got := readFile(t, filepath.Join(dir, "1-welcome-to-docsd.md")); !strings.HasSuffix(got, "Also new.") {
@@ -120,7 +120,7 @@ func TestPull(t *testing.T) {
 		h, dir := pulled(t)
 		wantExit(t, h, h.run(t, "rm", "5", "--yes"), exitOK, "rm 5")
 		wantExit(t, h, h.run(t, "pull", dir), exitOK, "pull after rm")
-		if !strings.Contains(h.err.String(), "Document 5 was deleted on the server; 5-meeting-notes.md is left as it is (--prune removes it).") {
+		if !strings.Contains(h.err.String(), "Document 5 was deleted on the server; "+filepath.Join(dir, "5-meeting-notes.md")+" is left as it is (--prune removes it).") {
 			t.Errorf("stderr = %q; want the deletion reported", h.err)
 		}
 		path := filepath.Join(dir, "5-meeting-notes.md")
