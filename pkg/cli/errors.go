@@ -41,7 +41,8 @@ const exitCodeHelp = `Exit codes:
   4  not logged in: the server said 401, or no session is stored
   5  forbidden: the server said 403
   6  not found: the server said 404
-  7  conflict: the server said 409 or 412 (changed by someone else)
+  7  conflict: the server said 409 or 412 (changed by someone else),
+     or docs pull found a file changed both here and on the server
   docs diff exits 1 when the versions differ, and 3 where another
   command exits 1 (see 'docs diff --help')
   130  interrupted (Ctrl-C): nothing more was sent or stored`
