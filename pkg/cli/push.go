@@ -178,7 +178,8 @@ func pushOne(ctx context.Context, opts *pushOptions, sess *session, st *pullStat
 		return false, err
 	}
 	if f.ID == 0 {
-		return true, pushNew(ctx, opts, sess, st, path, f)
+		err := pushNew(ctx, opts, sess, st, path, f)
+		return err == nil, err
 	}
 	if other, ok := seen[f.ID]; ok {
 		return false, exitcode.Usagef("cannot push %s: %s holds document %d too", path, filepath.Join(dir, other), f.ID)
@@ -247,12 +248,12 @@ func pushNew(ctx context.Context, opts *pushOptions, sess *session, st *pullStat
 	return nil
 }
 
-// writeBack rewrites the file at path as d, the document the server
-// answered with, and records it as pulled.
+// writeBack records d, the document the server answered with, as pulled
+// into the file at path, and rewrites the file. The record comes first:
+// if the file cannot be written, its title and body are still those
+// recorded, so the next push does not send them again over a version that
+// is gone.
 func writeBack(st *pullState, path string, d docFile) error {
-	if err := writeFileAtomic(path, d.marshal()); err != nil {
-		return err
-	}
 	st.Documents[d.ID] = pulledFrom(filepath.Base(path), d)
-	return nil
+	return writeFileAtomic(path, d.marshal())
 }
