@@ -11,6 +11,7 @@
 #                                                      # (scripts/screenshot.sh)
 #   WALKTHROUGH_STORY=tokens scripts/docs-walkthrough.sh # docs/cli.md's tokens
 #   WALKTHROUGH_STORY=history scripts/docs-walkthrough.sh # the README's history
+#   WALKTHROUGH_STORY=files scripts/docs-walkthrough.sh   # the README's pull/push
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +76,28 @@ if [ "${WALKTHROUGH_STORY:-}" = history ]; then
 	show "docs rm 1 --yes"
 	show "docs restore 1"
 	show "docs log 1 -L 2"
+	show "docs logout"
+	exit
+fi
+
+if [ "${WALKTHROUGH_STORY:-}" = files ]; then
+	show "echo password | docs login -u alice --password-stdin"
+	show "mkdir notes && docs pull notes"
+	show "cat notes/3-release-checklist.md"
+	show "docs pull notes"
+	show "sed -i 's/3. Announce./3. Announce. 4. Rest./' notes/3-release-checklist.md"
+	show "sed -i 's/skip list./skip list. Mine./' notes/1-welcome-to-docsd.md"
+	show "docs diff 3 notes/3-release-checklist.md"
+	show "docs push notes --dry-run"
+	show "echo password | docs login -u bob --password-stdin"
+	show "docs edit 1 --body 'Theirs.'"
+	show "echo password | docs login -u alice --password-stdin"
+	show "docs push notes"
+	show "docs pull notes"
+	show "mv notes/1-welcome-to-docsd.md notes/1-welcome-to-docsd.md.mine && docs pull notes"
+	show "docs diff 1 notes/1-welcome-to-docsd.md.mine"
+	show "sed -i 's/^Theirs.\$/Theirs. Mine./' notes/1-welcome-to-docsd.md && rm notes/1-welcome-to-docsd.md.mine"
+	show "docs push notes"
 	show "docs logout"
 	exit
 fi

@@ -41,7 +41,8 @@ const exitCodeHelp = `Exit codes:
   4  not logged in: the server said 401, or no session is stored
   5  forbidden: the server said 403
   6  not found: the server said 404
-  7  conflict: the server said 409 or 412 (changed by someone else)
+  7  conflict: the server said 409 or 412 (changed by someone else),
+     or docs pull found a file changed both here and on the server
   docs diff exits 1 when the versions differ, and 3 where another
   command exits 1 (see 'docs diff --help')
   130  interrupted (Ctrl-C): nothing more was sent or stored`
@@ -190,6 +191,7 @@ func exitCode(err error) int {
 	var ie *interruptedError
 	var me *multiError
 	var df *diffFailedError
+	var fc *fileConflictError
 	switch {
 	case errors.As(err, &ie):
 		return 128 + int(ie.sig)
@@ -214,6 +216,8 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.As(err, &nl):
 		return exitAuth
+	case errors.As(err, &fc):
+		return exitConflict
 	case errors.As(err, &ce):
 		switch ce.StatusCode {
 		case http.StatusUnauthorized:

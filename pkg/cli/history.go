@@ -114,39 +114,69 @@ type diffOptions struct {
 	cmdEnv
 	ID          int64
 	Version, To int64
+	File        string // compare the current version with this file
+	Color       bool   // colour the diff: a terminal, and no NO_COLOR
 }
 
 func newCmdDiff(f *factory, runF func(*diffOptions) error) *cobra.Command {
 	opts := &diffOptions{cmdEnv: f.env()}
 	cmd := &cobra.Command{
-		Use:   "diff <id> --version <n> [--to <m>]",
-		Short: "Compare two versions of a document",
+		Use:   "diff <id> [<file> | --version <n> [--to <m>]]",
+		Short: "Compare two versions of a document, or a document and its file",
 		Long: `Print a unified diff from version --version of a document to version --to,
 by default its current version. Each side is the title, a blank line, then
 the body.
+
+Without --version, the diff is from the document's current version to a
+file written by docs pull (its title and body; the front matter's other
+fields are not compared): the file given, or else the one docs pull wrote
+for the document into the current directory. That is what docs push would
+send.
 
 The exit code is that of kubectl diff and diff(1): 0 when the versions are
 the same, 1 when they differ, and more than 1 when docs could not compare
 them. A failure that any other command exits 1 for (the network, a server
 error) exits 3 here, so that it is never read as "different"; the other
-codes are those of the table in 'docs --help'.`,
+codes are those of the table in 'docs --help'. On a terminal the diff is
+coloured, unless NO_COLOR is set.`,
 		Example: `  docs diff 7 --version 2
-  docs diff 7 --version 2 --to 5`,
-		Args:              oneID,
+  docs diff 7 --version 2 --to 5
+  docs diff 7 notes/7-release-notes.md
+  docs diff 7`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 2 {
+				return nil
+			}
+			return oneID(cmd, args)
+		},
 		ValidArgsFunction: completeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ID, err = parseID(args[0]); err != nil {
 				return err
 			}
-			if opts.Version < 1 {
-				return exitcode.Usagef("--version is required: the version to compare from, 1 or more")
+			versionSet := cmd.Flags().Changed("version")
+			if len(args) == 2 {
+				opts.File = args[1]
+				if versionSet || cmd.Flags().Changed("to") {
+					return exitcode.Usagef("compare with a file or with --version, not both")
+				}
+			}
+			if versionSet && opts.Version < 1 {
+				return exitcode.Usagef("invalid --version %d: want the version to compare from, 1 or more", opts.Version)
+			}
+			if cmd.Flags().Changed("to") && !versionSet {
+				return exitcode.Usagef("--to needs --version: the version to compare from")
 			}
 			if cmd.Flags().Changed("to") && opts.To < 1 {
 				return exitcode.Usagef("invalid --to %d: want a version, 1 or more", opts.To)
 			}
+			opts.Color = opts.IO.OutTTY && f.Getenv("NO_COLOR") == ""
 			if runF != nil {
 				return runF(opts)
+			}
+			if !versionSet {
+				return diffFailed(diffFileRun(cmd.Context(), opts))
 			}
 			return diffFailed(diffRun(cmd.Context(), opts))
 		},
@@ -179,15 +209,50 @@ func diffRun(ctx context.Context, opts *diffOptions) error {
 		}
 		to = docVersion{d.Version, d.Title, d.Body}
 	}
-	d := diffVersions(opts.ID, docVersion{from.Version, from.Title, from.Body}, to)
+	return printDiff(opts, diffVersions(opts.ID, docVersion{from.Version, from.Title, from.Body}, to))
+}
+
+// printDiff prints a diff, escaped and coloured on a terminal, and
+// returns errDifferent unless it is empty.
+func printDiff(opts *diffOptions, d string) error {
 	if d == "" {
 		return nil
 	}
 	if opts.IO.OutTTY {
 		d = termtext.Text(d)
 	}
+	if opts.Color {
+		d = colorDiff(d)
+	}
 	fmt.Fprint(opts.IO.Out, d)
 	return errDifferent
+}
+
+// colorDiff colours a unified diff as git does: removed lines red, added
+// green, hunk headers cyan, file headers bold.
+func colorDiff(d string) string {
+	lines := strings.SplitAfter(d, "\n")
+	for i, l := range lines {
+		var c string
+		switch {
+		case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
+			c = "1"
+		case strings.HasPrefix(l, "@@"):
+			c = "36"
+		case strings.HasPrefix(l, "-"):
+			c = "31"
+		case strings.HasPrefix(l, "+"):
+			c = "32"
+		default:
+			continue
+		}
+		text, nl := strings.CutSuffix(l, "\n")
+		lines[i] = "\x1b[" + c + "m" + text + "\x1b[m"
+		if nl {
+			lines[i] += "\n"
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // docVersion is what diffVersions compares of a document at one version.
@@ -199,14 +264,17 @@ type docVersion struct {
 // diffVersions is the unified diff from a to b of document id, each side
 // its title, a blank line and its body; "" when they are the same.
 func diffVersions(id int64, a, b docVersion) string {
-	text := func(v docVersion) string {
-		s := v.title + "\n\n" + v.body
-		if !strings.HasSuffix(s, "\n") {
-			s += "\n"
-		}
-		return s
+	return udiff.Unified(fmt.Sprintf("document %d version %d", id, a.n), fmt.Sprintf("document %d version %d", id, b.n), a.text(), b.text())
+}
+
+// text is what a diff shows of a version: its title, a blank line and its
+// body, ending with a newline.
+func (v docVersion) text() string {
+	s := v.title + "\n\n" + v.body
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
 	}
-	return udiff.Unified(fmt.Sprintf("document %d version %d", id, a.n), fmt.Sprintf("document %d version %d", id, b.n), text(a), text(b))
+	return s
 }
 
 type revertOptions struct {

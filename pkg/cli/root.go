@@ -82,6 +82,8 @@ Environment:
 		newCmdDiff(f, nil),
 		newCmdRevert(f, nil),
 		newCmdRestore(f, nil),
+		newCmdPull(f, nil),
+		newCmdPush(f, nil),
 		newCmdRegister(f, nil),
 		newCmdUsers(f),
 		newCmdAPI(f, nil),
