@@ -161,7 +161,10 @@ const searchCap = 1000
 // searchRank runs one rank's query: where, and the page's bounds.
 func (d *DB) searchRank(ctx context.Context, rank docs.Rank, where string, a sqlArgs, p docs.SearchPage) ([]*docs.Found, error) {
 	query, a := searchRankQuery(rank, where, a, p)
-	rows, err := d.pool.Query(ctx, query, a...)
+	// Planned for its arguments every time: a prepared statement's generic
+	// plan, which PostgreSQL may choose after five executions, cannot
+	// tell a rare word from a common one and picks one plan for both.
+	rows, err := d.pool.Query(ctx, query, append([]any{pgx.QueryExecModeExec}, a...)...)
 	if err != nil {
 		return nil, d.wrap("search documents", err)
 	}
