@@ -153,8 +153,8 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
-// searchCap is how many of a rank's matches a search reads through the
-// GIN index before it takes them for common and walks the primary key
+// searchCap is how many of a rank's matches a search reads first: as
+// many, and it takes the words for common and walks the primary key
 // instead (see searchRankQuery).
 const searchCap = 1000
 
