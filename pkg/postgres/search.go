@@ -111,10 +111,7 @@ func (d *DB) indexPending(ctx context.Context) error {
 
 // SearchDocuments returns a page of the documents matching p.Query: those
 // whose title alone matches first, then the others, newest first in each.
-// Each rank is one query in id order with a LIMIT. PostgreSQL 15 plans it
-// as a walk of the primary key down, checking each row: one page when the
-// words are common, but every row of the table when the rank has few
-// matches or none (docs/benchmarks.md, "Search").
+// Each rank is one statement (see searchRankQuery).
 func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Found, error) {
 	all := tsqueryAll(p.Query)
 	text := all
@@ -156,19 +153,18 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// searchCap is how many of a rank's matches a search reads first: as
+// many, and it takes the words for common and walks the primary key
+// instead (see searchRankQuery).
+const searchCap = 1000
+
 // searchRank runs one rank's query: where, and the page's bounds.
 func (d *DB) searchRank(ctx context.Context, rank docs.Rank, where string, a sqlArgs, p docs.SearchPage) ([]*docs.Found, error) {
-	before := int64(math.MaxInt64)
-	if p.After.Rank == rank {
-		before = p.After.ID
-	}
-	query := `SELECT ` + documentColumns + ` FROM documents d JOIN users u ON u.id = d.author_id
-		WHERE ` + where + ` AND d.id < ` + a.add(before)
-	if p.Author != "" {
-		query += ` AND lower(u.username) = lower(` + a.add(p.Author) + `)`
-	}
-	query += ` ORDER BY d.id DESC LIMIT ` + a.add(p.Limit)
-	rows, err := d.pool.Query(ctx, query, a...)
+	query, a := searchRankQuery(rank, where, a, p)
+	// Planned for its arguments every time: a prepared statement's generic
+	// plan, which PostgreSQL may choose after five executions, cannot
+	// tell a rare word from a common one and picks one plan for both.
+	rows, err := d.pool.Query(ctx, query, append([]any{pgx.QueryExecModeExec}, a...)...)
 	if err != nil {
 		return nil, d.wrap("search documents", err)
 	}
@@ -183,6 +179,50 @@ func (d *DB) searchRank(ctx context.Context, rank docs.Rank, where string, a sql
 		return nil, d.wrap("search documents", err)
 	}
 	return out, nil
+}
+
+// searchRankQuery spells one rank's query, where and the page's bounds,
+// and returns it with its arguments, a's and the bounds'.
+//
+// Left to itself, PostgreSQL 15 plans "where ORDER BY id DESC LIMIT n" as
+// a walk of the primary key down, checking each row: one page when the
+// words are common, but every row of the table when the rank has few
+// matches or none (docs/benchmarks.md, "Search"). So the statement first
+// reads the ids of at most searchCap matches, in no order (m: materialized,
+// it is planned alone, and with no order to keep the planner reads few
+// matches through the GIN index and many with a scan that stops at the
+// cap). Fewer than searchCap are all the rank's matches from the cursor
+// on, and the page is the newest of them, fetched by id. Otherwise the
+// words are common, and the other branch walks the primary key down as
+// before: with matches spread evenly it reads about n*rows/matches rows,
+// under n*rows/searchCap. Each branch is gated by the count, which
+// PostgreSQL checks once before reading any row of it (a One-Time
+// Filter), so only one runs.
+func searchRankQuery(rank docs.Rank, where string, a sqlArgs, p docs.SearchPage) (string, sqlArgs) {
+	before := int64(math.MaxInt64)
+	if p.After.Rank == rank {
+		before = p.After.ID
+	}
+	bounds := `d.id < ` + a.add(before)
+	if p.Author != "" {
+		// Usernames are unique in lower case (users_username), so this is
+		// the join's condition, without a join in m.
+		bounds += ` AND d.author_id = (SELECT id FROM users WHERE lower(username) = lower(` + a.add(p.Author) + `))`
+	}
+	limit := a.add(p.Limit)
+	limitCap := strconv.Itoa(searchCap)
+	query := `WITH m AS MATERIALIZED (
+			SELECT d.id FROM documents d WHERE ` + where + ` AND ` + bounds + ` LIMIT ` + limitCap + `
+		)
+		(SELECT ` + documentColumns + ` FROM documents d JOIN users u ON u.id = d.author_id
+		 WHERE d.id = ANY (ARRAY (SELECT id FROM m)) AND (SELECT count(*) FROM m) < ` + limitCap + `
+		 ORDER BY d.id DESC LIMIT ` + limit + `)
+		UNION ALL
+		(SELECT ` + documentColumns + ` FROM documents d JOIN users u ON u.id = d.author_id
+		 WHERE ` + where + ` AND ` + bounds + ` AND (SELECT count(*) FROM m) = ` + limitCap + `
+		 ORDER BY d.id DESC LIMIT ` + limit + `)
+		ORDER BY id DESC`
+	return query, a
 }
 
 // tsqueryAll spells the groups a document must match as a tsquery.

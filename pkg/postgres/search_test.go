@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/pressly/goose/v3"
@@ -65,5 +67,75 @@ func TestMigrateIndexesExistingDocuments(t *testing.T) {
 	var pending int
 	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM search_pending`).Scan(&pending); err != nil || pending != 0 {
 		t.Errorf("after Migrate, %d documents pending (%v); want 0", pending, err)
+	}
+}
+
+// TestSearchAcrossCap: ranks with more matches than searchCap are paged
+// through in the same order as ranks with fewer, from the pages that walk
+// the primary key to those that read the matches first, with an author
+// and without.
+func TestSearchAcrossCap(t *testing.T) {
+	ctx := t.Context()
+	d, err := Open(ctx, pgtest.URL(t), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var authors []docs.Author
+	for _, name := range []string{"ann", "ben"} {
+		u := &docs.User{Username: name, Role: docs.RoleEditor, PasswordHash: []byte("x")}
+		if err := d.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		authors = append(authors, docs.Author{ID: u.ID, Username: u.Username})
+	}
+	// Twice searchCap documents whose title matches, then as many whose
+	// body alone does, by ann and ben in turn.
+	const n = 2 * searchCap
+	list := make([]*docs.Document, 2*n)
+	for i := range list {
+		list[i] = &docs.Document{Title: "Zebra", Body: "plain", Author: authors[i%2]}
+		if i >= n {
+			list[i].Title, list[i].Body = "Plain", "zebra"
+		}
+	}
+	if err := d.ImportDocuments(ctx, list); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := search.Parse("zebra")
+	for _, author := range []string{"", "ben"} {
+		t.Run(fmt.Sprintf("author %q", author), func(t *testing.T) {
+			// The title's matches, newest first, then the body's.
+			var want []int64
+			for _, half := range [][]*docs.Document{list[:n], list[n:]} {
+				for _, doc := range slices.Backward(half) {
+					if author == "" || doc.Author.Username == author {
+						want = append(want, doc.ID)
+					}
+				}
+			}
+			var got []int64
+			p := docs.SearchPage{Query: q, Limit: 150, Author: author}
+			for {
+				found, err := d.SearchDocuments(ctx, p)
+				if err != nil {
+					t.Fatalf("SearchDocuments(after %v) = %v", p.After, err)
+				}
+				if len(found) == 0 {
+					break
+				}
+				for _, f := range found {
+					got = append(got, f.ID)
+				}
+				last := found[len(found)-1]
+				p.After = docs.SearchCursor{Rank: last.Rank, ID: last.ID}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("pages found %d documents, from %v; want %d, from %v", len(got), got[:min(5, len(got))], len(want), want[:5])
+			}
+		})
 	}
 }
