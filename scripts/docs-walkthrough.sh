@@ -10,8 +10,8 @@
 #   WALKTHROUGH_STORY=short scripts/docs-walkthrough.sh  # login, a 401, a 403
 #                                                      # (scripts/screenshot.sh)
 #   WALKTHROUGH_STORY=tokens scripts/docs-walkthrough.sh # docs/cli.md's tokens
-#   WALKTHROUGH_STORY=history scripts/docs-walkthrough.sh # the README's history
-#   WALKTHROUGH_STORY=files scripts/docs-walkthrough.sh   # the README's pull/push
+#   WALKTHROUGH_STORY=history scripts/docs-walkthrough.sh # docs/cli.md's history (the README has excerpts)
+#   WALKTHROUGH_STORY=files scripts/docs-walkthrough.sh   # docs/cli.md's pull/push (likewise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
