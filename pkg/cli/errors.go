@@ -59,14 +59,23 @@ type notLoggedInError struct {
 	// tokenOnly is set when a token is at hand (DOCS_TOKEN, or stored by
 	// docs login --with-token) for a command whose route takes no token.
 	tokenOnly bool
+	// noKeyring is set when the session file held nothing and no keyring
+	// could be reached to look further.
+	noKeyring *keyringError
 }
 
 func (e *notLoggedInError) Error() string {
 	if e.tokenOnly {
 		return "not logged in to " + e.Server + " with a session, which this command needs: a token cannot create, list or revoke tokens, or change a password"
 	}
+	if e.noKeyring != nil {
+		return "not logged in to " + e.Server + ": none in the session file, and " + e.noKeyring.Error()
+	}
 	return "not logged in to " + e.Server
 }
+
+// noKeyringHint is the way to work on a machine with no keyring.
+const noKeyringHint = "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_TOKEN to a token made with 'docs token create'."
 
 // cancelledError is a confirmation the user declined. It is no failure to
 // report: it is said once, as "Cancelled: …", never as an error or a
@@ -291,10 +300,12 @@ func (p errorPrinter) hints(err error) []string {
 			cmd = p.command
 		}
 		hs = append(hs, fmt.Sprintf("Run '%s --help' for usage.", cmd))
+	case errors.As(err, &nl) && nl.noKeyring != nil && !p.ci:
+		hs = append(hs, noKeyringHint)
 	case errors.As(err, &nl):
 		hs = append(hs, p.loginHint())
 	case errors.As(err, &ke) && ke.Op == "read":
-		hs = append(hs, "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_TOKEN to a token made with 'docs token create'.")
+		hs = append(hs, noKeyringHint)
 	}
 	return hs
 }

@@ -66,6 +66,9 @@ type session struct {
 	Client *client.Client
 	Store  *sessionStore
 	Stored storedSession // Source is "" when nothing is stored
+	// noKeyring is set when nothing is stored in the file and no keyring
+	// could be reached to look further: not logged in, said with why.
+	noKeyring *keyringError
 }
 
 // login returns a client with the credential to use: DOCS_TOKEN, else
@@ -86,7 +89,7 @@ func (e cmdEnv) loginSession(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	if sess.Stored.Source == "" || sess.Stored.Token {
-		return nil, &notLoggedInError{Server: sess.Server, tokenOnly: sess.Stored.Token || sess.EnvToken != ""}
+		return nil, &notLoggedInError{Server: sess.Server, tokenOnly: sess.Stored.Token || sess.EnvToken != "", noKeyring: sess.noKeyring}
 	}
 	return sess, nil
 }
@@ -99,17 +102,25 @@ func (e cmdEnv) loginWith(ctx context.Context, lookup func(*sessionStore, contex
 	st := e.Sessions(s)
 	stored, err := lookup(st, ctx, s.Server)
 	var nl *notLoggedInError
-	if err != nil && !errors.As(err, &nl) {
+	var ke *keyringError
+	switch {
+	case errors.As(err, &ke) && ke.unreachable():
+		// With no keyring on this machine nothing can be stored in one, so
+		// a script is told what it can act on: not logged in (exit 4).
+		// A keyring that is there but slow keeps its own error (exit 1).
+	case err != nil && !errors.As(err, &nl):
 		return nil, err
+	default:
+		ke = nil
 	}
-	return &session{settings: s, Client: e.Client(s, stored.Value), Store: st, Stored: stored}, nil
+	return &session{settings: s, Client: e.Client(s, stored.Value), Store: st, Stored: stored, noKeyring: ke}, nil
 }
 
 // requireStored fails with *notLoggedInError when no session is stored, for
 // commands that should not let a person work before finding that out.
 func (s *session) requireStored() error {
 	if s.Stored.Source == "" {
-		return &notLoggedInError{Server: s.Server}
+		return &notLoggedInError{Server: s.Server, noKeyring: s.noKeyring}
 	}
 	return nil
 }
@@ -119,7 +130,7 @@ func (s *session) check(err error) error {
 	if client.StatusCode(err) != http.StatusUnauthorized {
 		return err
 	}
-	return &unauthorizedError{err: err, server: s.Server, source: s.Stored.Source, token: s.Stored.Token, where: s.Store.describe(s.Stored, s.Server), ci: s.CI}
+	return &unauthorizedError{err: err, server: s.Server, source: s.Stored.Source, token: s.Stored.Token, where: s.Store.describe(s.Stored, s.Server), ci: s.CI, noKeyring: s.noKeyring}
 }
 
 // unauthorizedError is the server's 401 with what the user can do about it.
@@ -130,6 +141,8 @@ type unauthorizedError struct {
 	token  bool // the rejected credential is a token
 	where  string
 	ci     bool
+	// noKeyring is why nothing could be looked up, when no keyring answered.
+	noKeyring *keyringError
 }
 
 func (e *unauthorizedError) Error() string { return e.err.Error() }
@@ -141,6 +154,9 @@ func (e *unauthorizedError) Unwrap() error { return e.err }
 func (e *unauthorizedError) Hint() string {
 	rejected := "The session from the " + e.where + " was not accepted (it expired or was logged out)."
 	none := "No session is stored for " + e.server + "."
+	if e.noKeyring != nil {
+		none = "No session is stored for " + e.server + ", and " + e.noKeyring.Error() + "."
+	}
 	switch {
 	case e.source == sourceEnv && e.token:
 		// Whoever set DOCS_TOKEN wants a token, not a login.
@@ -159,6 +175,8 @@ func (e *unauthorizedError) Hint() string {
 		return rejected + " To log in again, run: docs login"
 	case e.ci:
 		return none + " " + ciHint
+	case e.noKeyring != nil:
+		return none + " " + noKeyringHint
 	default:
 		return none + " To log in, run: docs login"
 	}

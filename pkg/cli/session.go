@@ -110,6 +110,14 @@ func (e *keyringError) Error() string {
 
 func (e *keyringError) Unwrap() error { return e.Err }
 
+// unreachable reports whether no keyring answered at all (no session bus,
+// no Secret Service on it), as opposed to one that did not answer in time,
+// which may be waiting for an unlock prompt with a session behind it.
+func (e *keyringError) unreachable() bool {
+	var timeout errKeyringTimeout
+	return !errors.As(e.Err, &timeout)
+}
+
 // errKeyringTimeout is the cause of a keyringError for a call that did not
 // return in time.
 type errKeyringTimeout struct{ d time.Duration }

@@ -143,3 +143,32 @@ func TestSaveKeyringDropsPlainTextCopy(t *testing.T) {
 		t.Errorf("Lookup after keyring login = %+v, %v; want the keyring's new session, not the old file", got, err)
 	}
 }
+
+func TestNoKeyringIsNotLoggedIn(t *testing.T) {
+	for _, args := range [][]string{{"get", "1"}, {"status"}, {"token", "list"}} {
+		// As after docs logout: a 401 from the server, or "not logged in"
+		// before any request, both saying why nothing was found.
+		t.Run("with nothing in the file, docs "+strings.Join(args, " ")+" exits 4 with the way to log in", func(t *testing.T) {
+			h := newHarness(t, false, "")
+			h.f.Keyring = brokenKeyring{}
+			wantExit(t, h, h.run(t, args...), exitAuth, args...)
+			for _, want := range []string{"not", "the system keyring could not be reached", "docs login --insecure-storage", "DOCS_TOKEN"} {
+				if !strings.Contains(strings.ToLower(h.err.String()), strings.ToLower(want)) {
+					t.Errorf("stderr = %q; want it to say %q", h.err, want)
+				}
+			}
+		})
+	}
+
+	t.Run("a keyring that does not answer in time is still its own error, exit 1", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		kr := stuckKeyring{release: make(chan struct{})}
+		defer close(kr.release)
+		h.f.Keyring = kr
+		h.env["DOCS_KEYRING_TIMEOUT"] = "1ms"
+		wantExit(t, h, h.run(t, "get", "1"), exitError, "get", "1")
+		if !strings.Contains(h.err.String(), "DOCS_KEYRING_TIMEOUT") {
+			t.Errorf("stderr = %q; want the timeout named", h.err)
+		}
+	})
+}
