@@ -37,6 +37,7 @@ func newCmdLogin(f *factory, runF func(*loginOptions) error) *cobra.Command {
 keyring (service "docs", account = the server URL).
 
 On a terminal, docs asks for what is missing; the password is not echoed.
+Logged in already, it first says as whom.
 Without a terminal, pass --username and --password-stdin.
 
 Logging in again ends, on the server, the session stored before (a
@@ -84,6 +85,9 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	s, err := opts.Settings()
 	if err != nil {
 		return err
+	}
+	if opts.IO.InTTY && !opts.PasswordStdin {
+		sayLoggedIn(ctx, opts, s)
 	}
 	if opts.WithToken {
 		return loginTokenRun(ctx, opts, s)
@@ -187,6 +191,27 @@ func loginTokenRun(ctx context.Context, opts *loginOptions, s *settings) error {
 		return writeJSON(ios.Out, user)
 	}
 	return nil
+}
+
+// sayLoggedIn tells a person about to be asked for a password or token
+// as whom they are logged in already, so that a login meant for another
+// user, or not needed at all, can be stopped. A stored credential the
+// server no longer accepts, or a server out of reach, says nothing here:
+// the login that follows needs no warning for it.
+func sayLoggedIn(ctx context.Context, opts *loginOptions, s *settings) {
+	old := replacedCredential(ctx, opts.Sessions(s), s)
+	if old.Value == "" {
+		return
+	}
+	user, _, err := opts.Client(s, old.Value).WhoAmI(ctx)
+	if err != nil || user == nil {
+		return
+	}
+	with := "a session"
+	if old.Token {
+		with = "a token"
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Already logged in to %s as %s (%s) with %s; logging in again replaces it.\n", s.Server, termtext.Line(user.Username), termtext.Line(string(user.Role)), with)
 }
 
 // tokenStaysValid is what forgetting a token here leaves undone.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -198,5 +199,54 @@ func TestLoginEndsTheSessionItReplaces(t *testing.T) {
 		h := newHarness(t, true, "")
 		h.f.Keyring = brokenKeyring{}
 		login(t, h, "--insecure-storage")
+	})
+}
+
+// askRecorder is a prompter that keeps what stderr held at the first
+// question.
+type askRecorder struct {
+	*fakePrompter
+	h      *harness
+	before *string
+}
+
+func (p askRecorder) Input(ctx context.Context, q string) (string, error) {
+	p.note()
+	return p.fakePrompter.Input(ctx, q)
+}
+
+func (p askRecorder) Password(ctx context.Context, q string) (string, error) {
+	p.note()
+	return p.fakePrompter.Password(ctx, q)
+}
+
+func (p askRecorder) note() {
+	if *p.before == "" {
+		*p.before = p.h.err.String() + "\x00" // asked, even with nothing said
+	}
+}
+
+func TestLoginSaysWhoIsLoggedInBeforeAsking(t *testing.T) {
+	t.Run("logged in as bob, a login on a terminal names bob before the prompt", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		h.loginAs(t, "bob")
+		var before string
+		h.f.Prompter = askRecorder{fakePrompter: h.prompter, h: h, before: &before}
+		h.prompter.answers = []string{"alice", "password"}
+		wantExit(t, h, h.run(t, "login"), exitOK, "login")
+		if want := "Already logged in to " + h.server() + " as bob (editor) with a session"; !strings.Contains(before, want) {
+			t.Errorf("stderr before the first prompt = %q; want %q", before, want)
+		}
+	})
+
+	t.Run("not logged in, nothing is said before the prompt", func(t *testing.T) {
+		h := newHarness(t, true, "")
+		var before string
+		h.f.Prompter = askRecorder{fakePrompter: h.prompter, h: h, before: &before}
+		h.prompter.answers = []string{"alice", "password"}
+		wantExit(t, h, h.run(t, "login"), exitOK, "login")
+		if before != "\x00" {
+			t.Errorf("stderr before the first prompt = %q; want nothing", before)
+		}
 	})
 }
