@@ -199,7 +199,7 @@ func TestServerRefusalsExitOneWithTheServersDetail(t *testing.T) {
 		args   []string
 	}{
 		{"a 400 names the field", http.StatusBadRequest, "title must be 1 to 200 characters", []string{"create", "-t", "T", "--body", "x"}},
-		{"a 413 from a proxy with a smaller limit", http.StatusRequestEntityTooLarge, "request body over 1024 bytes", []string{"edit", "1", "--body", "x"}},
+		{"a 413 from a proxy with a smaller limit", http.StatusRequestEntityTooLarge, "request body over 1024 bytes", []string{"edit", "1", "--body", "x", "--version", "1"}},
 		{"a 415", http.StatusUnsupportedMediaType, "send Content-Type: application/json", []string{"create", "-t", "T", "--body", "x"}},
 		{"a 429 on login", http.StatusTooManyRequests, "too many failed logins; try again in 14m59s", []string{"login", "-u", "alice", "--password-stdin"}},
 	}

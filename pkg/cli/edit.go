@@ -24,6 +24,7 @@ type editOptions struct {
 	Body     string
 	BodySet  bool
 	BodyFile string
+	Version  int64 // --version: the version the change is made over; 0 for the one read now
 }
 
 func newCmdEdit(f *factory, runF func(*editOptions) error) *cobra.Command {
@@ -31,9 +32,12 @@ func newCmdEdit(f *factory, runF func(*editOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "edit <id> [--title <title>] [--body <text> | --body-file <file>]",
 		Short: "Change a document",
-		Long: `Change a document. With flags, the given fields are replaced. With no
-flags, the body opens in $DOCS_EDITOR, $VISUAL, $EDITOR or vi, as kubectl
-edit does; it is saved only over the version you opened (If-Match).
+		Long: `Change a document. With flags, the given fields are replaced, over the
+version docs reads first, or over --version N, which a script read before
+(docs get ID -o json): a document changed in between is not overwritten,
+and docs exits 7. With no flags, the body opens in $DOCS_EDITOR, $VISUAL,
+$EDITOR or vi, as kubectl edit does; it is saved only over the version you
+opened. Either way the version is sent as If-Match.
 
 An unchanged text sends nothing; an emptied one aborts. If the save fails,
 for example because someone else changed the document meanwhile (exit 7),
@@ -41,7 +45,8 @@ your text is kept in a file whose path is printed, with the command that
 retries from it.`,
 		Example: `  docs edit 7
   docs edit 7 --title "New title"
-  docs edit 7 --body-file notes.md`,
+  docs edit 7 --body-file notes.md
+  docs edit 7 --body-file notes.md --version 3`,
 		Args:              oneID,
 		ValidArgsFunction: completeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,6 +62,12 @@ retries from it.`,
 			if err := checkTitle(opts.Title); err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("version") && opts.Version < 1 {
+				return exitcode.Usagef("--version must be 1 or more, the version the change is made over")
+			}
+			if opts.Version != 0 && !opts.TitleSet && !opts.BodySet && opts.BodyFile == "" {
+				return exitcode.Usagef("--version goes with --title, --body or --body-file: the editor saves over the version it opened")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -66,6 +77,7 @@ retries from it.`,
 	cmd.Flags().StringVarP(&opts.Title, "title", "t", "", "new `title`")
 	cmd.Flags().StringVarP(&opts.Body, "body", "b", "", "new body `text`")
 	cmd.Flags().StringVarP(&opts.BodyFile, "body-file", "F", "", "read the new body from `file` (- for standard input)")
+	cmd.Flags().Int64Var(&opts.Version, "version", 0, "change the document only if it is still at version `N` (exit 7 if not)")
 	cmd.MarkFlagsMutuallyExclusive("body", "body-file")
 	return cmd
 }
@@ -77,7 +89,9 @@ func editRun(ctx context.Context, opts *editOptions) error {
 	return editInEditor(ctx, opts)
 }
 
-// editFromFlags replaces the fields given, over whatever version is current.
+// editFromFlags replaces the fields given, over --version or, without it,
+// over the version read first: sent as If-Match, so that a change made in
+// between by someone else is a 412 (exit 7), never overwritten.
 func editFromFlags(ctx context.Context, opts *editOptions) error {
 	body, hasBody, err := readBody(opts.IO, opts.Body, opts.BodySet, opts.BodyFile)
 	if err != nil {
@@ -94,8 +108,19 @@ func editFromFlags(ctx context.Context, opts *editOptions) error {
 	if hasBody {
 		patch.Body = &body
 	}
-	d, err := sess.Client.UpdateDocument(ctx, opts.ID, patch, client.UpdateOptions{})
+	version := opts.Version
+	if version == 0 {
+		cur, err := sess.Client.GetDocument(ctx, opts.ID)
+		if err != nil {
+			return sess.check(err)
+		}
+		version = cur.Version
+	}
+	d, err := sess.Client.UpdateDocument(ctx, opts.ID, patch, client.UpdateOptions{IfMatch: client.VersionETag(version)})
 	if err != nil {
+		if client.StatusCode(err) == http.StatusPreconditionFailed {
+			err = &hintedError{err: err, hint: fmt.Sprintf("Document %d is no longer at version %d; nothing was changed.", opts.ID, version)}
+		}
 		err = sess.check(err)
 		// Text from stdin exists nowhere else: keep it.
 		if hasBody && opts.BodyFile == "-" {
