@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,6 +74,10 @@ func (e *notLoggedInError) Error() string {
 	}
 	return "not logged in to " + e.Server
 }
+
+// privateCAHint is the way to trust a server whose certificate a private
+// CA signed: Go reads SSL_CERT_FILE in place of the system's CA bundle.
+const privateCAHint = "The server's certificate is signed by a CA this machine does not trust. For a private CA, set SSL_CERT_FILE to a PEM file holding its certificate (with the public CAs too, if docs should still trust them): SSL_CERT_FILE=/path/to/ca.pem docs ..."
 
 // noKeyringHint is the way to work on a machine with no keyring.
 const noKeyringHint = "To work without a keyring, log in with 'docs login --insecure-storage' (plain-text file), or set DOCS_TOKEN to a token made with 'docs token create'."
@@ -293,7 +298,10 @@ func (p errorPrinter) hints(err error) []string {
 	var ue *exitcode.UsageError
 	var nl *notLoggedInError
 	var ke *keyringError
+	var ua x509.UnknownAuthorityError
 	switch {
+	case errors.As(err, &ua):
+		hs = append(hs, privateCAHint)
 	case errors.As(err, &ue):
 		cmd := "docs"
 		if p.command != "" {

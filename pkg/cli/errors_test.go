@@ -3,6 +3,10 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -153,5 +157,19 @@ func TestRejectedStoredSessionInCIPointsToDOCSTOKEN(t *testing.T) {
 	wantExit(t, h, h.run(t, "get", "1"), exitAuth, "get 1")
 	if !strings.Contains(h.err.String(), "In CI, set DOCS_TOKEN") || strings.Contains(h.err.String(), "docs login") {
 		t.Errorf("stderr = %q; want the DOCS_TOKEN advice and no docs login", h.err)
+	}
+}
+
+func TestUnknownAuthorityNamesSSLCertFile(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	h := newHarnessAt(t, srv.URL, false, "")
+	wantExit(t, h, h.run(t, "list"), exitError, "list")
+	for _, want := range []string{"certificate signed by unknown authority", "SSL_CERT_FILE="} {
+		if !strings.Contains(h.err.String(), want) {
+			t.Errorf("stderr = %q; want %q", h.err, want)
+		}
 	}
 }
