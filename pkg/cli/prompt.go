@@ -31,7 +31,18 @@ type terminalPrompter struct {
 
 func (p terminalPrompter) Input(ctx context.Context, prompt string) (string, error) {
 	fmt.Fprint(p.w, prompt)
-	return p.read(ctx, func() (string, error) { return readLine(p.in) })
+	return p.readLine(ctx)
+}
+
+// readLine reads an answer echoed as typed. After Ctrl-C the line is ended
+// here, as the password prompt ends its own: the shell's prompt, or the
+// next message, is not left after "Username: ^C".
+func (p terminalPrompter) readLine(ctx context.Context) (string, error) {
+	s, err := p.read(ctx, func() (string, error) { return readLine(p.in) })
+	if ctx.Err() != nil {
+		fmt.Fprintln(p.w)
+	}
+	return s, err
 }
 
 func (p terminalPrompter) Password(ctx context.Context, prompt string) (string, error) {
@@ -59,7 +70,7 @@ func (p terminalPrompter) Password(ctx context.Context, prompt string) (string, 
 
 func (p terminalPrompter) Confirm(ctx context.Context, prompt string) (bool, error) {
 	fmt.Fprint(p.w, prompt+" [y/N] ")
-	ans, err := p.read(ctx, func() (string, error) { return readLine(p.in) })
+	ans, err := p.readLine(ctx)
 	if err != nil {
 		return false, err
 	}
