@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -53,6 +54,10 @@ The exit code is that of the response's status, as for every command (a
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return exitcode.Usagef("%s takes one path, such as documents/7; got %d arguments", cmd.CommandPath(), len(args))
+			}
+			// The server is --server's: a URL here would say another.
+			if u, err := url.Parse(args[0]); err != nil || u.Scheme != "" || u.Host != "" {
+				return exitcode.Usagef("invalid API path %q: want a path such as documents/7, relative to the server URL (--server sets the server)", args[0])
 			}
 			return nil
 		},

@@ -69,6 +69,13 @@ func TestAPI(t *testing.T) {
 		h := noRequests(t, false, "")
 		wantExit(t, h, h.run(t, "api", "documents", "-f", "a=b", "--input", "x"), exitUsage, "api -f --input")
 	})
+	t.Run("an absolute URL is a usage error: the server is --server's", func(t *testing.T) {
+		h := noRequests(t, false, "")
+		wantExit(t, h, h.run(t, "api", "http://host/me"), exitUsage, "api http://host/me")
+		if !strings.Contains(h.err.String(), `invalid API path "http://host/me"`) {
+			t.Errorf("stderr = %q; want the path named", h.err)
+		}
+	})
 }
 
 func TestToken(t *testing.T) {

@@ -241,3 +241,11 @@ func TestThrottledLogin(t *testing.T) {
 		t.Errorf("stderr = %q; want the 429 problem document", h.err)
 	}
 }
+
+func TestServerWithBadPortIsAUsageError(t *testing.T) {
+	h := newHarnessAt(t, "http://127.0.0.1:1", false, "")
+	wantExit(t, h, h.run(t, "--server", "http://127.0.0.1:99999", "list"), exitUsage, "--server http://127.0.0.1:99999 list")
+	if want := "the port must be 1 to 65535"; !strings.Contains(h.err.String(), want) {
+		t.Errorf("stderr = %q; want %q", h.err, want)
+	}
+}

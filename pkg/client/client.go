@@ -18,6 +18,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -264,6 +265,9 @@ func ParseServerURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("invalid server URL %q: it must not carry a query or fragment", s)
 	}
 	port := u.Port()
+	if n, err := strconv.Atoi(port); port != "" && (err != nil || n < 1 || n > 65535) {
+		return nil, fmt.Errorf("invalid server URL %q: the port must be 1 to 65535", s)
+	}
 	if port == "" {
 		port = "80"
 		if scheme == "https" {

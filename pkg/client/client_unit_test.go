@@ -38,7 +38,7 @@ func TestParseServerURL(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"ftp://x", "http://", "http://user:pw@host", "", "http://h:1/api?x=1", "http://h:1/#top"} {
+	for _, bad := range []string{"ftp://x", "http://", "http://user:pw@host", "", "http://h:1/api?x=1", "http://h:1/#top", "http://127.0.0.1:99999", "http://h:0"} {
 		t.Run("refuses "+bad, func(t *testing.T) {
 			if got, err := NormalizeServerURL(bad); err == nil {
 				t.Errorf("NormalizeServerURL(%q) = %q, nil; want an error", bad, got)
