@@ -137,6 +137,9 @@ func TestBodyDocsdCannotStoreIsRefusedBeforeSending(t *testing.T) {
 		{"invalid UTF-8 in --body", "", []string{"create", "-t", "T", "--body", "caf\xe9"}, "--body is not valid UTF-8"},
 		{"invalid UTF-8 in --title", "", []string{"create", "-t", "caf\xe9", "--body", "x"}, "--title is not valid UTF-8"},
 		{"invalid UTF-8 in a new --title", "", []string{"edit", "1", "-t", "caf\xe9"}, "--title is not valid UTF-8"},
+		{"no --title", "", []string{"create", "--body", "x"}, "--title is required"},
+		{"an empty --title is not a missing one", "", []string{"create", "--title", "", "--body", "x"}, "--title must not be empty"},
+		{"a blank --title", "", []string{"create", "--title", "  ", "--body", "x"}, "--title must not be empty"},
 		{"a missing file", "", []string{"create", "-t", "T", "--body-file", filepath.Join(dir, "nope")}, "cannot read --body-file"},
 		{"a directory", "", []string{"create", "-t", "T", "--body-file", dir}, "cannot read --body-file"},
 	}

@@ -35,8 +35,11 @@ DOCS_EDITOR, VISUAL or EDITOR is set); an empty body aborts.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.BodySet = cmd.Flags().Changed("body")
-			if strings.TrimSpace(opts.Title) == "" {
+			switch {
+			case !cmd.Flags().Changed("title"):
 				return exitcode.Usagef("--title is required")
+			case strings.TrimSpace(opts.Title) == "":
+				return exitcode.Usagef("--title must not be empty")
 			}
 			if err := checkTitle(opts.Title); err != nil {
 				return err
