@@ -83,7 +83,11 @@ func listRun(ctx context.Context, opts *listOptions) error {
 	case p.n == 0 && !p.json:
 		fmt.Fprintln(opts.IO.ErrOut, "No documents.")
 	case more && opts.IO.OutTTY:
-		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %d documents; there are more (--limit N, or --all).\n", p.n)
+		first := fmt.Sprintf("the first %d documents", p.n)
+		if p.n == 1 {
+			first = "the first document"
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "Showing %s; there are more (--limit N, or --all).\n", first)
 	}
 	return nil
 }

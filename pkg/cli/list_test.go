@@ -44,6 +44,12 @@ func TestListLimits(t *testing.T) {
 			t.Errorf("list -L 5 printed %d rows; want 5", got)
 		}
 	})
+	t.Run("-L 1 says the first document", func(t *testing.T) {
+		wantExit(t, h, h.run(t, "list", "-L", "1"), exitOK, "list -L 1")
+		if want := "Showing the first document; there are more"; !strings.Contains(h.err.String(), want) {
+			t.Errorf("stderr = %q; want %q", h.err, want)
+		}
+	})
 	t.Run("--all, with no note", func(t *testing.T) {
 		wantExit(t, h, h.run(t, "list", "--all"), exitOK, "list --all")
 		if got := rows(h.out.String()); got != 47 || h.err.Len() != 0 {
