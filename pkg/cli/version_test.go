@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -21,6 +25,30 @@ func TestVersion(t *testing.T) {
 		wantExit(t, h, h.run(t, "version"), exitOK, "version")
 		if n := strings.Count(h.out.String(), "\n"); n != 1 || h.err.Len() != 0 {
 			t.Errorf("stdout %q, stderr %q; want one line and no error", h.out, h.err)
+		}
+	})
+}
+
+func TestVersionJSONAndBadConfig(t *testing.T) {
+	t.Run("-o json prints docs's and the server's versions as one object", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		wantExit(t, h, h.run(t, "version", "-o", "json"), exitOK, "version -o json")
+		var got versionInfo
+		if err := json.Unmarshal(h.out.Bytes(), &got); err != nil {
+			t.Fatalf("stdout %q is not JSON: %v", h.out, err)
+		}
+		if got.Version != "test" || got.OS != runtime.GOOS || got.Server == nil || got.Server.Version != version.String() || got.Server.URL != h.server() {
+			t.Errorf("version -o json = %+v; want docs test and the server's docsd", got)
+		}
+	})
+	t.Run("a typo in config.yaml exits 2, after docs's own version", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		if err := os.WriteFile(filepath.Join(h.env["DOCS_CONFIG_DIR"], "config.yaml"), []byte("outptu: json\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wantExit(t, h, h.run(t, "version"), exitUsage, "version")
+		if !strings.HasPrefix(h.out.String(), "docs version test") || !strings.Contains(h.err.String(), `unknown key "outptu"`) {
+			t.Errorf("stdout %q, stderr %q; want docs's version, then the unknown key", h.out, h.err)
 		}
 	})
 }
