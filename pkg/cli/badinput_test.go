@@ -252,3 +252,19 @@ func TestServerWithBadPortIsAUsageError(t *testing.T) {
 		t.Errorf("stderr = %q; want %q", h.err, want)
 	}
 }
+
+func TestMistypedCommandSuggestsTheRightOne(t *testing.T) {
+	for _, tc := range []struct{ typed, want string }{
+		{"show", "get"},
+		{"view", "get"},
+		{"lst", "list"},
+	} {
+		t.Run(tc.typed+" suggests "+tc.want, func(t *testing.T) {
+			h := noRequests(t, false, "")
+			wantExit(t, h, h.run(t, tc.typed, "1"), exitUsage, tc.typed, "1")
+			if want := "Did you mean this?\n\t" + tc.want + "\n"; !strings.Contains(h.err.String(), want) {
+				t.Errorf("stderr = %q; want %q", h.err, want)
+			}
+		})
+	}
+}

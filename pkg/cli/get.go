@@ -25,8 +25,10 @@ type getOptions struct {
 func newCmdGet(f *factory, runF func(*getOptions) error) *cobra.Command {
 	opts := &getOptions{cmdEnv: f.env()}
 	cmd := &cobra.Command{
-		Use:   "get <id>... | get <id> --version <n>",
-		Short: "Show documents",
+		Use: "get <id>... | get <id> --version <n>",
+		// gh and kubectl users type these first.
+		SuggestFor: []string{"show", "view"},
+		Short:      "Show documents",
 		Long: `Show documents: for each, its fields, a "--" line, then its body, with a
 blank line between documents. -o json prints the document's JSON, or an
 array of them for several IDs.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -96,7 +97,8 @@ func interruptContext() (context.Context, func()) {
 // again instead of its messages being read.
 func commandLineError(root, cmd *cobra.Command, args []string, err error) error {
 	if _, _, ferr := root.Find(args); ferr != nil {
-		return exitcode.Usagef("%v", err)
+		// cobra ends its suggestions ("Did you mean this?") with a newline.
+		return exitcode.Usagef("%s", strings.TrimRight(err.Error(), "\n"))
 	}
 	if cmd != nil && cmd.ValidateFlagGroups() != nil {
 		return exitcode.Usagef("%v", err)

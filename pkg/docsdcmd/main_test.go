@@ -180,9 +180,11 @@ func TestCommandLineMistakesAreUsageErrors(t *testing.T) {
 	for _, tc := range []struct{ name, arg, want string }{
 		{"an unknown command", "bogus", `unknown command "bogus" for "docsd"`},
 		{"a misspelt command gets a suggestion", "serv", "did you mean serve?"},
+		{"a plural gets the singular", "users list", "did you mean user?"},
+		{"a misspelt subcommand gets a suggestion", "user lst", "did you mean list?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, errOut, code := docsd(t, vars, "", tc.arg)
+			_, errOut, code := docsd(t, vars, "", strings.Fields(tc.arg)...)
 			if code != 2 || !strings.Contains(errOut, tc.want) {
 				t.Errorf("docsd %s: exit %d, stderr %q; want exit 2 and %q", tc.arg, code, errOut, tc.want)
 			}

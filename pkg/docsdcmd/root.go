@@ -68,6 +68,11 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	hint := ""
+	// Left at 0, the distance suggests prefixes only, and "users" finds no
+	// "user"; cobra's own default, 2, would offer "seed or user" for "serv".
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 1
+	}
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		hint = "; did you mean " + strings.Join(s, " or ") + "?"
 	}
