@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -58,6 +59,13 @@ func usersListRun(ctx context.Context, opts *usersListOptions) error {
 		return err
 	}
 	users, err := sess.Client.ListUsers(ctx)
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.StatusCode == http.StatusForbidden && ce.Detail == "only an admin may list users" {
+		// The role refused the list, a step the user did not ask for: say
+		// what was asked for instead, in the words the server uses for it.
+		// Any other 403 (a token's scopes) is passed on as it is.
+		return withDetail(ce, "only an admin may change user roles")
+	}
 	if err != nil {
 		return sess.check(err)
 	}
@@ -120,6 +128,13 @@ func usersSetRoleRun(ctx context.Context, opts *usersSetRoleOptions) error {
 	}
 	// The route takes an ID; the list (an admin route too) names it.
 	users, err := sess.Client.ListUsers(ctx)
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.StatusCode == http.StatusForbidden && ce.Detail == "only an admin may list users" {
+		// The role refused the list, a step the user did not ask for: say
+		// what was asked for instead, in the words the server uses for it.
+		// Any other 403 (a token's scopes) is passed on as it is.
+		return withDetail(ce, "only an admin may change user roles")
+	}
 	if err != nil {
 		return sess.check(err)
 	}
@@ -143,4 +158,17 @@ func usersSetRoleRun(ctx context.Context, opts *usersSetRoleOptions) error {
 		return writeJSON(opts.IO.Out, u)
 	}
 	return nil
+}
+
+// withDetail is ce with its detail, in the message and in the problem
+// document printed with -o json, replaced by detail.
+func withDetail(ce *client.Error, detail string) *client.Error {
+	e := *ce
+	e.Detail = detail
+	var doc map[string]any
+	if json.Unmarshal(ce.Problem, &doc) == nil {
+		doc["detail"] = detail
+		e.Problem, _ = json.Marshal(doc)
+	}
+	return &e
 }

@@ -35,6 +35,18 @@ func TestUsers(t *testing.T) {
 			wantExit(t, h, h.run(t, args...), exitForbidden, args...)
 		}
 	})
+	t.Run("set-role by a member says who may change roles, not list users", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "carol")
+		wantExit(t, h, h.run(t, "users", "set-role", "carol", "admin"), exitForbidden, "users set-role carol admin")
+		if want := "Error: 403 Forbidden: only an admin may change user roles\n"; !strings.HasPrefix(h.err.String(), want) {
+			t.Errorf("stderr = %q; want %q", h.err, want)
+		}
+		wantExit(t, h, h.run(t, "users", "set-role", "carol", "admin", "-o", "json"), exitForbidden, "users set-role -o json")
+		if want := `"detail":"only an admin may change user roles"`; !strings.Contains(h.err.String(), want) {
+			t.Errorf("stderr = %q; want %q", h.err, want)
+		}
+	})
 	t.Run("an unknown user is a 404, exit 6", func(t *testing.T) {
 		h := newHarness(t, false, "")
 		h.loginAs(t, "alice")
