@@ -289,6 +289,11 @@ func TestSeveralIDs(t *testing.T) {
 		if !strings.Contains(h.err.String(), "Deleted document "+itoa(id)+".") {
 			t.Errorf("stderr = %q; want carol's own document deleted", h.err)
 		}
+		// Each outcome in the order of the IDs given.
+		lines := strings.Split(strings.TrimSpace(h.err.String()), "\n")
+		if len(lines) != 3 || !strings.Contains(lines[0], "404") || lines[1] != "Deleted document "+itoa(id)+"." || !strings.Contains(lines[2], "403") {
+			t.Errorf("stderr = %q; want 999's 404, then mine deleted, then 1's 403, in that order", h.err)
+		}
 		wantExit(t, h, h.run(t, "get", itoa(id)), exitNotFound, "get mine")
 		wantExit(t, h, h.run(t, "get", "1"), exitOK, "get 1")
 	})

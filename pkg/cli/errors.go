@@ -150,6 +150,14 @@ func perDocument(err error) bool {
 	return false
 }
 
+// reportedError is an error printed already, where it happened, by a
+// command that reports each document's outcome in the order of the IDs
+// given: it is not printed again, and sets the exit code as err would.
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }
+
 // joinDocumentErrors returns nil, the one error, or a *multiError.
 func joinDocumentErrors(errs []error) error {
 	switch len(errs) {
@@ -257,6 +265,10 @@ type errorPrinter struct {
 }
 
 func (p errorPrinter) print(err error) {
+	var reported *reportedError
+	if errors.As(err, &reported) {
+		return
+	}
 	var me *multiError
 	if errors.As(err, &me) {
 		for _, e := range me.errs {

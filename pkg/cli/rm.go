@@ -60,16 +60,23 @@ func rmRun(ctx context.Context, opts *rmOptions) error {
 	if err != nil {
 		return err
 	}
+	// Each outcome is printed as it happens, so that stderr reads in the
+	// order of the IDs given: "Deleted document 6.", then 7's error.
+	p := errorPrinter{w: opts.IO.ErrOut, json: sess.Output == "json", ci: sess.CI, command: "docs rm"}
 	var errs []error
 	for _, id := range opts.IDs {
 		if err := rmOne(ctx, opts, sess, id); err != nil {
-			if !perDocument(err) {
-				return joinDocumentErrors(append(errs, err))
-			}
+			p.print(err)
 			errs = append(errs, err)
+			if !perDocument(err) {
+				break
+			}
 		}
 	}
-	return joinDocumentErrors(errs)
+	if err := joinDocumentErrors(errs); err != nil {
+		return &reportedError{err: err}
+	}
+	return nil
 }
 
 func rmOne(ctx context.Context, opts *rmOptions, sess *session, id int64) error {
