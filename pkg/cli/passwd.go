@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -114,24 +113,44 @@ func passwdInput(ctx context.Context, opts *passwdOptions) (current, password st
 	if current == "" {
 		return "", "", exitcode.Usagef("the current password is empty")
 	}
-	if password, err = opts.Prompter.Password(ctx, "New password: "); err != nil {
-		return "", "", err
+	for try := 1; ; try++ {
+		if password, err = opts.Prompter.Password(ctx, "New password: "); err != nil {
+			return "", "", err
+		}
+		problem := newPasswordProblem(password)
+		if problem == "" {
+			// Said before the retype, not after it was typed twice.
+			again, err := opts.Prompter.Password(ctx, "Retype new password: ")
+			if err != nil {
+				return "", "", err
+			}
+			if again == password {
+				return current, password, nil
+			}
+			problem = "the new passwords do not match"
+		}
+		// As passwd(1) does: the current password was typed already, so
+		// a slip in the new one costs a retry, not the whole command.
+		if try == maxNewPasswordTries {
+			return "", "", exitcode.Usagef("%s; nothing was changed", problem)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s%s; try again.\n", strings.ToUpper(problem[:1]), problem[1:])
 	}
+}
+
+// maxNewPasswordTries is how often docs passwd asks for the new password.
+const maxNewPasswordTries = 3
+
+// newPasswordProblem says what the server would refuse in a new password,
+// or "".
+func newPasswordProblem(password string) string {
 	if password == "" {
-		return "", "", exitcode.Usagef("the new password is empty")
+		return "the new password is empty"
 	}
-	// Say now what the server would refuse, not after it was typed twice.
 	if err := docs.ValidatePassword(password); err != nil {
-		return "", "", exitcode.Usagef("the new %v; nothing was changed", err)
+		return "the new " + err.Error()
 	}
-	again, err := opts.Prompter.Password(ctx, "Retype new password: ")
-	if err != nil {
-		return "", "", err
-	}
-	if again != password {
-		return "", "", errors.New("the new passwords do not match; nothing was changed")
-	}
-	return current, password, nil
+	return ""
 }
 
 // splitPasswords reads "current\nnew\n" (or with \r\n): exactly two

@@ -120,32 +120,47 @@ func TestPasswd(t *testing.T) {
 		}
 	})
 
-	t.Run("new passwords that differ change nothing, exit 1", func(t *testing.T) {
+	t.Run("a mistyped repeat and a too-short password are asked again", func(t *testing.T) {
 		h := newHarness(t, true, "")
 		h.loginAs(t, "carol")
-		h.prompter.answers = []string{"password", "new password", "new passwort"}
-		wantExit(t, h, h.run(t, "passwd"), exitError, "passwd (mismatch)")
-		if !strings.Contains(h.err.String(), "do not match") {
-			t.Errorf("stderr = %q; want the mismatch named", h.err)
+		h.prompter.answers = []string{"password", "new password", "new passwort", "short", "new password", "new password"}
+		wantExit(t, h, h.run(t, "passwd"), exitOK, "passwd (two slips, then right)")
+		want := "Current password: |New password: |Retype new password: |New password: |New password: |Retype new password: "
+		if got := strings.Join(h.prompter.asked, "|"); got != want {
+			t.Errorf("asked %q; want %q", got, want)
 		}
-		login := client.New(h.srv.URL, nil)
-		if _, err := login.Login(t.Context(), client.Credentials{Username: "carol", Password: "password"}); err != nil {
-			t.Errorf("login with the old password = %v; want nil", err)
+		for _, said := range []string{"The new passwords do not match; try again.\n", "The new password must be 8 to 72 bytes"} {
+			if !strings.Contains(h.err.String(), said) {
+				t.Errorf("stderr = %q; want %q", h.err, said)
+			}
 		}
 	})
 
-	t.Run("a new password the server would refuse is named before it is asked again", func(t *testing.T) {
-		h := newHarness(t, true, "")
-		h.loginAs(t, "carol")
-		h.prompter.answers = []string{"password", "short", "short"}
-		wantExit(t, h, h.run(t, "passwd"), exitUsage, "passwd (short)")
-		if got := strings.Join(h.prompter.asked, "|"); got != "Current password: |New password: " {
-			t.Errorf("asked %q; want no repeat of a password that cannot be used", got)
-		}
-		if !strings.Contains(h.err.String(), "the new password must be 8 to 72 bytes") {
-			t.Errorf("stderr = %q; want the length rule", h.err)
-		}
-	})
+	for _, tc := range []struct {
+		name    string
+		answers []string
+		want    string
+	}{
+		{"three mismatches", []string{"password", "new password", "a", "new password", "b", "new password", "c"}, "the new passwords do not match; nothing was changed"},
+		{"three too-short passwords", []string{"password", "short", "short", "short"}, "the new password must be 8 to 72 bytes"},
+	} {
+		t.Run(tc.name+" change nothing, exit 2 either way", func(t *testing.T) {
+			h := newHarness(t, true, "")
+			h.loginAs(t, "carol")
+			h.prompter.answers = tc.answers
+			wantExit(t, h, h.run(t, "passwd"), exitUsage, "passwd ("+tc.name+")")
+			if len(h.prompter.answers) != 0 {
+				t.Errorf("%d answers left unread; want three tries", len(h.prompter.answers))
+			}
+			if !strings.Contains(h.err.String(), "Error: "+tc.want) {
+				t.Errorf("stderr = %q; want %q", h.err, tc.want)
+			}
+			login := client.New(h.srv.URL, nil)
+			if _, err := login.Login(t.Context(), client.Credentials{Username: "carol", Password: "password"}); err != nil {
+				t.Errorf("login with the old password = %v; want nil", err)
+			}
+		})
+	}
 
 	t.Run("not logged in is exit 4 before any password is asked", func(t *testing.T) {
 		h := newHarness(t, true, "")
