@@ -22,4 +22,9 @@ func TestWriteManPages(t *testing.T) {
 			t.Errorf("%s: %v; want a page naming %q", page, err, want)
 		}
 	}
+	// The placeholders the help shows, which Markdown would drop as tags.
+	b, _ := os.ReadFile(filepath.Join(dir, "docs-get.1"))
+	if want := `\fBdocs get <id>\&... | get <id> --version <n> [flags]\fP`; !strings.Contains(string(b), want) {
+		t.Errorf("docs-get.1 = %q; want the SYNOPSIS %q", b, want)
+	}
 }
