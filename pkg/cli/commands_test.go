@@ -219,6 +219,29 @@ func TestEditInEditor(t *testing.T) {
 				t.Errorf("stderr = %q; want the diff of what changed meanwhile, with %q", h.err, want)
 			}
 		}
+
+		// The retry printed saves the kept text, and then removes it.
+		wantExit(t, h, h.run(t, "edit", itoa(id), "--body-file", path), exitOK, "edit --body-file (the retry)")
+		if d := version(t, h, id); d.Body != "mine" {
+			t.Errorf("body after the retry = %q; want %q", d.Body, "mine")
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("kept file %s after a retry that saved it: %v; want it removed", path, err)
+		}
+		if !strings.Contains(h.err.String(), "Removed "+path) {
+			t.Errorf("stderr = %q; want the removal said", h.err)
+		}
+	})
+	t.Run("a file of the user's own is never removed after an edit", func(t *testing.T) {
+		h, id := setup(t, func(s string) string { return s })
+		own := filepath.Join(t.TempDir(), "docs-edit-"+itoa(id)+"-mine.md")
+		if err := os.WriteFile(own, []byte("mine"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wantExit(t, h, h.run(t, "edit", itoa(id), "--body-file", own), exitOK, "edit --body-file (own file)")
+		if _, err := os.Stat(own); err != nil {
+			t.Errorf("own file after edit: %v; want it kept", err)
+		}
 	})
 }
 

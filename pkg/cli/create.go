@@ -126,6 +126,7 @@ func createRun(ctx context.Context, opts *createOptions) error {
 	if path != "" {
 		os.Remove(path)
 	}
+	removeKeptText(ios, opts.BodyFile, "docs-create-*.md")
 	fmt.Fprintf(ios.ErrOut, "Created document %d.\n", d.ID)
 	if sess.Output == "json" {
 		return writeJSON(ios.Out, d)

@@ -130,6 +130,7 @@ func editFromFlags(ctx context.Context, opts *editOptions) error {
 		}
 		return err
 	}
+	removeKeptText(opts.IO, opts.BodyFile, fmt.Sprintf("docs-edit-%d-*.md", opts.ID))
 	return reportUpdated(opts.IO, sess, d)
 }
 

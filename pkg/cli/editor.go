@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -123,6 +124,27 @@ func (e *savedTextError) ProblemExtensions() map[string]any {
 		m["retry"] = e.retry
 	}
 	return m
+}
+
+// removeKeptText removes the file a retry read its body from, once the
+// retry has saved it, when that file is one docs kept after a failed save
+// (a file named by pattern in the temporary directory): what it held is
+// stored now, and a copy left behind would only be found and wondered at.
+// A file of the user's own is never touched.
+func removeKeptText(ios *iostreams, bodyFile, pattern string) {
+	if bodyFile == "" || bodyFile == "-" {
+		return
+	}
+	abs, err := filepath.Abs(bodyFile)
+	if err != nil || filepath.Dir(abs) != filepath.Clean(os.TempDir()) {
+		return
+	}
+	if ok, _ := filepath.Match(pattern, filepath.Base(abs)); !ok {
+		return
+	}
+	if os.Remove(abs) == nil {
+		fmt.Fprintf(ios.ErrOut, "Removed %s, the text kept from the failed save.\n", abs)
+	}
 }
 
 // keepText makes err a savedTextError naming path, unless it already is one.
