@@ -294,13 +294,22 @@ func TestSeveralIDs(t *testing.T) {
 			t.Errorf("stderr = %q; want the 404 of 999", h.err)
 		}
 	})
-	t.Run("get -o json prints an array", func(t *testing.T) {
+	t.Run("get -o json prints one object per document, for one ID as for several", func(t *testing.T) {
 		h := newHarness(t, false, "")
 		h.loginAs(t, "carol")
-		wantExit(t, h, h.run(t, "get", "1", "2", "-o", "json"), exitOK, "get 1 2 -o json")
-		var docs []client.Document
-		if err := json.Unmarshal(h.out.Bytes(), &docs); err != nil || len(docs) != 2 || docs[0].ID != 1 || docs[1].ID != 2 {
-			t.Errorf("stdout = %q (%v); want an array of documents 1 and 2", h.out, err)
+		for _, ids := range [][]string{{"1"}, {"1", "2"}} {
+			args := append(append([]string{"get"}, ids...), "-o", "json")
+			wantExit(t, h, h.run(t, args...), exitOK, args...)
+			dec := json.NewDecoder(h.out)
+			for i := range ids {
+				var d client.Document
+				if err := dec.Decode(&d); err != nil || itoa(d.ID) != ids[i] {
+					t.Errorf("docs %v: object %d = %+v, %v; want document %s", args, i, d, err, ids[i])
+				}
+			}
+			if dec.More() {
+				t.Errorf("docs %v: more than one object per document", args)
+			}
 		}
 	})
 	t.Run("rm deletes each it may; a 403 outranks a 404", func(t *testing.T) {

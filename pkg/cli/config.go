@@ -26,7 +26,8 @@ const defaultServer = "http://127.0.0.1:5555"
 // over the default.
 type settings struct {
 	Server         string        // normalised scheme://host:port
-	Output         string        // "table" or "json"
+	Output         string        // "table" or "json", which commands print (and -o yaml converts)
+	Format         string        // "table", "json" or "yaml": what the user reads
 	Editor         string        // DOCS_EDITOR, config editor, $VISUAL, $EDITOR; "" for none set
 	KeyringTimeout time.Duration // bound on every keyring call
 	ConfigDir      string        // where config.yaml and sessions.json live
@@ -52,6 +53,7 @@ type globalFlags struct {
 	server string
 	output string
 	jq     string
+	json   string // --json fields
 	set    *pflag.FlagSet
 }
 
@@ -105,9 +107,26 @@ func loadSettings(g *globalFlags, getenv func(string) string, inTTY bool) (*sett
 		serverFlag, outputFlag = g.server, g.output
 	}
 
-	s.Output = pick("output", outputFlag, "DOCS_OUTPUT", "output", "table")
-	if s.Output != "table" && s.Output != "json" {
-		return nil, exitcode.Usagef("invalid output format %q: use table or json", s.Output)
+	s.Format = pick("output", outputFlag, "DOCS_OUTPUT", "output", "table")
+	if s.Format != "table" && s.Format != "json" && s.Format != "yaml" {
+		return nil, exitcode.Usagef("invalid output format %q: use table, json or yaml", s.Format)
+	}
+	if g != nil && (g.jq != "" || g.json != "") {
+		// --jq and --json are about JSON: they imply it, over DOCS_OUTPUT
+		// and the config, but an -o that says otherwise is a contradiction.
+		explicit := g.set != nil && g.set.Changed("output")
+		switch {
+		case explicit && s.Format == "table":
+			return nil, exitcode.Usagef("--jq and --json print JSON: drop -o table")
+		case explicit && s.Format == "yaml" && g.jq != "":
+			return nil, exitcode.Usagef("--jq prints JSON, not YAML: drop -o yaml")
+		case s.Format == "table", g.jq != "":
+			s.Format = "json"
+		}
+	}
+	s.Output = s.Format
+	if s.Format == "yaml" {
+		s.Output = "json"
 	}
 	raw := pick("server", serverFlag, "DOCS_SERVER", "server", defaultServer)
 	if s.Server, err = client.NormalizeServerURL(raw); err != nil {

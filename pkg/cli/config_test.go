@@ -90,7 +90,7 @@ func TestLoadSettingsPrecedence(t *testing.T) {
 	t.Run("bad values are usage errors", func(t *testing.T) {
 		for _, env := range []map[string]string{
 			{"DOCS_SERVER": "ftp://127.0.0.1:5555"},
-			{"DOCS_OUTPUT": "yaml"},
+			{"DOCS_OUTPUT": "xml"},
 			{"DOCS_KEYRING_TIMEOUT": "soon"},
 		} {
 			env["DOCS_CONFIG_DIR"] = t.TempDir()

@@ -22,7 +22,9 @@ type factory struct {
 
 	global   globalFlags
 	settings *settings // the last settings loaded, for printing errors
-	jq       *jqFilter // --jq: holds the command's output until it is filtered
+	// filter holds the command's output until it is filtered (--json,
+	// --jq) or turned into YAML (-o yaml).
+	filter *outputFilter
 }
 
 // cmdEnv is what every command's options carry from the factory, so that
@@ -41,10 +43,20 @@ func (f *factory) env() cmdEnv {
 		IO: f.IO,
 		Settings: func() (*settings, error) {
 			s, err := loadSettings(&f.global, f.Getenv, f.IO.InTTY)
-			if err == nil {
-				f.settings = s
+			if err != nil {
+				return nil, err
 			}
-			return s, err
+			f.settings = s
+			if s.Format == "yaml" {
+				// The command prints JSON, as with -o json; run turns it
+				// into YAML. Nothing was printed to stdout before settings.
+				if f.filter == nil {
+					f.filter = &outputFilter{out: f.IO.Out}
+					f.IO.Out = &f.filter.buf
+				}
+				f.filter.yaml = true
+			}
+			return s, nil
 		},
 		Sessions: func(s *settings) *sessionStore { return newSessionStore(f.Keyring, s) },
 		Client: func(s *settings, credential string) *client.Client {

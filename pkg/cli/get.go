@@ -30,8 +30,9 @@ func newCmdGet(f *factory, runF func(*getOptions) error) *cobra.Command {
 		SuggestFor: []string{"show", "view"},
 		Short:      "Show documents",
 		Long: `Show documents: for each, its fields, a "--" line, then its body, with a
-blank line between documents. -o json prints the document's JSON, or an
-array of them for several IDs.
+blank line between documents. -o json prints each document as a JSON
+object, one after the other: the same shape for one ID as for several
+(jq -s makes an array of them).
 
 Control characters, bidirectional overrides and line separators in the
 title are shown escaped (\x1b, \u202e, \u2028), and so are those in the
@@ -77,7 +78,7 @@ func getRun(ctx context.Context, opts *getOptions) error {
 	if err != nil {
 		return err
 	}
-	var found []*client.Document
+	found := 0
 	var errs []error
 	for _, id := range opts.IDs {
 		d, err := sess.Client.GetDocument(ctx, id)
@@ -89,30 +90,20 @@ func getRun(ctx context.Context, opts *getOptions) error {
 			errs = append(errs, err)
 			continue
 		}
-		if sess.Output != "json" {
-			if len(found) > 0 {
+		if sess.Output == "json" {
+			// One object per document, for one ID as for several, so that
+			// a script reads the same shape either way (jq -s gathers them).
+			err = writeJSON(opts.IO.Out, d)
+		} else {
+			if found > 0 {
 				fmt.Fprintln(opts.IO.Out)
 			}
-			if err := printDocument(opts.IO, d); err != nil {
-				return err
-			}
-		}
-		found = append(found, d)
-	}
-	if sess.Output == "json" {
-		var err error
-		switch {
-		case len(opts.IDs) == 1 && len(found) == 1:
-			err = writeJSON(opts.IO.Out, found[0])
-		case len(opts.IDs) > 1:
-			if found == nil {
-				found = []*client.Document{}
-			}
-			err = writeJSON(opts.IO.Out, found)
+			err = printDocument(opts.IO, d)
 		}
 		if err != nil {
 			return err
 		}
+		found++
 	}
 	return joinDocumentErrors(errs)
 }

@@ -7,72 +7,228 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/itchyny/gojq"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/docsd/docs/pkg/exitcode"
 )
 
-// jqFilter runs a --jq expression over the JSON a command printed, as gh
-// does: a string result is printed as it is, anything else as JSON.
-type jqFilter struct {
-	code *gojq.Code
-	buf  bytes.Buffer // the command's JSON output
-	out  io.Writer    // where the results go
+// outputFilter holds the JSON a command printed and, once it is done,
+// turns it into what was asked for: only the --json fields, the results
+// of a --jq expression (as gh does: a string result is printed as it is,
+// anything else as JSON), or YAML with -o yaml. Every command prints JSON
+// the one way; these are applied to it here, in this order.
+type outputFilter struct {
+	fields []string     // --json: the members kept, in this order; nil for all
+	code   *gojq.Code   // --jq, or nil
+	yaml   bool         // -o yaml
+	buf    bytes.Buffer // the command's JSON output
+	out    io.Writer    // where the results go
 }
 
-// newJQFilter compiles expr; a bad expression is a usage error.
-func newJQFilter(expr string, out io.Writer) (*jqFilter, error) {
-	q, err := gojq.Parse(expr)
-	if err != nil {
-		return nil, exitcode.Usagef("invalid --jq expression: %v", err)
+// newOutputFilter parses --json fields and compiles a --jq expression;
+// either one malformed is a usage error.
+func newOutputFilter(fields, expr string, out io.Writer) (*outputFilter, error) {
+	f := &outputFilter{out: out}
+	if fields != "" {
+		for _, name := range strings.Split(fields, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				return nil, exitcode.Usagef("invalid --json %q: want field names separated by commas, such as id,title", fields)
+			}
+			f.fields = append(f.fields, name)
+		}
 	}
-	code, err := gojq.Compile(q)
-	if err != nil {
-		return nil, exitcode.Usagef("invalid --jq expression: %v", err)
+	if expr != "" {
+		q, err := gojq.Parse(expr)
+		if err != nil {
+			return nil, exitcode.Usagef("invalid --jq expression: %v", err)
+		}
+		if f.code, err = gojq.Compile(q); err != nil {
+			return nil, exitcode.Usagef("invalid --jq expression: %v", err)
+		}
 	}
-	return &jqFilter{code: code, out: out}, nil
+	return f, nil
 }
 
-// run applies the expression to what the command wrote. Nothing written
-// (a command that failed before printing) gives nothing.
-func (f *jqFilter) run(ctx context.Context) error {
+// run filters what the command wrote. Nothing written (a command that
+// failed before printing) gives nothing.
+func (f *outputFilter) run(ctx context.Context) error {
 	if len(bytes.TrimSpace(f.buf.Bytes())) == 0 {
 		return nil
 	}
 	dec := json.NewDecoder(&f.buf)
-	dec.UseNumber()
-	for {
-		var v any
-		if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+	for first := true; ; first = false {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
 			return nil
 		} else if err != nil {
-			return fmt.Errorf("--jq: the output is not JSON: %w", err)
+			return fmt.Errorf("the output is not JSON: %w", err)
 		}
-		v = jqValue(v)
-		iter := f.code.RunWithContext(ctx, v)
-		for {
-			r, ok := iter.Next()
-			if !ok {
-				break
+		if f.fields != nil {
+			var err error
+			if raw, err = pickFields(raw, f.fields); err != nil {
+				return err
 			}
-			if err, ok := r.(error); ok {
-				var halt *gojq.HaltError
-				if errors.As(err, &halt) && halt.Value() == nil {
-					break
-				}
-				return fmt.Errorf("--jq: %w", err)
-			}
-			if s, ok := r.(string); ok {
-				fmt.Fprintln(f.out, s)
-				continue
-			}
-			b, err := gojq.Marshal(r)
-			if err != nil {
-				return fmt.Errorf("--jq: %w", err)
-			}
-			fmt.Fprintf(f.out, "%s\n", b)
 		}
+		var err error
+		switch {
+		case f.code != nil:
+			err = f.jq(ctx, raw)
+		case f.yaml:
+			err = writeYAML(f.out, raw, first)
+		default:
+			err = writeJSON(f.out, raw)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// jq runs the expression over one JSON value.
+func (f *outputFilter) jq(ctx context.Context, raw json.RawMessage) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("--jq: the output is not JSON: %w", err)
+	}
+	iter := f.code.RunWithContext(ctx, jqValue(v))
+	for {
+		r, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, ok := r.(error); ok {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				return nil
+			}
+			return fmt.Errorf("--jq: %w", err)
+		}
+		if s, ok := r.(string); ok {
+			fmt.Fprintln(f.out, s)
+			continue
+		}
+		b, err := gojq.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("--jq: %w", err)
+		}
+		fmt.Fprintf(f.out, "%s\n", b)
+	}
+}
+
+// pickFields keeps the named members of an object, or of each object in
+// an array, in the order named. A name that no object has is a usage
+// error listing those there are; one that only some lack is null there.
+func pickFields(raw json.RawMessage, fields []string) (json.RawMessage, error) {
+	var objs []map[string]json.RawMessage
+	array := bytes.HasPrefix(bytes.TrimSpace(raw), []byte("["))
+	if array {
+		if err := json.Unmarshal(raw, &objs); err != nil {
+			return nil, exitcode.Usagef("--json picks fields of objects, and this output is not a list of them")
+		}
+	} else {
+		var o map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, exitcode.Usagef("--json picks fields of objects, and this output is not one")
+		}
+		objs = []map[string]json.RawMessage{o}
+	}
+	if len(objs) > 0 {
+		for _, name := range fields {
+			if !slices.ContainsFunc(objs, func(o map[string]json.RawMessage) bool { _, ok := o[name]; return ok }) {
+				return nil, exitcode.Usagef("unknown --json field %q; this output has: %s", name, strings.Join(fieldNames(objs), ", "))
+			}
+		}
+	}
+	var b bytes.Buffer
+	pick := func(o map[string]json.RawMessage) {
+		b.WriteByte('{')
+		for i, name := range fields {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(name)
+			b.Write(k)
+			b.WriteByte(':')
+			if v, ok := o[name]; ok {
+				b.Write(v)
+			} else {
+				b.WriteString("null")
+			}
+		}
+		b.WriteByte('}')
+	}
+	if !array {
+		pick(objs[0])
+		return b.Bytes(), nil
+	}
+	b.WriteByte('[')
+	for i, o := range objs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		pick(o)
+	}
+	b.WriteByte(']')
+	return b.Bytes(), nil
+}
+
+// fieldNames is every member name of objs, sorted.
+func fieldNames(objs []map[string]json.RawMessage) []string {
+	var names []string
+	for _, o := range objs {
+		for k := range o {
+			if !slices.Contains(names, k) {
+				names = append(names, k)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// writeYAML writes one JSON value as a YAML document, members in the
+// order the JSON has them; documents after the first start with "---".
+// YAML is a superset of JSON, so the value is read as YAML and written
+// back in block style.
+func writeYAML(w io.Writer, raw json.RawMessage, first bool) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("-o yaml: %w", err)
+	}
+	blockStyle(&doc)
+	var b bytes.Buffer
+	if !first {
+		b.WriteString("---\n")
+	}
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return fmt.Errorf("-o yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("-o yaml: %w", err)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// blockStyle drops the flow style and quotes that the JSON came with: the
+// encoder quotes again the strings that need it, and writes a text of
+// several lines as a literal block.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && strings.Contains(n.Value, "\n") {
+		n.Style = yaml.LiteralStyle
+	}
+	for _, c := range n.Content {
+		blockStyle(c)
 	}
 }
 

@@ -43,12 +43,12 @@ func run(ctx context.Context, f *factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
-	if f.jq != nil {
+	if f.filter != nil {
 		// What the command printed before any failure is filtered too, as
 		// the documents found by a get of several IDs.
-		f.IO.Out = f.jq.out
-		if jqErr := f.jq.run(ctx); err == nil {
-			err = jqErr
+		f.IO.Out = f.filter.out
+		if ferr := f.filter.run(ctx); err == nil {
+			err = ferr
 		}
 	}
 	var ie *interruptedError

@@ -24,7 +24,7 @@ Data goes to standard output; messages and errors to standard error.
 
 Environment:
   DOCS_SERVER           server URL (default ` + defaultServer + `)
-  DOCS_OUTPUT           output format: table or json
+  DOCS_OUTPUT           output format: table, json or yaml
   DOCS_TOKEN            a personal access token; wins over DOCS_SESSION and anything stored
   DOCS_SESSION          a session cookie value; wins over anything stored
   DOCS_CONFIG_DIR       config directory (default $XDG_CONFIG_HOME/docs or ~/.config/docs)
@@ -42,30 +42,22 @@ Environment:
 	root.SetFlagErrorFunc(flagError)
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.global.server, "server", defaultServer, "docsd server `URL` (env DOCS_SERVER, config server)")
-	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table or json (env DOCS_OUTPUT)")
-	pf.StringVarP(&f.global.jq, "jq", "q", "", "filter the JSON output with a jq `expression` (with -o json, or docs api)")
+	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table, json or yaml (env DOCS_OUTPUT)")
+	pf.StringVar(&f.global.json, "json", "", "print JSON with only these comma-separated `fields` (implies -o json)")
+	pf.StringVarP(&f.global.jq, "jq", "q", "", "filter the JSON output with a jq `expression` (implies -o json)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if f.global.jq == "" {
+		if f.global.jq == "" && f.global.json == "" {
 			return nil
 		}
-		if cmd.Name() != "api" {
-			s, err := loadSettings(&f.global, f.Getenv, f.IO.InTTY)
-			if err != nil {
-				return err
-			}
-			if s.Output != "json" {
-				return exitcode.Usagef("--jq filters JSON: add -o json")
-			}
-		}
-		jq, err := newJQFilter(f.global.jq, f.IO.Out)
+		filter, err := newOutputFilter(f.global.json, f.global.jq, f.IO.Out)
 		if err != nil {
 			return err
 		}
-		f.jq, f.IO.Out = jq, &jq.buf
+		f.filter, f.IO.Out = filter, &filter.buf
 		return nil
 	}
 	f.global.set = pf
-	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddCommand(
 		newCmdLogin(f, nil),
