@@ -111,7 +111,7 @@ func getRun(ctx context.Context, opts *getOptions) error {
 // printDocument prints a document the way gh prints an issue when piped:
 // "field:\tvalue" lines, "--", the body.
 func printDocument(ios *iostreams, d *client.Document) error {
-	tw := newTable(ios.Out)
+	tw := newFields(ios.Out)
 	fmt.Fprintf(tw, "id:\t%d\n", d.ID)
 	fmt.Fprintf(tw, "title:\t%s\n", termtext.Line(d.Title))
 	fmt.Fprintf(tw, "author:\t%s\n", termtext.Line(d.Author.Username))

@@ -68,7 +68,7 @@ func logRun(ctx context.Context, opts *logOptions) error {
 		}
 		return writeJSON(opts.IO.Out, list)
 	}
-	tw := newTable(opts.IO.Out)
+	tw := newTable(opts.IO.Out, opts.IO.OutTTY)
 	fmt.Fprintln(tw, "VERSION\tTITLE\tBY\tWHEN")
 	for _, r := range list {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Version, termtext.Line(r.Title), byName(r.By), timestamp(r.CreatedAt))
@@ -97,7 +97,7 @@ func getVersion(ctx context.Context, opts *getOptions) error {
 	if sess.Output == "json" {
 		return writeJSON(opts.IO.Out, r)
 	}
-	tw := newTable(opts.IO.Out)
+	tw := newFields(opts.IO.Out)
 	fmt.Fprintf(tw, "id:\t%d\n", r.DocumentID)
 	fmt.Fprintf(tw, "version:\t%d\n", r.Version)
 	fmt.Fprintf(tw, "title:\t%s\n", termtext.Line(r.Title))

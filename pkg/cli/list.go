@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -68,7 +67,7 @@ func listRun(ctx context.Context, opts *listOptions) error {
 	if err != nil {
 		return err
 	}
-	p := newListPrinter(opts.IO.Out, s.Output == "json")
+	p := newListPrinter(opts.IO.Out, s.Output == "json", opts.IO.OutTTY)
 	lo := client.ListOptions{Limit: opts.Limit, Author: opts.Author}
 	more, err := opts.readPublic(ctx, s, func() bool { return p.n > 0 }, func(c *client.Client) (bool, error) {
 		return c.ListDocumentPages(ctx, lo, p.page)
@@ -144,12 +143,12 @@ func endJSON(w io.Writer, n int) error {
 type listPrinter struct {
 	w    io.Writer
 	json bool
-	tw   *tabwriter.Writer
+	tw   *table
 	n    int
 }
 
-func newListPrinter(w io.Writer, json bool) *listPrinter {
-	return &listPrinter{w: w, json: json, tw: newTable(w)}
+func newListPrinter(w io.Writer, json, tty bool) *listPrinter {
+	return &listPrinter{w: w, json: json, tw: newTable(w, tty)}
 }
 
 func (p *listPrinter) page(docs []client.Document) error {

@@ -88,7 +88,7 @@ func TestListPrintsEachPageAsItArrives(t *testing.T) {
 	// the rows of the pages before it are on stdout already.
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("after") != "" {
-			printedBefore = append(printedBefore, strings.Contains(out.String(), "\n"+r.URL.Query().Get("after")+" "))
+			printedBefore = append(printedBefore, strings.Contains(out.String(), "\n"+r.URL.Query().Get("after")+"\t"))
 		}
 		srv.Config.Handler.ServeHTTP(w, r)
 	}))

@@ -33,3 +33,59 @@ func TestOutputFormats(t *testing.T) {
 		})
 	}
 }
+
+func TestTables(t *testing.T) {
+	wide := "日本語のタイトル 🎉"
+	setup := func(t *testing.T, tty bool) *harness {
+		h := newHarness(t, tty, "")
+		h.loginAs(t, "carol")
+		createAs(t, h, wide)
+		return h
+	}
+
+	t.Run("piped, a table is tab-separated", func(t *testing.T) {
+		h := setup(t, false)
+		wantExit(t, h, h.run(t, "list", "--author", "carol"), exitOK, "list")
+		lines := strings.Split(strings.TrimSuffix(h.out.String(), "\n"), "\n")
+		if lines[0] != "ID\tTITLE\tAUTHOR\tUPDATED" {
+			t.Errorf("header = %q; want the columns separated by tabs", lines[0])
+		}
+		for _, l := range lines[1:] {
+			if f := strings.Split(l, "\t"); len(f) != 4 || f[2] != "carol" {
+				t.Errorf("row %q; want 4 tab-separated cells, carol's", l)
+			}
+		}
+		if !strings.Contains(h.out.String(), "\t"+wide+"\tcarol\t") {
+			t.Errorf("stdout = %q; want the title a cell of its own", h.out)
+		}
+	})
+
+	t.Run("on a terminal, wide characters keep the columns in line", func(t *testing.T) {
+		h := setup(t, true)
+		wantExit(t, h, h.run(t, "list", "--author", "carol"), exitOK, "list")
+		lines := strings.Split(strings.TrimSuffix(h.out.String(), "\n"), "\n")
+		col := -1
+		for _, l := range lines {
+			i := strings.Index(l, "carol")
+			if i < 0 {
+				i = strings.Index(l, "AUTHOR")
+			}
+			if c := displayWidth(l[:i]); col < 0 {
+				col = c
+			} else if c != col {
+				t.Errorf("line %q: AUTHOR column at %d; want %d, as in the other lines\n%s", l, c, col, h.out)
+			}
+		}
+		if strings.Contains(h.out.String(), "\t") {
+			t.Errorf("stdout = %q; want spaces on a terminal", h.out)
+		}
+	})
+}
+
+func TestDisplayWidth(t *testing.T) {
+	for s, want := range map[string]int{"abc": 3, "日本語": 6, "🎉": 2, "é": 1, "e\u0301": 1, "": 0} {
+		if got := displayWidth(s); got != want {
+			t.Errorf("displayWidth(%q) = %d; want %d", s, got, want)
+		}
+	}
+}

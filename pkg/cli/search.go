@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +73,7 @@ func searchRun(ctx context.Context, opts *searchOptions) error {
 	if err != nil {
 		return err
 	}
-	p := &searchPrinter{w: opts.IO.Out, json: s.Output == "json", tw: newTable(opts.IO.Out), highlight: opts.Highlight}
+	p := &searchPrinter{w: opts.IO.Out, json: s.Output == "json", tw: newTable(opts.IO.Out, opts.IO.OutTTY), highlight: opts.Highlight}
 	so := client.SearchOptions{Query: opts.Query, Limit: opts.Limit, Author: opts.Author}
 	more, err := opts.readPublic(ctx, s, func() bool { return p.n > 0 }, func(c *client.Client) (bool, error) {
 		return c.SearchDocumentPages(ctx, so, p.page)
@@ -100,14 +99,14 @@ func searchRun(ctx context.Context, opts *searchOptions) error {
 type searchPrinter struct {
 	w         io.Writer
 	json      bool
-	tw        *tabwriter.Writer
+	tw        *table
 	highlight bool
 	n         int
 }
 
 // Highlighting is bold yellow, as grep --color and gh search show
 // matches; the snippet is the last column, so the escapes, which
-// tabwriter counts as width, misalign nothing.
+// the table would count as width, misalign nothing.
 const (
 	highlightOn  = "\x1b[1;33m"
 	highlightOff = "\x1b[0m"

@@ -83,7 +83,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 		}
 		return writeJSON(opts.IO.Out, out)
 	}
-	tw := newTable(opts.IO.Out)
+	tw := newFields(opts.IO.Out)
 	fmt.Fprintf(tw, "Server:\t%s\n", sess.Server)
 	if me != nil {
 		fmt.Fprintf(tw, "User:\t%s\n", termtext.Line(me.Username))

@@ -219,7 +219,7 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, "No tokens.")
 		return nil
 	}
-	tw := newTable(opts.IO.Out)
+	tw := newTable(opts.IO.Out, opts.IO.OutTTY)
 	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tEXPIRES\tLAST USED")
 	for _, t := range tokens {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, termtext.Line(t.Name), scopeList(t.Scopes, ","), orNever(t.ExpiresAt), orNever(t.LastUsedAt))

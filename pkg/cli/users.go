@@ -75,7 +75,7 @@ func usersListRun(ctx context.Context, opts *usersListOptions) error {
 		}
 		return writeJSON(opts.IO.Out, users)
 	}
-	tw := newTable(opts.IO.Out)
+	tw := newTable(opts.IO.Out, opts.IO.OutTTY)
 	fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tCREATED")
 	for _, u := range users {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", u.ID, termtext.Line(u.Username), termtext.Line(string(u.Role)), timestamp(u.CreatedAt))

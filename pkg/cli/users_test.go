@@ -15,7 +15,7 @@ func TestUsers(t *testing.T) {
 		h := newHarness(t, false, "")
 		h.loginAs(t, "alice")
 		wantExit(t, h, h.run(t, "users", "list"), exitOK, "users list")
-		if !strings.HasPrefix(h.out.String(), "ID  USERNAME  ROLE    CREATED\n1   alice     admin") || !strings.Contains(h.out.String(), "carol     member") {
+		if !strings.HasPrefix(h.out.String(), "ID\tUSERNAME\tROLE\tCREATED\n1\talice\tadmin\t") || !strings.Contains(h.out.String(), "\tcarol\tmember\t") {
 			t.Errorf("stdout = %q; want the table of users", h.out)
 		}
 	})
