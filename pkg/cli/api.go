@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/exitcode"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 type apiOptions struct {
@@ -22,7 +24,8 @@ type apiOptions struct {
 
 	Path    string
 	Method  string
-	Fields  []string // key=value, sent as a JSON object
+	Fields  []string // -f key=value, strings, sent as a JSON object
+	Typed   []string // -F key=value, typed as gh api -F types them, in the same object
 	Input   string   // a file, or - for standard input
 	Include bool
 }
@@ -41,8 +44,15 @@ docs/api.md or 'docsd routes'.
 The path is relative to the server URL: "documents/7" or "/me". The method
 is GET, or POST when fields or --input are given; -X sets it.
 
--f key=value fields are sent as one JSON object of strings. --input sends
-a file (- for standard input) as the request body, as it is.
+-f key=value fields are sent as one JSON object, their values strings.
+-F key=value fields go in the same object typed, as gh api -F does: true,
+false and null are those literals, a whole number is a number, @file is
+the file's text (@- standard input), anything else a string. --input
+sends a file (- for standard input) as the request body, as it is.
+
+A JSON answer is pretty-printed on a terminal and printed as it came when
+piped; either way it ends with a newline. Another answer is printed as it
+came, with a newline added on a terminal.
 
 The exit code is that of the response's status, as for every command (a
 404 exits 6); the body is printed to standard output in every case.`,
@@ -50,6 +60,7 @@ The exit code is that of the response's status, as for every command (a
   docs api 'documents?limit=2' -i
   docs api documents -f title=Notes -f body='first line'
   docs api -X PATCH users/3 -f role=editor
+  docs api tokens -f name=ci -F expires_in_days=30
   docs api -X DELETE documents/7`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -63,12 +74,13 @@ The exit code is that of the response's status, as for every command (a
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
-			if len(opts.Fields) > 0 && opts.Input != "" {
-				return exitcode.Usagef("-f/--field and --input cannot be used together")
+			fields := len(opts.Fields) > 0 || len(opts.Typed) > 0
+			if fields && opts.Input != "" {
+				return exitcode.Usagef("-f/--raw-field or -F/--field, and --input, cannot be used together")
 			}
 			if !cmd.Flags().Changed("method") {
 				opts.Method = http.MethodGet
-				if len(opts.Fields) > 0 || opts.Input != "" {
+				if fields || opts.Input != "" {
 					opts.Method = http.MethodPost
 				}
 			}
@@ -80,7 +92,8 @@ The exit code is that of the response's status, as for every command (a
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Method, "method", "X", "GET", "HTTP `method`")
-	cmd.Flags().StringArrayVarP(&opts.Fields, "field", "f", nil, "add a string field `key=value` to a JSON body")
+	cmd.Flags().StringArrayVarP(&opts.Fields, "raw-field", "f", nil, "add a string field `key=value` to a JSON body")
+	cmd.Flags().StringArrayVarP(&opts.Typed, "field", "F", nil, "add a typed field `key=value` to a JSON body: true, false, null, a number, @file, or a string")
 	cmd.Flags().StringVar(&opts.Input, "input", "", "send the body from `file` (- for standard input)")
 	cmd.Flags().BoolVarP(&opts.Include, "include", "i", false, "print the status line and headers before the body")
 	return cmd
@@ -119,26 +132,56 @@ func apiRun(ctx context.Context, opts *apiOptions) error {
 		}
 		fmt.Fprintln(out)
 	}
-	if _, err := out.Write(data); err != nil {
+	if err := writeAPIBody(opts.IO, resp.Header.Get("Content-Type"), data); err != nil {
 		return err
-	}
-	if len(data) > 0 && data[len(data)-1] != '\n' && opts.IO.OutTTY {
-		fmt.Fprintln(out)
 	}
 	return sess.check(sess.Client.CheckResponse(resp, data))
 }
 
-// apiBody builds the request body from -f fields or --input.
+// writeAPIBody prints an answer's body: JSON pretty-printed on a
+// terminal (what could act on it escaped, as every JSON docs prints) and
+// as it came when piped, then a newline if it has none; anything else as
+// it came, with a newline added on a terminal only.
+func writeAPIBody(ios *iostreams, contentType string, data []byte) error {
+	isJSON := strings.Contains(contentType, "json") && json.Valid(data)
+	if isJSON && ios.OutTTY {
+		var b bytes.Buffer
+		if err := json.Indent(&b, data, "", "  "); err == nil {
+			data = termtext.JSON(b.Bytes())
+		}
+	}
+	if _, err := ios.Out.Write(data); err != nil {
+		return err
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' && (isJSON || ios.OutTTY) {
+		_, err := fmt.Fprintln(ios.Out)
+		return err
+	}
+	return nil
+}
+
+// apiBody builds the request body from -f and -F fields or --input.
 func apiBody(opts *apiOptions) (io.Reader, http.Header, error) {
 	switch {
-	case len(opts.Fields) > 0:
-		obj := map[string]string{}
+	case len(opts.Fields) > 0 || len(opts.Typed) > 0:
+		obj := map[string]any{}
 		for _, f := range opts.Fields {
 			k, v, ok := strings.Cut(f, "=")
 			if !ok || k == "" {
 				return nil, nil, exitcode.Usagef("invalid field %q: want key=value", f)
 			}
 			obj[k] = v
+		}
+		for _, f := range opts.Typed {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok || k == "" {
+				return nil, nil, exitcode.Usagef("invalid field %q: want key=value", f)
+			}
+			tv, err := typedValue(opts.IO, v)
+			if err != nil {
+				return nil, nil, err
+			}
+			obj[k] = tv
 		}
 		b, err := json.Marshal(obj)
 		if err != nil {
@@ -159,4 +202,35 @@ func apiBody(opts *apiOptions) (io.Reader, http.Header, error) {
 		return bytes.NewReader(b), http.Header{"Content-Type": {"application/json"}}, nil
 	}
 	return nil, nil, nil
+}
+
+// typedValue is a -F value as gh api -F reads it: true, false and null
+// are those literals, a whole number is a number, @file is the file's
+// text (@- standard input), anything else is the string as typed.
+func typedValue(ios *iostreams, v string) (any, error) {
+	switch v {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "null":
+		return nil, nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n, nil
+	}
+	if name, ok := strings.CutPrefix(v, "@"); ok {
+		var b []byte
+		var err error
+		if name == "-" {
+			b, err = io.ReadAll(ios.In)
+		} else {
+			b, err = os.ReadFile(name) //nolint:gosec // G304: reading the file the user named is the point of @file
+		}
+		if err != nil {
+			return nil, exitcode.Usagef("cannot read the field value %s: %v", v, err)
+		}
+		return string(b), nil
+	}
+	return v, nil
 }

@@ -2,6 +2,12 @@ package cli
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -102,4 +108,59 @@ func TestToken(t *testing.T) {
 			t.Errorf("stdout = %q; want nothing", h.out)
 		}
 	})
+}
+
+// echoServer answers every request with its body, as JSON when it is.
+func echoServer(t *testing.T, contentType string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if len(b) == 0 {
+			b = []byte(`{"a":1}`)
+		}
+		w.Header().Set("Content-Type", contentType)
+		_, _ = w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestAPITypedFieldsAndOutput(t *testing.T) {
+	t.Run("-F types its values as gh api -F does, beside -f strings", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "v.txt")
+		if err := os.WriteFile(file, []byte("from a file\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		h := newHarnessAt(t, echoServer(t, "application/json"), false, "")
+		wantExit(t, h, h.run(t, "api", "echo", "-F", "n=30", "-F", "t=true", "-F", "f=false", "-F", "z=null", "-F", "s=abc", "-F", "file=@"+file, "-f", "raw=30"), exitOK, "api -F")
+		var got map[string]any
+		if err := json.Unmarshal(h.out.Bytes(), &got); err != nil {
+			t.Fatalf("stdout %q: %v", h.out, err)
+		}
+		want := map[string]any{"n": 30.0, "t": true, "f": false, "z": nil, "s": "abc", "file": "from a file\n", "raw": "30"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("sent %v; want %v", got, want)
+		}
+	})
+	t.Run("an unreadable @file is a usage error", func(t *testing.T) {
+		h := newHarnessAt(t, echoServer(t, "application/json"), false, "")
+		wantExit(t, h, h.run(t, "api", "echo", "-F", "x=@"+filepath.Join(t.TempDir(), "nope")), exitUsage, "api -F x=@nope")
+	})
+	for _, tc := range []struct {
+		name, contentType string
+		tty               bool
+		want              string
+	}{
+		{"piped JSON is as it came, ending with a newline", "application/json", false, "{\"a\":1}\n"},
+		{"JSON on a terminal is pretty-printed", "application/json", true, "{\n  \"a\": 1\n}\n"},
+		{"piped text is as it came", "text/plain", false, "{\"a\":1}"},
+		{"text on a terminal ends with a newline", "text/plain", true, "{\"a\":1}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarnessAt(t, echoServer(t, tc.contentType), tc.tty, "")
+			wantExit(t, h, h.run(t, "api", "echo"), exitOK, "api echo")
+			if h.out.String() != tc.want {
+				t.Errorf("stdout = %q; want %q", h.out, tc.want)
+			}
+		})
+	}
 }
