@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/client"
+	"github.com/docsd/docs/pkg/version"
 )
 
 // openAPIListingCommand introduces, in api.md, the listing of every
@@ -110,4 +113,35 @@ func block(t *testing.T, page, first string) string {
 		t.Fatalf("%s: the block after %q does not end", page, first)
 	}
 	return body
+}
+
+// TestStartupLinesNameTheDefaultSkipList: a start-up line shown for a
+// docsd with no config file names the skip list docsd has by default,
+// and the build_info metric shows the version a build from this tree
+// reports.
+func TestStartupLinesNameTheDefaultSkipList(t *testing.T) {
+	pages, err := filepath.Glob("*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, filepath.Join("..", "README.md"))
+	skip := regexp.MustCompile(`config=none .*public_routes=(\S+)`)
+	buildInfo := regexp.MustCompile(`docsd_build_info\{[^}]*version="([^"]*)"`)
+	want := strings.Join(api.DefaultSkipList(), ",")
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range skip.FindAllStringSubmatch(string(b), -1) {
+			if m[1] != want {
+				t.Errorf("%s: a start-up line with config=none says public_routes=%s; want %s", p, m[1], want)
+			}
+		}
+		for _, m := range buildInfo.FindAllStringSubmatch(string(b), -1) {
+			if m[1] != version.String() {
+				t.Errorf("%s: docsd_build_info says version=%q; want %q", p, m[1], version.String())
+			}
+		}
+	}
 }
