@@ -32,7 +32,10 @@ trap cleanup EXIT INT TERM
 
 go build -o "$work/docsd" ./cmd/docsd
 # Migrate once, so the replicas start on a current schema.
-"$work/docsd" migrate --database "$db" >/dev/null
+if ! "$work/docsd" migrate --database "$db" >/dev/null; then
+  echo "cluster.sh: docsd could not migrate the database; it must exist first (for the default: createdb -U postgres -h 127.0.0.1 docsd)" >&2
+  exit 1
+fi
 
 addrs=()
 for i in $(seq 1 "$n"); do
