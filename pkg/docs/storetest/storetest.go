@@ -1043,29 +1043,38 @@ func testPasswords(t *testing.T, open func(t *testing.T) Store) {
 }
 
 // racingSessions creates sessions of u from u's hash on several goroutines
-// while change runs (each stops early once an attempt fails: the change
-// has landed), then once more each after change has returned. Every attempt
-// must succeed or be PreconditionFailed, and every attempt made after the
-// change must fail. It returns the ids of the sessions it made.
+// while change runs, as racing does: every attempt must succeed or be
+// PreconditionFailed. It returns the ids of the sessions it made.
 func racingSessions(t *testing.T, s Store, u *docs.User, change func() error) []string {
 	t.Helper()
-	ctx := context.Background()
+	return racing(t, "CreateSession", docs.PreconditionFailed, change, func(id string) (string, error) {
+		return id, s.CreateSession(context.Background(), &docs.Session{ID: id, UserID: u.ID, CreatedAt: base, LastSeen: base}, u.PasswordHash)
+	})
+}
+
+// racing calls create on several goroutines, each with names of its own,
+// while change runs (each stops once an attempt fails: the change has
+// landed), then once more each after change has returned. Every attempt
+// must succeed or fail with refused, and every attempt made after the
+// change must fail. It returns what the attempts that succeeded made.
+func racing[T any](t *testing.T, what string, refused docs.Kind, change func() error, create func(name string) (T, error)) []T {
+	t.Helper()
 	const workers, attempts = 4, 25
 	var (
 		started, wg sync.WaitGroup
 		changed     = make(chan struct{})
 		mu          sync.Mutex
-		made        []string
+		made        []T
 	)
-	attempt := func(id string) error {
-		err := s.CreateSession(ctx, &docs.Session{ID: id, UserID: u.ID, CreatedAt: base, LastSeen: base}, u.PasswordHash)
+	attempt := func(name string) error {
+		v, err := create(name)
 		switch {
 		case err == nil:
 			mu.Lock()
-			made = append(made, id)
+			made = append(made, v)
 			mu.Unlock()
-		case docs.KindOf(err) != docs.PreconditionFailed:
-			t.Errorf("CreateSession(%q) racing a password change = %v; want nil or PreconditionFailed", id, err)
+		case docs.KindOf(err) != refused:
+			t.Errorf("%s(%q) racing the change = %v; want nil or a %s error", what, name, err, kindNames[refused])
 		}
 		return err
 	}
@@ -1084,13 +1093,13 @@ func racingSessions(t *testing.T, s Store, u *docs.User, change func() error) []
 			<-changed
 			after := fmt.Sprintf("w%d-after", w)
 			if err := attempt(after); err == nil {
-				t.Errorf("CreateSession(%q) from the old hash after the change returned = nil; want PreconditionFailed", after)
+				t.Errorf("%s(%q) after the change returned = nil; want a %s error", what, after, kindNames[refused])
 			}
 		})
 	}
 	started.Wait()
 	if err := change(); err != nil {
-		t.Errorf("change racing CreateSession = %v; want nil", err)
+		t.Errorf("change racing %s = %v; want nil", what, err)
 	}
 	close(changed)
 	wg.Wait()

@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -319,60 +318,15 @@ func testTokenEpoch(t *testing.T, open func(t *testing.T) Store) {
 	})
 }
 
-// racingTokens creates tokens of u on several goroutines while change runs
-// (each stops once an attempt fails: the user is gone), then once more
-// each after change has returned. Every attempt must succeed or be
-// Unauthorized, and every attempt made after the change must fail. It
-// returns the tokens it made.
+// racingTokens creates tokens of u on several goroutines while change
+// runs, as racing does: every attempt must succeed or be Unauthorized (the
+// user is gone). It returns the tokens it made.
 func racingTokens(t *testing.T, s Store, u *docs.User, change func() error) []*docs.Token {
 	t.Helper()
-	ctx := context.Background()
-	const workers, attempts = 4, 25
-	var (
-		started, wg sync.WaitGroup
-		changed     = make(chan struct{})
-		mu          sync.Mutex
-		made        []*docs.Token
-	)
-	attempt := func(name string) error {
+	return racing(t, "CreateToken", docs.Unauthorized, change, func(name string) (*docs.Token, error) {
 		tok := &docs.Token{UserID: u.ID, Name: name, Hash: token.Hash(token.New()), Scopes: []docs.Scope{docs.ScopeRead}, CreatedAt: base}
-		err := s.CreateToken(ctx, tok)
-		switch {
-		case err == nil:
-			mu.Lock()
-			made = append(made, tok)
-			mu.Unlock()
-		case docs.KindOf(err) != docs.Unauthorized:
-			t.Errorf("CreateToken(%q) racing the removal of its user = %v; want nil or Unauthorized", name, err)
-		}
-		return err
-	}
-	started.Add(workers)
-	for w := range workers {
-		wg.Go(func() {
-			for i := range attempts {
-				err := attempt(fmt.Sprintf("w%d-%d", w, i))
-				if i == 0 {
-					started.Done()
-				}
-				if err != nil {
-					break
-				}
-			}
-			<-changed
-			after := fmt.Sprintf("w%d-after", w)
-			if err := attempt(after); err == nil {
-				t.Errorf("CreateToken(%q) after the removal of its user returned = nil; want Unauthorized", after)
-			}
-		})
-	}
-	started.Wait()
-	if err := change(); err != nil {
-		t.Errorf("change racing CreateToken = %v; want nil", err)
-	}
-	close(changed)
-	wg.Wait()
-	return made
+		return tok, s.CreateToken(context.Background(), tok)
+	})
 }
 
 // mustToken creates a read token of u named name, created at created,
