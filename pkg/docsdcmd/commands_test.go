@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/docsd/docs/pkg/docs"
 	"github.com/docsd/docs/pkg/exitcode"
 )
@@ -23,13 +25,7 @@ func TestUserAddParsing(t *testing.T) {
 		{"an invalid name is a usage error", []string{"no spaces allowed"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &factory{IO: &IOStreams{TTY: -1}}
-			var got *userAddOptions
-			cmd := newCmdUserAdd(f, func(o *userAddOptions) error { got = o; return nil })
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			got, err := parseArgs(newCmdUserAdd, tc.args)
 			if tc.want == nil {
 				if !exitcode.IsUsage(err) {
 					t.Errorf("user add %v = %v; want a usage error", tc.args, err)
@@ -73,4 +69,16 @@ func TestRoleListNamesEveryRole(t *testing.T) {
 	if want := "member, editor or admin"; got != want {
 		t.Errorf("roleList() = %q; want %q", got, want)
 	}
+}
+
+// parseArgs runs the command newCmd makes on args with a run function that
+// only keeps the options parsed, and returns them (nil when the command
+// never ran) and what Execute returned.
+func parseArgs[O any](newCmd func(*factory, func(*O) error) *cobra.Command, args []string) (*O, error) {
+	var got *O
+	cmd := newCmd(&factory{IO: &IOStreams{TTY: -1}}, func(o *O) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	return got, cmd.Execute()
 }

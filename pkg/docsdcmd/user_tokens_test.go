@@ -1,7 +1,6 @@
 package docsdcmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -152,13 +151,7 @@ func TestUserTokensParsing(t *testing.T) {
 		{"--revoke refuses an output format", []string{"carol", "--revoke", "7", "-o", "table"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &factory{IO: &IOStreams{TTY: -1}}
-			var got *userTokensOptions
-			cmd := newCmdUserTokens(f, func(o *userTokensOptions) error { got = o; return nil })
-			cmd.SetArgs(tc.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			got, err := parseArgs(newCmdUserTokens, tc.args)
 			if tc.want == nil {
 				if !exitcode.IsUsage(err) {
 					t.Errorf("user tokens %v = %v; want a usage error", tc.args, err)
