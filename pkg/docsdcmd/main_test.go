@@ -429,6 +429,10 @@ func serveWith(t *testing.T, env map[string]string, o serveWithOptions) (base st
 			return nil
 		}
 		stopped = true
+		// A stopping docsd leaves an idle kept connection open for 5 s,
+		// for the client to close first (pkg/httpserver): the client here
+		// closes its own, as nginx does after keepalive_timeout.
+		o.client.CloseIdleConnections()
 		cancel()
 		select {
 		case err := <-done:
