@@ -18,7 +18,12 @@ import (
 // and the epochs.
 type counting struct {
 	*sqlite.DB
-	reads, documentReads, epochReads atomic.Int64
+	reads, documentReads, epochReads, tokenReads atomic.Int64
+}
+
+func (c *counting) TokenUserWithEpoch(ctx context.Context, hash string) (*docs.Token, *docs.User, int64, error) {
+	c.tokenReads.Add(1)
+	return c.DB.TokenUserWithEpoch(ctx, hash)
 }
 
 func (c *counting) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session, *docs.User, int64, error) {

@@ -32,9 +32,12 @@ type Tokens struct {
 	used map[int64]time.Time
 }
 
+// tokenEntry is a token and its user, or the absence of any token with
+// the hash (missing), as the entry's epoch names it.
 type tokenEntry struct {
-	token docs.Token
-	user  docs.User
+	token   docs.Token
+	user    docs.User
+	missing bool
 }
 
 // NewTokens returns a cache in front of b that compares the epochs read
@@ -54,11 +57,20 @@ func (c *Tokens) TokenUser(ctx context.Context, hash string) (*docs.Token, *docs
 	e, ok := c.entries.get(hash, r.Auth)
 	if !ok {
 		t, u, epoch, err := c.backend.TokenUserWithEpoch(ctx, hash)
+		if docs.IsNotFound(err) && epoch != 0 {
+			// No token has the secret in the state epoch names; any
+			// token's creation moves the epoch, so a client retrying a
+			// revoked or mistaken token costs the epochs' read alone.
+			c.entries.put(r.Seq, r.Auth, epoch, hash, tokenEntry{missing: true})
+		}
 		if err != nil {
 			return nil, nil, err
 		}
-		e = tokenEntry{*t, *u}
+		e = tokenEntry{token: *t, user: *u}
 		c.entries.put(r.Seq, r.Auth, epoch, hash, e)
+	}
+	if e.missing {
+		return nil, nil, docs.TokenSecretNotFound()
 	}
 	c.mu.Lock()
 	if at := c.used[e.token.ID]; at.After(e.token.LastUsedAt) {

@@ -94,7 +94,11 @@ type TokenStore interface {
 	// user as they are now, in one read, or TokenSecretNotFound.
 	TokenUser(ctx context.Context, hash string) (*Token, *User, error)
 	// TokenUserWithEpoch is TokenUser and the auth epoch, read in one
-	// statement: the answer is exactly what that epoch names.
+	// statement: the answer is exactly what that epoch names. With
+	// TokenSecretNotFound it returns the epoch of a state in which no
+	// token has the secret, read in one statement with that absence, so a
+	// cache may remember the absence under it (every token's creation
+	// moves the epoch).
 	TokenUserWithEpoch(ctx context.Context, hash string) (*Token, *User, int64, error)
 	// UserTokens returns every token of the user, oldest first.
 	UserTokens(ctx context.Context, userID int64) ([]*Token, error)

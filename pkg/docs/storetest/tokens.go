@@ -316,6 +316,16 @@ func testTokenEpoch(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("TokenUserWithEpoch = token %d, user %d, epoch %d; want token %d, user %d, epoch %d", tok.ID, u.ID, epoch, f.tok.ID, f.member.ID, before.Auth)
 		}
 	})
+
+	t.Run("TokenUserWithEpoch of a secret no token has returns the epoch of that absence", func(t *testing.T) {
+		f := setup(t)
+		before := mustEpochs(t, f.s)
+		_, _, epoch, err := f.s.TokenUserWithEpoch(ctx, token.Hash(token.New()))
+		checkKind(t, "TokenUserWithEpoch of an unknown secret", err, docs.NotFound)
+		if epoch != before.Auth {
+			t.Errorf("TokenUserWithEpoch of an unknown secret: epoch %d; want the auth epoch %d, which names the state without it", epoch, before.Auth)
+		}
+	})
 }
 
 // racingTokens creates tokens of u on several goroutines while change

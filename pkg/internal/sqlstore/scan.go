@@ -144,3 +144,10 @@ func ScanEpochs(row Scanner) (docs.Epochs, error) {
 	}
 	return e, nil
 }
+
+// TokenAbsentQuery reads the auth epoch and whether a token has the hash
+// given as param, in one statement: when none has, the epoch names a
+// state without it, which a cache may remember.
+func TokenAbsentQuery(param string) string {
+	return `SELECT (SELECT n FROM auth_epoch), EXISTS (SELECT 1 FROM tokens WHERE hash = ` + param + `)`
+}
