@@ -57,25 +57,17 @@ func (d *DB) TokenUser(ctx context.Context, hash string) (*docs.Token, *docs.Use
 // what the epoch names; or a NotFound error and the epoch of a state in
 // which no token has the secret.
 func (d *DB) TokenUserWithEpoch(ctx context.Context, hash string) (*docs.Token, *docs.User, int64, error) {
-	for {
-		t, u, epoch, err := sqlstore.ScanTokenUser(d.q.QueryRowContext(ctx,
-			`SELECT `+sqlstore.TokenUserColumns+`
-			 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash))
-		if !errors.Is(err, sql.ErrNoRows) {
-			if err != nil {
-				return nil, nil, 0, fmt.Errorf("load token: %w", err)
-			}
-			return t, u, epoch, nil
-		}
-		var exists bool
-		if err := d.q.QueryRowContext(ctx, sqlstore.TokenAbsentQuery("?"), hash).Scan(&epoch, &exists); err != nil {
-			return nil, nil, 0, fmt.Errorf("load token: %w", err)
-		}
-		if !exists {
-			return nil, nil, epoch, docs.TokenSecretNotFound()
-		}
-		// Created between the two reads: read it again.
+	t, u, epoch, err := sqlstore.TokenUserOrAbsence(
+		func() sqlstore.Scanner {
+			return d.q.QueryRowContext(ctx, `SELECT `+sqlstore.TokenUserColumns+`
+				 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash)
+		},
+		func() sqlstore.Scanner { return d.q.QueryRowContext(ctx, sqlstore.TokenAbsentQuery("?"), hash) },
+		func(err error) bool { return errors.Is(err, sql.ErrNoRows) })
+	if err != nil && !docs.IsNotFound(err) {
+		return nil, nil, 0, fmt.Errorf("load token: %w", err)
 	}
+	return t, u, epoch, err
 }
 
 // UserTokens returns every token of the user, oldest first.

@@ -145,9 +145,31 @@ func ScanEpochs(row Scanner) (docs.Epochs, error) {
 	return e, nil
 }
 
+// TokenUserOrAbsence reads a token, its user and the auth epoch from the
+// row tokenUser returns (TokenUserColumns, in one statement). When there
+// is none (noRows), it reads from absent's row (TokenAbsentQuery) the auth
+// epoch and whether a token has the hash: when none has, it returns
+// docs.TokenSecretNotFound and that epoch, which names a state without the
+// token; when one was created between the two reads, it reads it again.
+// Other errors come as the driver gave them, for the store to wrap.
+func TokenUserOrAbsence(tokenUser, absent func() Scanner, noRows func(error) bool) (*docs.Token, *docs.User, int64, error) {
+	for {
+		t, u, epoch, err := ScanTokenUser(tokenUser())
+		if !noRows(err) {
+			return t, u, epoch, err
+		}
+		var exists bool
+		if err := absent().Scan(&epoch, &exists); err != nil {
+			return nil, nil, 0, err
+		}
+		if !exists {
+			return nil, nil, epoch, docs.TokenSecretNotFound()
+		}
+	}
+}
+
 // TokenAbsentQuery reads the auth epoch and whether a token has the hash
-// given as param, in one statement: when none has, the epoch names a
-// state without it, which a cache may remember.
+// given as param, in one statement (see TokenUserOrAbsence).
 func TokenAbsentQuery(param string) string {
 	return `SELECT (SELECT n FROM auth_epoch), EXISTS (SELECT 1 FROM tokens WHERE hash = ` + param + `)`
 }
