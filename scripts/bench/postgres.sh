@@ -26,6 +26,13 @@
 need nginx nginx-light
 need psql postgresql-client
 
+# Extra environment for the three replicas alone, as VAR=value words. By
+# default each gets GOMAXPROCS of its share of the cores, rounded up, as
+# a CPU quota per replica would give it (Go reads cgroup quotas): three
+# runtimes that each think they own every core spin for work on cores the
+# others need. BENCH_REPLICA_ENV="" gives them Go's default.
+read -ra replica_env <<<"${BENCH_REPLICA_ENV-GOMAXPROCS=$((($(nproc) + 2) / 3))}"
+
 pgdb=${BENCH_PG_DATABASE:-docsd_bench}
 if ! [[ $pgdb =~ ^[a-z_][a-z0-9_]*$ ]]; then
 	echo "bench: BENCH_PG_DATABASE must be a plain lower-case name, not $pgdb" >&2
@@ -71,7 +78,7 @@ base_of[pg3]=http://127.0.0.1:5620
 shares_db[pg3]=pg1
 upstream=""
 for i in 1 2 3; do
-	start_docsd "$pg_url" "127.0.0.1:562$i" DOCSD_SERVER_TRUSTED_PROXIES=127.0.0.1
+	start_docsd "$pg_url" "127.0.0.1:562$i" DOCSD_SERVER_TRUSTED_PROXIES=127.0.0.1 "${replica_env[@]}"
 	docsd_pids[pg3]+="$started "
 	upstream+="    server 127.0.0.1:562$i max_fails=1 fail_timeout=2s;\n"
 done
@@ -110,6 +117,7 @@ watch_target() { # target: what cpu_snapshot reads while it runs
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); wrk -t$threads -d${duration}s after a 1 s warm-up"
 echo "PostgreSQL $(psql_admin -c 'SHOW server_version'), database $pgdb${commit_delay:+ with commit_delay = $commit_delay µs}; nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), one worker, upstream $(grep -E '^ *keepalive' "$work/docsd.conf" | tr -s ' ;\n' ' ' | sed 's/^ //;s/ $//' | grep . || echo 'without keepalive') (configs/nginx/docsd.conf)"
 [ ${#docsd_env[@]} -eq 0 ] || echo "docsd environment: ${docsd_env[*]}"
+[ ${#replica_env[@]} -eq 0 ] || echo "the three replicas' environment: ${replica_env[*]}"
 
 targets=(sqlite pg1 pg3)
 declare -A setup_name=([sqlite]="SQLite, one node" [pg1]="PostgreSQL, one replica" [pg3]="PostgreSQL, 3 replicas + nginx")
