@@ -7,10 +7,11 @@
 #   docsd   this build                                  127.0.0.1:5600
 #   before  BENCH_BEFORE                                127.0.0.1:5603
 #
-# Each round runs the authorized GET, the first page of GET /documents and
-# PATCH with If-Match on the two back to back, the order turning by round,
-# then, on this build, the first page of GET /documents/:id/revisions (the
-# PATCHes before it have given the documents their history). It prints the
+# Each round runs the authorized GET, the 401 without a cookie, the first
+# page of GET /documents and PATCH with If-Match on the two back to back,
+# the order turning by round, then, on this build, the first page of GET
+# /documents/:id/revisions (the PATCHes before it have given the documents
+# their history). It prints the
 # medians of each and the ratios of this build to the earlier one, and of
 # the history's first page to the list's.
 
@@ -46,7 +47,7 @@ row_ab() {
 for conns in $conns_list; do
 	for round in $(seq "$rounds"); do
 		echo "$size documents, $conns connections, round $round of $rounds" >&2
-		for s in get list patch; do
+		for s in get 401 list patch; do
 			if ((round % 2)); then one "$s" before; one "$s" docsd; else one "$s" docsd; one "$s" before; fi
 		done
 		one revisions docsd
@@ -61,6 +62,7 @@ for conns in $conns_list; do
 	printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..44})" ---------- --------- --------- ---------- --------- \
 		"$(printf -- '-%.0s' $(seq $((ratio_width + 2))))" --------
 	row_ab "authorized GET /documents/:id" get
+	row_ab "GET /documents/:id, no cookie (401)" 401
 	row_ab "anonymous GET /documents (page of 100)" list
 	row_ab "authorized PATCH /documents/:id If-Match" patch
 	echo
