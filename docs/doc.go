@@ -5,5 +5,5 @@
 // a heading that exists when the link names one, so a page moved or a
 // heading renamed fails `go test ./...` instead of a reader; and the
 // examples of output are real output (examples_test.go,
-// walkthrough_test.go).
+// walkthrough_test.go, curl_test.go).
 package docs
