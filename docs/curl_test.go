@@ -15,18 +15,38 @@ import (
 	"github.com/docsd/docs/pkg/docsdcmd"
 )
 
-// TestFirstSessionWithCurl runs the README's curl session (its block
-// marked <!-- curl: first session -->) as written, against a freshly
-// seeded docsd, and compares what curl printed, and the request log lines
-// docsd wrote (the block marked <!-- request log: first session -->), with
-// the README after normalising what varies between runs.
-func TestFirstSessionWithCurl(t *testing.T) {
+// TestCurlSessionsAreRealOutput runs each curl session of the pages as
+// written, against a freshly seeded docsd, and compares what curl printed
+// with the page after normalising what varies between runs; and the
+// request log lines docsd wrote with the page's, where it shows them.
+func TestCurlSessionsAreRealOutput(t *testing.T) {
 	curl, err := exec.LookPath("curl")
 	if err != nil {
-		t.Skip("the README's curl session skipped: no curl on PATH")
+		t.Skip("the pages' curl sessions skipped: no curl on PATH")
 	}
-	session := onlyBlock(t, "curl: first session")
-	logBlock := onlyBlock(t, "request log: first session")
+	for _, c := range []struct {
+		page, session, log string // the page, its session's marker, its log's
+	}{
+		{"../README.md", "curl: first session", "request log: first session"},
+		// api.md's log block shows a request its session does not make.
+		{"api.md", "curl: api walkthrough", ""},
+	} {
+		t.Run(repoPath(c.page), func(t *testing.T) {
+			session := onlyBlock(t, c.page, c.session)
+			var logBlock *markedBlock
+			if c.log != "" {
+				b := onlyBlock(t, c.page, c.log)
+				logBlock = &b
+			}
+			runCurlSession(t, curl, session, logBlock)
+		})
+	}
+}
+
+// runCurlSession runs session's commands against a fresh docsd, and
+// compares their output with the page, and the request log with logBlock
+// unless it is nil.
+func runCurlSession(t *testing.T, curl string, session markedBlock, logBlock *markedBlock) {
 	entries, err := parseSession(session.lines)
 	if err != nil {
 		t.Fatalf("%s: the curl session: %v", session.page, err)
@@ -68,6 +88,9 @@ func TestFirstSessionWithCurl(t *testing.T) {
 	}
 
 	stop()
+	if logBlock == nil {
+		return
+	}
 	var logged []line
 	for _, l := range strings.Split(log.String(), "\n") {
 		if strings.Contains(l, " msg=request ") {
@@ -83,10 +106,10 @@ func TestFirstSessionWithCurl(t *testing.T) {
 	}
 }
 
-// onlyBlock returns the README's one block marked <!-- MARKER -->.
-func onlyBlock(t *testing.T, marker string) markedBlock {
+// onlyBlock returns page's one block marked <!-- MARKER -->.
+func onlyBlock(t *testing.T, page, marker string) markedBlock {
 	t.Helper()
-	blocks, err := markedBlocks(filepath.Join("..", "README.md"), marker)
+	blocks, err := markedBlocks(page, marker)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +120,7 @@ func onlyBlock(t *testing.T, marker string) markedBlock {
 		}
 	}
 	if len(found) != 1 {
-		t.Fatalf("README.md has %d blocks marked <!-- %s -->; want 1", len(found), marker)
+		t.Fatalf("%s has %d blocks marked <!-- %s -->; want 1", repoPath(page), len(found), marker)
 	}
 	return found[0]
 }

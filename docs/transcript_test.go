@@ -33,6 +33,12 @@ var varying = []struct {
 	// A request ID is a prefix drawn at each start of docsd and a count of
 	// its requests: the prefix varies, the count does not.
 	{regexp.MustCompile(`(X-Request-Id: |request_id=)[0-9a-f]+-`), "${1}<run>-"},
+	// A response's length, where its body holds such times: the fraction
+	// of a second is written without its trailing zeros, so a body is a
+	// few bytes shorter in some runs. (The bodies themselves are compared.)
+	{regexp.MustCompile(`\bContent-Length: \d+`), "Content-Length: <length>"},
+	// A session cookie's value is a random secret, signed.
+	{regexp.MustCompile(`\bdocs_session=[^;\s]+`), "docs_session=<secret>"},
 	// How long the server took over a request.
 	{regexp.MustCompile(`\blatency=[0-9.]+[µnm]?s\b`), "latency=<duration>"},
 }
