@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Replays the walkthrough in docs/cli.md against a fresh docsd and prints
 # each command with its real output and exit code, so that page can
-# be checked (or refreshed) by running it. Needs a free port 5555 (or set
+# be checked (or refreshed) by running it; docs/walkthrough_test.go, run by
+# scripts/e2e.sh, compares each story with the blocks of docs/cli.md and
+# the README marked <!-- walkthrough: STORY -->. Needs a free port 5555 (or set
 # PORT). Without a D-Bus session it makes one with an unlocked gnome-keyring,
 # as scripts/e2e.sh does; with one, it uses your keyring (the entry it makes
 # is removed again by the final logout).
