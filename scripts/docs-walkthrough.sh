@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Replays the walkthrough in docs/cli.md against a fresh docsd and prints
 # each command with its real output and exit code, so that page can
-# be checked (or refreshed) by running it. Needs a free port 5555 (or set
+# be checked (or refreshed) by running it; docs/walkthrough_test.go, run by
+# scripts/e2e.sh, compares each story with the blocks of docs/cli.md and
+# the README marked <!-- walkthrough: STORY -->. Needs a free port 5555 (or set
 # PORT). Without a D-Bus session it makes one with an unlocked gnome-keyring,
 # as scripts/e2e.sh does; with one, it uses your keyring (the entry it makes
 # is removed again by the final logout).
@@ -14,6 +16,15 @@
 #   WALKTHROUGH_STORY=files scripts/docs-walkthrough.sh   # docs/cli.md's pull/push (likewise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The stories; docs/walkthrough_test.go reads this list, and each story but
+# short (the README's picture) is shown in docs/cli.md.
+story=${WALKTHROUGH_STORY:-default}
+case $story in default|short|tokens|history|files) ;; *)
+	echo "docs-walkthrough: no story \"$story\" (default, short, tokens, history, files)" >&2
+	exit 2
+	;;
+esac
 
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${WALKTHROUGH_INNER:-}" ]; then
 	tmp=$(mktemp -d)
@@ -32,7 +43,7 @@ go build -o "$work/bin/docs" ./cmd/docs
 export PATH="$work/bin:$PATH" DOCS_CONFIG_DIR="$work/config"
 port=${PORT:-5555}
 [ "$port" = 5555 ] || export DOCS_SERVER="http://127.0.0.1:$port"
-unset CI DOCS_SESSION DOCS_TOKEN
+unset CI DOCS_SESSION DOCS_TOKEN DOCS_OUTPUT
 
 cd "$work"
 docsd seed --database docs.db >/dev/null 2>&1
@@ -42,17 +53,22 @@ for _ in $(seq 100); do docs list >/dev/null 2>&1 && break; sleep 0.1; done
 
 # show prints the command as typed, then its output (stdout and stderr as a
 # terminal shows them) and its exit code.
+# Output that does not end in a newline (cat of a file whose body has none)
+# gets one, so "[exit N]" stays on a line of its own.
 show() {
-	local cmd=$1
+	local cmd=$1 rc
 	echo "\$ $cmd"
 	set +e
-	sh -c "$cmd" 2>&1
-	echo "[exit $?]"
+	sh -c "$cmd" >"$work/out" 2>&1
+	rc=$?
 	set -e
+	cat "$work/out"
+	if [ -s "$work/out" ] && [ -n "$(tail -c 1 "$work/out")" ]; then echo; fi
+	echo "[exit $rc]"
 	echo
 }
 
-if [ "${WALKTHROUGH_STORY:-}" = short ]; then
+if [ "$story" = short ]; then
 	show "echo password | docs login -u alice --password-stdin"
 	show "docs get 1"
 	show "docs logout"
@@ -63,7 +79,7 @@ if [ "${WALKTHROUGH_STORY:-}" = short ]; then
 	exit
 fi
 
-if [ "${WALKTHROUGH_STORY:-}" = history ]; then
+if [ "$story" = history ]; then
 	show "echo password | docs login -u alice --password-stdin"
 	show "docs edit 1 --body 'Tag the release, then write the notes.'"
 	show "echo password | docs login -u bob --password-stdin"
@@ -80,7 +96,7 @@ if [ "${WALKTHROUGH_STORY:-}" = history ]; then
 	exit
 fi
 
-if [ "${WALKTHROUGH_STORY:-}" = files ]; then
+if [ "$story" = files ]; then
 	show "echo password | docs login -u alice --password-stdin"
 	show "mkdir notes && docs pull notes"
 	show "cat notes/3-release-checklist.md"
@@ -102,7 +118,7 @@ if [ "${WALKTHROUGH_STORY:-}" = files ]; then
 	exit
 fi
 
-if [ "${WALKTHROUGH_STORY:-}" = tokens ]; then
+if [ "$story" = tokens ]; then
 	show "echo password | docs login -u alice --password-stdin"
 	show "docs token create --name ci --scope read,write --expires 30d > ci.token"
 	show "docs token list"
@@ -117,18 +133,20 @@ if [ "${WALKTHROUGH_STORY:-}" = tokens ]; then
 	exit
 fi
 
+# default
 show "echo password | docs login -u alice --password-stdin"
 show "docs status"
 show "docs list"
 show "docs list --author carol"
 show "docs search 'rfc OR handbook'"
+show "docs search 'delet* -admins'"
 show "docs search '\"skip list\"'"
 show "docs search zebra"
 show "docs get 1"
 show "docs get 1 2 99 --jq .title"
 show "docs api me --jq '.username + \" is \" + .role'"
 show "docs users list"
-show "docs status --server 127.0.0.1:5555"
+show "docs status --server 127.0.0.1:$port"
 show "docs logout"
 show "docs get 1"
 show "echo password | docs login -u carol --password-stdin"

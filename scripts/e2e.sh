@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the docs end-to-end tests (cmd/docs/testdata/script/*.txtar): the real
 # docs and docsd binaries against a real Secret Service, in a private D-Bus
-# session with an unlocked gnome-keyring. Installs dbus and gnome-keyring
+# session with an unlocked gnome-keyring; and the walkthroughs of docs/cli.md
+# and the README, replayed by scripts/docs-walkthrough.sh and compared with
+# the pages (docs/walkthrough_test.go). Installs dbus and gnome-keyring
 # with apt-get when they are missing. Exits non-zero on any failure.
 #
 #   scripts/e2e.sh              # run the suite
@@ -40,5 +42,5 @@ XDG_DATA_HOME="$tmp/data" XDG_RUNTIME_DIR="$tmp/run" \
 	dbus-run-session -- sh -c '
 	set -e
 	printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-	DOCS_E2E=1 go test -race -count=1 $E2E_GO_TEST_FLAGS ./cmd/docs/... ./pkg/cli/...
+	DOCS_E2E=1 go test -race -count=1 $E2E_GO_TEST_FLAGS ./cmd/docs/... ./pkg/cli/... ./docs/...
 ' 2> >(grep -v "Failed to set fd limit" >&2)
