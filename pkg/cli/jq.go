@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/itchyny/gojq"
+	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/docsd/docs/pkg/exitcode"
@@ -29,15 +30,62 @@ type outputFilter struct {
 	out    io.Writer    // where the results go
 }
 
-// newOutputFilter parses --json fields and compiles a --jq expression;
-// either one malformed is a usage error.
-func newOutputFilter(fields, expr string, out io.Writer) (*outputFilter, error) {
+// jsonFieldsKey is the annotation that holds the fields a command's JSON
+// output carries, comma-separated, as gh's help:json-fields does.
+const jsonFieldsKey = "docs:json-fields"
+
+// addJSONFlags gives cmd --json, for the fields its JSON output carries
+// (the members of its objects). root's PersistentPreRunE checks the names
+// asked for against these before the command runs, so that a typo sends
+// nothing and prompts for nothing; TestJSONFieldsAreTheOutputsKeys runs
+// each command and holds the list to its real output.
+func addJSONFlags(cmd *cobra.Command, f *factory, fields []string) {
+	fields = slices.Sorted(slices.Values(fields))
+	cmd.Flags().StringVar(&f.global.json, "json", "", "print JSON with only these comma-separated `fields` (implies -o json): "+strings.Join(fields, ", "))
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[jsonFieldsKey] = strings.Join(fields, ",")
+	_ = cmd.RegisterFlagCompletionFunc("json", func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		prefix := toComplete[:strings.LastIndexByte(toComplete, ',')+1]
+		var out []string
+		for _, name := range fields {
+			if strings.HasPrefix(prefix+name, toComplete) {
+				out = append(out, prefix+name)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoSpace
+	})
+}
+
+// jsonFields returns the fields cmd declared with addJSONFlags, sorted;
+// none when it offers no --json.
+func jsonFields(cmd *cobra.Command) []string {
+	if s := cmd.Annotations[jsonFieldsKey]; s != "" {
+		return strings.Split(s, ",")
+	}
+	return nil
+}
+
+// jsonFieldsError is --json given no fields: the usage error lists those
+// the command has, as gh does.
+func jsonFieldsError(cmd *cobra.Command) error {
+	return exitcode.Usagef("Specify one or more comma-separated fields for --json:\n  %s", strings.Join(jsonFields(cmd), "\n  "))
+}
+
+// newOutputFilter parses --json fields, each of which must be one of
+// declared, and compiles a --jq expression; either one malformed is a
+// usage error.
+func newOutputFilter(fields string, declared []string, expr string, out io.Writer) (*outputFilter, error) {
 	f := &outputFilter{out: out}
 	if fields != "" {
 		for _, name := range strings.Split(fields, ",") {
 			name = strings.TrimSpace(name)
 			if name == "" {
 				return nil, exitcode.Usagef("invalid --json %q: want field names separated by commas, such as id,title", fields)
+			}
+			if !slices.Contains(declared, name) {
+				return nil, exitcode.Usagef("unknown --json field %q; available fields:\n  %s", name, strings.Join(declared, "\n  "))
 			}
 			f.fields = append(f.fields, name)
 		}
@@ -123,8 +171,9 @@ func (f *outputFilter) jq(ctx context.Context, raw json.RawMessage) error {
 }
 
 // pickFields keeps the named members of an object, or of each object in
-// an array, in the order named. A name that no object has is a usage
-// error listing those there are; one that only some lack is null there.
+// an array, in the order named; a member an object lacks (one left out
+// when empty) is null there. The names were checked against the
+// command's fields before it ran.
 func pickFields(raw json.RawMessage, fields []string) (json.RawMessage, error) {
 	var objs []map[string]json.RawMessage
 	array := bytes.HasPrefix(bytes.TrimSpace(raw), []byte("["))
@@ -138,13 +187,6 @@ func pickFields(raw json.RawMessage, fields []string) (json.RawMessage, error) {
 			return nil, exitcode.Usagef("--json picks fields of objects, and this output is not one")
 		}
 		objs = []map[string]json.RawMessage{o}
-	}
-	if len(objs) > 0 {
-		for _, name := range fields {
-			if !slices.ContainsFunc(objs, func(o map[string]json.RawMessage) bool { _, ok := o[name]; return ok }) {
-				return nil, exitcode.Usagef("unknown --json field %q; this output has: %s", name, strings.Join(fieldNames(objs), ", "))
-			}
-		}
 	}
 	var b bytes.Buffer
 	pick := func(o map[string]json.RawMessage) {
@@ -177,20 +219,6 @@ func pickFields(raw json.RawMessage, fields []string) (json.RawMessage, error) {
 	}
 	b.WriteByte(']')
 	return b.Bytes(), nil
-}
-
-// fieldNames is every member name of objs, sorted.
-func fieldNames(objs []map[string]json.RawMessage) []string {
-	var names []string
-	for _, o := range objs {
-		for k := range o {
-			if !slices.Contains(names, k) {
-				names = append(names, k)
-			}
-		}
-	}
-	slices.Sort(names)
-	return names
 }
 
 // writeYAML writes one JSON value as a YAML document, members in the
@@ -252,3 +280,20 @@ func jqValue(v any) any {
 	}
 	return v
 }
+
+// The fields of each kind of JSON output, for addJSONFlags.
+var (
+	userFields     = []string{"id", "username", "role", "created_at"}
+	documentFields = []string{"id", "title", "body", "author", "created_at", "updated_at", "version"}
+	// listFields are a document's but the body, which a list leaves out.
+	listFields   = []string{"id", "title", "author", "created_at", "updated_at", "version"}
+	searchFields = []string{"id", "title", "author", "created_at", "updated_at", "version", "snippet"}
+	// revisionFields are those of docs log: a list leaves out the body.
+	revisionFields = []string{"document_id", "version", "title", "author", "by", "created_at"}
+	// getFields are a document's, and a revision's for get --version.
+	getFields         = []string{"id", "document_id", "title", "body", "author", "by", "created_at", "updated_at", "version"}
+	tokenFields       = []string{"id", "name", "scopes", "created_at", "expires_at", "last_used_at", "last_used_from"}
+	tokenCreateFields = []string{"id", "name", "scopes", "created_at", "expires_at", "last_used_at", "last_used_from", "token"}
+	statusFields      = []string{"server", "user", "session", "token"}
+	versionFields     = []string{"version", "go", "os", "arch", "server"}
+)
