@@ -9,12 +9,14 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/docsd/docs/pkg/exitcode"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 // outputFilter holds the JSON a command printed and, once it is done,
@@ -243,21 +245,48 @@ func writeYAML(w io.Writer, raw json.RawMessage, first bool) error {
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("-o yaml: %w", err)
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(escapeYAML(b.Bytes()))
 	return err
 }
 
 // blockStyle drops the flow style and quotes that the JSON came with: the
 // encoder quotes again the strings that need it, and writes a text of
-// several lines as a literal block.
+// several lines as a literal block. A string holding what could act on a
+// terminal (termtext's list: controls, bidirectional overrides, line
+// separators) is double-quoted, the one YAML style with escapes, so that
+// escapeYAML can write it as -o json does.
 func blockStyle(n *yaml.Node) {
 	n.Style = 0
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && strings.Contains(n.Value, "\n") {
+	switch {
+	case n.Kind != yaml.ScalarNode:
+	case termtext.Text(n.Value) != n.Value:
+		n.Style = yaml.DoubleQuotedStyle
+	case n.Tag == "!!str" && strings.Contains(n.Value, "\n"):
 		n.Style = yaml.LiteralStyle
 	}
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
+}
+
+// escapeYAML writes as \u escapes the characters termtext escapes that the
+// encoder leaves raw in a double-quoted scalar, because YAML counts them
+// printable: the bidirectional overrides, embeddings and isolates. The
+// encoder escapes the controls itself (\e, \x9B, \L). blockStyle put every
+// string holding one in double quotes, where \u202E is the same character.
+func escapeYAML(b []byte) []byte {
+	if termtext.Text(string(b)) == string(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for _, r := range string(b) {
+		if r >= 0x80 && termtext.Line(string(r)) != string(r) {
+			out = fmt.Appendf(out, "\\u%04X", r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
 }
 
 // jqValue turns json.Number into the int or float64 gojq works with.
