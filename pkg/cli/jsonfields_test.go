@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,11 +21,19 @@ import (
 func TestJSONFieldsAreTheOutputsKeys(t *testing.T) {
 	h := newHarness(t, false, "")
 	h.loginAs(t, "alice")
+	dir := t.TempDir()
 
 	type step struct {
 		args  []string
 		stdin string
-		env   map[string]string // set for this step only
+		setup func(t *testing.T)
+		exit  int
+	}
+	// conflict changes document 1's file here and on the server, so that
+	// pull and push report a conflict, with its error.
+	conflict := func(t *testing.T) {
+		change(t, filepath.Join(dir, "1-welcome-to-docsd.md"), "skip list.", "skip list. Mine.")
+		editAs(t, h, "alice", 1, "", "Theirs.")
 	}
 	// In order: each may rely on those before it (document 8 is the one
 	// created here).
@@ -45,6 +54,9 @@ func TestJSONFieldsAreTheOutputsKeys(t *testing.T) {
 		{args: []string{"token", "list"}},
 		{args: []string{"users", "list"}},
 		{args: []string{"users", "set-role", "carol", "editor"}},
+		{args: []string{"pull", dir}},
+		{args: []string{"pull", dir}, setup: conflict, exit: exitConflict},
+		{args: []string{"push", dir}, exit: exitConflict},
 		{args: []string{"register", "-u", "dave", "--password-stdin"}, stdin: "password-of-dave\n"},
 		{args: []string{"login", "-u", "alice", "--password-stdin"}, stdin: "password\n"},
 		{args: []string{"passwd", "--password-stdin"}, stdin: "password\nnew-password\n"},
@@ -52,9 +64,12 @@ func TestJSONFieldsAreTheOutputsKeys(t *testing.T) {
 	keys := map[string][]string{} // command path: the members seen
 	var token string
 	for _, s := range steps {
+		if s.setup != nil {
+			s.setup(t)
+		}
 		h.f.IO.In = strings.NewReader(s.stdin)
 		args := append(slices.Clone(s.args), "-o", "json")
-		wantExit(t, h, h.run(t, args...), exitOK, args...)
+		wantExit(t, h, h.run(t, args...), s.exit, args...)
 		path := "docs " + strings.Join(commandWords(t, h, s.args), " ")
 		dec := json.NewDecoder(bytes.NewReader(h.out.Bytes()))
 		for {
