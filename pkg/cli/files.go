@@ -266,6 +266,13 @@ func (e *fileConflictError) Error() string { return e.msg }
 func (e *fileConflictError) Unwrap() error { return e.err }
 func (e *fileConflictError) Hint() string  { return e.hint }
 
+// ProblemExtensions puts in the -o json problem document what the text
+// says: the server's 412 speaks of a version, not of the file kept here
+// and how to merge it.
+func (e *fileConflictError) ProblemExtensions() map[string]any {
+	return map[string]any{"detail": e.msg, "hint": e.hint}
+}
+
 // mergeHint is how to resolve a conflict over file in dir: set the local
 // text aside, pull the server's, merge, push.
 func mergeHint(dir, file string) string {

@@ -133,6 +133,10 @@ func TestPullAndPushJSON(t *testing.T) {
 			t.Errorf("push -o json: %s is %+v; want action %q", name, got[name], want)
 		}
 	}
+	if one := filepath.Join(dir, "1-welcome-to-docsd.md"); !strings.Contains(h.err.String(), `"detail":"document 1 changed on the server since version 2, which `+one) ||
+		!strings.Contains(h.err.String(), `"hint":"To merge: mv `) || !strings.Contains(h.err.String(), `"status":412`) {
+		t.Errorf("push -o json said on stderr %s; want the 412 problem with the file named and how to merge", h.err)
+	}
 	if got["idea.md"].ID == 0 || got["4-style-guide.md"].ID != 4 {
 		t.Errorf("push -o json printed %v; want the new document's id and 4's", got)
 	}
