@@ -54,6 +54,7 @@ DOCS_EDITOR, VISUAL or EDITOR is set); an empty body aborts.`,
 	cmd.Flags().StringVarP(&opts.Body, "body", "b", "", "document body `text`")
 	cmd.Flags().StringVarP(&opts.BodyFile, "body-file", "F", "", "read the body from `file` (- for standard input)")
 	cmd.MarkFlagsMutuallyExclusive("body", "body-file")
+	addJSONFlags(cmd, f, documentFields)
 	return cmd
 }
 

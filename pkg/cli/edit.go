@@ -79,6 +79,7 @@ retries from it.`,
 	cmd.Flags().StringVarP(&opts.BodyFile, "body-file", "F", "", "read the new body from `file` (- for standard input)")
 	cmd.Flags().Int64Var(&opts.Version, "version", 0, "change the document only if it is still at version `N` (exit 7 if not)")
 	cmd.MarkFlagsMutuallyExclusive("body", "body-file")
+	addJSONFlags(cmd, f, documentFields)
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -265,6 +266,13 @@ func (e *fileConflictError) Error() string { return e.msg }
 func (e *fileConflictError) Unwrap() error { return e.err }
 func (e *fileConflictError) Hint() string  { return e.hint }
 
+// ProblemExtensions puts in the -o json problem document what the text
+// says: the server's 412 speaks of a version, not of the file kept here
+// and how to merge it.
+func (e *fileConflictError) ProblemExtensions() map[string]any {
+	return map[string]any{"detail": e.msg, "hint": e.hint}
+}
+
 // mergeHint is how to resolve a conflict over file in dir: set the local
 // text aside, pull the server's, merge, push.
 func mergeHint(dir, file string) string {
@@ -306,4 +314,40 @@ func diffFileRun(ctx context.Context, opts *diffOptions) error {
 	a := docVersion{d.Version, d.Title, d.Body}
 	b := docVersion{title: f.Title, body: f.Body}
 	return printDiff(opts, udiff.Unified(fmt.Sprintf("document %d version %d", d.ID, d.Version), path, a.text(), b.text()))
+}
+
+// fileResult is what docs pull or docs push did with one document: with
+// -o json, each is printed as one JSON object as it is done, so that a
+// script reads what happened to each file.
+type fileResult struct {
+	ID     int64  `json:"id"`   // 0 for a file whose document could not be created
+	File   string `json:"file"` // as messages name it: the directory joined with the name; "" when there is none
+	Action string `json:"action"`
+	Error  string `json:"error,omitempty"` // with action "conflict" or "failed"
+}
+
+// fileResultFields are fileResult's members, for addJSONFlags.
+var fileResultFields = []string{"id", "file", "action", "error"}
+
+// fileResults prints fileResults with -o json, and nothing otherwise (the
+// messages on stderr say it for a person).
+type fileResults struct {
+	w    io.Writer
+	json bool
+}
+
+// report prints what was done with document id in file: action, or, when
+// err is not nil, "conflict" (exit 7) or "failed" with the error.
+func (r fileResults) report(id int64, file, action string, err error) error {
+	if !r.json {
+		return nil
+	}
+	res := fileResult{ID: id, File: file, Action: action}
+	if err != nil {
+		res.Action, res.Error = "failed", err.Error()
+		if exitCode(err) == exitConflict {
+			res.Action = "conflict"
+		}
+	}
+	return writeJSON(r.w, res)
 }

@@ -70,6 +70,7 @@ fields (with who made the version), "--", then its body (see 'docs log').`,
 		},
 	}
 	cmd.Flags().Int64Var(&opts.Version, "version", 0, "show version `n` of the document")
+	addJSONFlags(cmd, f, getFields)
 	return cmd
 }
 

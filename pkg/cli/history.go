@@ -50,6 +50,7 @@ A deleted document's history is shown to its author and to admins.`,
 		},
 	}
 	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", 0, "show at most the newest `N` versions (0: all)")
+	addJSONFlags(cmd, f, revisionFields)
 	return cmd
 }
 
@@ -320,6 +321,7 @@ The same users may revert a document as may edit it.`,
 	}
 	cmd.Flags().Int64Var(&opts.To, "to", 0, "bring back version `n`")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revert without asking")
+	addJSONFlags(cmd, f, documentFields)
 	return cmd
 }
 
@@ -363,7 +365,7 @@ type restoreOptions struct {
 
 func newCmdRestore(f *factory, runF func(*restoreOptions) error) *cobra.Command {
 	opts := &restoreOptions{cmdEnv: f.env()}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "restore <id>",
 		Short: "Bring back a deleted document",
 		Long: `Bring back a deleted document under its ID, with the title and body it had
@@ -382,6 +384,8 @@ when it was deleted, as its next version. Its author or an admin may.`,
 			return restoreRun(cmd.Context(), opts)
 		},
 	}
+	addJSONFlags(cmd, f, documentFields)
+	return cmd
 }
 
 func restoreRun(ctx context.Context, opts *restoreOptions) error {

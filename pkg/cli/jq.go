@@ -9,11 +9,14 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
+	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/docsd/docs/pkg/exitcode"
+	"github.com/docsd/docs/pkg/termtext"
 )
 
 // outputFilter holds the JSON a command printed and, once it is done,
@@ -29,15 +32,62 @@ type outputFilter struct {
 	out    io.Writer    // where the results go
 }
 
-// newOutputFilter parses --json fields and compiles a --jq expression;
-// either one malformed is a usage error.
-func newOutputFilter(fields, expr string, out io.Writer) (*outputFilter, error) {
+// jsonFieldsKey is the annotation that holds the fields a command's JSON
+// output carries, comma-separated, as gh's help:json-fields does.
+const jsonFieldsKey = "docs:json-fields"
+
+// addJSONFlags gives cmd --json, for the fields its JSON output carries
+// (the members of its objects). root's PersistentPreRunE checks the names
+// asked for against these before the command runs, so that a typo sends
+// nothing and prompts for nothing; TestJSONFieldsAreTheOutputsKeys runs
+// each command and holds the list to its real output.
+func addJSONFlags(cmd *cobra.Command, f *factory, fields []string) {
+	fields = slices.Sorted(slices.Values(fields))
+	cmd.Flags().StringVar(&f.global.json, "json", "", "print JSON with only these comma-separated `fields` (implies -o json): "+strings.Join(fields, ", "))
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[jsonFieldsKey] = strings.Join(fields, ",")
+	_ = cmd.RegisterFlagCompletionFunc("json", func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		prefix := toComplete[:strings.LastIndexByte(toComplete, ',')+1]
+		var out []string
+		for _, name := range fields {
+			if strings.HasPrefix(prefix+name, toComplete) {
+				out = append(out, prefix+name)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoSpace
+	})
+}
+
+// jsonFields returns the fields cmd declared with addJSONFlags, sorted;
+// none when it offers no --json.
+func jsonFields(cmd *cobra.Command) []string {
+	if s := cmd.Annotations[jsonFieldsKey]; s != "" {
+		return strings.Split(s, ",")
+	}
+	return nil
+}
+
+// jsonFieldsError is --json given no fields: the usage error lists those
+// the command has, as gh does.
+func jsonFieldsError(cmd *cobra.Command) error {
+	return exitcode.Usagef("Specify one or more comma-separated fields for --json:\n  %s", strings.Join(jsonFields(cmd), "\n  "))
+}
+
+// newOutputFilter parses --json fields, each of which must be one of
+// declared, and compiles a --jq expression; either one malformed is a
+// usage error.
+func newOutputFilter(fields string, declared []string, expr string, out io.Writer) (*outputFilter, error) {
 	f := &outputFilter{out: out}
 	if fields != "" {
 		for _, name := range strings.Split(fields, ",") {
 			name = strings.TrimSpace(name)
 			if name == "" {
 				return nil, exitcode.Usagef("invalid --json %q: want field names separated by commas, such as id,title", fields)
+			}
+			if !slices.Contains(declared, name) {
+				return nil, exitcode.Usagef("unknown --json field %q; available fields:\n  %s", name, strings.Join(declared, "\n  "))
 			}
 			f.fields = append(f.fields, name)
 		}
@@ -123,8 +173,9 @@ func (f *outputFilter) jq(ctx context.Context, raw json.RawMessage) error {
 }
 
 // pickFields keeps the named members of an object, or of each object in
-// an array, in the order named. A name that no object has is a usage
-// error listing those there are; one that only some lack is null there.
+// an array, in the order named; a member an object lacks (one left out
+// when empty) is null there. The names were checked against the
+// command's fields before it ran.
 func pickFields(raw json.RawMessage, fields []string) (json.RawMessage, error) {
 	var objs []map[string]json.RawMessage
 	array := bytes.HasPrefix(bytes.TrimSpace(raw), []byte("["))
@@ -138,13 +189,6 @@ func pickFields(raw json.RawMessage, fields []string) (json.RawMessage, error) {
 			return nil, exitcode.Usagef("--json picks fields of objects, and this output is not one")
 		}
 		objs = []map[string]json.RawMessage{o}
-	}
-	if len(objs) > 0 {
-		for _, name := range fields {
-			if !slices.ContainsFunc(objs, func(o map[string]json.RawMessage) bool { _, ok := o[name]; return ok }) {
-				return nil, exitcode.Usagef("unknown --json field %q; this output has: %s", name, strings.Join(fieldNames(objs), ", "))
-			}
-		}
 	}
 	var b bytes.Buffer
 	pick := func(o map[string]json.RawMessage) {
@@ -179,20 +223,6 @@ func pickFields(raw json.RawMessage, fields []string) (json.RawMessage, error) {
 	return b.Bytes(), nil
 }
 
-// fieldNames is every member name of objs, sorted.
-func fieldNames(objs []map[string]json.RawMessage) []string {
-	var names []string
-	for _, o := range objs {
-		for k := range o {
-			if !slices.Contains(names, k) {
-				names = append(names, k)
-			}
-		}
-	}
-	slices.Sort(names)
-	return names
-}
-
 // writeYAML writes one JSON value as a YAML document, members in the
 // order the JSON has them; documents after the first start with "---".
 // YAML is a superset of JSON, so the value is read as YAML and written
@@ -215,21 +245,48 @@ func writeYAML(w io.Writer, raw json.RawMessage, first bool) error {
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("-o yaml: %w", err)
 	}
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(escapeYAML(b.Bytes()))
 	return err
 }
 
 // blockStyle drops the flow style and quotes that the JSON came with: the
 // encoder quotes again the strings that need it, and writes a text of
-// several lines as a literal block.
+// several lines as a literal block. A string holding what could act on a
+// terminal (termtext's list: controls, bidirectional overrides, line
+// separators) is double-quoted, the one YAML style with escapes, so that
+// escapeYAML can write it as -o json does.
 func blockStyle(n *yaml.Node) {
 	n.Style = 0
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && strings.Contains(n.Value, "\n") {
+	switch {
+	case n.Kind != yaml.ScalarNode:
+	case termtext.Text(n.Value) != n.Value:
+		n.Style = yaml.DoubleQuotedStyle
+	case n.Tag == "!!str" && strings.Contains(n.Value, "\n"):
 		n.Style = yaml.LiteralStyle
 	}
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
+}
+
+// escapeYAML writes as \u escapes the characters termtext escapes that the
+// encoder leaves raw in a double-quoted scalar, because YAML counts them
+// printable: the bidirectional overrides, embeddings and isolates. The
+// encoder escapes the controls itself (\e, \x9B, \L). blockStyle put every
+// string holding one in double quotes, where \u202E is the same character.
+func escapeYAML(b []byte) []byte {
+	if termtext.Text(string(b)) == string(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for _, r := range string(b) {
+		if r >= 0x80 && termtext.Line(string(r)) != string(r) {
+			out = fmt.Appendf(out, "\\u%04X", r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
 }
 
 // jqValue turns json.Number into the int or float64 gojq works with.
@@ -252,3 +309,20 @@ func jqValue(v any) any {
 	}
 	return v
 }
+
+// The fields of each kind of JSON output, for addJSONFlags.
+var (
+	userFields     = []string{"id", "username", "role", "created_at"}
+	documentFields = []string{"id", "title", "body", "author", "created_at", "updated_at", "version"}
+	// listFields are a document's but the body, which a list leaves out.
+	listFields   = []string{"id", "title", "author", "created_at", "updated_at", "version"}
+	searchFields = []string{"id", "title", "author", "created_at", "updated_at", "version", "snippet"}
+	// revisionFields are those of docs log: a list leaves out the body.
+	revisionFields = []string{"document_id", "version", "title", "author", "by", "created_at"}
+	// getFields are a document's, and a revision's for get --version.
+	getFields         = []string{"id", "document_id", "title", "body", "author", "by", "created_at", "updated_at", "version"}
+	tokenFields       = []string{"id", "name", "scopes", "created_at", "expires_at", "last_used_at", "last_used_from"}
+	tokenCreateFields = []string{"id", "name", "scopes", "created_at", "expires_at", "last_used_at", "last_used_from", "token"}
+	statusFields      = []string{"server", "user", "session", "token"}
+	versionFields     = []string{"version", "go", "os", "arch", "server"}
+)

@@ -59,6 +59,7 @@ keeps one user's documents. -o json prints one JSON array.`,
 	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", defaultListLimit, "list at most `N` documents")
 	cmd.Flags().BoolVar(&all, "all", false, "list every document")
 	cmd.Flags().StringVar(&opts.Author, "author", "", "list only the documents of the user `name`")
+	addJSONFlags(cmd, f, listFields)
 	return cmd
 }
 

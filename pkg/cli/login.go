@@ -74,6 +74,7 @@ create.`,
 	_ = cmd.Flags().MarkHidden("password")
 	cmd.MarkFlagsMutuallyExclusive("with-token", "username")
 	cmd.MarkFlagsMutuallyExclusive("with-token", "password-stdin")
+	addJSONFlags(cmd, f, userFields)
 	return cmd
 }
 

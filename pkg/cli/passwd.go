@@ -50,6 +50,7 @@ the server's message).`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the current and the new password from standard input, one per line")
+	addJSONFlags(cmd, f, userFields)
 	return cmd
 }
 

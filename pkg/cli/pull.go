@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docsd/docs/pkg/client"
-	"github.com/docsd/docs/pkg/exitcode"
 )
 
 type pullOptions struct {
@@ -60,8 +59,10 @@ change. Works without logging in when the server lists documents publicly.`,
 					return err
 				}
 			}
-			if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
-				return exitcode.Usagef("%s is not a directory", opts.Dir)
+			// A dir that is missing is made (in pullRun), as git clone
+			// does; one that is a file is refused before any request.
+			if fi, err := os.Stat(opts.Dir); err == nil && !fi.IsDir() {
+				return fmt.Errorf("cannot pull into %s: it is a file, not a directory", opts.Dir)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -70,6 +71,7 @@ change. Works without logging in when the server lists documents publicly.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "remove the files of documents deleted on the server (unless changed here)")
+	addJSONFlags(cmd, f, fileResultFields)
 	return cmd
 }
 
@@ -78,6 +80,7 @@ type puller struct {
 	opts    *pullOptions
 	sess    *session
 	st      *pullState
+	results fileResults
 	changed int // files written, renamed or removed
 	total   int
 }
@@ -87,11 +90,14 @@ func pullRun(ctx context.Context, opts *pullOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil { //nolint:gosec // G301: as mkdir -p makes it
+		return fmt.Errorf("cannot pull into %s: %w", opts.Dir, err)
+	}
 	st, err := loadState(opts.Dir, sess.Server)
 	if err != nil {
 		return err
 	}
-	p := &puller{opts: opts, sess: sess, st: st}
+	p := &puller{opts: opts, sess: sess, st: st, results: fileResults{w: opts.IO.Out, json: sess.Output == "json"}}
 	errs := p.pull(ctx)
 	if err := saveState(opts.Dir, st); err != nil {
 		errs = append(errs, fmt.Errorf("save what was pulled: %w", err))
@@ -107,14 +113,18 @@ func (p *puller) pull(ctx context.Context) []error {
 	var errs []error
 	if len(p.opts.IDs) > 0 {
 		for _, id := range p.opts.IDs {
+			var file, action string
 			d, err := p.sess.Client.GetDocument(ctx, id)
 			if client.StatusCode(err) == http.StatusNotFound && p.st.Documents[id] != nil {
-				err = p.deleted(id)
+				file, action, err = p.deleted(id)
 			} else if err == nil {
-				err = p.one(ctx, d.ID, d.Version, d.Title, d)
+				file, action, err = p.one(ctx, d.ID, d.Version, d.Title, d)
+			}
+			err = p.sess.check(err)
+			if rerr := p.results.report(id, file, action, err); rerr != nil {
+				return append(errs, rerr)
 			}
 			if err != nil {
-				err = p.sess.check(err)
 				if !perDocument(err) {
 					return append(errs, err)
 				}
@@ -130,8 +140,12 @@ func (p *puller) pull(ctx context.Context) []error {
 	onServer := map[int64]bool{}
 	for _, s := range list {
 		onServer[s.ID] = true
-		if err := p.one(ctx, s.ID, s.Version, s.Title, nil); err != nil {
-			err = p.sess.check(err)
+		file, action, err := p.one(ctx, s.ID, s.Version, s.Title, nil)
+		err = p.sess.check(err)
+		if rerr := p.results.report(s.ID, file, action, err); rerr != nil {
+			return append(errs, rerr)
+		}
+		if err != nil {
 			if !perDocument(err) {
 				return append(errs, err)
 			}
@@ -146,7 +160,11 @@ func (p *puller) pull(ctx context.Context) []error {
 	}
 	sort.Slice(gone, func(i, j int) bool { return gone[i] < gone[j] })
 	for _, id := range gone {
-		if err := p.deleted(id); err != nil {
+		file, action, err := p.deleted(id)
+		if rerr := p.results.report(id, file, action, err); rerr != nil {
+			return append(errs, rerr)
+		}
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -154,8 +172,9 @@ func (p *puller) pull(ctx context.Context) []error {
 }
 
 // one brings document id, at version on the server under title, into its
-// file; d is the document when it has been read already.
-func (p *puller) one(ctx context.Context, id, version int64, title string, d *client.Document) error {
+// file; d is the document when it has been read already. It returns the
+// file's path and what was done, for -o json.
+func (p *puller) one(ctx context.Context, id, version int64, title string, d *client.Document) (file, action string, err error) {
 	p.total++
 	dir, want := p.opts.Dir, fileName(id, title)
 	prev := p.st.Documents[id]
@@ -166,31 +185,31 @@ func (p *puller) one(ctx context.Context, id, version int64, title string, d *cl
 			// Removed here: written again below.
 		case err != nil || prev.changedSince(local):
 			if version == prev.Version {
-				return nil // changed here only: for docs push
+				return p.path(prev.File), "unchanged", nil // changed here only: for docs push
 			}
-			return &fileConflictError{
+			return p.path(prev.File), "", &fileConflictError{
 				msg:  fmt.Sprintf("document %d changed on the server (version %d to %d) and %s was changed here: the file was not overwritten", id, prev.Version, version, p.path(prev.File)),
 				hint: mergeHint(dir, prev.File),
 			}
 		case version == prev.Version && prev.File == want:
-			return nil
+			return p.path(want), "unchanged", nil
 		case version == prev.Version:
 			if err := p.claim(want, nil); err != nil {
-				return err
+				return p.path(prev.File), "", err
 			}
 			if err := os.Rename(filepath.Join(dir, prev.File), filepath.Join(dir, want)); err != nil {
-				return err
+				return p.path(prev.File), "", err
 			}
 			fmt.Fprintf(p.opts.IO.ErrOut, "Renamed %s to %s (document %d, version %d).\n", p.path(prev.File), p.path(want), id, version)
 			prev.File = want
 			p.changed++
-			return nil
+			return p.path(want), "renamed", nil
 		}
 	}
 	if d == nil {
 		var err error
 		if d, err = p.sess.Client.GetDocument(ctx, id); err != nil {
-			return err
+			return p.path(want), "", err
 		}
 		want = fileName(d.ID, d.Title)
 	}
@@ -198,21 +217,21 @@ func (p *puller) one(ctx context.Context, id, version int64, title string, d *cl
 	data := f.marshal()
 	if prev == nil || prev.File != want {
 		if err := p.claim(want, data); err != nil {
-			return err
+			return p.path(want), "", err
 		}
 	}
 	if err := writeFileAtomic(filepath.Join(dir, want), data); err != nil {
-		return err
+		return p.path(want), "", err
 	}
 	if prev != nil && prev.File != want {
 		if err := os.Remove(filepath.Join(dir, prev.File)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+			return p.path(want), "", err
 		}
 	}
 	p.st.Documents[id] = pulledFrom(want, f)
 	p.changed++
 	fmt.Fprintf(p.opts.IO.ErrOut, "Wrote %s (document %d, version %d).\n", p.path(want), d.ID, d.Version)
-	return nil
+	return p.path(want), "written", nil
 }
 
 // claim makes sure that name, which no document in the state has, may be
@@ -233,31 +252,32 @@ func (p *puller) claim(name string, data []byte) error {
 }
 
 // deleted reports document id, deleted on the server; with --prune its
-// file goes too, unless it was changed here.
-func (p *puller) deleted(id int64) error {
+// file goes too, unless it was changed here. It returns the file's path
+// and what was done, as one does.
+func (p *puller) deleted(id int64) (file, action string, err error) {
 	prev := p.st.Documents[id]
 	if !p.opts.Prune {
 		fmt.Fprintf(p.opts.IO.ErrOut, "Document %d was deleted on the server; %s is left as it is (--prune removes it).\n", id, p.path(prev.File))
-		return nil
+		return p.path(prev.File), "deleted-on-server", nil
 	}
 	path := filepath.Join(p.opts.Dir, prev.File)
-	local, err := readDocFile(path)
+	local, rerr := readDocFile(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil || prev.changedSince(local):
-		return &fileConflictError{
+	case errors.Is(rerr, fs.ErrNotExist):
+	case rerr != nil || prev.changedSince(local):
+		return p.path(prev.File), "", &fileConflictError{
 			msg:  fmt.Sprintf("document %d was deleted on the server and %s was changed here: the file was not removed", id, p.path(prev.File)),
 			hint: fmt.Sprintf("To keep it, remove its id line and push it as a new document; to drop it, delete the file; or bring the document back with docs restore %d.", id),
 		}
 	default:
 		if err := os.Remove(path); err != nil {
-			return err
+			return p.path(prev.File), "", err
 		}
 		fmt.Fprintf(p.opts.IO.ErrOut, "Removed %s: document %d was deleted on the server.\n", p.path(prev.File), id)
 	}
 	delete(p.st.Documents, id)
 	p.changed++
-	return nil
+	return p.path(prev.File), "removed", nil
 }
 
 // path is how messages name a file in the directory pulled into.

@@ -57,6 +57,7 @@ sends nothing.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "print what would be sent, send nothing")
+	addJSONFlags(cmd, f, fileResultFields)
 	return cmd
 }
 
@@ -122,6 +123,7 @@ func pushDir(ctx context.Context, opts *pushOptions, sess *session, dir string, 
 		return 0, []error{err}, false
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+	results := fileResults{w: opts.IO.Out, json: sess.Output == "json"}
 	seen := map[int64]string{}
 	done := map[string]bool{} // a file named twice goes once
 	for _, pf := range files {
@@ -129,12 +131,17 @@ func pushDir(ctx context.Context, opts *pushOptions, sess *session, dir string, 
 			continue
 		}
 		done[pf.name] = true
-		ok, err := pushOne(ctx, opts, sess, st, dir, pf, seen)
-		if ok {
+		id, action, err := pushOne(ctx, opts, sess, st, dir, pf, seen)
+		if sentAction(action) {
 			sent++
 		}
+		err = sess.check(err)
+		if action != "" || err != nil {
+			if rerr := results.report(id, filepath.Join(dir, pf.name), action, err); rerr != nil {
+				return sent, append(errs, rerr), true
+			}
+		}
 		if err != nil {
-			err = sess.check(err)
 			errs = append(errs, err)
 			if stopsPush(err) {
 				fatal = true
@@ -157,40 +164,51 @@ func stopsPush(err error) bool {
 	return exitCode(err) == exitAuth || errors.As(err, &un)
 }
 
-// pushOne sends one file if it changed, and reports whether it did (or,
-// with --dry-run, would). seen maps the IDs of the files before it to
-// their names, so that two files of one document are refused.
-func pushOne(ctx context.Context, opts *pushOptions, sess *session, st *pullState, dir string, pf pushFile, seen map[int64]string) (bool, error) {
+// sentAction reports whether pushOne's action sent the file (or, with
+// --dry-run, would).
+func sentAction(action string) bool {
+	switch action {
+	case "pushed", "created", "would-update", "would-create":
+		return true
+	}
+	return false
+}
+
+// pushOne sends one file if it changed, and returns its document's ID and
+// what was done: "pushed", "created", "unchanged", with --dry-run
+// "would-update" or "would-create", or "" for a file in dir that is not a
+// document. seen maps the IDs of the files before it to their names, so
+// that two files of one document are refused.
+func pushOne(ctx context.Context, opts *pushOptions, sess *session, st *pullState, dir string, pf pushFile, seen map[int64]string) (int64, string, error) {
 	path := filepath.Join(dir, pf.name)
 	f, err := readDocFile(path)
 	switch {
 	case errors.Is(err, errNoFrontMatter) && !pf.named:
-		return false, nil
+		return 0, "", nil
 	case err != nil:
-		return false, exitcode.Usagef("cannot push %s: %v", path, err)
+		return 0, "", exitcode.Usagef("cannot push %s: %v", path, err)
 	case strings.TrimSpace(f.Title) == "":
-		return false, exitcode.Usagef("cannot push %s: its front matter has no title", path)
+		return f.ID, "", exitcode.Usagef("cannot push %s: its front matter has no title", path)
 	}
 	if err := checkTitle(f.Title); err != nil {
-		return false, err
+		return f.ID, "", err
 	}
 	if err := checkBody(path, []byte(f.Body)); err != nil {
-		return false, err
+		return f.ID, "", err
 	}
 	if f.ID == 0 {
-		err := pushNew(ctx, opts, sess, st, path, f)
-		return err == nil, err
+		return pushNew(ctx, opts, sess, st, path, f)
 	}
 	if other, ok := seen[f.ID]; ok {
-		return false, exitcode.Usagef("cannot push %s: %s holds document %d too", path, filepath.Join(dir, other), f.ID)
+		return f.ID, "", exitcode.Usagef("cannot push %s: %s holds document %d too", path, filepath.Join(dir, other), f.ID)
 	}
 	seen[f.ID] = pf.name
 	prev := st.Documents[f.ID]
 	if prev == nil {
-		return false, exitcode.Usagef("cannot push %s: document %d was not pulled into %s, so docs cannot tell what changed (run docs pull %s %d)", path, f.ID, dir, shellQuote(dir), f.ID)
+		return f.ID, "", exitcode.Usagef("cannot push %s: document %d was not pulled into %s, so docs cannot tell what changed (run docs pull %s %d)", path, f.ID, dir, shellQuote(dir), f.ID)
 	}
 	if !prev.changedSince(f) {
-		return false, nil
+		return f.ID, "unchanged", nil
 	}
 	var patch client.DocumentPatch
 	var fields []string
@@ -203,36 +221,41 @@ func pushOne(ctx context.Context, opts *pushOptions, sess *session, st *pullStat
 		fields = append(fields, "body")
 	}
 	if opts.DryRun {
-		fmt.Fprintf(opts.IO.Out, "would update document %d from %s (If-Match version %d): %s\n", f.ID, path, prev.Version, strings.Join(fields, ", "))
-		return true, nil
+		if sess.Output != "json" {
+			fmt.Fprintf(opts.IO.Out, "would update document %d from %s (If-Match version %d): %s\n", f.ID, path, prev.Version, strings.Join(fields, ", "))
+		}
+		return f.ID, "would-update", nil
 	}
 	d, err := sess.Client.UpdateDocument(ctx, f.ID, patch, client.UpdateOptions{IfMatch: client.VersionETag(prev.Version)})
 	if client.StatusCode(err) == http.StatusPreconditionFailed {
-		return false, &fileConflictError{
+		return f.ID, "", &fileConflictError{
 			msg:  fmt.Sprintf("document %d changed on the server since version %d, which %s was pulled at: it was not sent", f.ID, prev.Version, path),
 			hint: mergeHint(dir, pf.name),
 			err:  err,
 		}
 	}
 	if err != nil {
-		return false, err
+		return f.ID, "", err
 	}
 	if err := writeBack(st, path, fileOf(d)); err != nil {
-		return true, err
+		return f.ID, "pushed", err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Pushed %s (document %d, version %d).\n", path, d.ID, d.Version)
-	return true, nil
+	return f.ID, "pushed", nil
 }
 
-// pushNew creates the document of a file with no id.
-func pushNew(ctx context.Context, opts *pushOptions, sess *session, st *pullState, path string, f docFile) error {
+// pushNew creates the document of a file with no id, and returns its ID
+// and action as pushOne does.
+func pushNew(ctx context.Context, opts *pushOptions, sess *session, st *pullState, path string, f docFile) (int64, string, error) {
 	if opts.DryRun {
-		fmt.Fprintf(opts.IO.Out, "would create a document from %s: %q\n", path, f.Title)
-		return nil
+		if sess.Output != "json" {
+			fmt.Fprintf(opts.IO.Out, "would create a document from %s: %q\n", path, f.Title)
+		}
+		return 0, "would-create", nil
 	}
 	d, err := sess.Client.CreateDocument(ctx, client.NewDocument{Title: f.Title, Body: f.Body})
 	if err != nil {
-		return err
+		return 0, "", err
 	}
 	// A document deleted on the server may have left its state on this
 	// file; the file is the new document's now.
@@ -242,10 +265,10 @@ func pushNew(ctx context.Context, opts *pushOptions, sess *session, st *pullStat
 		}
 	}
 	if err := writeBack(st, path, fileOf(d)); err != nil {
-		return fmt.Errorf("created document %d, but could not write its id into %s: %w", d.ID, path, err)
+		return d.ID, "created", fmt.Errorf("created document %d, but could not write its id into %s: %w", d.ID, path, err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Created document %d from %s (version %d).\n", d.ID, path, d.Version)
-	return nil
+	return d.ID, "created", nil
 }
 
 // writeBack records d, the document the server answered with, as pulled

@@ -44,6 +44,7 @@ echoed. Without a terminal, pass --username and --password-stdin.`,
 	}
 	cmd.Flags().StringVarP(&opts.Username, "username", "u", "", "user `name`")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the password from standard input")
+	addJSONFlags(cmd, f, userFields)
 	return cmd
 }
 

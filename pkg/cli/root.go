@@ -43,13 +43,16 @@ Environment:
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.global.server, "server", defaultServer, "docsd server `URL` (env DOCS_SERVER, config server)")
 	pf.StringVarP(&f.global.output, "output", "o", "table", "output `format`: table, json or yaml (env DOCS_OUTPUT)")
-	pf.StringVar(&f.global.json, "json", "", "print JSON with only these comma-separated `fields` (implies -o json)")
 	pf.StringVarP(&f.global.jq, "jq", "q", "", "filter the JSON output with a jq `expression` (implies -o json)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if f.global.jq == "" && f.global.json == "" {
+		jsonSet := cmd.Flags().Changed("json")
+		if jsonSet && strings.TrimSpace(f.global.json) == "" {
+			return jsonFieldsError(cmd)
+		}
+		if f.global.jq == "" && !jsonSet {
 			return nil
 		}
-		filter, err := newOutputFilter(f.global.json, f.global.jq, f.IO.Out)
+		filter, err := newOutputFilter(f.global.json, jsonFields(cmd), f.global.jq, f.IO.Out)
 		if err != nil {
 			return err
 		}
@@ -86,10 +89,15 @@ Environment:
 	return root
 }
 
-// flagError makes a flag parsing error a usage error. A negative number
+// flagError makes a flag parsing error a usage error; --json with no
+// fields lists the command's. A negative number
 // where a command takes an ID ("docs get -1") reaches pflag as the unknown
 // shorthand -1; it is reported as the bad ID it is.
 func flagError(cmd *cobra.Command, err error) error {
+	var vr *pflag.ValueRequiredError
+	if errors.As(err, &vr) && vr.GetFlag().Name == "json" {
+		return jsonFieldsError(cmd)
+	}
 	var ne *pflag.NotExistError
 	if errors.As(err, &ne) && strings.Contains(cmd.Use, "<id>") {
 		if s := ne.GetSpecifiedShortnames(); s != "" && s[0] >= '0' && s[0] <= '9' {

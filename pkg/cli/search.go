@@ -65,6 +65,7 @@ Finding nothing is no error: docs exits 0 and says so on stderr.`,
 	}
 	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", defaultListLimit, "show at most `N` documents")
 	cmd.Flags().StringVar(&opts.Author, "author", "", "search only the documents of the user `name`")
+	addJSONFlags(cmd, f, searchFields)
 	return cmd
 }
 

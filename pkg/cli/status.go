@@ -18,7 +18,7 @@ type statusOptions struct {
 
 func newCmdStatus(f *factory, runF func(*statusOptions) error) *cobra.Command {
 	opts := &statusOptions{cmdEnv: f.env()}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "status",
 		Aliases: []string{"whoami"},
 		Short:   "Show the server, who you are logged in as, and which credential docs uses",
@@ -35,6 +35,8 @@ logged in.`,
 			return statusRun(cmd.Context(), opts)
 		},
 	}
+	addJSONFlags(cmd, f, statusFields)
+	return cmd
 }
 
 // statusJSON is the -o json form of docs status: session or token says

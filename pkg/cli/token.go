@@ -130,6 +130,7 @@ the token among it.`,
 	cmd.Flags().StringSliceVar(&scopes, "scope", nil, "what the token may do: read, write, admin (comma-separated)")
 	cmd.Flags().StringVar(&opts.Expires, "expires", "", "how long it lasts: a `duration` such as 30d, 12h (the server's default is 30d)")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(scopeNames(), cobra.ShellCompDirectiveNoFileComp))
+	addJSONFlags(cmd, f, tokenCreateFields)
 	return cmd
 }
 
@@ -182,7 +183,7 @@ type tokenListOptions struct {
 
 func newCmdTokenList(f *factory, runF func(*tokenListOptions) error) *cobra.Command {
 	opts := &tokenListOptions{cmdEnv: f.env()}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List your tokens: ID, NAME, SCOPES, EXPIRES, LAST USED",
@@ -198,6 +199,8 @@ last used from. It needs a session, as docs token create does.`,
 			return tokenListRun(cmd.Context(), opts)
 		},
 	}
+	addJSONFlags(cmd, f, tokenFields)
+	return cmd
 }
 
 func tokenListRun(ctx context.Context, opts *tokenListOptions) error {

@@ -39,7 +39,7 @@ type usersListOptions struct {
 
 func newCmdUsersList(f *factory, runF func(*usersListOptions) error) *cobra.Command {
 	opts := &usersListOptions{cmdEnv: f.env()}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List users: ID, USERNAME, ROLE, CREATED",
@@ -51,6 +51,8 @@ func newCmdUsersList(f *factory, runF func(*usersListOptions) error) *cobra.Comm
 			return usersListRun(cmd.Context(), opts)
 		},
 	}
+	addJSONFlags(cmd, f, userFields)
+	return cmd
 }
 
 func usersListRun(ctx context.Context, opts *usersListOptions) error {
@@ -91,7 +93,7 @@ type usersSetRoleOptions struct {
 
 func newCmdUsersSetRole(f *factory, runF func(*usersSetRoleOptions) error) *cobra.Command {
 	opts := &usersSetRoleOptions{cmdEnv: f.env()}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "set-role <username> <role>",
 		Short: "Give a user the role member, editor or admin",
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -119,6 +121,8 @@ func newCmdUsersSetRole(f *factory, runF func(*usersSetRoleOptions) error) *cobr
 			return usersSetRoleRun(cmd.Context(), opts)
 		},
 	}
+	addJSONFlags(cmd, f, userFields)
+	return cmd
 }
 
 func usersSetRoleRun(ctx context.Context, opts *usersSetRoleOptions) error {

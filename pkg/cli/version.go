@@ -22,7 +22,7 @@ type versionOptions struct {
 
 func newCmdVersion(f *factory, runF func(*versionOptions) error) *cobra.Command {
 	opts := &versionOptions{cmdEnv: f.env(), Version: f.Version}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Show the docs version, and the server's when it answers",
 		Long: `Show the version of docs (the module version, or the VCS revision it
@@ -37,6 +37,8 @@ left out when the server did not answer.`,
 			return versionRun(cmd.Context(), opts)
 		},
 	}
+	addJSONFlags(cmd, f, versionFields)
+	return cmd
 }
 
 // versionInfo is docs version -o json.
