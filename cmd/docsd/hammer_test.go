@@ -53,6 +53,7 @@ const (
 	hammerFor     = 4 * time.Second // how long the load runs at most
 	hammerBudget  = 12000           // and how many requests it makes at most
 	hammerWriters = 4
+	hammerWarm    = 3 // documents each writer has before the load
 	readersPerRep = 2
 	sessionSlots  = 3
 )
@@ -66,10 +67,14 @@ type docState struct {
 }
 
 func (s docState) String() string {
+	if s.Deleted && s.Version == 0 {
+		return "404" // as an answer shows it
+	}
 	if s.Deleted {
 		return fmt.Sprintf("deleted at version %d (404)", s.Version)
 	}
-	return fmt.Sprintf("version %d %q", s.Version, s.Title)
+	// The body's start names the version that wrote it.
+	return fmt.Sprintf("version %d %q (body %.32q)", s.Version, s.Title, s.Body)
 }
 
 // event is one write to a thing the test follows: its state once the write
@@ -318,11 +323,32 @@ func testHammer(t *testing.T, bin, database string) {
 
 	hm.budget.Store(hammerBudget)
 	hm.start = time.Now()
-	hm.stop = hm.start.Add(hammerFor)
+	// Each writer starts with documents that every replica has read, so
+	// that each holds them in its cache when the load begins: the first
+	// write through one replica is the first test of the others'.
+	writers := make([][]*document, hammerWriters)
+	cookies := make([]*http.Cookie, hammerWriters)
+	for w := range hammerWriters {
+		cookies[w] = login(w, fmt.Sprintf("writer%d", w))
+		for k := range hammerWarm {
+			writers[w] = append(writers[w], hm.create(w+k, w, k, cookies[w]))
+		}
+	}
+	for _, ds := range writers {
+		for _, d := range ds {
+			for n := range 2 * len(reps) {
+				hm.readDoc(n, d, alice)
+			}
+		}
+	}
+	if len(hm.errs) > 0 {
+		t.Fatal(strings.Join(hm.errs, "\n"))
+	}
+	loadStart := time.Now()
+	hm.stop = loadStart.Add(hammerFor)
 	var wg sync.WaitGroup
 	for w := range hammerWriters {
-		cookie := login(w, fmt.Sprintf("writer%d", w))
-		wg.Go(func() { hm.write(w, cookie) })
+		wg.Go(func() { hm.write(w, cookies[w], writers[w]) })
 	}
 	for n := range 3 * readersPerRep {
 		wg.Go(func() { hm.read(n) })
@@ -346,7 +372,7 @@ func testHammer(t *testing.T, bin, database string) {
 	wg.Go(func() { hm.changeRoles(alice, danaID.ID, role, admin) })
 	wg.Go(func() { hm.churnSessions() })
 	wg.Wait()
-	loadTook := time.Since(hm.start)
+	loadTook := time.Since(loadStart)
 
 	var failures []string
 	failures = append(failures, hm.errs...)
@@ -378,7 +404,7 @@ func testHammer(t *testing.T, bin, database string) {
 			r := p.send(t, hm.client, "GET", path, alice, nil, "")
 			readBack++
 			if got, ok := decodeDoc(r); !ok || got.Deleted != final.Deleted || !final.Deleted && got != final {
-				failures = append(failures, fmt.Sprintf("GET %s on %c after the load: got %d %s; want %s", path, 'A'+n, r.Status, r.Body, final))
+				failures = append(failures, fmt.Sprintf("GET %s on %c after the load: got %d %s; want %s", path, 'A'+n, r.Status, shown(r), final))
 			}
 			for _, e := range d.h.events {
 				if e.state.Deleted || e.acked.IsZero() {
@@ -408,6 +434,14 @@ func testHammer(t *testing.T, bin, database string) {
 	}
 	t.Logf("%d requests in %.1fs of load over three replicas; %d writes acknowledged on %d documents; %d reads of documents and lists checked, %d session checks over %d sessions (logged out while in use), %d role checks over %d role changes; %d reads back after the load",
 		hm.reqs.Load(), loadTook.Seconds(), hm.writes.Load(), len(hm.ids), checked, sessionsChecked, len(hm.ended), len(roleObs), len(role.events)-1, readBack)
+}
+
+// shown is what a document answer showed, for messages.
+func shown(r apitest.Reply) string {
+	if got, ok := decodeDoc(r); ok {
+		return got.String()
+	}
+	return fmt.Sprintf("%.200s", r.Body)
 }
 
 // decodeDoc reads a document answer: 200 with a document, or 404 for a
@@ -453,34 +487,64 @@ func (hm *hammer) newSession(n int, user string) *slotSession {
 	return s
 }
 
+// create has writer w create its document k through replica n, and
+// records it; it returns nil when the create fails.
+func (hm *hammer) create(n, w, k int, cookie *http.Cookie) *document {
+	title := fmt.Sprintf("writer%d doc %d v1", w, k)
+	body := strings.Repeat(fmt.Sprintf("writer%d doc %d version 1. ", w, k), 8)
+	h := &history[docState]{}
+	i := h.begin(docState{Version: 1, Title: title, Body: body})
+	in, _ := json.Marshal(map[string]string{"title": title, "body": body})
+	r, what, _, _ := hm.send(n, "POST", "/documents", cookie, nil, string(in))
+	var got struct{ ID int64 }
+	if r.Status != 201 || json.Unmarshal(r.Body, &got) != nil {
+		hm.fail("%s: got %d %s; want 201", what, r.Status, r.Body)
+		return nil
+	}
+	h.ack(i, docState{Version: 1, Title: title, Body: body})
+	d := &document{id: got.ID, writer: w, h: h}
+	hm.mu.Lock()
+	hm.docs[d.id] = d
+	hm.ids = append(hm.ids, d.id)
+	hm.mu.Unlock()
+	hm.writes.Add(1)
+	return d
+}
+
+// readDoc reads document d through replica n with cookie and records what
+// the answer showed of it.
+func (hm *hammer) readDoc(n int, d *document, cookie *http.Cookie) (apitest.Reply, string, time.Time, time.Time) {
+	r, what, sent, rcv := hm.send(n, "GET", fmt.Sprintf("/documents/%d", d.id), cookie, nil, "")
+	if r.Status != 200 && r.Status != 404 {
+		return r, what, sent, rcv
+	}
+	got, ok := decodeDoc(r)
+	if !ok {
+		hm.fail("%s: got %d %s; want a document", what, r.Status, r.Body)
+		return apitest.Reply{}, what, sent, rcv
+	}
+	hm.observe(d.id, observation[docState]{what: what, got: got.String(), sent: sent, rcv: rcv, match: func(s docState) bool {
+		if got.Deleted {
+			return s.Deleted
+		}
+		return !s.Deleted && s == got
+	}})
+	return r, what, sent, rcv
+}
+
 // write creates, edits, reverts, deletes and restores writer w's own
 // documents, through the three replicas in turn, recording each write.
-func (hm *hammer) write(w int, cookie *http.Cookie) {
+func (hm *hammer) write(w int, cookie *http.Cookie, mine []*document) {
 	rng := rand.New(rand.NewPCG(uint64(w), 23))
-	var mine []*document
 	n := w
-	for k := 0; hm.going(); k++ {
+	for k := len(mine); hm.going(); k++ {
 		n++
 		if len(mine) == 0 || (len(mine) < 12 && rng.IntN(6) == 0) {
-			title := fmt.Sprintf("writer%d doc %d v1", w, k)
-			body := strings.Repeat(fmt.Sprintf("writer%d doc %d version 1. ", w, k), 8)
-			h := &history[docState]{}
-			i := h.begin(docState{Version: 1, Title: title, Body: body})
-			in, _ := json.Marshal(map[string]string{"title": title, "body": body})
-			r, what, _, _ := hm.send(n, "POST", "/documents", cookie, nil, string(in))
-			var got struct{ ID int64 }
-			if r.Status != 201 || json.Unmarshal(r.Body, &got) != nil {
-				hm.fail("%s: got %d %s; want 201", what, r.Status, r.Body)
+			d := hm.create(n, w, k, cookie)
+			if d == nil {
 				return
 			}
-			h.ack(i, docState{Version: 1, Title: title, Body: body})
-			d := &document{id: got.ID, writer: w, h: h}
 			mine = append(mine, d)
-			hm.mu.Lock()
-			hm.docs[d.id] = d
-			hm.ids = append(hm.ids, d.id)
-			hm.mu.Unlock()
-			hm.writes.Add(1)
 			continue
 		}
 		d := mine[rng.IntN(len(mine))]
@@ -560,20 +624,7 @@ func (hm *hammer) read(n int) {
 		)
 		switch op := rng.IntN(10); {
 		case d != nil && op < 7:
-			r, what, sent, rcv = hm.send(n, "GET", fmt.Sprintf("/documents/%d", d.id), s.cookie, nil, "")
-			if r.Status == 200 || r.Status == 404 {
-				got, ok := decodeDoc(r)
-				if !ok {
-					hm.fail("%s: got %d %s; want a document", what, r.Status, r.Body)
-					continue
-				}
-				hm.observe(d.id, observation[docState]{what: what, got: got.String(), sent: sent, rcv: rcv, match: func(s docState) bool {
-					if got.Deleted {
-						return s.Deleted
-					}
-					return !s.Deleted && s == got
-				}})
-			}
+			r, what, sent, rcv = hm.readDoc(n, d, s.cookie)
 		case op < 9:
 			w := rng.IntN(hammerWriters)
 			r, what, sent, rcv = hm.send(n, "GET", fmt.Sprintf("/documents?author=writer%d&limit=1000", w), s.cookie, nil, "")
