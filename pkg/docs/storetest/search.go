@@ -29,6 +29,12 @@ var corpus = []struct{ author, title, body string }{
 	6: {"alice", "Onboarding", "Read the handbook first, then ask."},
 	7: {"bob", "Наш план", "Встреча в пятницу."},
 	8: {"alice", "Drafts", "A draft about docsd and its handbook."},
+	// One of each rank for zebra okapi, the best the oldest, so that the
+	// order by id alone, or by title then id, is not the order by rank.
+	9:  {"bob", "Zebra okapi", "Seen at the water."},
+	10: {"alice", "Zebra care", "Feeding the okapi too."},
+	11: {"bob", "Hybrids", "A zebra okapi cross."},
+	12: {"alice", "Sightings", "An okapi, then a zebra."},
 }
 
 func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
@@ -44,8 +50,8 @@ func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
 	}
 	for _, tc := range []struct {
 		name, q, author string
-		// want are corpus indexes in the order expected: title matches,
-		// then the rest, newest first in each.
+		// want are corpus indexes in the order expected: by rank, then
+		// newest first.
 		want []int
 	}{
 		{"an identifier is found where its words are adjacent", "user_id", "", []int{0}},
@@ -67,9 +73,17 @@ func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
 		{"a prefix finds every word it starts", "config*", "", []int{0}},
 		{"a title match ranks above a newer body match", "handbook", "", []int{5, 8, 6}},
 		{"a title match of every word ranks above", "docsd OR drafts", "", []int{8, 0, 3}},
+		{"each rank comes before the next: title, some in the title, as written, the rest", "zebra okapi", "", []int{9, 10, 11, 12}},
+		{"an older title holding some words ranks above newer body matches", "okapi gnu OR zebra", "", []int{9, 10, 12, 11}},
+		{"the words as written rank above a newer match of them scattered", "zebra okapi -care", "", []int{9, 11, 12}},
+		{"as written is in the query's order", "okapi zebra", "", []int{9, 10, 12, 11}},
+		{"a phrase of the query is a term a title may hold", `"zebra care" feeding`, "", []int{10}},
+		{"a prefix has no rank as written", "zebra oka*", "", []int{9, 10, 12, 11}},
+		{"an excluded word removes a document from every rank", "zebra okapi -water -feeding -cross", "", []int{12}},
+		{"author keeps one author's documents in every rank", "zebra okapi", "bob", []int{9, 11}},
 		{"author keeps one author's documents", "handbook", "alice", []int{8, 6}},
 		{"an unknown author matches nothing", "handbook", "nobody", nil},
-		{"a word nobody wrote finds nothing", "zebra", "", nil},
+		{"a word nobody wrote finds nothing", "quagga", "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := search.Parse(tc.q)
@@ -87,23 +101,37 @@ func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
 	}
 
 	t.Run("pages of one walk the same order as one page, each from its cursor", func(t *testing.T) {
-		q, _ := search.Parse("handbook OR docsd")
-		all := foundIDs(t, s, docs.SearchPage{Query: q, Limit: 100})
-		var walked []int64
-		var after docs.SearchCursor
-		for range 20 {
-			page, err := s.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 1, After: after})
-			if err != nil {
-				t.Fatalf("SearchDocuments(after %+v) = %v", after, err)
+		for _, tc := range []struct {
+			q     string
+			ranks []docs.Rank
+		}{
+			{"handbook OR docsd", []docs.Rank{docs.RankTitle, docs.RankTitle, docs.RankText, docs.RankText, docs.RankText}},
+			{"zebra okapi", []docs.Rank{docs.RankTitle, docs.RankTitleSome, docs.RankWritten, docs.RankText}},
+		} {
+			q, _ := search.Parse(tc.q)
+			all := foundIDs(t, s, docs.SearchPage{Query: q, Limit: 100})
+			var (
+				walked []int64
+				ranks  []docs.Rank
+				after  docs.SearchCursor
+			)
+			for range 20 {
+				page, err := s.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 1, After: after})
+				if err != nil {
+					t.Fatalf("SearchDocuments(%q, after %+v) = %v", tc.q, after, err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				walked, ranks = append(walked, page[0].ID), append(ranks, page[0].Rank)
+				after = docs.SearchCursor{Rank: page[0].Rank, ID: page[0].ID}
 			}
-			if len(page) == 0 {
-				break
+			if !slices.Equal(walked, all) || len(all) != len(tc.ranks) {
+				t.Errorf("%q: pages of 1 = %v; one page = %v; want the same %d", tc.q, walked, all, len(tc.ranks))
 			}
-			walked = append(walked, page[0].ID)
-			after = docs.SearchCursor{Rank: page[0].Rank, ID: page[0].ID}
-		}
-		if !slices.Equal(walked, all) || len(all) != 5 {
-			t.Errorf("pages of 1 = %v; one page = %v; want the same 5", walked, all)
+			if !slices.Equal(ranks, tc.ranks) {
+				t.Errorf("%q: ranks of pages of 1 = %v; want %v", tc.q, ranks, tc.ranks)
+			}
 		}
 	})
 
