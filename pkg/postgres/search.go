@@ -152,7 +152,14 @@ func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Fo
 			// For a query of one term, some is all: today's second rank.
 			where = `(d.search_title || d.search_body) @@ ` + a.add(all+not) + `::tsquery AND NOT d.search_title @@ ` + a.add(some) + `::tsquery`
 			if hasWritten {
-				where += ` AND NOT (d.search_title || d.search_body) @@ ` + a.add(tsqueryPhrase(written)) + `::tsquery`
+				// In a sub-select, which the planner takes to keep half
+				// the rows: it estimates a phrase as its words anywhere,
+				// so when they are common it expects almost no document
+				// without the phrase, and sorts every match rather than
+				// walk the primary key (410 ms against 4.5 ms for a page
+				// at 200,000 documents, the words in all, the phrase in
+				// none).
+				where += ` AND (SELECT NOT (d.search_title || d.search_body) @@ ` + a.add(tsqueryPhrase(written)) + `::tsquery)`
 			}
 		}
 		page := p
