@@ -197,8 +197,9 @@ func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Fo
 
 // titleDriveCap is how many titles holding a term a search looks up one by
 // one in search_text (see SearchDocuments): each lookup is a seek in every
-// segment of the index, some tens of microseconds.
-const titleDriveCap = 200
+// segment of the index, some tens of microseconds. A variable, so that
+// tests can take the other way too.
+var titleDriveCap = 200
 
 // fewTitles reports whether at most titleDriveCap titles below before
 // match expr, which search_title answers reading at most that many.

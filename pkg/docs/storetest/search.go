@@ -2,7 +2,10 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +19,111 @@ import (
 func RunSearch(t *testing.T, open func(t *testing.T) (Store, Store)) {
 	t.Run("queries", func(t *testing.T) { testSearchQueries(t, open) })
 	t.Run("changes", func(t *testing.T) { testSearchChanges(t, open) })
+	t.Run("ranks", func(t *testing.T) { testSearchRanks(t, open) })
+}
+
+// testSearchRanks checks every rank against its definition (docs.Rank),
+// written out here over the words of pkg/search: documents of a few words
+// from a small vocabulary, so that each rank has many, and queries of
+// each shape the ranks tell apart.
+func testSearchRanks(t *testing.T, open func(t *testing.T) (Store, Store)) {
+	s, _ := open(t)
+	u := mustUser(t, s, "u", docs.RoleEditor)
+	vocabulary := []string{"ant", "bee", "cat", "dog"}
+	rnd := rand.New(rand.NewPCG(22, 4))
+	text := func(max int) string {
+		words := make([]string, 1+rnd.IntN(max))
+		for i := range words {
+			words[i] = vocabulary[rnd.IntN(len(vocabulary))]
+		}
+		return strings.Join(words, " ")
+	}
+	type doc struct {
+		id          int64
+		title, body []string
+	}
+	var list []doc
+	for range 80 {
+		title, body := text(2), text(5)
+		d := mustDocumentBody(t, s, u, title, body)
+		list = append(list, doc{d.ID, search.Words(title), search.Words(body)})
+	}
+	for _, query := range []string{
+		"ant", "ant bee", "bee ant", "ant bee cat", `"ant bee" cat`, "ant OR bee cat",
+		"ant be*", "ant bee -cat", `ant bee -"cat dog"`, "ant OR dog", "ant ant",
+	} {
+		t.Run(query, func(t *testing.T) {
+			q, err := search.Parse(query)
+			if err != nil {
+				t.Fatalf("Parse(%q) = %v", query, err)
+			}
+			var want []string
+			for _, d := range slices.Backward(list) {
+				if r := rankOf(q, d.title, d.body); r != 0 {
+					want = append(want, fmt.Sprintf("%d:%d", r, d.id))
+				}
+			}
+			slices.SortStableFunc(want, func(a, b string) int { return strings.Compare(a[:1], b[:1]) })
+			found, err := s.SearchDocuments(context.Background(), docs.SearchPage{Query: q, Limit: 1000})
+			if err != nil {
+				t.Fatalf("SearchDocuments(%q) = %v", query, err)
+			}
+			var got []string
+			for _, f := range found {
+				got = append(got, fmt.Sprintf("%d:%d", f.Rank, f.ID))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("SearchDocuments(%q) = %v (rank:id); want %v", query, got, want)
+			}
+		})
+	}
+}
+
+// rankOf is the rank of a document of these words for q, as docs.Rank
+// defines it, or 0 when it does not match.
+func rankOf(q *search.Query, title, body []string) docs.Rank {
+	has := func(words []string, p search.Phrase) bool {
+		for i := 0; i+len(p.Words) <= len(words); i++ {
+			ok := true
+			for k, w := range p.Words {
+				if words[i+k] != w && !(p.Prefix && k == len(p.Words)-1 && strings.HasPrefix(words[i+k], w)) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+		return false
+	}
+	hasAll := func(fields ...[]string) bool {
+		for _, g := range q.All {
+			if !slices.ContainsFunc(g, func(p search.Phrase) bool {
+				return slices.ContainsFunc(fields, func(words []string) bool { return has(words, p) })
+			}) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range q.None {
+		if has(title, p) || has(body, p) {
+			return 0
+		}
+	}
+	written, hasWritten := q.Written()
+	switch {
+	case !hasAll(title, body):
+		return 0
+	case hasAll(title):
+		return docs.RankTitle
+	case len(q.All) > 1 && slices.ContainsFunc(q.Terms(), func(p search.Phrase) bool { return has(title, p) }):
+		return docs.RankTitleSome
+	case hasWritten && has(body, written):
+		return docs.RankWritten
+	}
+	return docs.RankText
 }
 
 // corpus is what the query cases search, in the order it is created.
