@@ -19,14 +19,8 @@ const (
 	// whose title and body together match the query. Only a query of two
 	// terms or more has such documents.
 	RankTitleSome Rank = 2
-	// RankWritten is a document whose body holds the query as written
-	// (search.Query.Written): its words adjacent, in the query's order.
-	// Only a query of two terms or more, without OR or a prefix, has such
-	// documents.
-	RankWritten Rank = 3
-	// RankText is any other match: the query's words found in the body,
-	// not as written.
-	RankText Rank = 4
+	// RankText is any other match: the query's words found in the body.
+	RankText Rank = 3
 )
 
 // Valid reports whether r is one of the ranks.

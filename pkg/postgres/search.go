@@ -113,9 +113,7 @@ func (d *DB) indexPending(ctx context.Context) error {
 // by rank (docs.Rank), newest first in each. Each rank is one statement
 // (see searchRankQuery) whose conditions say what the rank holds and what
 // the ranks above it took, each answered by a GIN index: the title's, or
-// the title and body's together. The body has no index of its own, so the
-// rank of the query as written asks for the phrase in either, and for a
-// title holding none of the query's terms, which leaves the body.
+// the title and body's together.
 func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Found, error) {
 	q := p.Query
 	all := tsqueryAll(q)
@@ -124,7 +122,6 @@ func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Fo
 		not += " & !" + tsqueryPhrase(ph)
 	}
 	some := tsqueryAny(q.Terms())
-	written, hasWritten := q.Written()
 	var out []*docs.Found
 	for rank := max(p.After.Rank, docs.RankTitle); rank <= docs.RankText && len(out) < p.Limit; rank++ {
 		var (
@@ -143,24 +140,9 @@ func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Fo
 			}
 			where = `(d.search_title || d.search_body) @@ ` + a.add(all+not) + `::tsquery AND d.search_title @@ ` + a.add(some) +
 				`::tsquery AND NOT d.search_title @@ ` + a.add(all) + `::tsquery`
-		case docs.RankWritten:
-			if !hasWritten {
-				continue
-			}
-			where = `(d.search_title || d.search_body) @@ ` + a.add(tsqueryPhrase(written)+not) + `::tsquery AND NOT d.search_title @@ ` + a.add(some) + `::tsquery`
 		case docs.RankText:
 			// For a query of one term, some is all: today's second rank.
 			where = `(d.search_title || d.search_body) @@ ` + a.add(all+not) + `::tsquery AND NOT d.search_title @@ ` + a.add(some) + `::tsquery`
-			if hasWritten {
-				// In a sub-select, which the planner takes to keep half
-				// the rows: it estimates a phrase as its words anywhere,
-				// so when they are common it expects almost no document
-				// without the phrase, and sorts every match rather than
-				// walk the primary key (410 ms against 4.5 ms for a page
-				// at 200,000 documents, the words in all, the phrase in
-				// none).
-				where += ` AND (SELECT NOT (d.search_title || d.search_body) @@ ` + a.add(tsqueryPhrase(written)) + `::tsquery)`
-			}
 		}
 		page := p
 		page.Limit -= len(out)

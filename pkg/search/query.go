@@ -207,22 +207,3 @@ func (q *Query) Terms() []Phrase {
 	}
 	return out
 }
-
-// Written returns the words of q.All as one phrase, in the order the
-// query has them, and whether q has one: it does when it has two terms to
-// find or more, neither OR nor a prefix among them. A document holding
-// that phrase has the query as it was written, not scattered. A query of
-// one term has none: its one phrase is required anyway.
-func (q *Query) Written() (Phrase, bool) {
-	if len(q.All) < 2 {
-		return Phrase{}, false
-	}
-	var words []string
-	for _, g := range q.All {
-		if len(g) != 1 || g[0].Prefix {
-			return Phrase{}, false
-		}
-		words = append(words, g[0].Words...)
-	}
-	return Phrase{Words: words}, true
-}

@@ -159,31 +159,3 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("Snippet of an empty text = %v; want nil", got)
 	}
 }
-
-func TestWritten(t *testing.T) {
-	for _, tc := range []struct {
-		name, q string
-		want    string // "" when the query has no written phrase
-	}{
-		{"words in the order written", "filler short note", `"filler short note"`},
-		{"a phrase's words join the others", `docsd "short note" now`, `"docsd short note now"`},
-		{"an identifier is its words", "user_id docs", `"user id docs"`},
-		{"exclusions are no part of it", "short -draft note", `"short note"`},
-		{"one word has none", "note", ""},
-		{"one phrase has none: it is required anyway", `"short note"`, ""},
-		{"one identifier has none", "user_id", ""},
-		{"OR has none", "short OR long note", ""},
-		{"a prefix has none", "short not*", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			q, err := Parse(tc.q)
-			if err != nil {
-				t.Fatalf("Parse(%q) = %v", tc.q, err)
-			}
-			p, ok := q.Written()
-			if got := p.String(); ok != (tc.want != "") || (ok && got != tc.want) {
-				t.Errorf("Parse(%q).Written() = %s, %v; want %s", tc.q, got, ok, tc.want)
-			}
-		})
-	}
-}

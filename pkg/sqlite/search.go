@@ -107,7 +107,6 @@ func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Fo
 	if len(q.None) > 0 {
 		none = fts5Any(q.None)
 	}
-	written, hasWritten := q.Written()
 	titled := titledTerms{d: d, q: q}
 	var out []*docs.Found
 	for rank := max(p.After.Rank, docs.RankTitle); rank <= docs.RankText && len(out) < p.Limit; rank++ {
@@ -123,7 +122,7 @@ func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Fo
 				args = append(args, none)
 			}
 		} else {
-			if rank == docs.RankTitleSome && len(q.All) < 2 || rank == docs.RankWritten && !hasWritten {
+			if rank == docs.RankTitleSome && len(q.All) < 2 {
 				continue
 			}
 			// The terms some title holds, so that a {title} filter is
@@ -163,18 +162,10 @@ func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Fo
 					break
 				}
 				expr = "(" + expr + ") AND {title} : " + fts5Any(some)
-			case docs.RankWritten:
-				expr = "{body} : " + fts5Any([]search.Phrase{written})
-				if len(some) > 0 {
-					expr = "(" + expr + ") NOT {title} : " + fts5Any(some)
-				}
 			case docs.RankText:
 				expr = all
 				if len(some) > 0 {
 					expr = "(" + expr + ") NOT {title} : " + fts5Any(some)
-				}
-				if hasWritten {
-					expr = "(" + expr + ") NOT " + fts5Any([]search.Phrase{written})
 				}
 			}
 			if args == nil {
