@@ -94,7 +94,7 @@ func parseCursor(s string) (docs.SearchCursor, error) {
 		return docs.SearchCursor{}, bad
 	}
 	r, err := strconv.Atoi(rank)
-	if err != nil || (docs.Rank(r) != docs.RankTitle && docs.Rank(r) != docs.RankText) {
+	if err != nil || !docs.Rank(r).Valid() {
 		return docs.SearchCursor{}, bad
 	}
 	n, err := strconv.ParseInt(id, 10, 64)

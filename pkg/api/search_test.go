@@ -143,7 +143,8 @@ func testSearch(t *testing.T) {
 	t.Run("a bad cursor, or one without q, and after with q are 400s naming them", func(t *testing.T) {
 		for _, tc := range []struct{ query, field string }{
 			{"q=a&cursor=x", "cursor"},
-			{"q=a&cursor=3-1", "cursor"},
+			{"q=a&cursor=5-1", "cursor"},
+			{"q=a&cursor=0-1", "cursor"},
 			{"q=a&cursor=1-0", "cursor"},
 			{"q=a&cursor=1-%2B5", "cursor"},
 			{"q=a&cursor=1-1&cursor=1-2", "cursor"},

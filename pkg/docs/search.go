@@ -4,17 +4,27 @@ import "github.com/docsd/docs/pkg/search"
 
 // Rank is where a search puts a document: every document of a better
 // rank comes before any of a worse one, and within a rank the newest
-// (highest id) comes first.
+// (highest id) comes first. A rank is a function of the document and the
+// query alone (not of other documents, as bm25 is), so a page starts where
+// the last one ended whatever else changes; see docs/api.md, "Search".
+// Exclusions (-word) and the author hold in every rank.
 type Rank int
 
-// The ranks, best first.
+// The ranks, best first. Each holds the matches that no rank above holds.
 const (
 	// RankTitle is a document whose title alone matches the query.
 	RankTitle Rank = 1
-	// RankText is any other match: words found in the body, or some in
-	// the title and some in the body.
-	RankText Rank = 2
+	// RankTitleSome is a document whose title holds at least one of the
+	// query's terms (search.Query.Terms), a phrase of any group, and
+	// whose title and body together match the query. Only a query of two
+	// terms or more has such documents.
+	RankTitleSome Rank = 2
+	// RankText is any other match: the query's words found in the body.
+	RankText Rank = 3
 )
+
+// Valid reports whether r is one of the ranks.
+func (r Rank) Valid() bool { return r >= RankTitle && r <= RankText }
 
 // SearchCursor is the place of a result in a search's order, from which
 // the next page starts. The zero cursor is the start.

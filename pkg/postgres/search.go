@@ -109,34 +109,44 @@ func (d *DB) indexPending(ctx context.Context) error {
 	}
 }
 
-// SearchDocuments returns a page of the documents matching p.Query: those
-// whose title alone matches first, then the others, newest first in each.
-// Each rank is one statement (see searchRankQuery).
+// SearchDocuments returns a page of the documents matching p.Query, rank
+// by rank (docs.Rank), newest first in each. Each rank is one statement
+// (see searchRankQuery) whose conditions say what the rank holds and what
+// the ranks above it took, each answered by a GIN index: the title's, or
+// the title and body's together.
 func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Found, error) {
-	all := tsqueryAll(p.Query)
-	text := all
-	for _, ph := range p.Query.None {
-		text += " & !" + tsqueryPhrase(ph)
+	q := p.Query
+	all := tsqueryAll(q)
+	not := ""
+	for _, ph := range q.None {
+		not += " & !" + tsqueryPhrase(ph)
 	}
+	some := tsqueryAny(q.Terms())
 	var out []*docs.Found
-	if p.After.Rank < docs.RankText {
-		var a sqlArgs
-		where := `d.search_title @@ ` + a.add(all) + `::tsquery`
-		if len(p.Query.None) > 0 {
-			where += ` AND (d.search_title || d.search_body) @@ ` + a.add(text) + `::tsquery`
+	for rank := max(p.After.Rank, docs.RankTitle); rank <= docs.RankText && len(out) < p.Limit; rank++ {
+		var (
+			a     sqlArgs
+			where string
+		)
+		switch rank {
+		case docs.RankTitle:
+			where = `d.search_title @@ ` + a.add(all) + `::tsquery`
+			if not != "" {
+				where += ` AND (d.search_title || d.search_body) @@ ` + a.add(all+not) + `::tsquery`
+			}
+		case docs.RankTitleSome:
+			if len(q.All) < 2 {
+				continue
+			}
+			where = `(d.search_title || d.search_body) @@ ` + a.add(all+not) + `::tsquery AND d.search_title @@ ` + a.add(some) +
+				`::tsquery AND NOT d.search_title @@ ` + a.add(all) + `::tsquery`
+		case docs.RankText:
+			// For a query of one term, some is all: today's second rank.
+			where = `(d.search_title || d.search_body) @@ ` + a.add(all+not) + `::tsquery AND NOT d.search_title @@ ` + a.add(some) + `::tsquery`
 		}
-		found, err := d.searchRank(ctx, docs.RankTitle, where, a, p)
-		if err != nil {
-			return nil, err
-		}
-		out = found
-	}
-	if len(out) < p.Limit {
-		var a sqlArgs
-		where := `(d.search_title || d.search_body) @@ ` + a.add(text) + `::tsquery AND NOT d.search_title @@ ` + a.add(all) + `::tsquery`
-		q := p
-		q.Limit -= len(out)
-		found, err := d.searchRank(ctx, docs.RankText, where, a, q)
+		page := p
+		page.Limit -= len(out)
+		found, err := d.searchRank(ctx, rank, where, a, page)
 		if err != nil {
 			return nil, err
 		}
@@ -229,13 +239,18 @@ func searchRankQuery(rank docs.Rank, where string, a sqlArgs, p docs.SearchPage)
 func tsqueryAll(q *search.Query) string {
 	parts := make([]string, len(q.All))
 	for i, g := range q.All {
-		alts := make([]string, len(g))
-		for k, p := range g {
-			alts[k] = tsqueryPhrase(p)
-		}
-		parts[i] = "(" + strings.Join(alts, " | ") + ")"
+		parts[i] = tsqueryAny(g)
 	}
 	return strings.Join(parts, " & ")
+}
+
+// tsqueryAny spells phrases of which one must match.
+func tsqueryAny(phrases []search.Phrase) string {
+	alts := make([]string, len(phrases))
+	for k, p := range phrases {
+		alts[k] = tsqueryPhrase(p)
+	}
+	return "(" + strings.Join(alts, " | ") + ")"
 }
 
 // tsqueryPhrase spells a phrase: words followed by one another (<->), the

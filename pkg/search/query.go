@@ -197,3 +197,13 @@ func lex(q string) ([]term, error) {
 		out = append(out, t)
 	}
 }
+
+// Terms returns every phrase of q.All, the alternatives of each group
+// included: the terms of which a title may hold some without all.
+func (q *Query) Terms() []Phrase {
+	var out []Phrase
+	for _, g := range q.All {
+		out = append(out, g...)
+	}
+	return out
+}

@@ -475,6 +475,16 @@ func TestSearch(t *testing.T) {
 	})
 }
 
+// TestSearchTitlesByFilter runs the search suite with the second rank
+// found through {title} filters on search_text alone, the way a search
+// takes when many titles hold a term, which the suite's few documents
+// would not otherwise reach.
+func TestSearchTitlesByFilter(t *testing.T) {
+	defer func(n int) { titleDriveCap = n }(titleDriveCap)
+	titleDriveCap = 0
+	TestSearch(t)
+}
+
 func TestMigrateIndexesExistingDocuments(t *testing.T) {
 	ctx := t.Context()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "docs.db"))

@@ -2,7 +2,10 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +19,108 @@ import (
 func RunSearch(t *testing.T, open func(t *testing.T) (Store, Store)) {
 	t.Run("queries", func(t *testing.T) { testSearchQueries(t, open) })
 	t.Run("changes", func(t *testing.T) { testSearchChanges(t, open) })
+	t.Run("ranks", func(t *testing.T) { testSearchRanks(t, open) })
+}
+
+// testSearchRanks checks every rank against its definition (docs.Rank),
+// written out here over the words of pkg/search: documents of a few words
+// from a small vocabulary, so that each rank has many, and queries of
+// each shape the ranks tell apart.
+func testSearchRanks(t *testing.T, open func(t *testing.T) (Store, Store)) {
+	s, _ := open(t)
+	u := mustUser(t, s, "u", docs.RoleEditor)
+	vocabulary := []string{"ant", "bee", "cat", "dog"}
+	rnd := rand.New(rand.NewPCG(22, 4))
+	text := func(max int) string {
+		words := make([]string, 1+rnd.IntN(max))
+		for i := range words {
+			words[i] = vocabulary[rnd.IntN(len(vocabulary))]
+		}
+		return strings.Join(words, " ")
+	}
+	type doc struct {
+		id          int64
+		title, body []string
+	}
+	var list []doc
+	for range 80 {
+		title, body := text(2), text(5)
+		d := mustDocumentBody(t, s, u, title, body)
+		list = append(list, doc{d.ID, search.Words(title), search.Words(body)})
+	}
+	for _, query := range []string{
+		"ant", "ant bee", "bee ant", "ant bee cat", `"ant bee" cat`, "ant OR bee cat",
+		"ant be*", "ant bee -cat", `ant bee -"cat dog"`, "ant OR dog", "ant ant",
+	} {
+		t.Run(query, func(t *testing.T) {
+			q, err := search.Parse(query)
+			if err != nil {
+				t.Fatalf("Parse(%q) = %v", query, err)
+			}
+			var want []string
+			for _, d := range slices.Backward(list) {
+				if r := rankOf(q, d.title, d.body); r != 0 {
+					want = append(want, fmt.Sprintf("%d:%d", r, d.id))
+				}
+			}
+			slices.SortStableFunc(want, func(a, b string) int { return strings.Compare(a[:1], b[:1]) })
+			found, err := s.SearchDocuments(context.Background(), docs.SearchPage{Query: q, Limit: 1000})
+			if err != nil {
+				t.Fatalf("SearchDocuments(%q) = %v", query, err)
+			}
+			var got []string
+			for _, f := range found {
+				got = append(got, fmt.Sprintf("%d:%d", f.Rank, f.ID))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("SearchDocuments(%q) = %v (rank:id); want %v", query, got, want)
+			}
+		})
+	}
+}
+
+// rankOf is the rank of a document of these words for q, as docs.Rank
+// defines it, or 0 when it does not match.
+func rankOf(q *search.Query, title, body []string) docs.Rank {
+	has := func(words []string, p search.Phrase) bool {
+		for i := 0; i+len(p.Words) <= len(words); i++ {
+			ok := true
+			for k, w := range p.Words {
+				if words[i+k] != w && !(p.Prefix && k == len(p.Words)-1 && strings.HasPrefix(words[i+k], w)) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+		return false
+	}
+	hasAll := func(fields ...[]string) bool {
+		for _, g := range q.All {
+			if !slices.ContainsFunc(g, func(p search.Phrase) bool {
+				return slices.ContainsFunc(fields, func(words []string) bool { return has(words, p) })
+			}) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range q.None {
+		if has(title, p) || has(body, p) {
+			return 0
+		}
+	}
+	switch {
+	case !hasAll(title, body):
+		return 0
+	case hasAll(title):
+		return docs.RankTitle
+	case len(q.All) > 1 && slices.ContainsFunc(q.Terms(), func(p search.Phrase) bool { return has(title, p) }):
+		return docs.RankTitleSome
+	}
+	return docs.RankText
 }
 
 // corpus is what the query cases search, in the order it is created.
@@ -29,6 +134,13 @@ var corpus = []struct{ author, title, body string }{
 	6: {"alice", "Onboarding", "Read the handbook first, then ask."},
 	7: {"bob", "Наш план", "Встреча в пятницу."},
 	8: {"alice", "Drafts", "A draft about docsd and its handbook."},
+	// For zebra okapi: a title, a title holding some, and two bodies (the
+	// words adjacent in one), the best the oldest, so that the order by id
+	// alone, or by title then id, is not the order by rank.
+	9:  {"bob", "Zebra okapi", "Seen at the water."},
+	10: {"alice", "Zebra care", "Feeding the okapi too."},
+	11: {"bob", "Hybrids", "A zebra okapi cross."},
+	12: {"alice", "Sightings", "An okapi, then a zebra."},
 }
 
 func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
@@ -44,8 +156,8 @@ func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
 	}
 	for _, tc := range []struct {
 		name, q, author string
-		// want are corpus indexes in the order expected: title matches,
-		// then the rest, newest first in each.
+		// want are corpus indexes in the order expected: by rank, then
+		// newest first.
 		want []int
 	}{
 		{"an identifier is found where its words are adjacent", "user_id", "", []int{0}},
@@ -67,9 +179,15 @@ func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
 		{"a prefix finds every word it starts", "config*", "", []int{0}},
 		{"a title match ranks above a newer body match", "handbook", "", []int{5, 8, 6}},
 		{"a title match of every word ranks above", "docsd OR drafts", "", []int{8, 0, 3}},
+		{"each rank comes before the next: title, some in the title, the rest", "zebra okapi", "", []int{9, 10, 12, 11}},
+		{"an older title holding some words ranks above newer body matches", "okapi gnu OR zebra", "", []int{9, 10, 12, 11}},
+		{"a phrase of the query is a term a title may hold", `"zebra care" feeding`, "", []int{10}},
+		{"a prefix is a term a title may hold some of", "zebra oka*", "", []int{9, 10, 12, 11}},
+		{"an excluded word removes a document from every rank", "zebra okapi -water -feeding -cross", "", []int{12}},
+		{"author keeps one author's documents in every rank", "zebra okapi", "bob", []int{9, 11}},
 		{"author keeps one author's documents", "handbook", "alice", []int{8, 6}},
 		{"an unknown author matches nothing", "handbook", "nobody", nil},
-		{"a word nobody wrote finds nothing", "zebra", "", nil},
+		{"a word nobody wrote finds nothing", "quagga", "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, err := search.Parse(tc.q)
@@ -87,23 +205,37 @@ func testSearchQueries(t *testing.T, open func(t *testing.T) (Store, Store)) {
 	}
 
 	t.Run("pages of one walk the same order as one page, each from its cursor", func(t *testing.T) {
-		q, _ := search.Parse("handbook OR docsd")
-		all := foundIDs(t, s, docs.SearchPage{Query: q, Limit: 100})
-		var walked []int64
-		var after docs.SearchCursor
-		for range 20 {
-			page, err := s.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 1, After: after})
-			if err != nil {
-				t.Fatalf("SearchDocuments(after %+v) = %v", after, err)
+		for _, tc := range []struct {
+			q     string
+			ranks []docs.Rank
+		}{
+			{"handbook OR docsd", []docs.Rank{docs.RankTitle, docs.RankTitle, docs.RankText, docs.RankText, docs.RankText}},
+			{"zebra okapi", []docs.Rank{docs.RankTitle, docs.RankTitleSome, docs.RankText, docs.RankText}},
+		} {
+			q, _ := search.Parse(tc.q)
+			all := foundIDs(t, s, docs.SearchPage{Query: q, Limit: 100})
+			var (
+				walked []int64
+				ranks  []docs.Rank
+				after  docs.SearchCursor
+			)
+			for range 20 {
+				page, err := s.SearchDocuments(ctx, docs.SearchPage{Query: q, Limit: 1, After: after})
+				if err != nil {
+					t.Fatalf("SearchDocuments(%q, after %+v) = %v", tc.q, after, err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				walked, ranks = append(walked, page[0].ID), append(ranks, page[0].Rank)
+				after = docs.SearchCursor{Rank: page[0].Rank, ID: page[0].ID}
 			}
-			if len(page) == 0 {
-				break
+			if !slices.Equal(walked, all) || len(all) != len(tc.ranks) {
+				t.Errorf("%q: pages of 1 = %v; one page = %v; want the same %d", tc.q, walked, all, len(tc.ranks))
 			}
-			walked = append(walked, page[0].ID)
-			after = docs.SearchCursor{Rank: page[0].Rank, ID: page[0].ID}
-		}
-		if !slices.Equal(walked, all) || len(all) != 5 {
-			t.Errorf("pages of 1 = %v; one page = %v; want the same 5", walked, all)
+			if !slices.Equal(ranks, tc.ranks) {
+				t.Errorf("%q: ranks of pages of 1 = %v; want %v", tc.q, ranks, tc.ranks)
+			}
 		}
 	})
 
