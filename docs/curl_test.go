@@ -3,6 +3,7 @@ package docs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -69,8 +70,8 @@ func runCurlSession(t *testing.T, curl string, session markedBlock, logBlock *ma
 		out, err := cmd.CombinedOutput()
 		code := 0
 		if err != nil {
-			ee, ok := err.(*exec.ExitError)
-			if !ok {
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) {
 				t.Fatalf("%s: %v", e.cmd.text, err)
 			}
 			code = ee.ExitCode()
