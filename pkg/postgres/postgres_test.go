@@ -42,6 +42,14 @@ func TestSearch(t *testing.T) {
 	})
 }
 
+// TestSearchPastTheWalk runs the search suite with no walk of the newest
+// documents first, so that every page takes the capped statement, which
+// the suite's few documents would not otherwise reach.
+func TestSearchPastTheWalk(t *testing.T) {
+	defer postgres.SetSearchWalk(0)()
+	TestSearch(t)
+}
+
 func TestRevisions(t *testing.T) {
 	storetest.RunRevisions(t, func(t *testing.T) (storetest.Store, storetest.Store) {
 		url := pgtest.URL(t)

@@ -68,6 +68,11 @@ func TestMigrateIndexesExistingDocuments(t *testing.T) {
 	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM search_pending`).Scan(&pending); err != nil || pending != 0 {
 		t.Errorf("after Migrate, %d documents pending (%v); want 0", pending, err)
 	}
+	var vacuumed bool
+	if err := d.pool.QueryRow(ctx, `SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables
+		WHERE schemaname = current_schema() AND relname = 'documents'`).Scan(&vacuumed); err != nil || !vacuumed {
+		t.Errorf("after Migrate indexed documents, they were vacuumed and analyzed: %v (%v); want true, or searches read the dead rows until autovacuum comes", vacuumed, err)
+	}
 }
 
 // TestSearchAcrossCap: ranks with more matches than searchCap are paged
