@@ -9,7 +9,7 @@
 #   BENCH_DOCSD=/tmp/docsd-old scripts/bench.sh           # a docsd built elsewhere
 #   BENCH_POSTGRES='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' scripts/bench.sh
 #   BENCH_PG_COMMIT_DELAY=2000 BENCH_POSTGRES=... scripts/bench.sh  # slow flushes, on the bench's database only
-#   BENCH_REPLICA_ENV="" BENCH_POSTGRES=... scripts/bench.sh  # the three replicas with Go's default GOMAXPROCS
+#   BENCH_REPLICA_ENV=GOMAXPROCS=1 BENCH_POSTGRES=... scripts/bench.sh  # extra settings of the three replicas
 #   BENCH_BEFORE=/tmp/docsd-before scripts/bench.sh       # this build against an earlier one
 #   BENCH_SEARCH=1 BENCH_BEFORE=/tmp/docsd-before BENCH_SIZES=1000000 scripts/bench.sh  # search
 #
