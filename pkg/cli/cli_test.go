@@ -55,6 +55,7 @@ func newHarnessWith(t *testing.T, srv *apitest.Server, tty bool, stdin string) *
 	t.Helper()
 	h := newHarnessAt(t, srv.URL, tty, stdin)
 	h.srv = srv
+	h.f.Now = srv.Clock.Now
 	// The harness's client checks every answer against the OpenAPI
 	// description.
 	h.f.HTTPClient = srv.Client()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/docsd/docs/pkg/client"
 )
@@ -19,6 +20,7 @@ type factory struct {
 	HTTPClient *http.Client // nil for the client package's default
 	RunEditor  editorFunc
 	Version    string
+	Now        func() time.Time // nil for time.Now
 
 	global   globalFlags
 	settings *settings // the last settings loaded, for printing errors
@@ -36,11 +38,18 @@ type cmdEnv struct {
 	// Client returns a client that sends credential, a session cookie
 	// value or a token (as isToken tells them apart), or nothing for "".
 	Client func(s *settings, credential string) *client.Client
+	// Now is the time, for what docs judges itself (a token's expiry).
+	Now func() time.Time
 }
 
 func (f *factory) env() cmdEnv {
+	now := f.Now
+	if now == nil {
+		now = time.Now
+	}
 	return cmdEnv{
-		IO: f.IO,
+		IO:  f.IO,
+		Now: now,
 		Settings: func() (*settings, error) {
 			s, err := loadSettings(&f.global, f.Getenv, f.IO.InTTY)
 			if err != nil {

@@ -188,7 +188,8 @@ func newCmdTokenList(f *factory, runF func(*tokenListOptions) error) *cobra.Comm
 		Aliases: []string{"ls"},
 		Short:   "List your tokens: ID, NAME, SCOPES, EXPIRES, LAST USED",
 		Long: `List your personal access tokens, oldest first: ID, NAME, SCOPES,
-EXPIRES and LAST USED (never, for both, when so). The tokens themselves are
+EXPIRES (marked "expired" once past) and LAST USED (never, for both, when
+so). The tokens themselves are
 never shown again. -o json prints one JSON array, with where each token was
 last used from. It needs a session, as docs token create does.`,
 		Args: exactArgs(0),
@@ -225,7 +226,11 @@ func tokenListRun(ctx context.Context, opts *tokenListOptions) error {
 	tw := newTable(opts.IO.Out, opts.IO.OutTTY)
 	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tEXPIRES\tLAST USED")
 	for _, t := range tokens {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, termtext.Line(t.Name), scopeList(t.Scopes, ","), orNever(t.ExpiresAt), orNever(t.LastUsedAt))
+		expires := orNever(t.ExpiresAt)
+		if t.ExpiresAt != nil && !t.ExpiresAt.After(opts.Now()) {
+			expires = "expired " + expires
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, termtext.Line(t.Name), scopeList(t.Scopes, ","), expires, orNever(t.LastUsedAt))
 	}
 	return tw.Flush()
 }

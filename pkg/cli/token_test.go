@@ -295,6 +295,19 @@ func TestAnExpiredTokenIsExit4(t *testing.T) {
 	}
 }
 
+func TestTokenListMarksTheExpired(t *testing.T) {
+	h := newHarness(t, false, "")
+	h.srv.Token(t, "alice", "1h", docs.ScopeRead)
+	h.srv.Token(t, "alice", "30d", docs.ScopeRead)
+	h.srv.Clock.Advance(time.Hour)
+	h.loginAs(t, "alice")
+	wantExit(t, h, h.run(t, "token", "list"), exitOK, "token list")
+	rows := strings.Split(strings.TrimSpace(h.out.String()), "\n")
+	if len(rows) != 3 || !strings.Contains(rows[1], "\texpired 20") || strings.Contains(rows[2], "expired") {
+		t.Errorf("token list an hour on = %q; want token 1 marked expired, token 2 not", h.out)
+	}
+}
+
 func TestCredentialPrecedenceEndToEnd(t *testing.T) {
 	h := newHarness(t, false, "")
 	h.loginAs(t, "bob")
