@@ -99,10 +99,14 @@ docsd() { (cd "$work" && "$work/docsd" "$@"); }
 
 # start_docsd DATABASE ADDR [VAR=value...]: starts docsd serve with
 # BENCH_DOCSD_ENV and waits until it is ready; leaves its pid in $started.
-start_docsd() {
-	local db=$1 addr=$2 log=$work/docsd-${2##*:}.log
-	shift 2
-	(cd "$work" && exec env "$@" "${docsd_env[@]}" "$work/docsd" serve --database "$db" --addr "$addr") 2>"$log" &
+start_docsd() { start_build "$work/docsd" "$@"; }
+
+# start_build BINARY DATABASE ADDR [VAR=value...]: start_docsd with
+# another build of docsd (BENCH_BEFORE's).
+start_build() {
+	local bin=$1 db=$2 addr=$3 log=$work/docsd-${3##*:}.log
+	shift 3
+	(cd "$work" && exec env "$@" "${docsd_env[@]}" "$bin" serve --database "$db" --addr "$addr") 2>"$log" &
 	started=$!
 	pids+=("$started")
 	wait_up "http://$addr/readyz" "$log"

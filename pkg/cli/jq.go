@@ -320,9 +320,10 @@ var (
 	// revisionFields are those of docs log: a list leaves out the body.
 	revisionFields = []string{"document_id", "version", "title", "author", "by", "created_at"}
 	// getFields are a document's, and a revision's for get --version.
-	getFields         = []string{"id", "document_id", "title", "body", "author", "by", "created_at", "updated_at", "version"}
-	tokenFields       = []string{"id", "name", "scopes", "created_at", "expires_at", "last_used_at", "last_used_from"}
-	tokenCreateFields = []string{"id", "name", "scopes", "created_at", "expires_at", "last_used_at", "last_used_from", "token"}
+	getFields   = []string{"id", "document_id", "title", "body", "author", "by", "created_at", "updated_at", "version"}
+	tokenFields = []string{"id", "name", "scopes", "created_at", "expires_at", "last_used_at", "last_used_from"}
+	// tokenCreateFields are a token's and its secret, shown only then.
+	tokenCreateFields = append(slices.Clip(tokenFields), "token")
 	statusFields      = []string{"server", "user", "session", "token"}
 	versionFields     = []string{"version", "go", "os", "arch", "server"}
 )

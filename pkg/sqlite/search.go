@@ -97,7 +97,7 @@ func (d *DB) indexBatch(ctx context.Context) func(tx *sql.Tx) error {
 // without sorting: a page costs about the same whether a word is in ten
 // documents or in all of them. The first rank reads search_title, the
 // titles' own index; the others are one expression on search_text each,
-// whose column filters ({title}, {body}) and NOT say what the rank holds
+// whose {title} column filters and NOT say what the rank holds
 // and what the ranks above it took. Nothing is read into a set: a rank's
 // exclusions are walked down beside it, in step.
 func (d *DB) SearchDocuments(ctx context.Context, p docs.SearchPage) ([]*docs.Found, error) {

@@ -119,11 +119,8 @@ base_of[docsd]=http://127.0.0.1:5700
 start_docsd "$work/after.db" 127.0.0.1:5700
 after_pid=$started
 base_of[before]=http://127.0.0.1:5703
-(cd "$work" && exec env "${docsd_env[@]}" "$work/before" serve --database "$work/before.db" --addr 127.0.0.1:5703) 2>"$work/before.log" &
-before_pid=$!
-pids+=("$before_pid")
-wait_up "${base_of[before]}/readyz" "$work/before.log"
-kill -0 "$before_pid" || { echo "bench: the earlier docsd exited; is 127.0.0.1:5703 taken?" >&2; exit 1; }
+start_build "$work/before" "$work/before.db" 127.0.0.1:5703
+before_pid=$started
 cookie_of[docsd]=$(login_cookie "${base_of[docsd]}")
 cookie_of[before]=$(login_cookie "${base_of[before]}")
 
