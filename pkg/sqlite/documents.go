@@ -16,7 +16,7 @@ import (
 // An author who no longer exists is Unauthorized (docs.AuthorRemoved).
 func (d *DB) CreateDocument(ctx context.Context, doc *docs.Document) error {
 	doc.Version = 1
-	return d.inTx(ctx, "create document", func(tx *sql.Tx) error {
+	return d.inTx(ctx, "create document", func(tx writeTx) error {
 		err := tx.QueryRowContext(ctx,
 			`INSERT INTO documents (title, body, author_id, created_at, updated_at, version)
 			 VALUES (?, ?, ?, ?, ?, 1)
@@ -116,7 +116,7 @@ func (d *DB) ListDocuments(ctx context.Context, p docs.Page) ([]*docs.Document, 
 // with its revision, made by the user by, and indexes the new text.
 func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
-	err := d.inTx(ctx, fmt.Sprintf("update document %d", id), func(tx *sql.Tx) (err error) {
+	err := d.inTx(ctx, fmt.Sprintf("update document %d", id), func(tx writeTx) (err error) {
 		doc, err = update(ctx, tx, id, u, ifVersion, by, now)
 		return err
 	})
@@ -130,7 +130,7 @@ func (d *DB) UpdateDocument(ctx context.Context, id int64, u docs.DocumentUpdate
 // statement, so two writers racing on the same version cannot both
 // succeed, and the revision and the index are written only when the write
 // was.
-func update(ctx context.Context, tx *sql.Tx, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
+func update(ctx context.Context, tx writeTx, id int64, u docs.DocumentUpdate, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	res, err := tx.ExecContext(ctx,
 		`UPDATE documents SET
 		   title = COALESCE(?, title),
@@ -167,7 +167,7 @@ func update(ctx context.Context, tx *sql.Tx, id int64, u docs.DocumentUpdate, if
 // leaves a row in deleted_documents for RestoreDocument; its revisions
 // stay.
 func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
-	return d.inTx(ctx, fmt.Sprintf("delete document %d", id), func(tx *sql.Tx) error {
+	return d.inTx(ctx, fmt.Sprintf("delete document %d", id), func(tx writeTx) error {
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO deleted_documents (id, author_id, created_at, version)
 			 SELECT id, author_id, created_at, version FROM documents WHERE id = ?`, id)
@@ -187,8 +187,7 @@ func (d *DB) DeleteDocument(ctx context.Context, id int64) error {
 }
 
 // ImportDocuments inserts many documents quickly, with their revisions
-// and indexed for search: one prepared statement, committed every 10,000
-// rows. It sets each document's ID and Version.
+// and indexed for search: committed every 10,000 rows. It sets each document's ID and Version.
 // It is for seeding and benchmarks; the API creates documents one by one.
 func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 	const batch = 10000
@@ -201,23 +200,16 @@ func (d *DB) ImportDocuments(ctx context.Context, list []*docs.Document) error {
 }
 
 func (d *DB) importBatch(ctx context.Context, list []*docs.Document) error {
-	return d.inTx(ctx, "import documents", func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 1) RETURNING id`)
-		if err != nil {
-			return fmt.Errorf("import documents: %w", err)
-		}
-		defer st.Close()
-		rev, err := tx.PrepareContext(ctx, addRevisionSQL)
-		if err != nil {
-			return fmt.Errorf("import documents: %w", err)
-		}
-		defer rev.Close()
+	return d.inTx(ctx, "import documents", func(tx writeTx) error {
 		for _, doc := range list {
-			if err := st.QueryRowContext(ctx, doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).Scan(&doc.ID); err != nil {
+			err := tx.QueryRowContext(ctx,
+				`INSERT INTO documents (title, body, author_id, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 1) RETURNING id`,
+				doc.Title, doc.Body, doc.Author.ID, sqlstore.Micros(doc.CreatedAt), sqlstore.Micros(doc.UpdatedAt)).Scan(&doc.ID)
+			if err != nil {
 				return fmt.Errorf("import documents: %w", err)
 			}
-			if _, err := rev.ExecContext(ctx, doc.Author.ID, doc.Author.ID, doc.ID); err != nil {
-				return fmt.Errorf("import documents: %w", err)
+			if err := addRevision(ctx, tx, doc.ID, doc.Author.ID); err != nil {
+				return err
 			}
 			if err := index(ctx, tx, doc.ID, doc.Title, doc.Body, true); err != nil {
 				return err

@@ -10,12 +10,22 @@ import (
 	"github.com/docsd/docs/pkg/docs"
 )
 
-// oneConn limits db to one connection and runs pragma on it, so that the
-// pragma holds for every statement the test makes through db.
+// oneConn limits db's readers to one connection and runs pragma on it and
+// on the writer's, so that the pragma holds for every statement the test
+// makes through db.
 func oneConn(t *testing.T, db *DB, pragma string) {
 	t.Helper()
-	db.db.SetMaxOpenConns(1)
-	if _, err := db.db.ExecContext(context.Background(), pragma); err != nil {
+	ctx := context.Background()
+	if err := db.w.take(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.w.exec(ctx, pragma)
+	db.w.give()
+	if err != nil {
+		t.Fatalf("%s on the writer: %v", pragma, err)
+	}
+	db.db.SetMaxOpenConns(2)
+	if _, err := db.db.ExecContext(ctx, pragma); err != nil {
 		t.Fatalf("%s: %v", pragma, err)
 	}
 }

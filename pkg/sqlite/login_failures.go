@@ -17,7 +17,7 @@ import (
 // others' failures.
 func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time.Time, error) {
 	var locked time.Time
-	err := d.inTx(ctx, "reserve login attempt", func(tx *sql.Tx) error {
+	err := d.inTx(ctx, "reserve login attempt", func(tx writeTx) error {
 		username := strings.ToLower(a.Username)
 		since := sqlstore.Micros(a.At.Add(-a.Window))
 		for _, key := range []struct {
@@ -65,7 +65,7 @@ func (d *DB) ReserveLoginAttempt(ctx context.Context, a docs.LoginAttempt) (time
 
 // ClearLoginFailures forgets username's failures.
 func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
-	if _, err := d.q.ExecContext(ctx, `DELETE FROM login_failures WHERE username = ?`, strings.ToLower(username)); err != nil {
+	if _, err := d.write(ctx, `DELETE FROM login_failures WHERE username = ?`, strings.ToLower(username)); err != nil {
 		return fmt.Errorf("clear login failures: %w", err)
 	}
 	return nil
@@ -73,7 +73,7 @@ func (d *DB) ClearLoginFailures(ctx context.Context, username string) error {
 
 // DeleteLoginFailuresBefore drops failures too old to matter.
 func (d *DB) DeleteLoginFailuresBefore(ctx context.Context, before time.Time) (int64, error) {
-	res, err := d.q.ExecContext(ctx, `DELETE FROM login_failures WHERE at < ?`, sqlstore.Micros(before))
+	res, err := d.write(ctx, `DELETE FROM login_failures WHERE at < ?`, sqlstore.Micros(before))
 	if err != nil {
 		return 0, fmt.Errorf("sweep login failures: %w", err)
 	}

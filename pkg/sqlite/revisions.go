@@ -20,7 +20,7 @@ const addRevisionSQL = `INSERT INTO revisions (document_id, version, title, body
 
 // addRevision stores the revision of the document's current version, made
 // by the user by, in the transaction that made the version.
-func addRevision(ctx context.Context, tx *sql.Tx, id, by int64) error {
+func addRevision(ctx context.Context, tx writeTx, id, by int64) error {
 	if _, err := tx.ExecContext(ctx, addRevisionSQL, by, by, id); err != nil {
 		return fmt.Errorf("store revision of document %d: %w", id, err)
 	}
@@ -86,7 +86,7 @@ func revision(ctx context.Context, q queryRower, id, version int64) (*docs.Revis
 // transaction with its revision.
 func (d *DB) RevertDocument(ctx context.Context, id, version, ifVersion, by int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
-	err := d.inTx(ctx, fmt.Sprintf("revert document %d", id), func(tx *sql.Tx) error {
+	err := d.inTx(ctx, fmt.Sprintf("revert document %d", id), func(tx writeTx) error {
 		if _, _, err := documentWithEpoch(ctx, tx, id); err != nil {
 			return err
 		}
@@ -142,7 +142,7 @@ func deletedDocument(ctx context.Context, q queryRower, id int64) (*docs.Documen
 // and body, and its revision by the user by, indexed for search again.
 func (d *DB) RestoreDocument(ctx context.Context, id, by int64, now time.Time) (*docs.Document, error) {
 	var doc *docs.Document
-	err := d.inTx(ctx, fmt.Sprintf("restore document %d", id), func(tx *sql.Tx) error {
+	err := d.inTx(ctx, fmt.Sprintf("restore document %d", id), func(tx writeTx) error {
 		old, err := deletedDocument(ctx, tx, id)
 		if err != nil {
 			return err
@@ -215,7 +215,7 @@ func (d *DB) PruneRevisions(ctx context.Context, keep int) (int64, error) {
 	var pruned int64
 	for start := 0; start < len(cuts); start += pruneBatch {
 		var batch int64
-		err := d.inTx(ctx, "prune revisions", func(tx *sql.Tx) error {
+		err := d.inTx(ctx, "prune revisions", func(tx writeTx) error {
 			for _, c := range cuts[start:min(start+pruneBatch, len(cuts))] {
 				res, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE document_id = ? AND version <= ?`, c.id, c.last)
 				if err != nil {

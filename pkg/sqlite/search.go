@@ -22,7 +22,7 @@ func indexed(s string) string {
 
 // index writes the document's words to the search tables, in tx, the
 // transaction that writes the document; title, unchanged, keeps its row.
-func index(ctx context.Context, tx *sql.Tx, id int64, title, body string, titleChanged bool) error {
+func index(ctx context.Context, tx writeTx, id int64, title, body string, titleChanged bool) error {
 	t := indexed(title)
 	if titleChanged {
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO search_title (rowid, title) VALUES (?, ?)`, id, t); err != nil {
@@ -56,8 +56,8 @@ func (d *DB) indexPending(ctx context.Context) error {
 
 // indexBatch indexes the next thousand pending documents and takes them,
 // and any deleted since, off the list.
-func (d *DB) indexBatch(ctx context.Context) func(tx *sql.Tx) error {
-	return func(tx *sql.Tx) error {
+func (d *DB) indexBatch(ctx context.Context) func(tx writeTx) error {
+	return func(tx writeTx) error {
 		rows, err := tx.QueryContext(ctx,
 			`SELECT p.id, coalesce(d.title, ''), coalesce(d.body, ''), d.id IS NULL
 			 FROM search_pending p LEFT JOIN documents d ON d.id = p.id ORDER BY p.id LIMIT 1000`)

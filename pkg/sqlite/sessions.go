@@ -15,7 +15,7 @@ import (
 // the insert's own SELECT: SQLite runs one writer at a time, so no password
 // change or user removal can fall between the two.
 func (d *DB) CreateSession(ctx context.Context, s *docs.Session, passwordHash []byte) error {
-	res, err := d.q.ExecContext(ctx,
+	res, err := d.write(ctx,
 		`INSERT INTO sessions (id, user_id, created_at, last_seen, client_address, user_agent)
 		 SELECT ?, id, ?, ?, ?, ? FROM users WHERE id = ? AND password_hash = ?`,
 		s.ID, sqlstore.Micros(s.CreatedAt), sqlstore.Micros(s.LastSeen), s.ClientAddress, s.UserAgent, s.UserID, string(passwordHash))
@@ -57,7 +57,7 @@ func (d *DB) SessionUserWithEpoch(ctx context.Context, id string) (*docs.Session
 
 // TouchSession records that the session was used at seen.
 func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error {
-	if _, err := d.q.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, sqlstore.Micros(seen), id); err != nil {
+	if _, err := d.write(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, sqlstore.Micros(seen), id); err != nil {
 		return fmt.Errorf("touch session: %w", err)
 	}
 	return nil
@@ -65,7 +65,7 @@ func (d *DB) TouchSession(ctx context.Context, id string, seen time.Time) error 
 
 // DeleteSession removes the session with id; a missing one is not an error.
 func (d *DB) DeleteSession(ctx context.Context, id string) error {
-	if _, err := d.q.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+	if _, err := d.write(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -74,7 +74,7 @@ func (d *DB) DeleteSession(ctx context.Context, id string) error {
 // DeleteExpiredSessions removes sessions idle since before idleBefore or
 // created before createdBefore.
 func (d *DB) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := d.q.ExecContext(ctx,
+	res, err := d.write(ctx,
 		`DELETE FROM sessions WHERE last_seen < ? OR created_at < ?`, sqlstore.Micros(idleBefore), sqlstore.Micros(createdBefore))
 	if err != nil {
 		return 0, fmt.Errorf("sweep sessions: %w", err)
@@ -99,7 +99,7 @@ func (d *DB) UserSessions(ctx context.Context, userID int64) ([]*docs.Session, e
 
 // DeleteUserSessions ends every session of the user.
 func (d *DB) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
-	res, err := d.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	res, err := d.write(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	if err != nil {
 		return 0, fmt.Errorf("end sessions: %w", err)
 	}

@@ -32,6 +32,7 @@ var migrations embed.FS
 type DB struct {
 	db *sql.DB
 	q  *stmts
+	w  *writer
 }
 
 // Open opens (creating if needed) the SQLite database at path and
@@ -97,11 +98,12 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	// connection open: opening one runs the pragmas and empties its
 	// statement cache, which database/sql's default of two idle
 	// connections would do over and over under load.
-	n := max(4, 2*runtime.GOMAXPROCS(0))
+	// One more is the writer's.
+	n := max(4, 2*runtime.GOMAXPROCS(0)) + 1
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(0)
-	return &DB{db: db, q: newStmts(db)}, nil
+	return &DB{db: db, q: newStmts(db), w: newWriter(db)}, nil
 }
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
@@ -164,6 +166,7 @@ func tighten(f *os.File) error {
 
 // Close closes the database.
 func (d *DB) Close() error {
+	d.w.close()
 	d.q.close()
 	return d.db.Close()
 }
@@ -220,33 +223,12 @@ func (d *DB) Setting(ctx context.Context, key string, create func() (string, err
 		return v, true, nil
 	}
 	insert := func(ctx context.Context, v string) error {
-		if _, err := d.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, v); err != nil {
+		if _, err := d.write(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, v); err != nil {
 			return fmt.Errorf("store setting %s: %w", key, err)
 		}
 		return nil
 	}
 	return sqlstore.Setting(ctx, read, insert, create)
-}
-
-// inTx runs fn in one transaction: committed when fn returns nil, rolled
-// back when it returns an error or panics. Open's _txlock=immediate makes
-// every transaction take SQLite's write lock at BEGIN, so what fn reads
-// cannot change before it writes. Errors from BEGIN and COMMIT are prefixed
-// with what; fn's own errors are returned as they are. A busy or read-only
-// database is classified (see classify) wherever it shows.
-func (d *DB) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, classify(err))
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return classify(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: %w", what, classify(err))
-	}
-	return nil
 }
 
 // DB is a whole backend.

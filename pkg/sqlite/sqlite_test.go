@@ -372,69 +372,6 @@ func TestForeignKeys(t *testing.T) {
 	})
 }
 
-// TestInTx holds the one transaction helper to its promise: all of fn's
-// writes or none of them.
-func TestInTx(t *testing.T) {
-	ctx := context.Background()
-	db := mustOpenMigrated(t, filepath.Join(t.TempDir(), "docs.db"))
-	write := func(key string) func(*sql.Tx) error {
-		return func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, 'v')`, key)
-			return err
-		}
-	}
-	stored := func(key string) bool {
-		var n int
-		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = ?`, key).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n == 1
-	}
-
-	t.Run("fn returning nil commits its writes", func(t *testing.T) {
-		if err := db.inTx(ctx, "test", write("committed")); err != nil {
-			t.Fatalf("inTx = %v; want nil", err)
-		}
-		if !stored("committed") {
-			t.Error("the write of a transaction whose fn returned nil is missing")
-		}
-	})
-
-	t.Run("fn returning an error rolls back its writes and returns the error as it is", func(t *testing.T) {
-		refused := docs.Errorf(docs.Conflict, "refused")
-		err := db.inTx(ctx, "test", func(tx *sql.Tx) error {
-			if err := write("rolled-back")(tx); err != nil {
-				return err
-			}
-			return refused
-		})
-		if !errors.Is(err, refused) || err.Error() != refused.Error() {
-			t.Errorf("inTx = %v; want %v, unwrapped", err, refused)
-		}
-		if stored("rolled-back") {
-			t.Error("a write of a transaction whose fn failed was committed")
-		}
-	})
-
-	t.Run("fn panicking rolls back its writes and frees the write lock", func(t *testing.T) {
-		func() {
-			defer func() { _ = recover() }()
-			_ = db.inTx(ctx, "test", func(tx *sql.Tx) error {
-				if err := write("panicked")(tx); err != nil {
-					return err
-				}
-				panic("boom")
-			})
-		}()
-		if stored("panicked") {
-			t.Error("a write of a transaction whose fn panicked was committed")
-		}
-		if err := db.inTx(ctx, "test", write("after-panic")); err != nil {
-			t.Errorf("inTx after a panicking one = %v; want nil", err)
-		}
-	})
-}
-
 // TestIsUniqueViolation: a taken username is told from other failures by
 // the driver's result code, whatever the message says.
 func TestIsUniqueViolation(t *testing.T) {

@@ -52,7 +52,7 @@ func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) 
 }
 
 // QueryContext is sql.DB.QueryContext over a prepared statement. Its
-// errors, like ExecContext's, are classified (see classify).
+// errors are classified (see classify).
 func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	st, err := s.stmt(ctx, query) //nolint:sqlclosecheck // a cached statement, closed by stmts.close
 	if err != nil {
@@ -60,16 +60,6 @@ func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*s
 	}
 	rows, err := st.QueryContext(ctx, args...)
 	return rows, classify(err)
-}
-
-// ExecContext is sql.DB.ExecContext over a prepared statement.
-func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := s.stmt(ctx, query) //nolint:sqlclosecheck // a cached statement, closed by stmts.close
-	if err != nil {
-		return nil, classify(err)
-	}
-	res, err := st.ExecContext(ctx, args...)
-	return res, classify(err)
 }
 
 func (s *stmts) close() {

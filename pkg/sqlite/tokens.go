@@ -18,7 +18,7 @@ import (
 // apart without reading SQLite's message. The insert selects the user, so
 // a user removed before it stores nothing.
 func (d *DB) CreateToken(ctx context.Context, t *docs.Token) error {
-	return d.inTx(ctx, "create token", func(tx *sql.Tx) error {
+	return d.inTx(ctx, "create token", func(tx writeTx) error {
 		var taken int
 		if err := tx.QueryRowContext(ctx,
 			`SELECT count(*) FROM tokens WHERE user_id = ? AND lower(name) = lower(?)`, t.UserID, t.Name,
@@ -88,7 +88,7 @@ func (d *DB) UserTokens(ctx context.Context, userID int64) ([]*docs.Token, error
 // DeleteToken deletes the token with id if it belongs to userID; a token
 // of another user is as missing as one that does not exist.
 func (d *DB) DeleteToken(ctx context.Context, userID, id int64) error {
-	res, err := d.q.ExecContext(ctx, `DELETE FROM tokens WHERE id = ? AND user_id = ?`, id, userID)
+	res, err := d.write(ctx, `DELETE FROM tokens WHERE id = ? AND user_id = ?`, id, userID)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
@@ -106,7 +106,7 @@ func (d *DB) DeleteToken(ctx context.Context, userID, id int64) error {
 // token revoked meanwhile is not an error. No trigger watches these
 // columns, so the auth epoch stays.
 func (d *DB) TouchToken(ctx context.Context, id int64, at time.Time, from string) error {
-	if _, err := d.q.ExecContext(ctx,
+	if _, err := d.write(ctx,
 		`UPDATE tokens SET last_used_at = ?, last_used_from = ? WHERE id = ?`, sqlstore.Micros(at), from, id); err != nil {
 		return fmt.Errorf("touch token: %w", err)
 	}

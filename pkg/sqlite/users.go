@@ -17,17 +17,19 @@ import (
 // CreateUser inserts u and sets its ID. A taken username (in any case) is a
 // Conflict.
 func (d *DB) CreateUser(ctx context.Context, u *docs.User) error {
-	err := d.q.QueryRowContext(ctx,
-		`INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		u.Username, string(u.PasswordHash), string(u.Role), sqlstore.Micros(u.CreatedAt),
-	).Scan(&u.ID)
-	if isUniqueViolation(err) {
-		return docs.UsernameTaken(u.Username)
-	}
-	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.Username, classify(err))
-	}
-	return nil
+	return d.inTx(ctx, "create user "+u.Username, func(tx writeTx) error {
+		err := tx.QueryRowContext(ctx,
+			`INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			u.Username, string(u.PasswordHash), string(u.Role), sqlstore.Micros(u.CreatedAt),
+		).Scan(&u.ID)
+		if isUniqueViolation(err) {
+			return docs.UsernameTaken(u.Username)
+		}
+		if err != nil {
+			return fmt.Errorf("create user %s: %w", u.Username, err)
+		}
+		return nil
+	})
 }
 
 // UserByID returns the user with id, or a NotFound error.
@@ -76,7 +78,7 @@ func (d *DB) ListUsers(ctx context.Context, p docs.Page) ([]*docs.User, error) {
 // server with no admin could never grant the role again.
 func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User, error) {
 	var u *docs.User
-	err := d.inTx(ctx, "set role", func(tx *sql.Tx) error {
+	err := d.inTx(ctx, "set role", func(tx writeTx) error {
 		var err error
 		if u, err = userByID(ctx, tx, id); err != nil {
 			return err
@@ -102,7 +104,7 @@ func (d *DB) SetRole(ctx context.Context, id int64, role docs.Role) (*docs.User,
 // be demoted or removed: a server with no admin could never grant the role
 // again. It runs in the transaction that makes the change, whose write lock
 // (BEGIN IMMEDIATE) keeps two admins from removing each other at once.
-func keepAnAdmin(ctx context.Context, tx *sql.Tx, u *docs.User) error {
+func keepAnAdmin(ctx context.Context, tx writeTx, u *docs.User) error {
 	if u.Role != docs.RoleAdmin {
 		return nil
 	}
@@ -133,7 +135,7 @@ func isForeignKeyViolation(err error) bool {
 // if they own any), each as a new version updated at now, and their deleted
 // documents with them. Their sessions go with them (ON DELETE CASCADE).
 func (d *DB) DeleteUser(ctx context.Context, id, reassignTo int64, now time.Time) error {
-	return d.inTx(ctx, "delete user", func(tx *sql.Tx) error {
+	return d.inTx(ctx, "delete user", func(tx writeTx) error {
 		u, err := userByID(ctx, tx, id)
 		if err != nil {
 			return err
@@ -201,7 +203,7 @@ func (d *DB) ChangePassword(ctx context.Context, id int64, current, hash []byte)
 // when current is not nil. The condition is part of the UPDATE, so two
 // changes from one current hash cannot both apply.
 func (d *DB) setPassword(ctx context.Context, id int64, current, hash []byte) error {
-	return d.inTx(ctx, "set password", func(tx *sql.Tx) error {
+	return d.inTx(ctx, "set password", func(tx writeTx) error {
 		query, args := `UPDATE users SET password_hash = ? WHERE id = ?`, []any{string(hash), id}
 		if current != nil {
 			query, args = query+` AND password_hash = ?`, append(args, string(current))
