@@ -58,7 +58,14 @@ func TestSQLiteLocked(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, c := range writes {
 		wg.Go(func() {
+			start := time.Now()
 			r := send(c)
+			// Each waits at most 10 s for its turn among the process's
+			// writes and 10 s (busy_timeout) for the lock: not 10 s for
+			// every write queued before it.
+			if took := time.Since(start); took > 25*time.Second {
+				t.Errorf("write lock held elsewhere: %s %s answered after %s; want at most twice the 10 s busy_timeout", c.method, c.path, took.Round(time.Second))
+			}
 			if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || r.Header.Get("Content-Type") != "application/problem+json" {
 				t.Errorf("write lock held elsewhere: %s %s = %d, Retry-After %q, %s; want a 503 problem with Retry-After", c.method, c.path, r.Status, r.Header.Get("Retry-After"), r.Body)
 			}

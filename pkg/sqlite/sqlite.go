@@ -17,6 +17,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -65,7 +66,7 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	// power cut as well as a crash; NORMAL would be faster per write but
 	// could lose the last commits on power loss.
 	for _, p := range []string{
-		"busy_timeout(10000)",
+		fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()),
 		"journal_mode(WAL)",
 		"foreign_keys(1)",
 		"synchronous(FULL)",
@@ -105,6 +106,11 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	db.SetConnMaxIdleTime(0)
 	return &DB{db: db, q: newStmts(db), w: newWriter(db)}, nil
 }
+
+// busyTimeout is how long a write waits for SQLite's write lock, which
+// another program (a backup, an operator's sqlite3 shell) may hold, before
+// it fails with errBusy.
+const busyTimeout = 10 * time.Second
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // writer is the connection every write of this process runs on, one
@@ -24,22 +25,35 @@ type writer struct {
 	// turn holds a token while a write runs: whoever put it there has the
 	// connection and its statements.
 	turn chan struct{}
+	// patience is how long a write waits for its turn: busyTimeout, as it
+	// then waits for SQLite's lock. While another program holds the lock,
+	// a write gives up within twice that, however many are queued here.
+	patience time.Duration
 	// conn is nil until the first write, and after one left it unusable.
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt
 }
 
 func newWriter(db *sql.DB) *writer {
-	return &writer{db: db, turn: make(chan struct{}, 1), stmts: map[string]*sql.Stmt{}}
+	return &writer{db: db, turn: make(chan struct{}, 1), patience: busyTimeout, stmts: map[string]*sql.Stmt{}}
 }
 
-// take waits for the writer's turn, or for ctx to end, and makes sure it
-// has a connection. The caller must call give when it is done.
+// take waits for the writer's turn, for at most its patience (then the
+// database is busy, errBusy) or until ctx ends, and makes sure it has a
+// connection. The caller must call give when it is done.
 func (w *writer) take(ctx context.Context) error {
 	select {
 	case w.turn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		t := time.NewTimer(w.patience)
+		defer t.Stop()
+		select {
+		case w.turn <- struct{}{}:
+		case <-t.C:
+			return fmt.Errorf("%w (waited %s for this process's earlier writes)", errBusy, w.patience)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	if w.conn != nil {
 		return nil

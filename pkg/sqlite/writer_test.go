@@ -142,6 +142,37 @@ func TestInTx(t *testing.T) {
 		}
 	})
 
+	t.Run("a write that waits past the writer's patience is Unavailable, and does not wait for its turn", func(t *testing.T) {
+		db.w.patience = 50 * time.Millisecond
+		defer func() { db.w.patience = busyTimeout }()
+		release := make(chan struct{})
+		held := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- db.inTx(ctx, "test", func(tx writeTx) error {
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		// Were it to wait for its turn, it would have it once this lets go.
+		letGo := time.AfterFunc(5*time.Second, func() { close(release) })
+		err := db.inTx(ctx, "test", write("impatient"))
+		if letGo.Stop() {
+			close(release)
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("the holding write = %v", err)
+		}
+		if docs.KindOf(err) != docs.Unavailable {
+			t.Errorf("inTx behind a write holding the turn past the patience = %v (kind %d); want kind Unavailable", err, docs.KindOf(err))
+		}
+		if stored("impatient") {
+			t.Error("a write that gave up waiting for its turn was committed")
+		}
+	})
+
 	t.Run("reads go on while writes queue", func(t *testing.T) {
 		release := make(chan struct{})
 		held := make(chan struct{})
