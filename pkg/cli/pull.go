@@ -90,6 +90,8 @@ func pullRun(ctx context.Context, opts *pullOptions) error {
 	if err != nil {
 		return err
 	}
+	_, err = os.Stat(opts.Dir)
+	made := errors.Is(err, fs.ErrNotExist)
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil { //nolint:gosec // G301: as mkdir -p makes it
 		return fmt.Errorf("cannot pull into %s: %w", opts.Dir, err)
 	}
@@ -99,6 +101,15 @@ func pullRun(ctx context.Context, opts *pullOptions) error {
 	}
 	p := &puller{opts: opts, sess: sess, st: st, results: fileResults{w: opts.IO.Out, json: sess.Output == "json"}}
 	errs := p.pull(ctx)
+	if len(errs) > 0 && p.changed == 0 && len(st.Documents) == 0 {
+		// Nothing was pulled: the directory is not bound to the server,
+		// and one this pull made goes again (if still empty), as after a
+		// failed git clone.
+		if made {
+			_ = os.Remove(opts.Dir)
+		}
+		return joinDocumentErrors(errs)
+	}
 	if err := saveState(opts.Dir, st); err != nil {
 		errs = append(errs, fmt.Errorf("save what was pulled: %w", err))
 	}

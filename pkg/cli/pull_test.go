@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,6 +69,19 @@ func TestPull(t *testing.T) {
 		wantExit(t, h, h.run(t, "pull", dir), exitAuth, "pull", dir)
 		if files, _ := filepath.Glob(filepath.Join(dir, "*.md")); len(files) != 0 {
 			t.Errorf("pull without a session wrote %q; want nothing", files)
+		}
+	})
+	t.Run("a failed pull into a directory it made leaves none, nor binds one that was there", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		parent := t.TempDir()
+		made := filepath.Join(parent, "new")
+		wantExit(t, h, h.run(t, "pull", made), exitAuth, "pull", made)
+		if _, err := os.Stat(made); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("after a failed pull into %s, which it made: Stat = %v; want no directory", made, err)
+		}
+		wantExit(t, h, h.run(t, "pull", parent), exitAuth, "pull", parent)
+		if _, err := os.Stat(filepath.Join(parent, ".docs")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("after a failed pull into %s: Stat(.docs) = %v; want no state binding it to the server", parent, err)
 		}
 	})
 	t.Run("a second pull rewrites nothing", func(t *testing.T) {
