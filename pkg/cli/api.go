@@ -62,6 +62,7 @@ The exit code is that of the response's status, as for every command (a
   docs api -X PATCH users/3 -f role=editor
   docs api tokens -f name=ci -F expires_in_days=30
   docs api -X DELETE documents/7`,
+		Annotations: map[string]string{jsonOutputKey: "true"},
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return exitcode.Usagef("%s takes one path, such as documents/7; got %d arguments", cmd.CommandPath(), len(args))

@@ -36,6 +36,17 @@ type outputFilter struct {
 // output carries, comma-separated, as gh's help:json-fields does.
 const jsonFieldsKey = "docs:json-fields"
 
+// jsonOutputKey marks a command that prints JSON it names no fields of
+// (docs api, whose JSON is the server's): --jq filters it, though it
+// takes no --json. --jq on a command with neither is a usage error: it
+// prints no JSON to filter.
+const jsonOutputKey = "docs:json-output"
+
+// printsJSON reports whether cmd's output is JSON that --jq can filter.
+func printsJSON(cmd *cobra.Command) bool {
+	return cmd.Annotations[jsonFieldsKey] != "" || cmd.Annotations[jsonOutputKey] != ""
+}
+
 // addJSONFlags gives cmd --json, for the fields its JSON output carries
 // (the members of its objects). root's PersistentPreRunE checks the names
 // asked for against these before the command runs, so that a typo sends

@@ -56,6 +56,24 @@ func TestJSONFieldsAreCheckedBeforeTheCommandRuns(t *testing.T) {
 		args := []string{"rm", "1", "--yes", "--json", "id"}
 		wantExit(t, h, h.run(t, args...), exitUsage, args...)
 	})
+	t.Run("--jq on a command that prints no JSON is refused before it runs", func(t *testing.T) {
+		h := newHarness(t, false, "")
+		h.loginAs(t, "alice")
+		before := countDocs(t, h)
+		args := []string{"rm", "1", "--yes", "--jq", "."}
+		wantExit(t, h, h.run(t, args...), exitUsage, args...)
+		if n := countDocs(t, h); n != before {
+			t.Errorf("docs %s: the server has %d documents, %d before; want none removed", strings.Join(args, " "), n, before)
+		}
+		if want := "--jq: docs rm prints no JSON to filter"; !strings.Contains(h.err.String(), want) {
+			t.Errorf("stderr = %q; want %q", h.err, want)
+		}
+		args = []string{"api", "me", "--jq", ".username"}
+		wantExit(t, h, h.run(t, args...), exitOK, args...)
+		if h.out.String() != "alice\n" {
+			t.Errorf("docs %s printed %q; want alice: docs api prints JSON", strings.Join(args, " "), h.out)
+		}
+	})
 	t.Run("a field this output leaves out is null", func(t *testing.T) {
 		h := newHarness(t, false, "")
 		h.loginAs(t, "carol") // a session: status has no token member

@@ -52,6 +52,9 @@ Environment:
 		if f.global.jq == "" && !jsonSet {
 			return nil
 		}
+		if !printsJSON(cmd) {
+			return exitcode.Usagef("--jq: %s prints no JSON to filter", cmd.CommandPath())
+		}
 		filter, err := newOutputFilter(f.global.json, jsonFields(cmd), f.global.jq, f.IO.Out)
 		if err != nil {
 			return err
