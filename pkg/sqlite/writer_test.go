@@ -30,6 +30,23 @@ func TestInTx(t *testing.T) {
 		}
 		return n == 1
 	}
+	// holding starts a write that holds the writer's turn, running fn
+	// once release (which may be called again) lets it go; done gives its
+	// error.
+	holding := func(fn func(writeTx) error) (release func(), done <-chan error) {
+		let, held, result := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			result <- db.inTx(ctx, "test", func(tx writeTx) error {
+				close(held)
+				<-let
+				return fn(tx)
+			})
+		}()
+		<-held
+		var once sync.Once
+		return func() { once.Do(func() { close(let) }) }, result
+	}
+	nothing := func(writeTx) error { return nil }
 
 	t.Run("fn returning nil commits its writes", func(t *testing.T) {
 		if err := db.inTx(ctx, "test", write("committed")); err != nil {
@@ -74,23 +91,13 @@ func TestInTx(t *testing.T) {
 		}
 	})
 	t.Run("a write whose request ends while it waits for its turn writes nothing, and the next one does", func(t *testing.T) {
-		release := make(chan struct{})
-		held := make(chan struct{})
-		done := make(chan error, 1)
-		go func() {
-			done <- db.inTx(ctx, "test", func(tx writeTx) error {
-				close(held)
-				<-release
-				return write("holder")(tx)
-			})
-		}()
-		<-held
+		release, done := holding(write("holder"))
 		waiting, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
 		if err := db.inTx(waiting, "test", write("gave-up")); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("inTx while another write holds the turn, past its deadline = %v; want context.DeadlineExceeded", err)
 		}
-		close(release)
+		release()
 		if err := <-done; err != nil {
 			t.Fatalf("the holding write = %v", err)
 		}
@@ -145,23 +152,12 @@ func TestInTx(t *testing.T) {
 	t.Run("a write that waits past the writer's patience is Unavailable, and does not wait for its turn", func(t *testing.T) {
 		db.w.patience = 50 * time.Millisecond
 		defer func() { db.w.patience = busyTimeout }()
-		release := make(chan struct{})
-		held := make(chan struct{})
-		done := make(chan error, 1)
-		go func() {
-			done <- db.inTx(ctx, "test", func(tx writeTx) error {
-				close(held)
-				<-release
-				return nil
-			})
-		}()
-		<-held
+		release, done := holding(nothing)
 		// Were it to wait for its turn, it would have it once this lets go.
-		letGo := time.AfterFunc(5*time.Second, func() { close(release) })
+		letGo := time.AfterFunc(5*time.Second, release)
 		err := db.inTx(ctx, "test", write("impatient"))
-		if letGo.Stop() {
-			close(release)
-		}
+		letGo.Stop()
+		release()
 		if err := <-done; err != nil {
 			t.Fatalf("the holding write = %v", err)
 		}
@@ -174,19 +170,8 @@ func TestInTx(t *testing.T) {
 	})
 
 	t.Run("reads go on while writes queue", func(t *testing.T) {
-		release := make(chan struct{})
-		held := make(chan struct{})
+		release, done := holding(nothing)
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = db.inTx(ctx, "test", func(tx writeTx) error {
-				close(held)
-				<-release
-				return nil
-			})
-		}()
-		<-held
 		// More writers than the pool has connections: were each to hold
 		// one while it waits for the write lock, no read would get one.
 		for i := range 3 * db.db.Stats().MaxOpenConnections {
@@ -200,7 +185,8 @@ func TestInTx(t *testing.T) {
 		defer cancel()
 		var n int
 		err := db.q.QueryRowContext(read, `SELECT count(*) FROM settings`).Scan(&n)
-		close(release)
+		release()
+		<-done
 		wg.Wait()
 		if err != nil {
 			t.Errorf("a read while writes queue behind a long one = %v; want it answered", err)
