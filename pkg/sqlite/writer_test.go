@@ -186,7 +186,9 @@ func TestInTx(t *testing.T) {
 		var n int
 		err := db.q.QueryRowContext(read, `SELECT count(*) FROM settings`).Scan(&n)
 		release()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("the holding write = %v", err)
+		}
 		wg.Wait()
 		if err != nil {
 			t.Errorf("a read while writes queue behind a long one = %v; want it answered", err)
