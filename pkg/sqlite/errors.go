@@ -30,7 +30,7 @@ var (
 // write lock (SQLITE_BUSY after busy_timeout) and ReadOnly when it refused
 // to write (SQLITE_READONLY), and returns any other error as it is. Errors
 // are classified by their code, never by their text. It runs where writes
-// fail: the statements of stmts, inTx, and the writes that return rows.
+// fail: the writer's statements (inTx, write) and the reads of stmts.
 func classify(err error) error {
 	var se *moderncsqlite.Error
 	if err == nil || docs.KindOf(err) != docs.Internal || !errors.As(err, &se) {

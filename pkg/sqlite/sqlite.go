@@ -77,7 +77,8 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	} {
 		q.Add("_pragma", p)
 	}
-	// Writers take the lock when the transaction begins, so two writers
+	// A transaction on the pool (a migration's) takes the write lock when
+	// it begins, as the writer's BEGIN IMMEDIATE does, so two writers
 	// queue on busy_timeout instead of failing to upgrade a read lock.
 	q.Set("_txlock", "immediate")
 	// The driver hands a "file:" name to SQLite as a URI, which reads '?'
