@@ -9,10 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/docsd/docs/internal/syncbuf"
 	"github.com/docsd/docs/pkg/docsdcmd"
 )
 
@@ -132,7 +132,7 @@ func onlyBlock(t *testing.T, page, marker string) markedBlock {
 // serveSeeded seeds a database at db and runs docsd serve on it in-process
 // on a free port, until stop or the end of the test. log is what docsd
 // writes to standard error; read it after stop, when docsd has flushed it.
-func serveSeeded(t *testing.T, db string) (addr string, log *lockedBuffer, stop func()) {
+func serveSeeded(t *testing.T, db string) (addr string, log *syncbuf.Buffer, stop func()) {
 	t.Helper()
 	environ := []string{"DOCSD_DATABASE=" + db, "DOCSD_AUTH_BCRYPT_COST=4"}
 	var seedErr bytes.Buffer
@@ -146,7 +146,7 @@ func serveSeeded(t *testing.T, db string) (addr string, log *lockedBuffer, stop 
 	addr = ln.Addr().String()
 	ln.Close()
 
-	log = &lockedBuffer{}
+	log = &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
@@ -184,22 +184,4 @@ func serveSeeded(t *testing.T, db string) (addr string, log *lockedBuffer, stop 
 		}
 	}
 	return addr, log, stop
-}
-
-// lockedBuffer is a buffer docsd may write while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -19,10 +19,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/docsd/docs/internal/syncbuf"
 	"github.com/docsd/docs/pkg/api"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/docs"
-	"github.com/docsd/docs/pkg/internal/syncbuf"
 )
 
 // requireBrowserEnv, when set (as .ci/run sets it), turns a missing

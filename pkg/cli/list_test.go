@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docsd/docs/internal/syncbuf"
 	"github.com/docsd/docs/pkg/api/apitest"
 	"github.com/docsd/docs/pkg/client"
-	"github.com/docsd/docs/pkg/internal/syncbuf"
 )
 
 // withDocuments is a harness over a server holding n more documents than

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docsd/docs/pkg/internal/syncbuf"
+	"github.com/docsd/docs/internal/syncbuf"
 )
 
 func TestLogWriter(t *testing.T) {
